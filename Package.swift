@@ -1,0 +1,97 @@
+// swift-tools-version:6.0
+//
+// Airlock's package. The folders mirror ../shared/DESIGN.md: leaves
+// (Sandbox, Guardrails, Approvals, Credentials, Audit) depend only on
+// AirlockCore; Executor composes them; AirlockServer puts a socket in front;
+// the executables are thin.
+import PackageDescription
+
+let package = Package(
+    name: "Airlock",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "airlock", targets: ["airlock"]),
+        .executable(name: "airlockd", targets: ["airlockd"]),
+        .executable(name: "airlock-bench", targets: ["airlock-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Shared value types; no I/O.
+        .target(name: "AirlockCore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // The child side of a launch (fork → execve) and thin syscall shims
+        // that Swift's Glibc module hides. Raw syscalls only.
+        .target(name: "CJail", cSettings: [.unsafeFlags(["-O2", "-fno-stack-protector"])]),
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
+
+        // Leaves.
+        .target(name: "Sandbox", dependencies: [
+            "AirlockCore", "CJail", "CSeccomp", "Yams",
+        ]),
+        .target(name: "Guardrails", dependencies: ["AirlockCore", "Yams"]),
+        .target(name: "Approvals", dependencies: [
+            "AirlockCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "Credentials", dependencies: [
+            "AirlockCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Audit", dependencies: [
+            "AirlockCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // Composition.
+        .target(name: "Executor", dependencies: [
+            "AirlockCore", "Sandbox", "Guardrails", "Approvals", "Credentials", "Audit", "Yams",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "AirlockServer", dependencies: [
+            "AirlockCore", "Executor",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Executables.
+        .executableTarget(name: "airlockd", dependencies: [
+            "AirlockServer", "Executor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "airlock", dependencies: [
+            "AirlockCore", "Sandbox", "Guardrails", "Approvals", "Credentials", "Audit", "Executor", "AirlockServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "airlock-bench", dependencies: [
+            "AirlockCore", "Sandbox", "Guardrails", "Audit", "Executor", "AirlockServer", "CJail",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests, one target per module.
+        .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail"]),
+        .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"]),
+        .testTarget(name: "ApprovalsTests", dependencies: ["Approvals", "AirlockCore"]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "AirlockCore"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"]),
+        .testTarget(name: "AirlockServerTests", dependencies: [
+            "AirlockServer", "Executor", "Sandbox", "AirlockCore",
+        ]),
+    ]
+)

@@ -1,0 +1,3 @@
+/// The `AirlockServer` module (see ../shared/DESIGN.md, "Modules"). Its owner replaces
+/// this file as the module grows.
+public enum AirlockServerModule {}

@@ -1,0 +1,2 @@
+#pragma once
+int cjail_abi_version(void);

@@ -1,0 +1,2 @@
+#include "cjail.h"
+int cjail_abi_version(void) { return 1; }

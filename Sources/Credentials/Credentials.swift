@@ -1,0 +1,3 @@
+/// The `Credentials` module (see ../shared/DESIGN.md, "Modules"). Its owner replaces
+/// this file as the module grows.
+public enum CredentialsModule {}
