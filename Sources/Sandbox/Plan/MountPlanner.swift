@@ -7,6 +7,8 @@ struct MountEntry: Hashable {
     enum Kind: Hashable {
         case bindReadOnly, bindWritable, bindDevice
         case tmpfs(options: String)
+        /// A tmpfs the sandbox may not create files in (/dev).
+        case fixedTmpfs(options: String)
         case proc
         case symlink(linkText: String)
         case file(contents: Data, mode: UInt32)
@@ -87,7 +89,7 @@ enum MountPlanner {
     }
 
     private static func deviceEntries() -> [MountEntry] {
-        var entries = [MountEntry(kind: .tmpfs(options: "size=65536,mode=0755"), source: "", target: "/dev", sourceIsDirectory: true)]
+        var entries = [MountEntry(kind: .fixedTmpfs(options: "size=65536,mode=0755"), source: "", target: "/dev", sourceIsDirectory: true)]
         for device in devices {
             entries.append(MountEntry(kind: .bindDevice, source: "/dev/\(device)", target: "/dev/\(device)", sourceIsDirectory: false))
         }
@@ -142,7 +144,7 @@ enum MountPlanner {
             switch entry.kind {
             case .bindReadOnly: "ro-bind \(entry.source) → \(entry.target)"
             case .bindWritable: "rw-bind \(entry.source) → \(entry.target)"
-            case .tmpfs(let options): "tmpfs \(entry.target) (\(options))"
+            case .tmpfs(let options), .fixedTmpfs(let options): "tmpfs \(entry.target) (\(options))"
             case .proc: "proc \(entry.target) (new pid namespace)"
             case .bindDevice: "dev \(entry.target)"
             case .symlink(let text): "symlink \(entry.target) → \(text)"
@@ -163,7 +165,7 @@ enum MountPlanner {
             case .bindReadOnly: m.kind = Int32(CJAIL_MOUNT_BIND_RO.rawValue)
             case .bindWritable: m.kind = Int32(CJAIL_MOUNT_BIND_RW.rawValue)
             case .bindDevice: m.kind = Int32(CJAIL_MOUNT_BIND_DEV.rawValue)
-            case .tmpfs(let options):
+            case .tmpfs(let options), .fixedTmpfs(let options):
                 m.kind = Int32(CJAIL_MOUNT_TMPFS.rawValue)
                 m.data = UnsafePointer(arena.string(options))
             case .proc: m.kind = Int32(CJAIL_MOUNT_PROC.rawValue)
