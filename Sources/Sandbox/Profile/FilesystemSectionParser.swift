@@ -19,11 +19,20 @@ struct FilesystemSectionParser {
             default: settings.dev = reader.bool(value, field)
             }
         }
-        let destinations = (settings.readOnly + settings.writable).map { Located(value: $0.value.destination, location: $0.location) }
-        for (path, locations) in Dictionary(grouping: destinations, by: \.value) where locations.count > 1 {
-            let first = locations.map(\.location).min { $0.line < $1.line }!
-            for duplicate in locations.map(\.location) where duplicate != first {
-                reader.log.error(duplicate, "\(path) is already bound at line \(first.line); a path is bound once")
+        for list in [settings.readOnly, settings.writable] {
+            reportDuplicateDestinations(list)
+        }
+    }
+
+    /// Within one list a repeated destination is a mistake (the merge would
+    /// keep only the last); across lists the finalizer reports the clash.
+    private mutating func reportDuplicateDestinations(_ binds: [Located<BindMount>]) {
+        var first: [String: SourceLocation] = [:]
+        for bind in binds {
+            if let earlier = first[bind.value.destination] {
+                reader.log.error(bind.location, "\(bind.value.destination) is already bound at line \(earlier.line); a path is bound once")
+            } else {
+                first[bind.value.destination] = bind.location
             }
         }
     }

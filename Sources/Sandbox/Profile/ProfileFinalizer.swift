@@ -58,7 +58,7 @@ struct ProfileFinalizer {
                       "execve must be allowed: the filter is in force before the command is executed (add @default)")
         }
         for (syscall, group) in Dictionary(grouping: conditions, by: \.value.syscall) where group.count > 1 {
-            for condition in group where condition.value.op != .equal {
+            if let condition = group.first(where: { $0.value.op != .equal }) {
                 log.error(condition.location, "conditions on \(syscall) are alternatives (any one allows the call), so a \(condition.value.op.rawValue) condition beside others would allow almost every call; keep it alone or use only == values")
             }
         }

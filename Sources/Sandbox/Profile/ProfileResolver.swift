@@ -64,11 +64,11 @@ struct ProfileResolver {
         guard !log.hasErrors else { return report }
 
         var merger = ProfileMerger(draft: ProfileDraft(), log: log)
-        for document in documents.reversed() {
+        for var document in documents.reversed() {
             if document.extends == nil, !document.removals.isEmpty {
                 merger.log.error(SourceLocation(file: document.file, line: 1, field: "remove"),
                                  "remove: takes things away from a parent, and this profile extends none")
-                continue
+                document.removals = ProfileRemovals()
             }
             merger.apply(document)
         }
