@@ -43,13 +43,16 @@ struct ProfileFinalizer {
             record: recordList(draft))
     }
 
-    /// The resolved filter: outright allows, EPERM denies (always including
-    /// `SyscallRestrictions.alwaysDenied`), and conditions, with `clone`
-    /// turned into `clone(arg0 &==0 namespace flags)`.
+    /// The resolved filter: `allow` (every syscall that may run, conditioned
+    /// ones included), EPERM `deny` (always including
+    /// `SyscallRestrictions.alwaysDenied`), and `conditions`, with `clone`
+    /// narrowed to `clone(arg0 &==0 namespace flags)`.
     private mutating func seccompPolicy(_ draft: ProfileDraft, leafFile: String) -> SeccompPolicy {
         var allowed = draft.allowed
         var conditions = draft.conditions
         if let cloneAt = allowed.removeValue(forKey: "clone") {
+            // The engine masks clone as well; saying it here puts the rule in
+            // the profile's digest and in `profile explain`.
             let mask = SyscallCondition(syscall: "clone", argument: 0, op: .maskedZero, value: SyscallRestrictions.cloneNamespaceFlags)
             conditions.append(Located(value: mask, location: cloneAt))
         }
@@ -66,7 +69,10 @@ struct ProfileFinalizer {
             ($0.syscall, $0.argument, $0.op.rawValue, $0.value) < ($1.syscall, $1.argument, $1.op.rawValue, $1.value)
         }
         let denied = Set(draft.denied.keys).union(SyscallRestrictions.alwaysDenied)
-        return SeccompPolicy(allow: allowed.keys.sorted(), deny: denied.sorted(), conditions: sortedConditions)
+        // A conditioned syscall is listed in `allow` too: the compiler allows
+        // the names in `allow`, each under its conditions when it has any.
+        let allow = Set(allowed.keys).union(conditions.map(\.value.syscall))
+        return SeccompPolicy(allow: allow.sorted(), deny: denied.sorted(), conditions: sortedConditions)
     }
 
     /// Recording observes calls that succeed; a call the filter refuses is

@@ -24,7 +24,7 @@ public enum SyscallRestrictions {
         "migrate_pages", "move_pages",
         // Replacing or extending the running kernel.
         "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "uselib",
-        "reboot",
+        "create_module", "get_kernel_syms", "query_module", "nfsservctl", "_sysctl", "reboot",
         // Rebuilding the filesystem view: old and new mount APIs, chroot.
         "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick",
         "move_mount", "open_tree", "mount_setattr",

@@ -132,7 +132,7 @@ struct ProfileInheritanceTests {
             """])
         let leaf = try #require(try fixtures.report("leaf").profile)
         #expect(leaf.seccomp.deny.contains("connect") && !leaf.seccomp.allow.contains("connect"))
-        #expect(!leaf.seccomp.allow.contains("bind"))
+        #expect(leaf.seccomp.conditions.filter { $0.syscall == "bind" }.count == 1)
         #expect(leaf.seccomp.conditions.contains(SyscallCondition(syscall: "bind", argument: 0, op: .equal, value: 3)))
     }
 
@@ -157,7 +157,8 @@ struct ProfileInheritanceTests {
     func groupsKeepRules() throws {
         let fixtures = try ProfileFixtures(["root": Self.parent, "leaf": "extends: root\nseccomp:\n  allow: [\"@network\", \"@file-system\"]\n"])
         let leaf = try #require(try fixtures.report("leaf").profile)
-        #expect(!leaf.seccomp.allow.contains("socket") && !leaf.seccomp.allow.contains("chmod"))
+        #expect(leaf.seccomp.conditions.filter { $0.syscall == "socket" }.count == 1)
+        #expect(!leaf.seccomp.allow.contains("chmod") && leaf.seccomp.deny.contains("chmod"))
     }
 
     @Test("binding an inherited path the other way needs an explicit remove")
@@ -189,7 +190,7 @@ struct ProfileInheritanceTests {
     func cloneMask() throws {
         let fixtures = try ProfileFixtures(["p": "seccomp:\n  allow: [\"@default\", \"@process\"]\n"])
         let profile = try #require(try fixtures.report("p").profile)
-        #expect(!profile.seccomp.allow.contains("clone"))
+        #expect(profile.seccomp.allow.contains("clone"))
         #expect(profile.seccomp.conditions == [SyscallCondition(syscall: "clone", argument: 0, op: .maskedZero, value: 0x7E02_0080)])
     }
 

@@ -51,3 +51,21 @@ struct SyscallGroupTests {
         #expect(SyscallNames.number(of: "opnat") == nil)
     }
 }
+
+@Suite("Profiles and the seccomp compiler agree")
+struct ProfileCompilerAgreementTests {
+    @Test("everything the compiler refuses outright, the loader refuses to allow")
+    func sameForbiddenSet() {
+        for name in SyscallTable.alwaysDenied where SyscallNames.isKnown(name) {
+            #expect(SyscallRestrictions.isForbidden(name), "the compiler drops \(name) but a profile could allow it")
+        }
+    }
+
+    @Test("every shipped profile compiles to a filter that allows all it lists", arguments: ["strict", "shell", "network"])
+    func compiles(name: String) throws {
+        let profile = try ProfileCatalog.shipped().resolve(name: name)
+        let filter = try SeccompCompiler.compile(profile.seccomp, record: profile.record)
+        #expect(filter.allowedCount == profile.seccomp.allow.count)
+        #expect(Set(filter.recorded).isSuperset(of: profile.record.filter { $0 != "openat" }))
+    }
+}
