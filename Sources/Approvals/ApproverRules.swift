@@ -35,7 +35,8 @@ struct ApproverRules: Sendable {
         }
         // The owner may be a person or a team; a team owner excludes its members.
         if let owner = requester.owner,
-           Self.samePrincipal(approver.person, owner) || approver.groups.contains(where: { Self.samePrincipal($0, owner) }) {
+           Self.samePrincipal(approver.person, owner) || owner == "uid:\(uid)"
+            || approver.groups.contains(where: { Self.samePrincipal($0, owner) }) {
             throw AirlockError(.forbidden,
                                "\(approver.person) owns agent \(requester.name) (owner \(owner)) and cannot review its actions")
         }

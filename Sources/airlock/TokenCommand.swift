@@ -61,6 +61,11 @@ struct TokenCommand: ParsableCommand {
             } else {
                 keySet = try SigningKeyRing.publicKeySet(directory: keys)
             }
+            // A mistyped path must not silently open an empty registry that
+            // accepts every used token.
+            if let usedDB, !FileManager.default.fileExists(atPath: usedDB) {
+                throw refusal("used-token database \(usedDB) does not exist")
+            }
             let used = try usedDB.map { try UsedTokenRegistry(path: $0) }
             do {
                 let claims = try TokenVerifier(jwks: keySet).verify(try readToken(), audience: audience,

@@ -3,7 +3,7 @@ import Foundation
 
 /// One configured webhook: where to POST, which body, and the shared secret
 /// the receiver checks the signature with.
-public struct WebhookTarget: Sendable, Hashable {
+public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     public enum Format: String, Sendable, Hashable, Codable {
         /// A Slack incoming-webhook body: `text` plus Block Kit `blocks`.
         case slack
@@ -41,6 +41,9 @@ public struct WebhookTarget: Sendable, Hashable {
         let path = parsed.path.isEmpty ? "/" : parsed.path
         self.requestPath = parsed.query.map { path + "?" + $0 } ?? path
     }
+
+    /// Never shows the secret, so a logged target leaks nothing.
+    public var description: String { "webhook \(url.absoluteString) (\(format.rawValue))" }
 }
 
 /// How hard to try one delivery before giving up on it.
