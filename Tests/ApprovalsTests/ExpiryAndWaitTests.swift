@@ -19,6 +19,7 @@ struct ExpiryAndWaitTests {
         let after = try await fixture.store.record(id: record.id)
         #expect(after.state == .expired)
         #expect(after.state.isRefusal)
+        #expect(after.refusal?.code == .approvalExpired)
         #expect(after.reviews.isEmpty)
         #expect(fixture.audit.kinds == [.approvalRequested, .approvalExpired])
         #expect(await AirlockError.Code.thrown { _ = try await fixture.store.claimForRun(id: record.id) } == .conflict)

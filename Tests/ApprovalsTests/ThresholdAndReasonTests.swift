@@ -21,6 +21,7 @@ struct ThresholdAndReasonTests {
 
         let second = try await fixture.store.approve(id: record.id, approverUID: Cast.bob)
         #expect(second.state == .approved)
+        #expect(second.refusal == nil)
         #expect(Set(second.approvers) == ["alice", "bob"])
         #expect(fixture.audit.kinds == [.approvalRequested, .approvalReviewed, .approvalReviewed])
     }
@@ -47,6 +48,8 @@ struct ThresholdAndReasonTests {
         let denied = try await fixture.store.deny(id: record.id, approverUID: Cast.bob, reason: "change freeze")
         #expect(denied.state == .denied)
         #expect(denied.decisionReason == "change freeze")
+        #expect(denied.refusal?.code == .approvalDenied)
+        #expect(denied.refusal?.message.hasSuffix("denied by bob: change freeze") == true)
         #expect(await AirlockError.Code.thrown { _ = try await fixture.store.approve(id: record.id, approverUID: Cast.carol) } == .conflict)
         #expect(await AirlockError.Code.thrown { _ = try await fixture.store.claimForRun(id: record.id) } == .conflict)
     }

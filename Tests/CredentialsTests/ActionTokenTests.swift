@@ -113,6 +113,15 @@ struct ActionTokenTests {
         #expect(rejection(forged) == .badSignature)
     }
 
+    @Test("a verifier pinned to an issuer refuses other issuers")
+    func issuerPinned() throws {
+        let minted = try mint()
+        let pinned = TokenVerifier(keys: ring.verificationKeys, issuer: "airlockd-eu")
+        #expect(throws: TokenRejection.wrongIssuer(expected: "airlockd-eu", actual: "airlockd")) {
+            _ = try pinned.verify(minted.token, audience: "deploy", actionDigest: call.actionDigest, now: now)
+        }
+    }
+
     @Test("a token with alg none is refused")
     func algNoneRefused() throws {
         let minted = try mint()

@@ -9,6 +9,7 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
     /// The signature does not match header + payload under the named key:
     /// the token was altered, or signed by a different key claiming this kid.
     case badSignature
+    case wrongIssuer(expected: String, actual: String)
     case wrongAudience(expected: String, actual: String)
     case wrongAction(expected: String, actual: String)
     case notYetValid(nbf: Int64)
@@ -25,6 +26,8 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
             "token was signed by an unknown key (kid \(kid ?? "missing")); it is not from this daemon's key set"
         case .badSignature:
             "token signature does not match its contents; the token was tampered with"
+        case .wrongIssuer(let expected, let actual):
+            "token was issued by \(actual), not \(expected)"
         case .wrongAudience(let expected, let actual):
             "token is for tool \(actual), not \(expected)"
         case .wrongAction(let expected, let actual):

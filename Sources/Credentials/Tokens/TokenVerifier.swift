@@ -10,14 +10,17 @@ public struct TokenVerifier: Sendable {
     private let keyBytes: [String: Data]
     /// Allowed clock difference between minting and verifying hosts.
     public let leeway: Duration
+    /// When set, tokens from any other issuer are refused.
+    public let issuer: String?
 
-    public init(keys: [String: Curve25519.Signing.PublicKey], leeway: Duration = .zero) {
+    public init(keys: [String: Curve25519.Signing.PublicKey], issuer: String? = nil, leeway: Duration = .zero) {
         self.keyBytes = keys.mapValues(\.rawRepresentation)
+        self.issuer = issuer
         self.leeway = leeway
     }
 
-    public init(jwks: JWKSet, leeway: Duration = .zero) throws {
-        self.init(keys: try jwks.verificationKeys(), leeway: leeway)
+    public init(jwks: JWKSet, issuer: String? = nil, leeway: Duration = .zero) throws {
+        self.init(keys: try jwks.verificationKeys(), issuer: issuer, leeway: leeway)
     }
 
     /// Returns the claims when the token is valid for `audience` and
@@ -36,6 +39,9 @@ public struct TokenVerifier: Sendable {
         }
         guard let claims = try? JSONDecoder().decode(ActionTokenClaims.self, from: parts.payload) else {
             throw TokenRejection.malformed
+        }
+        if let issuer, claims.iss != issuer {
+            throw TokenRejection.wrongIssuer(expected: issuer, actual: claims.iss)
         }
         guard claims.aud == audience else {
             throw TokenRejection.wrongAudience(expected: audience, actual: claims.aud)
