@@ -1,6 +1,9 @@
 import AirlockCore
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The durable approval queue: one SQLite file in WAL mode, so a `kill -9`
 /// loses nothing that was committed.
@@ -35,6 +38,7 @@ public final class ApprovalStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         }
+        try Self.restrictFile(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -43,6 +47,19 @@ public final class ApprovalStore: Sendable {
         self.rules = ApproverRules(config)
         self.notifier = notifier
         self.audit = audit
+    }
+
+    /// Creates the database file 0600 before SQLite does (SQLite gives the
+    /// WAL and shared-memory files the same mode), and tightens an existing
+    /// one: the directory may be shared with other daemon state.
+    private static func restrictFile(_ path: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0, fchmod(fd, 0o600) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { Glibc.close(fd) }
+            throw AirlockError(.invalidConfig, "cannot create \(path) with mode 0600: \(reason)")
+        }
+        Glibc.close(fd)
     }
 
     /// Closes the database; later calls fail. Used on shutdown and by tests

@@ -1,5 +1,6 @@
 import AirlockCore
 import Approvals
+import Foundation
 import Testing
 
 @Suite("Audit events, change feed, display")
@@ -56,6 +57,16 @@ struct AuditAndFeedTests {
         #expect(try await fixture.store.list(states: [.approved]).map(\.id) == [b.id])
         #expect(try await fixture.store.list(states: nil).count == 2)
         #expect(await AirlockError.Code.thrown { _ = try await fixture.store.record(id: "apr-missing") } == .notFound)
+    }
+
+    @Test("the queue file is readable by the daemon only")
+    func fileIsPrivate() async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.pending()
+        for path in [fixture.path, fixture.directory.path] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode.map { $0 & 0o077 } == 0, "\(path) is open to group or others")
+        }
     }
 
     @Test("the display view shows masked arguments, never the raw ones")
