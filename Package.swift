@@ -94,7 +94,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "AirlockCore"]),
+        .testTarget(name: "CredentialsTests", dependencies: [
+            "Credentials", "AirlockCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
             "AirlockServer", "Executor", "Sandbox", "AirlockCore",
