@@ -34,7 +34,12 @@ final class ApprovalChangeFeed: Sendable {
     func publish(_ changes: [ApprovalChange]) {
         for change in changes {
             let (subscribers, woken) = state.withLock { state -> ([AsyncStream<ApprovalChange>.Continuation], [Waiter]) in
-                state.generations[change.record.id, default: 0] &+= 1
+                // A record that can no longer change needs no generation; a
+                // waiter that read one sees the mismatch and re-reads.
+                switch change.record.state {
+                case .pending, .approved, .running: state.generations[change.record.id, default: 0] &+= 1
+                case .denied, .expired, .cancelled, .done, .failed: state.generations[change.record.id] = nil
+                }
                 let woken = state.waiters.filter { $0.value.approvalID == change.record.id }
                 for key in woken.keys { state.waiters.removeValue(forKey: key) }
                 return (Array(state.subscribers.values), Array(woken.values))

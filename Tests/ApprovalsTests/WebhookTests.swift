@@ -121,6 +121,24 @@ struct WebhookTests {
         #expect(approved.request == record.request)
     }
 
+    @Test("queuing a record notifies the configured webhooks in the background")
+    func storeNotifiesOnNewPending() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let deliveries = Shared<[WebhookDelivery]>([])
+        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: .generic, secret: Self.secret)],
+                                       retry: Self.fastRetry,
+                                       onDelivery: { delivery in deliveries.mutate { $0.append(delivery) } })
+        let record = try await queue(try StoreFixture(notifier: notifier))
+        // Wait for the background delivery to report (bounded; not a timing check).
+        for _ in 0..<1000 where deliveries.value.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await receiver.stop()
+        #expect(deliveries.value.map(\.delivered) == [true])
+        let body = try CanonicalJSON.parse(try #require(receiver.received.first).body)
+        #expect(body["approval"]?["id"] == .string(record.id))
+    }
+
     @Test("https and empty secrets are refused at config time")
     func targetValidation() {
         #expect(throws: AirlockError.self) { _ = try WebhookTarget(url: "https://hooks.example/x", format: .slack, secret: "s") }
