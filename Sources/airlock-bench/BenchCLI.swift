@@ -10,6 +10,7 @@ struct BenchCLI: AsyncParsableCommand {
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
             ApprovalsCrashHelper.self,
+            ApprovalsClaimHelper.self,
         ]
     )
 }

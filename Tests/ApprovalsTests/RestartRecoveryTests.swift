@@ -22,15 +22,20 @@ struct RestartRecoveryTests {
                                      running: running.id)
     }
 
-    @Test("kill -9 with records PENDING, APPROVED and RUNNING: nothing lost, nothing run twice")
-    func sigkillRecovers() async throws {
+    /// `airlock-bench`, which hosts the hidden helper subcommands.
+    static func benchBinary() throws -> URL {
         let helper = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("airlock-bench")
         try #require(FileManager.default.isExecutableFile(atPath: helper.path),
                      "airlock-bench must be built next to the test binary (swift build)")
+        return helper
+    }
+
+    @Test("kill -9 with records PENDING, APPROVED and RUNNING: nothing lost, nothing run twice")
+    func sigkillRecovers() async throws {
         let fixture = try StoreFixture()
         let process = Process()
-        process.executableURL = helper
+        process.executableURL = try Self.benchBinary()
         process.arguments = ["approvals-crash-helper", "--db", fixture.path, "--approver", "\(Cast.alice):alice:oncall"]
         let output = Pipe()
         process.standardOutput = output
@@ -48,6 +53,30 @@ struct RestartRecoveryTests {
         let audit = AuditLog()
         let reopened = try fixture.reopen(audit: audit)
         try await Self.checkRecovery(of: reopened, audit: audit, pending: ids[1], approved: ids[2], running: ids[3])
+    }
+
+    @Test("separate processes racing to claim one approved action: exactly one runs it")
+    func crossProcessClaimRace() async throws {
+        let fixture = try StoreFixture()
+        let record = try await fixture.pending(Cast.call(["step": "race"]))
+        _ = try await fixture.store.approve(id: record.id, approverUID: Cast.alice)
+        let contenders = try (0..<8).map { _ in
+            let process = Process()
+            process.executableURL = try Self.benchBinary()
+            process.arguments = ["approvals-claim-helper", "--db", fixture.path, "--id", record.id]
+            let output = Pipe()
+            process.standardOutput = output
+            return (process, output)
+        }
+        for (process, _) in contenders { try process.run() }
+        let lines = contenders.map { process, output in
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(lines.filter { $0 == #"WON {"step":"race"}"# }.count == 1, "\(lines)")
+        #expect(lines.filter { $0 == "LOST conflict" }.count == contenders.count - 1, "\(lines)")
+        #expect(try await fixture.store.record(id: record.id).state == .running)
     }
 
     private static func checkRecovery(of store: ApprovalStore, audit: AuditLog, pending: String, approved: String,
