@@ -12,14 +12,13 @@ struct ApprovalsClaimHelper: AsyncParsableCommand {
         abstract: "Test helper: try once to claim an approved action.",
         shouldDisplay: false)
 
-    @Option(help: "The approval database file.")
-    var db: String
+    @OptionGroup var options: ApprovalHelperOptions
 
     @Option(help: "The approval id to claim.")
     var id: String
 
     func run() async throws {
-        let store = try ApprovalStore(path: db, config: try ApprovalConfig(approvers: [])) { _ in }
+        let store = try ApprovalStore(path: options.db, config: try ApprovalConfig(approvers: [])) { _ in }
         let line: String
         do {
             let action = try await store.claimForRun(id: id)

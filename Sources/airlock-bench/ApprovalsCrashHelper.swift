@@ -13,8 +13,7 @@ struct ApprovalsCrashHelper: AsyncParsableCommand {
         abstract: "Test helper: leave approval records mid-flight, then wait to be killed.",
         shouldDisplay: false)
 
-    @Option(help: "The approval database file.")
-    var db: String
+    @OptionGroup var options: ApprovalHelperOptions
 
     @Option(help: "The one approver, as UID:PERSON:GROUP.")
     var approver: String
@@ -25,7 +24,7 @@ struct ApprovalsCrashHelper: AsyncParsableCommand {
             throw ValidationError("--approver must be UID:PERSON:GROUP")
         }
         let config = try ApprovalConfig(approvers: [Approver(uid: uid, person: parts[1], groups: [parts[2]])])
-        let store = try ApprovalStore(path: db, config: config) { _ in }
+        let store = try ApprovalStore(path: options.db, config: config) { _ in }
         let agent = Actor(name: "crash-agent", uid: 65000, gid: 65000, pid: getpid())
         let decision = Decision(effect: .review, ruleIDs: ["crash"], reasons: ["crash test"], policyRevision: "crash",
                                 review: ReviewRequirement(group: parts[2], ruleID: "crash", message: "crash test"))
