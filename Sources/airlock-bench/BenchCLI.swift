@@ -10,6 +10,8 @@ struct BenchCLI: AsyncParsableCommand {
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
             SandboxBenchmark.self,
+            ApprovalsCrashHelper.self,
+            ApprovalsClaimHelper.self,
         ]
     )
 }

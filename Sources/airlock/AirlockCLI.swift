@@ -11,6 +11,7 @@ struct AirlockCLI: AsyncParsableCommand {
         subcommands: [
             ExecCommand.self,
             DoctorCommand.self,
+            TokenCommand.self,
         ]
     )
 }

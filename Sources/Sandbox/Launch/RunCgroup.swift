@@ -89,9 +89,15 @@ final class RunCgroup: @unchecked Sendable {
 
     private func applyV1(_ limits: ResourceLimits) throws {
         if let memory = directories["memory"] {
+            // v1 keeps memory ≤ memory+swap at every instant, so raise the
+            // swap-inclusive limit first and lower it last. Swap accounting
+            // is optional in v1; when present, swap is capped too.
+            let memsw = memory + "/memory.memsw.limit_in_bytes"
+            let hasSwapAccounting = FileManager.default.fileExists(atPath: memsw)
+            let current = Self.readNumber(memory + "/memory.limit_in_bytes") ?? 0
+            if hasSwapAccounting && limits.memoryBytes > current { try Self.write("\(limits.memoryBytes)", to: memsw) }
             try Self.write("\(limits.memoryBytes)", to: memory + "/memory.limit_in_bytes")
-            // Swap accounting is optional in v1; when present, cap swap too.
-            try? Self.write("\(limits.memoryBytes)", to: memory + "/memory.memsw.limit_in_bytes")
+            if hasSwapAccounting && limits.memoryBytes <= current { try Self.write("\(limits.memoryBytes)", to: memsw) }
         }
         if let pids = directories["pids"] { try Self.write("\(limits.processes)", to: pids + "/pids.max") }
         if let cpu = directories["cpu"] {
