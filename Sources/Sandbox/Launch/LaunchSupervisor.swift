@@ -22,6 +22,8 @@ struct Observation {
     var spawnedAt: UInt64 = 0
     var execAt: UInt64 = 0
     var exitedAt: UInt64 = 0
+    var drainedAt: UInt64 = 0
+    var releasedAt: UInt64 = 0
 }
 
 /// One captured stream, capped. Past the cap the parent closes its end, so
@@ -79,6 +81,9 @@ final class LaunchSupervisor {
         obs.spawnedAt = DispatchTime.now().uptimeNanoseconds
         if rc < 0 { obs.setupFailure = cjail_status(step: failedStep, error: -rc, index: 0, reserved: 0) }
         loop(&obs, spawned: &spawned, start: start)
+        obs.drainedAt = DispatchTime.now().uptimeNanoseconds
+        cjail_release_stack(&spawned)
+        obs.releasedAt = DispatchTime.now().uptimeNanoseconds
         obs.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         cjail_release_stack(&spawned)
         return obs
