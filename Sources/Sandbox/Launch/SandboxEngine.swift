@@ -27,12 +27,14 @@ public final class SandboxEngine: @unchecked Sendable {
     private var filters: [SandboxProfile: (digest: String, filter: CompiledFilter)] = [:]
     private var livePidfds: Set<Int32> = []
     private let cgroups: CgroupPool
+    private let networkNamespaces: NetworkNamespacePool
     private let queue = DispatchQueue(label: "airlock.sandbox.launch", qos: .userInitiated, attributes: .concurrent)
 
     public init(host: HostCapabilities = .current, options: Options = Options()) {
         self.host = host
         self.options = options
         self.cgroups = CgroupPool(host: host)
+        self.networkNamespaces = NetworkNamespacePool(host: host)
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }
@@ -67,7 +69,10 @@ public final class SandboxEngine: @unchecked Sendable {
         let tCgroup = DispatchTime.now().uptimeNanoseconds
         defer { if let cgroup { cgroups.release(cgroup) } }
 
-        var plan = try LaunchPlan(profile: profile, request: request, filter: filter, host: host, options: options, cgroup: cgroup)
+        let netnsFD = networkNamespaces.take(profile.network)
+        defer { if let netnsFD { close(netnsFD) } }
+        var plan = try LaunchPlan(profile: profile, request: request, filter: filter, host: host, options: options,
+                                  cgroup: cgroup, netnsFD: netnsFD)
         try plan.openLandlock()
         let tPlanned = DispatchTime.now().uptimeNanoseconds
         defer { plan.closeLandlock() }
