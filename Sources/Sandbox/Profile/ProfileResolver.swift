@@ -22,6 +22,8 @@ public struct ProfileReport: Sendable {
     public var diagnostics: [ProfileDiagnostic]
 
     public var errors: [ProfileDiagnostic] { diagnostics.filter { $0.severity == .error } }
+    /// Findings that do not stop the profile (see `ProfileLinter`).
+    public var warnings: [ProfileDiagnostic] { diagnostics.filter { $0.severity == .warning } }
 }
 
 /// Follows `extends:` from a profile to its root, then merges root first.
@@ -76,6 +78,9 @@ struct ProfileResolver {
         let profile = finalizer.finalize(merger.draft, name: source.name, file: source.path)
         report.diagnostics = finalizer.log.entries
         report.profile = finalizer.log.hasErrors ? nil : profile
+        if !finalizer.log.hasErrors {
+            report.diagnostics += ProfileLinter.warnings(merger.draft, profile: profile, leafFile: source.path)
+        }
         return report
     }
 }
