@@ -23,6 +23,13 @@ struct ProfileCommand: ParsableCommand {
         }
     }
 
+    /// One profile to act on, by name or file, and the output format.
+    struct ProfileSelection: ParsableArguments {
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "A profile name, or a path to a profile .yaml file.") var profile: String
+        @Flag(help: "Print JSON.") var json = false
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the profiles and what each is for.")
 
@@ -52,19 +59,17 @@ struct ProfileCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a resolved profile (extends merged, groups expanded) as profile YAML or JSON.")
+            abstract: "Print a resolved profile (extends merged, groups expanded) as profile YAML, or JSON with its digest.")
 
-        @OptionGroup var options: CatalogOptions
-        @Argument(help: "A profile name, or a path to a profile .yaml file.") var profile: String
-        @Flag(help: "Print JSON: the resolved profile, its digest and extends chain.") var json = false
+        @OptionGroup var selection: ProfileSelection
 
         func run() throws {
-            let report = try options.catalog().report(nameOrFile: profile)
+            let report = try selection.options.catalog().report(nameOrFile: selection.profile)
             guard let resolved = report.profile else {
                 throw ProfileValidationError(profile: report.name, diagnostics: report.errors).airlockError
             }
             let digest = ProfileDigest.of(resolved)
-            if json {
+            if selection.json {
                 let value: JSONValue = ["profile": try JSONValue(encoding: resolved), "digest": .string(digest),
                                         "chain": .array(report.chain.map { .string($0) }), "abstract": .bool(report.isAbstract)]
                 print(value.canonicalText)
@@ -97,25 +102,25 @@ struct ProfileCommand: ParsableCommand {
                 }
                 for diagnostic in report.diagnostics { print(diagnostic.description) }
                 let summary = report.errors.isEmpty ? "ok" : "invalid"
-                print("\(report.name): \(summary) (\(report.errors.count) errors, \(report.warnings.count) warnings)")
+                print("\(report.name): \(summary) (\(count(report.errors.count, "error")), \(count(report.warnings.count, "warning")))")
                 failed = failed || !report.errors.isEmpty
             }
             if failed { throw ExitCode.failure }
         }
+
+        private func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
     }
 
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Explain each protection of a profile in plain words, and what it will be on this host.")
 
-        @OptionGroup var options: CatalogOptions
-        @Argument(help: "A profile name, or a path to a profile .yaml file.") var profile: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var selection: ProfileSelection
 
         func run() throws {
-            let resolved = try options.catalog().resolve(nameOrFile: profile)
+            let resolved = try selection.options.catalog().resolve(nameOrFile: selection.profile)
             let explanation = ProfileExplanation(resolved, host: .current)
-            if json {
+            if selection.json {
                 print(try JSONValue(encoding: explanation).canonicalText)
                 return
             }

@@ -27,7 +27,7 @@ public struct ProfileCatalog: Sendable {
         for entry in entries where entry.hasSuffix(".yaml") {
             let fileURL = url.appendingPathComponent(entry)
             let name = String(entry.dropLast(".yaml".count))
-            sources[name] = try Self.read(fileURL, name: name)
+            sources[name] = Self.read(fileURL, name: name)
         }
         return ProfileCatalog(directory: directory, sources: sources)
     }
@@ -74,7 +74,7 @@ public struct ProfileCatalog: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw AirlockError(.unknownProfile, "no profile file at \(file)")
         }
-        let source = try Self.read(url, name: url.deletingPathExtension().lastPathComponent)
+        let source = Self.read(url, name: url.deletingPathExtension().lastPathComponent)
         return resolver(siblingDirectory: url.deletingLastPathComponent()).resolve(source)
     }
 
@@ -104,21 +104,23 @@ public struct ProfileCatalog: Sendable {
         ProfileResolver(lookup: { name in
             if let siblingDirectory {
                 let sibling = siblingDirectory.appendingPathComponent(name + ".yaml")
-                if FileManager.default.fileExists(atPath: sibling.path), let source = try? Self.read(sibling, name: name) {
-                    return source
-                }
+                if FileManager.default.fileExists(atPath: sibling.path) { return Self.read(sibling, name: name) }
             }
             return sources[name]
         }, available: names)
     }
 
-    private static func read(_ url: URL, name: String) throws -> ProfileSource {
+    /// A file that cannot be read is an error of that profile only, so one
+    /// bad file does not hide the others.
+    private static func read(_ url: URL, name: String) -> ProfileSource {
         let path = DisplayPath.of(url)
-        do {
-            return ProfileSource(name: name, path: path, text: try String(contentsOf: url, encoding: .utf8))
-        } catch {
-            throw AirlockError(.invalidProfile, "\(path): cannot read the profile as UTF-8 text: \(error.localizedDescription)")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            return ProfileSource(name: name, path: path, text: "", unreadable: "cannot read this file (check its permissions)")
         }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return ProfileSource(name: name, path: path, text: "", unreadable: "this file is not UTF-8 text")
+        }
+        return ProfileSource(name: name, path: path, text: text)
     }
 
     private init(directory: String, sources: [String: ProfileSource]) {

@@ -8,7 +8,7 @@ enum ProfileLinter {
                               "/sys", "/dev", "/root", "/run", "/var/lib", "/var/run", "/var/log"]
     /// Host paths whose contents are secrets or control sockets.
     static let secretPaths = ["/root", "/home", "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh", "/run", "/var/run",
-                              "/var/lib", "/proc", "/sys"]
+                              "/var/lib", "/proc", "/sys", "/dev"]
     /// Whole trees that are far more than any tool needs.
     static let broadPaths = ["/", "/etc", "/var", "/home"]
 
@@ -31,7 +31,7 @@ enum ProfileLinter {
             if broadPaths.contains(path) {
                 warn(bind.location, "\(path) exposes a whole tree of the host; bind only the files the tool needs")
             } else if secretPaths.contains(where: { SandboxPaths.isWithin(path, $0) }) {
-                warn(bind.location, "\(path) may hold host secrets or control sockets; bind it only if the tool must read it")
+                warn(bind.location, "\(path) may expose host secrets, devices or control sockets; bind it only if the tool must have it")
             }
         }
         let large: [(Bool, SourceLocation?, String)] = [

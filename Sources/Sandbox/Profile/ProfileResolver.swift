@@ -4,6 +4,8 @@ struct ProfileSource: Sendable, Hashable {
     /// The path shown in diagnostics (relative to the working directory when beneath it).
     var path: String
     var text: String
+    /// Why the file could not be read as text, if it could not.
+    var unreadable: String? = nil
 }
 
 /// Everything the loader found out about one profile: the resolved profile
@@ -42,6 +44,10 @@ struct ProfileResolver {
                       "\"\(source.name)\" is not a profile name (\(ProfileNames.rule)); rename the file")
         }
         while let current = next {
+            if let unreadable = current.unreadable {
+                log.error(SourceLocation(file: current.path, line: 1, field: ""), unreadable)
+                break
+            }
             let (document, diagnostics) = ProfileDocumentParser.parse(name: current.name, file: current.path, text: current.text)
             log.append(contentsOf: diagnostics)
             documents.append(document)

@@ -24,7 +24,7 @@ struct ProfileLintAndShowTests {
         #expect(lines.contains { $0.hasPrefix("\(path):4: limits.memory: warning: a memory limit above 8G") })
         #expect(lines.contains { $0.hasPrefix("\(path):4: limits.wall: warning: a wall-clock limit above 1h") })
         #expect(lines.contains { $0.hasPrefix("\(path):6: filesystem.writable[0]: warning: /etc is a system path bound writable") })
-        #expect(lines.contains { $0.hasPrefix("\(path):7: filesystem.read_only[0]: warning: /home/someone/.ssh may hold host secrets") })
+        #expect(lines.contains { $0.hasPrefix("\(path):7: filesystem.read_only[0]: warning: /home/someone/.ssh may expose host secrets") })
         #expect(lines.contains { $0.contains("tmpfs at /big") })
         #expect(lines.contains { $0.contains("record: warning: nothing is recorded") })
         #expect(lines.count == 7, "\(lines)")
