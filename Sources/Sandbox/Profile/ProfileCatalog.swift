@@ -4,12 +4,14 @@ import Foundation
 /// The profiles an admin wrote: every `*.yaml` in one directory, by name
 /// (the file name without `.yaml`).
 ///
-/// Files are read once at `load`; each is parsed and validated when
-/// resolved, so one broken file does not hide the others, and nothing ever
-/// runs on a profile with an error.
+/// Files are read, parsed and resolved once, at `load`: a catalog is a
+/// snapshot, and `resolve(name:)` on the launch path is a lookup. Each
+/// profile is judged on its own, so one broken file does not hide the
+/// others, and nothing ever runs on a profile with an error.
 public struct ProfileCatalog: Sendable {
     public let directory: String
     private let sources: [String: ProfileSource]
+    private let reports: [String: ProfileReport]
 
     /// Profile names in this directory, sorted (abstract ones included).
     public var names: [String] { sources.keys.sorted() }
@@ -63,10 +65,10 @@ public struct ProfileCatalog: Sendable {
     }
 
     public func report(name: String) throws -> ProfileReport {
-        guard let source = sources[name] else {
+        guard let report = reports[name] else {
             throw AirlockError(.unknownProfile, "no profile named \(name)\(Suggestion.didYouMean(name, among: names)); available: \(runnableNames.joined(separator: ", "))")
         }
-        return resolver(siblingDirectory: nil).resolve(source)
+        return report
     }
 
     public func report(file: String) throws -> ProfileReport {
@@ -80,10 +82,7 @@ public struct ProfileCatalog: Sendable {
 
     /// Names that can be run: every profile not marked `abstract: true`.
     public var runnableNames: [String] {
-        names.filter { name in
-            guard let text = sources[name]?.text else { return false }
-            return !ProfileDocumentParser.parse(name: name, file: "", text: text).0.abstract
-        }
+        names.filter { reports[$0]?.isAbstract == false }
     }
 
     static func isFileReference(_ argument: String) -> Bool {
@@ -101,13 +100,17 @@ public struct ProfileCatalog: Sendable {
     }
 
     private func resolver(siblingDirectory: URL?) -> ProfileResolver {
+        Self.resolver(sources: sources, siblingDirectory: siblingDirectory)
+    }
+
+    private static func resolver(sources: [String: ProfileSource], siblingDirectory: URL?) -> ProfileResolver {
         ProfileResolver(lookup: { name in
             if let siblingDirectory {
                 let sibling = siblingDirectory.appendingPathComponent(name + ".yaml")
                 if FileManager.default.fileExists(atPath: sibling.path) { return Self.read(sibling, name: name) }
             }
             return sources[name]
-        }, available: names)
+        }, available: sources.keys.sorted())
     }
 
     /// A file that cannot be read is an error of that profile only, so one
@@ -126,6 +129,8 @@ public struct ProfileCatalog: Sendable {
     private init(directory: String, sources: [String: ProfileSource]) {
         self.directory = directory
         self.sources = sources
+        let resolver = Self.resolver(sources: sources, siblingDirectory: nil)
+        reports = sources.mapValues { resolver.resolve($0) }
     }
 }
 
