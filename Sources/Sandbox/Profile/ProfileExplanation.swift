@@ -1,6 +1,7 @@
 /// `airlock profile explain`: each protection of a resolved profile in
-/// plain words, and what it will be on this host (from `HostCapabilities`,
-/// the same facts the launch preflight refuses on).
+/// plain words, and what it will be on this host (from `HostChecks`, the
+/// same judgments `airlock doctor` prints, plus the profile-specific rules of
+/// the launch preflight).
 public struct ProfileExplanation: Sendable, Hashable, Codable {
     public struct Protection: Sendable, Hashable, Codable {
         public var name: String
@@ -36,16 +37,32 @@ public struct ProfileExplanation: Sendable, Hashable, Codable {
 struct ProtectionDescriber {
     let profile: SandboxProfile
     let host: HostCapabilities
+    let checks: [HostCheck]
+
+    init(profile: SandboxProfile, host: HostCapabilities) {
+        self.profile = profile
+        self.host = host
+        checks = HostChecks.evaluate(host)
+    }
+
+    /// The doctor check `name` as one phrase about `subject`, starting with
+    /// "refused:" when the launch will fail closed.
+    private func hostLine(_ subject: String, check name: String, prefix: String = "") -> String {
+        guard let check = checks.first(where: { $0.name == name }) else { return prefix + subject + ": not probed" }
+        let fix = check.fix.map { "; fix: \($0)" } ?? ""
+        switch check.status {
+        case .ok: return prefix + subject + ": " + check.detail
+        case .warn: return prefix + subject + ": " + check.detail + fix
+        case .fail: return "refused: " + subject + ": " + check.detail + fix
+        }
+    }
 
     var namespaces: String {
         let net = profile.network == .host ? "" : ", net"
         return "new user, mount, pid\(net), ipc, uts (hostname \(profile.identity.hostname)) and cgroup namespaces; no new namespaces can be created inside"
     }
 
-    var namespacesOnHost: String {
-        host.userNamespaces ? "available (user namespaces enabled)"
-            : "refused: user namespaces are disabled here; set sysctl user.max_user_namespaces to a positive value"
-    }
+    var namespacesOnHost: String { hostLine("user namespaces", check: "user namespaces") }
 
     var filesystem: String {
         let fs = profile.filesystem
@@ -66,13 +83,10 @@ struct ProtectionDescriber {
     }
 
     var filesystemOnHost: String {
-        guard host.landlockABI >= 1 else {
-            return "refused: this kernel has no Landlock (\(host.landlockError ?? "not enabled")); boot with landlock in lsm="
+        if host.landlockABI == 1, !profile.filesystem.writable.isEmpty {
+            return "refused: writable binds need Landlock ABI 2 or later; this host has ABI 1"
         }
-        if !profile.filesystem.writable.isEmpty, host.landlockABI < 2 {
-            return "refused: writable binds need Landlock ABI 2 or later; this host has ABI \(host.landlockABI)"
-        }
-        return "mount namespace plus Landlock ABI \(host.landlockABI) limiting writes to the writable places"
+        return hostLine("Landlock", check: "Landlock", prefix: "a mount namespace, and ")
     }
 
     var network: String {
@@ -112,23 +126,14 @@ struct ProtectionDescriber {
         ].compactMap { $0 }.joined(separator: "; ")
     }
 
-    var seccompOnHost: String {
-        host.seccompUserNotification ? "enforced by the filter; refused calls are reported by the notify listener"
-            : "refused: this kernel lacks seccomp user notification (Linux 5.5 or later)"
-    }
+    var seccompOnHost: String { hostLine("seccomp", check: "seccomp") }
 
     var limits: String {
         let l = profile.limits
         return "wall \(ProfileUnits.formatDuration(l.wallSeconds)), CPU \(ProfileUnits.formatDuration(Double(l.cpuSeconds))), memory \(ProfileUnits.formatSize(l.memoryBytes)), \(l.processes) processes, \(ProfileUnits.formatSize(l.outputBytes)) of output per stream, files up to \(ProfileUnits.formatSize(l.fileSizeBytes)), \(l.openFiles) open files"
     }
 
-    var limitsOnHost: String {
-        switch host.cgroupVersion {
-        case .none: "rlimits only (no usable cgroup here): memory and processes are per-process, not per-sandbox"
-        case .v1, .v2:
-            "a per-run cgroup \(host.cgroupVersion.rawValue) (\(host.cgroupControllers.joined(separator: ", "))) plus rlimits"
-        }
-    }
+    var limitsOnHost: String { hostLine("cgroups", check: "cgroups", prefix: "rlimits always; ") }
 
     var environment: String {
         let names = profile.environment.set.keys.sorted()
@@ -140,9 +145,7 @@ struct ProtectionDescriber {
             : "records " + profile.record.joined(separator: ", ") + " (observation only), plus every refused call"
     }
 
-    var recordingOnHost: String {
-        host.seccompUserNotification ? "recorded through seccomp user notification" : "refused: no seccomp user notification"
-    }
+    var recordingOnHost: String { hostLine("seccomp", check: "seccomp") }
 
     private func describe(_ bind: BindMount) -> String {
         (bind.source == bind.destination ? bind.source : "\(bind.source) at \(bind.destination)") + (bind.optional ? " (if present)" : "")

@@ -1,4 +1,5 @@
 import AirlockCore
+import Foundation
 import Testing
 @testable import Sandbox
 
@@ -62,5 +63,28 @@ struct ShippedProfileTests {
     @Test("base is abstract: resolving it to run is refused")
     func abstractBaseRefused() throws {
         #expect(throws: AirlockError.self) { try catalog.resolve(name: "base") }
+    }
+}
+
+@Suite("Finding the Profiles folder")
+struct ShippedProfilesDirectoryTests {
+    @Test("AIRLOCK_PROFILES_DIR wins when it names a folder")
+    func override() throws {
+        let fixtures = try ProfileFixtures(["only": ProfileFixtures.runnable])
+        #expect(try ShippedProfiles.directory(environment: ["AIRLOCK_PROFILES_DIR": fixtures.directory.path]) == fixtures.directory.path)
+    }
+
+    @Test("a wrong AIRLOCK_PROFILES_DIR is an error, never a fallback to other profiles")
+    func wrongOverride() {
+        #expect(throws: AirlockError.self) {
+            try ShippedProfiles.directory(environment: ["AIRLOCK_PROFILES_DIR": "/nonexistent/profiles"])
+        }
+    }
+
+    @Test("without the variable the repository's Profiles/ folder is found")
+    func repository() throws {
+        let directory = try ShippedProfiles.directory(environment: [:])
+        #expect(directory.hasSuffix("/Profiles"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/strict.yaml"))
     }
 }
