@@ -16,11 +16,6 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         self.field = field
     }
 
-    /// The same place, one field deeper (`limits` → `limits.memory`).
-    func child(_ key: String, line: Int? = nil) -> SourceLocation {
-        SourceLocation(file: file, line: line ?? self.line, field: field.isEmpty ? key : "\(field).\(key)")
-    }
-
     public var description: String { "\(file):\(line): \(field)" }
 }
 

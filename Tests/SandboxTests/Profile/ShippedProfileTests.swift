@@ -28,6 +28,16 @@ struct ShippedProfileTests {
         #expect(report.warnings.map(\.location.field) == expectedWarnings, "\(report.warnings.map(\.description))")
     }
 
+    @Test("the resolved seccomp lists keep the compiler's contract", arguments: ["strict", "shell", "network"])
+    func seccompContract(name: String) throws {
+        let seccomp = try catalog.resolve(name: name).seccomp
+        #expect(Set(seccomp.allow).isDisjoint(with: seccomp.deny))
+        #expect(Set(seccomp.deny).isSuperset(of: SyscallRestrictions.alwaysDenied))
+        #expect(Set(seccomp.conditions.map(\.syscall)).isSubset(of: seccomp.allow))
+        #expect(!seccomp.allow.contains("clone3") && !seccomp.deny.contains("clone3"))
+        #expect(seccomp.allow == seccomp.allow.sorted() && seccomp.deny == seccomp.deny.sorted())
+    }
+
     @Test("strict: no network, only the workspace and /tmp writable, no sockets")
     func strictShape() throws {
         let strict = try catalog.resolve(name: "strict")
