@@ -12,6 +12,7 @@ struct AirlockCLI: AsyncParsableCommand {
             ExecCommand.self,
             DoctorCommand.self,
             TokenCommand.self,
+            ProfileCommand.self,
         ]
     )
 }

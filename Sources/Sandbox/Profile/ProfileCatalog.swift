@@ -4,12 +4,14 @@ import Foundation
 /// The profiles an admin wrote: every `*.yaml` in one directory, by name
 /// (the file name without `.yaml`).
 ///
-/// Files are read once at `load`; each is parsed and validated when
-/// resolved, so one broken file does not hide the others, and nothing ever
-/// runs on a profile with an error.
+/// Files are read, parsed and resolved once, at `load`: a catalog is a
+/// snapshot, and `resolve(name:)` on the launch path is a lookup. Each
+/// profile is judged on its own, so one broken file does not hide the
+/// others, and nothing ever runs on a profile with an error.
 public struct ProfileCatalog: Sendable {
     public let directory: String
     private let sources: [String: ProfileSource]
+    private let reports: [String: ProfileReport]
 
     /// Profile names in this directory, sorted (abstract ones included).
     public var names: [String] { sources.keys.sorted() }
@@ -27,7 +29,7 @@ public struct ProfileCatalog: Sendable {
         for entry in entries where entry.hasSuffix(".yaml") {
             let fileURL = url.appendingPathComponent(entry)
             let name = String(entry.dropLast(".yaml".count))
-            sources[name] = try Self.read(fileURL, name: name)
+            sources[name] = Self.read(fileURL, name: name)
         }
         return ProfileCatalog(directory: directory, sources: sources)
     }
@@ -63,10 +65,10 @@ public struct ProfileCatalog: Sendable {
     }
 
     public func report(name: String) throws -> ProfileReport {
-        guard let source = sources[name] else {
+        guard let report = reports[name] else {
             throw AirlockError(.unknownProfile, "no profile named \(name)\(Suggestion.didYouMean(name, among: names)); available: \(runnableNames.joined(separator: ", "))")
         }
-        return resolver(siblingDirectory: nil).resolve(source)
+        return report
     }
 
     public func report(file: String) throws -> ProfileReport {
@@ -74,16 +76,13 @@ public struct ProfileCatalog: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw AirlockError(.unknownProfile, "no profile file at \(file)")
         }
-        let source = try Self.read(url, name: url.deletingPathExtension().lastPathComponent)
+        let source = Self.read(url, name: url.deletingPathExtension().lastPathComponent)
         return resolver(siblingDirectory: url.deletingLastPathComponent()).resolve(source)
     }
 
     /// Names that can be run: every profile not marked `abstract: true`.
     public var runnableNames: [String] {
-        names.filter { name in
-            guard let text = sources[name]?.text else { return false }
-            return !ProfileDocumentParser.parse(name: name, file: "", text: text).0.abstract
-        }
+        names.filter { reports[$0]?.isAbstract == false }
     }
 
     static func isFileReference(_ argument: String) -> Bool {
@@ -101,29 +100,37 @@ public struct ProfileCatalog: Sendable {
     }
 
     private func resolver(siblingDirectory: URL?) -> ProfileResolver {
+        Self.resolver(sources: sources, siblingDirectory: siblingDirectory)
+    }
+
+    private static func resolver(sources: [String: ProfileSource], siblingDirectory: URL?) -> ProfileResolver {
         ProfileResolver(lookup: { name in
             if let siblingDirectory {
                 let sibling = siblingDirectory.appendingPathComponent(name + ".yaml")
-                if FileManager.default.fileExists(atPath: sibling.path), let source = try? Self.read(sibling, name: name) {
-                    return source
-                }
+                if FileManager.default.fileExists(atPath: sibling.path) { return Self.read(sibling, name: name) }
             }
             return sources[name]
-        }, available: names)
+        }, available: sources.keys.sorted())
     }
 
-    private static func read(_ url: URL, name: String) throws -> ProfileSource {
+    /// A file that cannot be read is an error of that profile only, so one
+    /// bad file does not hide the others.
+    private static func read(_ url: URL, name: String) -> ProfileSource {
         let path = DisplayPath.of(url)
-        do {
-            return ProfileSource(name: name, path: path, text: try String(contentsOf: url, encoding: .utf8))
-        } catch {
-            throw AirlockError(.invalidProfile, "\(path): cannot read the profile as UTF-8 text: \(error.localizedDescription)")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            return ProfileSource(name: name, path: path, text: "", unreadable: "cannot read this file (check its permissions)")
         }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return ProfileSource(name: name, path: path, text: "", unreadable: "this file is not UTF-8 text")
+        }
+        return ProfileSource(name: name, path: path, text: text)
     }
 
     private init(directory: String, sources: [String: ProfileSource]) {
         self.directory = directory
         self.sources = sources
+        let resolver = Self.resolver(sources: sources, siblingDirectory: nil)
+        reports = sources.mapValues { resolver.resolve($0) }
     }
 }
 

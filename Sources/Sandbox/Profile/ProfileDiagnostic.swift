@@ -16,11 +16,6 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         self.field = field
     }
 
-    /// The same place, one field deeper (`limits` → `limits.memory`).
-    func child(_ key: String, line: Int? = nil) -> SourceLocation {
-        SourceLocation(file: file, line: line ?? self.line, field: field.isEmpty ? key : "\(field).\(key)")
-    }
-
     public var description: String { "\(file):\(line): \(field)" }
 }
 
@@ -39,10 +34,12 @@ public struct ProfileDiagnostic: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `Profiles/bad.yaml:12: limits.memory: "12QB" is not a size (use e.g. 512M, 1G)`
+    /// `Profiles/bad.yaml:12: limits.memory: "12QB" is not a size (use e.g. 512M, 1G)`;
+    /// warnings say so after the field: `Profiles/network.yaml:7: network: warning: ...`.
     public var description: String {
         let field = location.field.isEmpty ? "" : "\(location.field): "
-        return "\(location.file):\(location.line): \(field)\(message)"
+        let severity = self.severity == .warning ? "warning: " : ""
+        return "\(location.file):\(location.line): \(field)\(severity)\(message)"
     }
 }
 

@@ -173,14 +173,36 @@ struct ProfileDocumentParser {
                 reader.error(keyNode, field, "\"\(key)\" is not an environment variable name (letters, digits, _; not starting with a digit)")
                 continue
             }
-            if let text = reader.string(value, field) { document.settings.environment[key] = text }
+            guard let text = reader.string(value, field) else { continue }
+            guard !text.value.contains("\0") else {
+                reader.error(value, field, "an environment value cannot contain a NUL character")
+                continue
+            }
+            document.settings.environment[key] = text
         }
+    }
+
+    /// Names no profile may allow outright: the always-denied set, clone3
+    /// (ENOSYS), and calls allowed only under a checked condition.
+    private mutating func allowable(_ entry: Located<String>) -> Bool {
+        let name = entry.value
+        if SyscallRestrictions.isForbidden(name) {
+            let outcome = SyscallRestrictions.enosys.contains(name) ? "always fails with ENOSYS" : "is always denied"
+            reader.log.error(entry.location, "\(name) \(outcome) and can never be allowed (see SyscallRestrictions)")
+            return false
+        }
+        if let values = SyscallRestrictions.conditionOnly[name] {
+            let list = values.sorted().map { "0x" + String($0, radix: 16) }.joined(separator: " or ")
+            reader.log.error(entry.location, "\(name) may only be allowed under seccomp.conditions with arg 0 == \(list)")
+            return false
+        }
+        return true
     }
 
     private mutating func seccomp(_ node: Node, _ field: String) {
         for (key, value, field) in reader.fields(node, field, allowed: ["allow", "deny", "conditions"]) {
             switch key {
-            case "allow": document.allow = reader.syscallSelectors(value, field)
+            case "allow": document.allow = reader.syscallSelectors(value, field).filter { allowable($0) }
             case "deny": document.deny = reader.syscallSelectors(value, field)
             default:
                 var conditions = ConditionParser(reader: reader)

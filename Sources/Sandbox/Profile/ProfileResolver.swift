@@ -4,6 +4,8 @@ struct ProfileSource: Sendable, Hashable {
     /// The path shown in diagnostics (relative to the working directory when beneath it).
     var path: String
     var text: String
+    /// Why the file could not be read as text, if it could not.
+    var unreadable: String? = nil
 }
 
 /// Everything the loader found out about one profile: the resolved profile
@@ -22,6 +24,8 @@ public struct ProfileReport: Sendable {
     public var diagnostics: [ProfileDiagnostic]
 
     public var errors: [ProfileDiagnostic] { diagnostics.filter { $0.severity == .error } }
+    /// Findings that do not stop the profile (see `ProfileLinter`).
+    public var warnings: [ProfileDiagnostic] { diagnostics.filter { $0.severity == .warning } }
 }
 
 /// Follows `extends:` from a profile to its root, then merges root first.
@@ -40,6 +44,10 @@ struct ProfileResolver {
                       "\"\(source.name)\" is not a profile name (\(ProfileNames.rule)); rename the file")
         }
         while let current = next {
+            if let unreadable = current.unreadable {
+                log.error(SourceLocation(file: current.path, line: 1, field: ""), unreadable)
+                break
+            }
             let (document, diagnostics) = ProfileDocumentParser.parse(name: current.name, file: current.path, text: current.text)
             log.append(contentsOf: diagnostics)
             documents.append(document)
@@ -76,6 +84,9 @@ struct ProfileResolver {
         let profile = finalizer.finalize(merger.draft, name: source.name, file: source.path)
         report.diagnostics = finalizer.log.entries
         report.profile = finalizer.log.hasErrors ? nil : profile
+        if !finalizer.log.hasErrors {
+            report.diagnostics += ProfileLinter.warnings(merger.draft, profile: profile, leafFile: source.path)
+        }
         return report
     }
 }

@@ -10,7 +10,8 @@
 ///   `remove: { seccomp: { deny: [x] } }` (or `conditions: [x]`).
 /// - `allow:` by `@group` adds the group's members except those denied or
 ///   conditioned: a group never loosens a rule someone wrote by name.
-/// - Always-denied syscalls can never be allowed, by name or condition.
+/// - Always-denied syscalls can never be allowed, by name or condition (the
+///   parser already refused them, see `ProfileDocumentParser.allowable`).
 /// Within one file, naming a syscall both allowed and denied (or both
 /// allowed outright and conditioned) is an error: one of them is a mistake.
 struct SeccompMerger {
@@ -65,16 +66,6 @@ struct SeccompMerger {
 
     private mutating func checkExplicitAllow(_ entry: Located<String>, conditionedHere: Bool) -> Bool {
         let name = entry.value
-        if SyscallRestrictions.isForbidden(name) {
-            let outcome = SyscallRestrictions.enosys.contains(name) ? "always fails with ENOSYS" : "is always denied"
-            log.error(entry.location, "\(name) \(outcome) and can never be allowed (see SyscallRestrictions)")
-            return false
-        }
-        if let values = SyscallRestrictions.conditionOnly[name] {
-            let list = values.sorted().map { "0x" + String($0, radix: 16) }.joined(separator: " or ")
-            log.error(entry.location, "\(name) may only be allowed under seccomp.conditions with arg 0 == \(list)")
-            return false
-        }
         if let deniedAt = draft.denied[name] {
             log.error(entry.location, "\(name) is denied at \(deniedAt.file):\(deniedAt.line); to allow it, first remove it with remove.seccomp.deny")
             return false

@@ -1,4 +1,5 @@
 import AirlockCore
+import Foundation
 import Testing
 @testable import Sandbox
 
@@ -153,6 +154,7 @@ struct ProfileValidationTests {
         ("filesystem: { proc: maybe }", ":2: filesystem.proc: expected true or false, found \"maybe\""),
         ("environment: [PATH]", ":2: environment: expected a mapping"),
         ("environment: { 1BAD: x }", "\"1BAD\" is not an environment variable name"),
+        ("environment: { A: \"x\\0y\" }", ":2: environment.A: an environment value cannot contain a NUL character"),
         ("record: execve", ":2: record: expected a list"),
         ("identity: { hostname: \"bad host\" }", "\"bad host\" is not a hostname"),
     ])
@@ -203,5 +205,44 @@ struct ProfileValidationTests {
         #expect(throws: AirlockError(.unknownProfile, "no profile named gamma; available: alpha, beta")) {
             try fixtures.catalog().resolve(name: "gamma")
         }
+    }
+
+    @Test("a file that is not a mapping, or holds several documents, is an error")
+    func documentShape() throws {
+        let fixtures = try ProfileFixtures(["scalar": "just text\n", "many": "network: none\n---\nnetwork: host\n"])
+        #expect(try fixtures.errors("scalar") == ["\(fixtures.path("scalar")):1: expected a mapping of key: value lines, found \"just text\""])
+        #expect(try fixtures.errors("many").first?.contains("YAML syntax") == true)
+    }
+
+    @Test("a file that is not UTF-8 breaks only its own profile")
+    func unreadableFile() throws {
+        let fixtures = try ProfileFixtures(["good": ProfileFixtures.runnable])
+        try Data([0xff, 0xfe, 0x00, 0x41]).write(to: fixtures.directory.appendingPathComponent("binary.yaml"))
+        let catalog = try fixtures.catalog()
+        #expect(catalog.names == ["binary", "good"])
+        #expect(try catalog.report(name: "binary").errors.map(\.description) == ["\(fixtures.path("binary")):1: this file is not UTF-8 text"])
+        _ = try catalog.resolve(name: "good")
+    }
+
+    @Test("names and files are told apart: a path or .yaml means a file")
+    func nameOrFile() throws {
+        let fixtures = try ProfileFixtures(["named": ProfileFixtures.runnable])
+        let catalog = try fixtures.catalog()
+        #expect(try catalog.resolve(nameOrFile: "named").name == "named")
+        #expect(try catalog.resolve(nameOrFile: fixtures.path("named")).name == "named")
+        #expect(throws: AirlockError.self) { try catalog.resolve(nameOrFile: "missing.yaml") }
+    }
+}
+
+@Suite("Profile validation reports everything at once")
+struct ProfileValidationAllAtOnceTests {
+    @Test("a bad size and an always-denied syscall are both reported in one pass")
+    func allErrors() throws {
+        let fixtures = try ProfileFixtures(["bad": "limits:\n  memory: 12QB\nseccomp:\n  allow: [\"@default\", ptrace]\n"])
+        let path = fixtures.path("bad")
+        #expect(try fixtures.errors("bad") == [
+            "\(path):2: limits.memory: \"12QB\" is not a size (use e.g. 512M, 1G)",
+            "\(path):4: seccomp.allow[1]: ptrace is always denied and can never be allowed (see SyscallRestrictions)",
+        ])
     }
 }

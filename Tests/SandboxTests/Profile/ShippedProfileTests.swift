@@ -1,4 +1,5 @@
 import AirlockCore
+import Foundation
 import Testing
 @testable import Sandbox
 
@@ -17,11 +18,24 @@ struct ShippedProfileTests {
         #expect(!catalog.runnableNames.contains("base"))
     }
 
-    @Test("every shipped profile resolves without a single diagnostic", arguments: ["base", "strict", "shell", "network"])
-    func resolvesClean(name: String) throws {
+    @Test("every shipped profile lints clean: no errors, and no warning but network's deliberate host network",
+          arguments: ["base", "strict", "shell", "network"])
+    func lintsClean(name: String) throws {
         let report = try catalog.report(name: name)
-        #expect(report.diagnostics.isEmpty, "\(report.diagnostics.map(\.description))")
+        #expect(report.errors.isEmpty, "\(report.errors.map(\.description))")
         #expect(report.profile != nil)
+        let expectedWarnings = name == "network" ? ["network"] : []
+        #expect(report.warnings.map(\.location.field) == expectedWarnings, "\(report.warnings.map(\.description))")
+    }
+
+    @Test("the resolved seccomp lists keep the compiler's contract", arguments: ["strict", "shell", "network"])
+    func seccompContract(name: String) throws {
+        let seccomp = try catalog.resolve(name: name).seccomp
+        #expect(Set(seccomp.allow).isDisjoint(with: seccomp.deny))
+        #expect(Set(seccomp.deny).isSuperset(of: SyscallRestrictions.alwaysDenied))
+        #expect(Set(seccomp.conditions.map(\.syscall)).isSubset(of: seccomp.allow))
+        #expect(!seccomp.allow.contains("clone3") && !seccomp.deny.contains("clone3"))
+        #expect(seccomp.allow == seccomp.allow.sorted() && seccomp.deny == seccomp.deny.sorted())
     }
 
     @Test("strict: no network, only the workspace and /tmp writable, no sockets")
@@ -59,5 +73,28 @@ struct ShippedProfileTests {
     @Test("base is abstract: resolving it to run is refused")
     func abstractBaseRefused() throws {
         #expect(throws: AirlockError.self) { try catalog.resolve(name: "base") }
+    }
+}
+
+@Suite("Finding the Profiles folder")
+struct ShippedProfilesDirectoryTests {
+    @Test("AIRLOCK_PROFILES_DIR wins when it names a folder")
+    func override() throws {
+        let fixtures = try ProfileFixtures(["only": ProfileFixtures.runnable])
+        #expect(try ShippedProfiles.directory(environment: ["AIRLOCK_PROFILES_DIR": fixtures.directory.path]) == fixtures.directory.path)
+    }
+
+    @Test("a wrong AIRLOCK_PROFILES_DIR is an error, never a fallback to other profiles")
+    func wrongOverride() {
+        #expect(throws: AirlockError.self) {
+            try ShippedProfiles.directory(environment: ["AIRLOCK_PROFILES_DIR": "/nonexistent/profiles"])
+        }
+    }
+
+    @Test("without the variable the repository's Profiles/ folder is found")
+    func repository() throws {
+        let directory = try ShippedProfiles.directory(environment: [:])
+        #expect(directory.hasSuffix("/Profiles"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/strict.yaml"))
     }
 }
