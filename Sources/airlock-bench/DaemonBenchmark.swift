@@ -209,7 +209,7 @@ private struct BareSpawnLauncher: ToolRunner, ProfileLimitsSource {
         posix_spawn_file_actions_adddup2(&actions, out[1], 2)
         posix_spawn_file_actions_addclose(&actions, out[0])
         var argv: [UnsafeMutablePointer<CChar>?] = request.argv.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = ["PATH=/usr/bin:/bin"].map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, request.argv[0], &actions, nil, &argv, &envp)
