@@ -1,2 +1,221 @@
+// CJail: the part of a launch that runs between clone and execve, plus the
+// few raw-syscall shims the Swift side needs and Glibc's module hides.
+//
+// Why C: after clone() in a multithreaded process only async-signal-safe
+// work is allowed. The child here also shares the parent's memory
+// (CLONE_VM, for a fast spawn), so it must not touch errno, locks, the heap
+// or TLS: it makes raw syscalls only and reads a plan the parent prepared.
+// The parent (Swift) compiles everything: mount list, BPF program, Landlock
+// rules, rlimits, C strings. See ../shared/DESIGN.md, "The confined child".
 #pragma once
-int cjail_abi_version(void);
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <linux/filter.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Constants Swift's Glibc module hides (GNU-only).
+#define CJAIL_CLONE_NEWNS 0x00020000
+#define CJAIL_CLONE_NEWCGROUP 0x02000000
+#define CJAIL_CLONE_NEWUTS 0x04000000
+#define CJAIL_CLONE_NEWIPC 0x08000000
+#define CJAIL_CLONE_NEWUSER 0x10000000
+#define CJAIL_CLONE_NEWPID 0x20000000
+#define CJAIL_CLONE_NEWNET 0x40000000
+#define CJAIL_RLIMIT_NPROC 6
+
+// ---------------------------------------------------------------------------
+// The plan the child applies, in order.
+
+/// One step of building the new root. Paths: `source` is relative to the
+/// host root (it is reached through /oldroot after the first pivot);
+/// `target` is an absolute path inside the sandbox.
+enum cjail_mount_kind {
+    CJAIL_MOUNT_BIND_RO = 1,   // bind source read-only (+nosuid, nodev)
+    CJAIL_MOUNT_BIND_RW = 2,   // bind source writable (+nosuid, nodev)
+    CJAIL_MOUNT_BIND_DEV = 3,  // bind a device node (writable, nosuid)
+    CJAIL_MOUNT_TMPFS = 4,     // tmpfs at target; data = mount options
+    CJAIL_MOUNT_PROC = 5,      // fresh procfs at target, /proc/sys & co read-only
+    CJAIL_MOUNT_SYMLINK = 6,   // symlink target -> source (source is the link text)
+    CJAIL_MOUNT_FILE = 7,      // regular file at target with data[0..data_len), mode
+    CJAIL_MOUNT_DIR = 8,       // directory at target, mode
+};
+
+struct cjail_mount {
+    int kind;
+    const char *source;
+    const char *target;
+    const char *data;       // tmpfs options, or file contents
+    size_t data_len;
+    unsigned int mode;      // for FILE/DIR
+    int source_is_dir;      // BIND_*: the (canonical) source is a directory
+};
+
+struct cjail_rlimit {
+    int resource;
+    unsigned long long soft;
+    unsigned long long hard;
+};
+
+/// Landlock: a path-beneath rule added by the child after pivot_root, when
+/// the paths name the sandbox's own mounts.
+struct cjail_landlock_path_rule {
+    const char *path;
+    uint64_t allowed_access;
+};
+
+/// Ruleset attributes up to ABI 6 (Debian's headers only know ABI 2).
+struct cjail_landlock_ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+};
+
+struct cjail_plan {
+    // Identity inside the user namespace.
+    unsigned int uid;
+    unsigned int gid;
+    int drop_supplementary_groups;   // setgroups(0) (only when the parent may allow it)
+
+    // uid/gid maps, written by the parent ("inside outside 1\n").
+    const char *uid_map;
+    const char *gid_map;
+    int deny_setgroups;              // write "deny" to /proc/PID/setgroups first
+
+    // Namespaces: CLONE_NEW* flags for clone(). The cgroup namespace is
+    // made by the child itself (unshare) once the parent has moved it into
+    // its per-run cgroup, so that the namespace is rooted there.
+    int clone_flags;
+    int unshare_cgroup_ns;
+
+    // Mount plan.
+    const char *base_tmpfs_options;  // options for the new root tmpfs
+    const struct cjail_mount *mounts;
+    int mount_count;
+    const char *hostname;
+    int bring_up_loopback;
+
+    // Limits.
+    const struct cjail_rlimit *rlimits;
+    int rlimit_count;
+    const char *const *cgroup_procs_paths;  // parent writes the pid into each
+    int cgroup_procs_count;
+
+    // Capabilities / privileges.
+    int cap_last_cap;
+
+    // Landlock (ruleset_fd < 0: not used).
+    int landlock_ruleset_fd;
+    const struct cjail_landlock_path_rule *landlock_rules;
+    int landlock_rule_count;
+
+    // Seccomp (filter_len == 0: not used; refused by the Swift side).
+    const struct sock_filter *filter;
+    unsigned short filter_len;
+    unsigned int seccomp_flags;
+
+    // Exec.
+    const char *workdir;
+    const char *const *exec_candidates;  // absolute paths tried in order
+    int exec_candidate_count;
+    char *const *argv;
+    char *const *envp;
+};
+
+// ---------------------------------------------------------------------------
+// Spawning.
+
+/// Which setup step failed in the child (reported through the status pipe).
+enum cjail_step {
+    CJAIL_STEP_OK = 0,
+    CJAIL_STEP_SYNC = 1,
+    CJAIL_STEP_IDENTITY = 2,
+    CJAIL_STEP_MOUNT_PRIVATE = 3,
+    CJAIL_STEP_ROOT_TMPFS = 4,
+    CJAIL_STEP_PIVOT = 5,
+    CJAIL_STEP_MOUNT = 6,
+    CJAIL_STEP_HOSTNAME = 7,
+    CJAIL_STEP_LOOPBACK = 8,
+    CJAIL_STEP_WORKDIR = 9,
+    CJAIL_STEP_RLIMIT = 10,
+    CJAIL_STEP_SESSION = 11,
+    CJAIL_STEP_FDS = 12,
+    CJAIL_STEP_CAPS = 13,
+    CJAIL_STEP_NO_NEW_PRIVS = 14,
+    CJAIL_STEP_LANDLOCK = 15,
+    CJAIL_STEP_SECCOMP = 16,
+    CJAIL_STEP_LISTENER = 17,   // not a failure: "listener is fd N"
+    CJAIL_STEP_EXEC = 18,
+    CJAIL_STEP_SIGNALS = 19,
+    CJAIL_STEP_MOUNT_MISSING = 20, // not a failure: an optional bind source was absent
+};
+
+/// One message on the status pipe: 16 bytes, written atomically.
+struct cjail_status {
+    int32_t step;
+    int32_t error;    // positive errno
+    int32_t index;    // mount index, rlimit index, fd number...
+    int32_t reserved;
+};
+
+struct cjail_spawned {
+    pid_t pid;
+    int pidfd;
+    int stdin_fd;    // parent's write end (nonblocking, cloexec), -1 when closed
+    int stdout_fd;   // parent's read end (nonblocking, cloexec)
+    int stderr_fd;
+    int status_fd;   // parent's read end of the status pipe (cloexec)
+    void *stack;     // the child's stack; free with cjail_release_stack after exec/exit
+    size_t stack_size;
+};
+
+/// Clones the child into fresh namespaces, writes its id maps, joins its
+/// cgroups, and lets it go. Returns 0, or -errno with *failed_step set.
+/// The plan must stay alive and unchanged until the child has exec'd or
+/// exited (status pipe EOF).
+int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spawned *out, int *failed_step);
+
+void cjail_release_stack(struct cjail_spawned *spawned);
+
+// ---------------------------------------------------------------------------
+// Shims for the parent (Swift). Each returns -errno on failure.
+
+int cjail_landlock_abi(void);
+int cjail_landlock_create_ruleset(const struct cjail_landlock_ruleset_attr *attr, size_t size);
+int cjail_landlock_add_net_port_rule(int ruleset_fd, uint64_t allowed_access, uint64_t port);
+int cjail_memfd_create(const char *name);
+int cjail_pidfd_send_signal(int pidfd, int sig);
+int cjail_pidfd_getfd(int pidfd, int targetfd);
+/// waitid(P_PIDFD) with rusage. *status_kind: 1 exited, 2 killed, 3 dumped.
+int cjail_wait_pidfd(int pidfd, int *status_kind, int *status_value, struct rusage *usage);
+int cjail_eventfd(void);
+int cjail_seccomp_probe_actions(void);
+
+// Seccomp user notification, observed by the parent.
+struct cjail_notification {
+    uint64_t id;
+    uint32_t pid;
+    int32_t nr;
+    uint32_t arch;
+    uint64_t instruction_pointer;
+    uint64_t args[6];
+};
+
+/// Sizes the kernel uses for its notification structs (they may grow).
+int cjail_notify_init(void);
+int cjail_notify_set_sync_wakeup(int listener_fd);
+int cjail_notify_receive(int listener_fd, struct cjail_notification *out);
+/// error == 0 with continue_call: let it run. Otherwise fail it with -error.
+int cjail_notify_respond(int listener_fd, uint64_t id, int error, int continue_call);
+int cjail_notify_id_valid(int listener_fd, uint64_t id);
+/// Reads up to len bytes of the target's memory at addr (process_vm_readv).
+ssize_t cjail_read_memory(pid_t pid, uint64_t addr, void *buffer, size_t len);
+
+#ifdef __cplusplus
+}
+#endif

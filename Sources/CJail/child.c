@@ -1,0 +1,398 @@
+// The confined child: from clone() to execve(), in the order DESIGN.md
+// fixes. Shares the parent's memory (CLONE_VM), so: raw syscalls only, no
+// libc calls that touch errno, locks, the heap or TLS; all data comes from
+// the plan. Every step is checked; a failure is reported on the status pipe
+// as (step, errno, index) and the child exits without running anything.
+#define _GNU_SOURCE
+#include "child.h"
+#include "raw_syscall.h"
+
+#include <errno.h>  // constants only: errno itself is never read or written here
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/prctl.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+
+enum { FD_STATUS = 3, FD_SYNC = 4, FD_LANDLOCK = 5, FIRST_UNUSED_FD = 6 };
+enum { PATH_MAX_LEN = 4096 };
+
+#define NEWROOT "/newroot"
+#define OLDROOT "/oldroot"
+
+// --- tiny freestanding helpers -------------------------------------------------
+
+static size_t c_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
+
+/// dst = a + b, failing (returning 0) when it would not fit.
+static int c_join(char *dst, size_t cap, const char *a, const char *b)
+{
+    size_t la = c_strlen(a), lb = c_strlen(b);
+    if (la + lb + 1 > cap) return 0;
+    for (size_t i = 0; i < la; i++) dst[i] = a[i];
+    for (size_t i = 0; i < lb; i++) dst[la + i] = b[i];
+    dst[la + lb] = 0;
+    return 1;
+}
+
+static void report(int step, int error, int index)
+{
+    struct cjail_status st = { step, error, index, 0 };
+    RAW3(__NR_write, FD_STATUS, &st, sizeof st);
+}
+
+__attribute__((noreturn)) static void fail(int step, long ret, int index)
+{
+    report(step, (int)(ret < 0 ? -ret : ret), index);
+    for (;;) RAW1(__NR_exit_group, 126);
+}
+
+#define CHECK(step, expr, index)                 \
+    do {                                         \
+        long r_ = (long)(expr);                  \
+        if (r_ < 0) fail((step), r_, (index));   \
+    } while (0)
+
+// --- fds and signals -----------------------------------------------------------
+
+/// Moves the child's fds to 0..5 and closes every other inherited fd.
+static void arrange_fds(const struct cjail_child_args *a)
+{
+    int wanted[6] = { a->stdin_fd, a->stdout_fd, a->stderr_fd, a->status_fd, a->sync_fd, a->landlock_fd };
+    int high[6];
+    // First lift every fd above the target range so dup3 can't clobber one.
+    for (int i = 0; i < 6; i++) {
+        if (wanted[i] < 0) { high[i] = -1; continue; }
+        long r = RAW3(__NR_fcntl, wanted[i], F_DUPFD_CLOEXEC, 64);
+        if (r < 0) { RAW1(__NR_exit_group, 126); }
+        high[i] = (int)r;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (high[i] < 0) continue;
+        // 0-2 survive execve; the rest are close-on-exec.
+        long r = RAW3(__NR_dup3, high[i], i, i <= 2 ? 0 : O_CLOEXEC);
+        if (r < 0) { RAW1(__NR_exit_group, 126); }
+    }
+    RAW3(__NR_close_range, FIRST_UNUSED_FD, ~0U, 0);
+}
+
+struct kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    unsigned long mask;
+};
+
+/// Signals start blocked (the parent blocked them around clone) and with
+/// the parent's handlers, which must never run here. Reset, then unblock.
+static void reset_signals(void)
+{
+    struct kernel_sigaction dfl = { SIG_DFL, 0, 0, 0 };
+    for (int sig = 1; sig < 65; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        RAW4(__NR_rt_sigaction, sig, &dfl, 0, 8);
+    }
+    unsigned long empty = 0;
+    CHECK(CJAIL_STEP_SIGNALS, RAW4(__NR_rt_sigprocmask, SIG_SETMASK, &empty, 0, 8), 0);
+}
+
+// --- filesystem ----------------------------------------------------------------
+
+/// mkdir -p for an absolute path (components created 0755, EEXIST is fine).
+static long make_dirs(const char *path)
+{
+    char buf[PATH_MAX_LEN];
+    size_t n = c_strlen(path);
+    if (n + 1 > sizeof buf) return -ENAMETOOLONG;
+    for (size_t i = 0; i <= n; i++) {
+        buf[i] = path[i];
+        if ((path[i] == '/' && i > 0) || path[i] == 0) {
+            buf[i] = 0;
+            long r = RAW3(__NR_mkdirat, AT_FDCWD, buf, 0755);
+            if (r < 0 && r != -EEXIST) return r;
+            buf[i] = path[i];
+        }
+    }
+    return 0;
+}
+
+static long make_parent_dirs(const char *path)
+{
+    char buf[PATH_MAX_LEN];
+    size_t n = c_strlen(path);
+    if (n + 1 > sizeof buf) return -ENAMETOOLONG;
+    size_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        buf[i] = path[i];
+        if (path[i] == '/') last = i;
+    }
+    if (last == 0) return 0;
+    buf[last] = 0;
+    return make_dirs(buf);
+}
+
+/// An empty regular file to bind a non-directory onto.
+static long make_file(const char *path, unsigned int mode)
+{
+    long r = make_parent_dirs(path);
+    if (r < 0) return r;
+    long fd = RAW4(__NR_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) return fd;
+    RAW1(__NR_close, fd);
+    return 0;
+}
+
+/// The flags a bind remount must keep: in a user namespace the source's
+/// nosuid/nodev/noexec/atime flags are locked, and dropping one is EPERM.
+static unsigned long locked_flags(const char *path)
+{
+    struct statfs sfs;
+    if (RAW2(__NR_statfs, path, &sfs) < 0) return 0;
+    unsigned long flags = 0;
+    if (sfs.f_flags & ST_NOSUID) flags |= MS_NOSUID;
+    if (sfs.f_flags & ST_NODEV) flags |= MS_NODEV;
+    if (sfs.f_flags & ST_NOEXEC) flags |= MS_NOEXEC;
+    if (sfs.f_flags & ST_NOATIME) flags |= MS_NOATIME;
+    if (sfs.f_flags & ST_NODIRATIME) flags |= MS_NODIRATIME;
+    if (sfs.f_flags & ST_RELATIME) flags |= MS_RELATIME;
+    return flags;
+}
+
+static long bind_mount(const struct cjail_mount *m, const char *target, int read_only, int device)
+{
+    char source[PATH_MAX_LEN];
+    if (!c_join(source, sizeof source, OLDROOT, m->source)) return -ENAMETOOLONG;
+    long r = m->source_is_dir ? make_dirs(target) : make_file(target, 0444);
+    if (r < 0) return r;
+    // Not MS_REC: submounts of a source are never exposed (and a source
+    // with locked submounts fails closed with EINVAL).
+    r = RAW5(__NR_mount, source, target, 0, MS_BIND, 0);
+    if (r < 0) return r;
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | locked_flags(target);
+    if (!device) flags |= MS_NODEV;
+    if (read_only) flags |= MS_RDONLY;
+    return RAW5(__NR_mount, 0, target, 0, flags, 0);
+}
+
+static long remount_read_only(const char *path)
+{
+    long r = RAW5(__NR_mount, path, path, 0, MS_BIND, 0);
+    if (r < 0) return r;
+    return RAW5(__NR_mount, 0, path, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path), 0);
+}
+
+static long mount_proc(const char *target)
+{
+    long r = make_dirs(target);
+    if (r < 0) return r;
+    r = RAW5(__NR_mount, "proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+    if (r < 0) return r;
+    // Kernel knobs and triggers stay read-only even where procfs would let
+    // a namespace root write them.
+    static const char *const read_only[] = { "/sys", "/sysrq-trigger", "/irq", "/bus" };
+    for (unsigned i = 0; i < sizeof read_only / sizeof read_only[0]; i++) {
+        char path[PATH_MAX_LEN];
+        if (!c_join(path, sizeof path, target, read_only[i])) return -ENAMETOOLONG;
+        r = remount_read_only(path);
+        if (r < 0 && r != -ENOENT) return r;
+    }
+    return 0;
+}
+
+static long write_file(const struct cjail_mount *m, const char *target)
+{
+    long r = make_parent_dirs(target);
+    if (r < 0) return r;
+    long fd = RAW4(__NR_openat, AT_FDCWD, target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
+    if (fd < 0) return fd;
+    size_t done = 0;
+    while (done < m->data_len) {
+        long w = RAW3(__NR_write, fd, m->data + done, m->data_len - done);
+        if (w < 0) { RAW1(__NR_close, fd); return w; }
+        done += (size_t)w;
+    }
+    return RAW1(__NR_close, fd);
+}
+
+static long apply_mount(const struct cjail_mount *m)
+{
+    char target[PATH_MAX_LEN];
+    if (!c_join(target, sizeof target, NEWROOT, m->target)) return -ENAMETOOLONG;
+    switch (m->kind) {
+    case CJAIL_MOUNT_BIND_RO: return bind_mount(m, target, 1, 0);
+    case CJAIL_MOUNT_BIND_RW: return bind_mount(m, target, 0, 0);
+    case CJAIL_MOUNT_BIND_DEV: return bind_mount(m, target, 0, 1);
+    case CJAIL_MOUNT_TMPFS: {
+        long r = make_dirs(target);
+        if (r < 0) return r;
+        return RAW5(__NR_mount, "tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, m->data);
+    }
+    case CJAIL_MOUNT_PROC: return mount_proc(target);
+    case CJAIL_MOUNT_SYMLINK: {
+        long r = make_parent_dirs(target);
+        if (r < 0) return r;
+        return RAW3(__NR_symlinkat, m->source, AT_FDCWD, target);
+    }
+    case CJAIL_MOUNT_FILE: return write_file(m, target);
+    case CJAIL_MOUNT_DIR: {
+        long r = make_dirs(target);
+        if (r < 0) return r;
+        return RAW4(__NR_fchmodat, AT_FDCWD, target, m->mode, 0);
+    }
+    default: return -EINVAL;
+    }
+}
+
+/// Step 2: private propagation, a fresh tmpfs root holding only the plan's
+/// mounts, pivot_root into it, the host root detached.
+static void build_root(const struct cjail_plan *p)
+{
+    CHECK(CJAIL_STEP_MOUNT_PRIVATE, RAW5(__NR_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0), 0);
+    // A scratch tmpfs over /tmp (in this namespace only) holds the old root
+    // and the new one while the new one is assembled.
+    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW5(__NR_mount, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755"), 0);
+    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW3(__NR_mkdirat, AT_FDCWD, "/tmp/newroot", 0755), 0);
+    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW3(__NR_mkdirat, AT_FDCWD, "/tmp/oldroot", 0755), 0);
+    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW5(__NR_mount, "tmpfs", "/tmp/newroot", "tmpfs", MS_NOSUID | MS_NODEV, p->base_tmpfs_options), 0);
+    CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_pivot_root, "/tmp", "/tmp/oldroot"), 0);
+    CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, "/"), 0);
+
+    for (int i = 0; i < p->mount_count; i++) {
+        CHECK(CJAIL_STEP_MOUNT, apply_mount(&p->mounts[i]), i);
+    }
+    // The root itself is read-only: only the plan's writable mounts take writes.
+    CHECK(CJAIL_STEP_MOUNT, RAW5(__NR_mount, 0, NEWROOT, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, 0), -1);
+
+    CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, NEWROOT), 1);
+    CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_pivot_root, ".", "."), 1);
+    CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_umount2, ".", MNT_DETACH), 1);
+    CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, "/"), 1);
+}
+
+static void bring_up_loopback(void)
+{
+    long fd = RAW3(__NR_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    CHECK(CJAIL_STEP_LOOPBACK, fd, 0);
+    struct ifreq ifr;
+    for (unsigned i = 0; i < sizeof ifr; i++) ((char *)&ifr)[i] = 0;
+    ifr.ifr_name[0] = 'l';
+    ifr.ifr_name[1] = 'o';
+    CHECK(CJAIL_STEP_LOOPBACK, RAW3(__NR_ioctl, fd, SIOCGIFFLAGS, &ifr), 1);
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    CHECK(CJAIL_STEP_LOOPBACK, RAW3(__NR_ioctl, fd, SIOCSIFFLAGS, &ifr), 2);
+    RAW1(__NR_close, fd);
+}
+
+// --- privileges ----------------------------------------------------------------
+
+/// Step 5: every capability set emptied (bounding and ambient included),
+/// securebits locked so nothing regains them, then no_new_privs.
+static void drop_privileges(const struct cjail_plan *p)
+{
+    // NOROOT, NO_SETUID_FIXUP, KEEP_CAPS off, NO_CAP_AMBIENT_RAISE, all locked.
+    CHECK(CJAIL_STEP_CAPS, RAW5(__NR_prctl, PR_SET_SECUREBITS, 0xEF, 0, 0, 0), 0);
+    CHECK(CJAIL_STEP_CAPS, RAW5(__NR_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), 1);
+    for (int cap = 0; cap <= p->cap_last_cap; cap++) {
+        CHECK(CJAIL_STEP_CAPS, RAW5(__NR_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0), 2);
+    }
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+    CHECK(CJAIL_STEP_CAPS, RAW2(__NR_capset, &header, data), 3);
+    CHECK(CJAIL_STEP_NO_NEW_PRIVS, RAW5(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+}
+
+struct landlock_path_beneath {
+    uint64_t allowed_access;
+    int32_t parent_fd;
+} __attribute__((packed));
+
+static void apply_landlock(const struct cjail_plan *p)
+{
+    for (int i = 0; i < p->landlock_rule_count; i++) {
+        long fd = RAW3(__NR_openat, AT_FDCWD, p->landlock_rules[i].path, O_PATH | O_CLOEXEC);
+        CHECK(CJAIL_STEP_LANDLOCK, fd, i);
+        struct landlock_path_beneath rule = { p->landlock_rules[i].allowed_access, (int32_t)fd };
+        CHECK(CJAIL_STEP_LANDLOCK, RAW4(__NR_landlock_add_rule, FD_LANDLOCK, LL_RULE_PATH_BENEATH, &rule, 0), i);
+        RAW1(__NR_close, fd);
+    }
+    CHECK(CJAIL_STEP_LANDLOCK, RAW2(__NR_landlock_restrict_self, FD_LANDLOCK, 0), -1);
+    RAW1(__NR_close, FD_LANDLOCK);
+}
+
+// --- entry ---------------------------------------------------------------------
+
+int cjail_child_main(void *arg)
+{
+    const struct cjail_child_args *a = arg;
+    const struct cjail_plan *p = a->plan;
+
+    arrange_fds(a);
+    reset_signals();
+
+    // Step 1: wait until the parent has written our uid/gid maps (and put
+    // us in our cgroups), then become the unprivileged sandbox identity.
+    char go = 0;
+    long r = RAW3(__NR_read, FD_SYNC, &go, 1);
+    if (r != 1 || go != 'g') fail(CJAIL_STEP_SYNC, r < 0 ? r : -EPIPE, 0);
+    RAW1(__NR_close, FD_SYNC);
+    RAW1(__NR_umask, 022);
+    CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresgid, p->gid, p->gid, p->gid), 0);
+    if (p->drop_supplementary_groups) CHECK(CJAIL_STEP_IDENTITY, RAW2(__NR_setgroups, 0, 0), 1);
+    CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresuid, p->uid, p->uid, p->uid), 2);
+    // Credentials changed, so set the death signal now (it is cleared by setuid).
+    CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0), 3);
+
+    if (p->unshare_cgroup_ns) CHECK(CJAIL_STEP_IDENTITY, RAW1(__NR_unshare, CLONE_NEWCGROUP), 4);
+
+    // Step 2: the new root.
+    build_root(p);
+
+    // Step 3 (namespaces came with clone; the parent joined our cgroups):
+    // hostname, loopback, rlimits.
+    if (p->hostname) CHECK(CJAIL_STEP_HOSTNAME, RAW2(__NR_sethostname, p->hostname, c_strlen(p->hostname)), 0);
+    if (p->bring_up_loopback) bring_up_loopback();
+    for (int i = 0; i < p->rlimit_count; i++) {
+        struct rlimit64 { unsigned long long cur, max; } rl = { p->rlimits[i].soft, p->rlimits[i].hard };
+        CHECK(CJAIL_STEP_RLIMIT, RAW4(__NR_prlimit64, 0, p->rlimits[i].resource, &rl, 0), i);
+    }
+
+    // Step 4: no controlling terminal (TIOCSTI), cwd.
+    CHECK(CJAIL_STEP_SESSION, RAW0(__NR_setsid), 0);
+    CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
+
+    // Steps 5 and 6.
+    drop_privileges(p);
+    if (p->landlock_ruleset_fd >= 0) apply_landlock(p);
+
+    // Step 7: seccomp last. With a listener, hand its fd number to the
+    // parent, which takes it with pidfd_getfd before our execve (always a
+    // notified call) is let through.
+    if (p->filter_len == 0) fail(CJAIL_STEP_SECCOMP, -EINVAL, 0);
+    struct sock_fprog prog = { p->filter_len, (struct sock_filter *)p->filter };
+    r = RAW3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
+    CHECK(CJAIL_STEP_SECCOMP, r, 0);
+    if (p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) report(CJAIL_STEP_LISTENER, 0, (int)r);
+
+    long exec_error = -ENOENT;
+    for (int i = 0; i < p->exec_candidate_count; i++) {
+        r = RAW3(__NR_execve, p->exec_candidates[i], p->argv, p->envp);
+        if (r == -ENOENT || r == -ENOTDIR) continue;
+        exec_error = r;
+        if (r != -EACCES) break;
+    }
+    report(CJAIL_STEP_EXEC, (int)-exec_error, 0);
+    for (;;) RAW1(__NR_exit_group, exec_error == -ENOENT ? 127 : 126);
+}

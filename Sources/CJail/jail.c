@@ -1,2 +1,0 @@
-#include "cjail.h"
-int cjail_abi_version(void) { return 1; }

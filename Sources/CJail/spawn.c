@@ -1,0 +1,155 @@
+// The parent's half of a launch: clone the child into its namespaces, write
+// its id maps, put it in its cgroups, and let it go. Runs on the calling
+// (Swift) thread; ordinary libc is fine here.
+#define _GNU_SOURCE
+#include "child.h"
+#include "raw_syscall.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+enum { CHILD_STACK_SIZE = 256 * 1024 };
+
+static int write_proc_file(pid_t pid, const char *name, const char *text)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    size_t len = strlen(text);
+    ssize_t w = write(fd, text, len);
+    int err = w < 0 ? -errno : ((size_t)w == len ? 0 : -EIO);
+    close(fd);
+    return err;
+}
+
+static int write_pid(const char *path, pid_t pid)
+{
+    char text[16];
+    snprintf(text, sizeof text, "%d", (int)pid);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    ssize_t w = write(fd, text, strlen(text));
+    int err = w < 0 ? -errno : 0;
+    close(fd);
+    return err;
+}
+
+static void close_pair(int p[2])
+{
+    if (p[0] >= 0) close(p[0]);
+    if (p[1] >= 0) close(p[1]);
+    p[0] = p[1] = -1;
+}
+
+static void set_nonblocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spawned *out, int *failed_step)
+{
+    int sync[2] = { -1, -1 }, status[2] = { -1, -1 }, in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
+    *failed_step = CJAIL_STEP_OK;
+    if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 ||
+        pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0) {
+        int err = -errno;
+        close_pair(sync); close_pair(status); close_pair(in); close_pair(o); close_pair(e);
+        *failed_step = CJAIL_STEP_FDS;
+        return err;
+    }
+
+    void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        int err = -errno;
+        close_pair(sync); close_pair(status); close_pair(in); close_pair(o); close_pair(e);
+        *failed_step = CJAIL_STEP_FDS;
+        return err;
+    }
+    // The arguments live at the bottom of the child's stack mapping, far
+    // below anything the child's frames will reach.
+    struct cjail_child_args *args = stack;
+    *args = (struct cjail_child_args){
+        .plan = plan,
+        .stdin_fd = in[0], .stdout_fd = o[1], .stderr_fd = e[1],
+        .status_fd = status[1], .sync_fd = sync[0], .landlock_fd = plan->landlock_ruleset_fd,
+    };
+
+    // The child shares our memory until it execs: block every signal so no
+    // handler of ours runs on its stack; it resets and unblocks its own.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int pidfd = -1;
+    // Exit signal 0: no SIGCHLD to the host process, and no waitpid(-1)
+    // elsewhere in it can reap this child; we wait on the pidfd.
+    pid_t pid = clone(cjail_child_main, (char *)stack + CHILD_STACK_SIZE,
+                      CLONE_VM | CLONE_PIDFD | plan->clone_flags, args, &pidfd);
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    close(sync[0]); close(status[1]); close(in[0]); close(o[1]); close(e[1]);
+    if (pid < 0) {
+        close(sync[1]); close(status[0]); close(in[1]); close(o[0]); close(e[0]);
+        munmap(stack, CHILD_STACK_SIZE);
+        *failed_step = CJAIL_STEP_IDENTITY;
+        return -clone_errno;
+    }
+
+    int err = 0;
+    if (plan->clone_flags & CLONE_NEWUSER) {
+        if (plan->deny_setgroups) err = write_proc_file(pid, "setgroups", "deny");
+        if (!err) err = write_proc_file(pid, "uid_map", plan->uid_map);
+        if (!err) err = write_proc_file(pid, "gid_map", plan->gid_map);
+        if (err) *failed_step = CJAIL_STEP_IDENTITY;
+    }
+    for (int i = 0; !err && i < plan->cgroup_procs_count; i++) {
+        err = write_pid(plan->cgroup_procs_paths[i], pid);
+        if (err) *failed_step = CJAIL_STEP_RLIMIT;
+    }
+    if (!err && write(sync[1], "g", 1) != 1) {
+        err = -errno;
+        *failed_step = CJAIL_STEP_SYNC;
+    }
+    close(sync[1]);
+
+    out->pid = pid;
+    out->pidfd = pidfd;
+    out->stdout_fd = o[0];
+    out->stderr_fd = e[0];
+    out->status_fd = status[0];
+    out->stack = stack;
+    out->stack_size = CHILD_STACK_SIZE;
+    if (want_stdin) {
+        out->stdin_fd = in[1];
+        set_nonblocking(in[1]);
+    } else {
+        close(in[1]);
+        out->stdin_fd = -1;
+    }
+    set_nonblocking(o[0]);
+    set_nonblocking(e[0]);
+    if (err) {
+        // The child never got its go byte: it reads EOF and exits; make sure.
+        raw_syscall6(__NR_pidfd_send_signal, pidfd, SIGKILL, 0, 0, 0, 0);
+    }
+    return err;
+}
+
+void cjail_release_stack(struct cjail_spawned *spawned)
+{
+    if (spawned->stack) munmap(spawned->stack, spawned->stack_size);
+    spawned->stack = NULL;
+}

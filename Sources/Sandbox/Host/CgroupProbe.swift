@@ -1,0 +1,26 @@
+import Foundation
+
+/// Finds which cgroup hierarchy this host mounts and which of the
+/// controllers Airlock uses (memory, pids, cpu) it may manage.
+enum CgroupProbe {
+    static let wanted = ["memory", "pids", "cpu"]
+
+    static func probe(isRoot: Bool) -> (HostCapabilities.CgroupVersion, [String], String?) {
+        let fm = FileManager.default
+        let base = "/sys/fs/cgroup"
+        if fm.fileExists(atPath: base + "/cgroup.controllers") {
+            let available = ((try? String(contentsOfFile: base + "/cgroup.controllers", encoding: .utf8)) ?? "")
+                .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            let usable = wanted.filter { available.contains($0) }
+            let writable = access(base, W_OK) == 0
+            return (.v2, writable ? usable : [], base)
+        }
+        let usable = wanted.filter { controller in
+            fm.fileExists(atPath: "\(base)/\(controller)/cgroup.procs") && access("\(base)/\(controller)", W_OK) == 0
+        }
+        if usable.isEmpty && !wanted.contains(where: { fm.fileExists(atPath: "\(base)/\($0)/cgroup.procs") }) {
+            return (.none, [], nil)
+        }
+        return (.v1, usable, base)
+    }
+}

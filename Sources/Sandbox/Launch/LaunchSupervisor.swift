@@ -1,0 +1,224 @@
+import AirlockCore
+import CJail
+import Foundation
+
+/// Everything the supervisor observed about one child, before it becomes a
+/// `RunResult`.
+struct Observation {
+    var setupFailure: cjail_status?
+    var execError: Int32?
+    var exitKind: Int32 = 0
+    var exitValue: Int32 = 0
+    var usage = rusage()
+    var stdout: OutputCapture
+    var stderr: OutputCapture
+    var timedOut = false
+    var cancelled = false
+    var wallSeconds: Double = 0
+    var recorder: SyscallRecorder
+    /// The child's pidfd; the caller closes it.
+    var pidfd: Int32 = -1
+}
+
+/// One captured stream, capped. Past the cap the parent closes its end, so
+/// the writer gets EPIPE/SIGPIPE instead of making the host drain a flood.
+struct OutputCapture {
+    let cap: UInt64
+    var data = Data()
+    var total: UInt64 = 0
+    var truncated = false
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        total += UInt64(bytes.count)
+        let room = Int(cap) - data.count
+        if room > 0 { data.append(contentsOf: bytes.prefix(room)) }
+        if total > cap { truncated = true }
+    }
+
+    var captured: CapturedOutput {
+        CapturedOutput(text: String(decoding: data, as: UTF8.self), totalBytes: total, truncated: truncated)
+    }
+}
+
+/// Runs the parent's side of one launch on the calling thread: spawn, then a
+/// single poll loop over the child's status pipe, stdout, stderr, stdin,
+/// seccomp listener, pidfd and a cancel eventfd, with the wall-clock limit as
+/// the poll timeout. Returns once the child is reaped and its pipes drained.
+final class LaunchSupervisor {
+    private var plan: cjail_plan
+    private let arena: CArena
+    private let stdinData: Data?
+    private let wallSeconds: Double
+    private let cancelFD: Int32
+
+    init(plan: cjail_plan, arena: CArena, stdin: Data?, wallSeconds: Double, cancelFD: Int32) {
+        self.plan = plan
+        self.arena = arena
+        self.stdinData = stdin
+        self.wallSeconds = wallSeconds
+        self.cancelFD = cancelFD
+    }
+
+    /// Called with the child's pidfd as soon as it exists (so shutdown can kill it).
+    func run(filter: CompiledFilter, outputCap: UInt64, onSpawn: (Int32) -> Void) throws -> Observation {
+        var spawned = cjail_spawned()
+        var failedStep: Int32 = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let rc = withUnsafePointer(to: &plan) { cjail_spawn($0, stdinData == nil ? 0 : 1, &spawned, &failedStep) }
+        if rc < 0 && spawned.pidfd <= 0 {
+            throw LaunchFailure.spawn(step: failedStep, errno: -rc)
+        }
+        onSpawn(spawned.pidfd)
+        var obs = Observation(stdout: OutputCapture(cap: outputCap), stderr: OutputCapture(cap: outputCap),
+                              recorder: SyscallRecorder(filter: filter))
+        obs.pidfd = spawned.pidfd
+        if rc < 0 { obs.setupFailure = cjail_status(step: failedStep, error: -rc, index: 0, reserved: 0) }
+        loop(&obs, spawned: &spawned, start: start)
+        obs.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        cjail_release_stack(&spawned)
+        return obs
+    }
+
+    private func loop(_ obs: inout Observation, spawned: inout cjail_spawned, start: UInt64) {
+        var statusFD = spawned.status_fd
+        var outFD = spawned.stdout_fd
+        var errFD = spawned.stderr_fd
+        var inFD = spawned.stdin_fd
+        var listenerFD: Int32 = -1
+        var stdinOffset = 0
+        var exited = false
+        var killed = false
+        var drainDeadline: UInt64?
+        let deadline = start + UInt64(wallSeconds * 1e9)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+
+        func kill() {
+            if !killed { _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL) }
+            killed = true
+        }
+
+        while true {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if !exited && now >= deadline && !obs.timedOut {
+                obs.timedOut = true
+                kill()
+            }
+            if exited && outFD < 0 && errFD < 0 { break }
+            if exited, let drain = drainDeadline, now >= drain { break }
+
+            var fds: [pollfd] = []
+            func watch(_ fd: Int32, _ events: Int32) { if fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(events), revents: 0)) } }
+            watch(statusFD, POLLIN)
+            watch(outFD, POLLIN)
+            watch(errFD, POLLIN)
+            watch(inFD, POLLOUT)
+            watch(listenerFD, POLLIN)
+            if !exited { watch(spawned.pidfd, POLLIN) }
+            watch(cancelFD, POLLIN)
+
+            let limit = exited ? (drainDeadline ?? now) : (obs.timedOut ? now + 100_000_000 : deadline)
+            let timeoutMs = Int32(clamping: limit > now ? (limit - now + 999_999) / 1_000_000 : 0)
+            let ready = poll(&fds, nfds_t(fds.count), timeoutMs)
+            if ready < 0 && errno != EINTR { break }
+
+            for p in fds where p.revents != 0 {
+                switch p.fd {
+                case statusFD:
+                    if !readStatus(statusFD, &obs, pidfd: spawned.pidfd, listener: &listenerFD) {
+                        close(statusFD)
+                        statusFD = -1
+                        // EOF: the child exec'd or died; its stack is no longer in use.
+                        cjail_release_stack(&spawned)
+                    }
+                case outFD: if !drain(outFD, into: &obs.stdout, buffer: &buffer) { close(outFD); outFD = -1 }
+                case errFD: if !drain(errFD, into: &obs.stderr, buffer: &buffer) { close(errFD); errFD = -1 }
+                case inFD:
+                    if !feedStdin(inFD, offset: &stdinOffset) { close(inFD); inFD = -1 }
+                case listenerFD:
+                    if p.revents & Int16(POLLIN) != 0 {
+                        if !obs.recorder.handle(listener: listenerFD, kill: kill) { close(listenerFD); listenerFD = -1 }
+                    } else {
+                        close(listenerFD)
+                        listenerFD = -1
+                    }
+                case spawned.pidfd:
+                    var kind: Int32 = 0, value: Int32 = 0
+                    if cjail_wait_pidfd(spawned.pidfd, &kind, &value, &obs.usage) == 0 {
+                        exited = true
+                        obs.exitKind = kind
+                        obs.exitValue = value
+                        // Everything in the pid namespace died with its init; give
+                        // the pipes a moment to report EOF, no more.
+                        drainDeadline = DispatchTime.now().uptimeNanoseconds + 500_000_000
+                        if inFD >= 0 { close(inFD); inFD = -1 }
+                    }
+                case cancelFD:
+                    var value: UInt64 = 0
+                    _ = read(cancelFD, &value, 8)
+                    if !exited {
+                        obs.cancelled = true
+                        kill()
+                    }
+                default: break
+                }
+            }
+            if obs.stdout.truncated && outFD >= 0 { close(outFD); outFD = -1 }
+            if obs.stderr.truncated && errFD >= 0 { close(errFD); errFD = -1 }
+        }
+        for fd in [statusFD, outFD, errFD, inFD, listenerFD] where fd >= 0 { close(fd) }
+        // The stack may only be freed once the child can no longer run on it.
+        if !exited {
+            kill()
+            var kind: Int32 = 0, value: Int32 = 0
+            _ = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &obs.usage)
+            obs.exitKind = kind
+            obs.exitValue = value
+        }
+    }
+
+    /// Reads status messages; false at EOF.
+    private func readStatus(_ fd: Int32, _ obs: inout Observation, pidfd: Int32, listener: inout Int32) -> Bool {
+        var status = cjail_status()
+        let n = read(fd, &status, MemoryLayout<cjail_status>.size)
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return true }
+        guard n == MemoryLayout<cjail_status>.size else { return false }
+        switch UInt32(status.step) {
+        case CJAIL_STEP_LISTENER.rawValue:
+            let fd = cjail_pidfd_getfd(pidfd, status.index)
+            if fd >= 0 {
+                _ = cjail_notify_set_sync_wakeup(fd)
+                listener = fd
+            } else {
+                // Without the listener the child's execve would wait forever:
+                // fail closed, kill it.
+                obs.setupFailure = cjail_status(step: status.step, error: -fd, index: status.index, reserved: 0)
+                _ = cjail_pidfd_send_signal(pidfd, SIGKILL)
+            }
+        case CJAIL_STEP_EXEC.rawValue:
+            obs.execError = status.error
+        default:
+            obs.setupFailure = status
+        }
+        return true
+    }
+
+    private func drain(_ fd: Int32, into capture: inout OutputCapture, buffer: inout [UInt8]) -> Bool {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n > 0 {
+            buffer.withUnsafeBytes { capture.append(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+            return true
+        }
+        return n < 0 && (errno == EAGAIN || errno == EINTR)
+    }
+
+    private func feedStdin(_ fd: Int32, offset: inout Int) -> Bool {
+        guard let data = stdinData, offset < data.count else { return false }
+        let n = data.withUnsafeBytes { raw in write(fd, raw.baseAddress! + offset, min(65536, data.count - offset)) }
+        if n > 0 { offset += n; return offset < data.count }
+        return n < 0 && (errno == EAGAIN || errno == EINTR)
+    }
+}
+
+enum LaunchFailure: Error {
+    case spawn(step: Int32, errno: Int32)
+}

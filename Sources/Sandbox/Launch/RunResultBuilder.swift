@@ -1,0 +1,106 @@
+import AirlockCore
+import Foundation
+
+/// Assembles the `RunResult` from what the supervisor observed, the cgroup's
+/// counters and the plan that was actually applied.
+enum RunResultBuilder {
+    static func build(observation o: Observation, plan: LaunchPlan, profile: SandboxProfile, filter: CompiledFilter,
+                      cgroupUsage: RunCgroup.Usage?, cgroup: RunCgroup?, host: HostCapabilities) -> RunResult {
+        let limits = plan.limits
+        let userCPU = seconds(o.usage.ru_utime)
+        let systemCPU = seconds(o.usage.ru_stime)
+        let exited = o.exitKind == 1
+        let signal: Int32? = exited ? nil : o.exitValue
+
+        var hits: [LimitHit] = []
+        if o.timedOut {
+            hits.append(LimitHit(kind: .wallClock, limit: UInt64(limits.wallSeconds.rounded(.up)),
+                                 evidence: "still running after \(limits.wallSeconds)s; pid namespace killed"))
+        }
+        if signal == SIGXCPU || (signal == SIGKILL && userCPU + systemCPU >= Double(limits.cpuSeconds)) {
+            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds, evidence: "RLIMIT_CPU: \(signal == SIGXCPU ? "SIGXCPU" : "SIGKILL at the hard limit")"))
+        }
+        if let usage = cgroupUsage, usage.oomKills > 0 || (usage.memoryLimitHits > 0 && signal == SIGKILL) {
+            hits.append(LimitHit(kind: .memory, limit: limits.memoryBytes,
+                                 evidence: "cgroup memory limit reached \(usage.memoryLimitHits)×, OOM kills: \(usage.oomKills)"))
+        }
+        if let usage = cgroupUsage, usage.pidsLimitHits > 0 {
+            hits.append(LimitHit(kind: .processes, limit: limits.processes,
+                                 evidence: "cgroup pids.max refused \(usage.pidsLimitHits) fork(s)"))
+        }
+        if o.stdout.truncated || o.stderr.truncated {
+            let which = [o.stdout.truncated ? "stdout" : nil, o.stderr.truncated ? "stderr" : nil].compactMap { $0 }
+            hits.append(LimitHit(kind: .outputBytes, limit: limits.outputBytes,
+                                 evidence: "\(which.joined(separator: " and ")) truncated; the pipe was closed"))
+        }
+        if signal == SIGXFSZ {
+            hits.append(LimitHit(kind: .fileSize, limit: limits.fileSizeBytes, evidence: "RLIMIT_FSIZE: SIGXFSZ"))
+        }
+
+        let termination: RunResult.Termination
+        if o.cancelled {
+            termination = .cancelled
+        } else if o.recorder.killedBy != nil {
+            termination = .signaled
+        } else if hits.contains(where: { [.wallClock, .cpuTime, .memory].contains($0.kind) }) && !exited {
+            termination = .limitKilled
+        } else {
+            termination = exited ? .exited : .signaled
+        }
+
+        let peak = cgroupUsage?.peakMemoryBytes ?? UInt64(max(0, o.usage.ru_maxrss)) * 1024
+        return RunResult(
+            termination: termination, exitCode: exited ? o.exitValue : nil, signal: signal,
+            wallSeconds: o.wallSeconds, userCPUSeconds: userCPU, systemCPUSeconds: systemCPU, peakMemoryBytes: peak,
+            stdout: o.stdout.captured, stderr: o.stderr.captured, limitsHit: hits,
+            deniedSyscalls: o.recorder.denied, recordedSyscalls: o.recorder.recorded,
+            killedBySyscall: o.recorder.killedBy,
+            manifest: manifest(plan: plan, profile: profile, filter: filter, cgroup: cgroup, host: host))
+    }
+
+    static func manifest(plan: LaunchPlan, profile: SandboxProfile, filter: CompiledFilter, cgroup: RunCgroup?,
+                         host: HostCapabilities) -> EnforcementManifest {
+        let l = plan.limits
+        var limits: [String: UInt64] = [
+            LimitHit.Kind.wallClock.rawValue: UInt64(l.wallSeconds.rounded(.up)),
+            LimitHit.Kind.cpuTime.rawValue: l.cpuSeconds,
+            LimitHit.Kind.memory.rawValue: l.memoryBytes,
+            LimitHit.Kind.processes.rawValue: l.processes,
+            LimitHit.Kind.outputBytes.rawValue: l.outputBytes,
+            LimitHit.Kind.fileSize.rawValue: l.fileSizeBytes,
+            LimitHit.Kind.openFiles.rawValue: l.openFiles,
+        ]
+        if cgroup?.controllers.contains("cpu") == true { limits["cpu_quota_percent"] = UInt64(100 * RunCgroup.cpuQuotaMicros / RunCgroup.cpuPeriodMicros) }
+        var root = plan.mounts.description
+        if !plan.mounts.skippedOptional.isEmpty {
+            root.append("optional sources absent on this host: " + plan.mounts.skippedOptional.joined(separator: ", "))
+        }
+        root.append("root tmpfs read-only after setup")
+        return EnforcementManifest(
+            profile: profile.name, profileDigest: ProfileDigest.of(profile), namespaces: plan.namespaces.sorted(),
+            uidInside: profile.identity.uid, gidInside: profile.identity.gid,
+            uidOutside: plan.uidOutside, gidOutside: plan.gidOutside, rootFilesystem: root,
+            network: networkDescription(profile.network),
+            landlockABI: host.landlockABI, landlockFilesystemRights: plan.landlock.manifestRights,
+            landlockNetworkRule: plan.landlock.networkRule,
+            seccompFilterDigest: filter.digest,
+            seccompDefaultAction: "notify listener: ENOSYS for unknown, EPERM for denied; foreign architecture kills",
+            seccompAllowedSyscalls: filter.allowedCount,
+            capabilities: "none (effective, permitted, inheritable, ambient and bounding sets empty; securebits locked)",
+            noNewPrivs: true,
+            cgroupVersion: cgroup?.version.rawValue ?? "none",
+            cgroupControllers: cgroup?.controllers ?? [],
+            limits: limits.merging(plan.usesRlimitForMemory ? ["memory_rlimit_as": l.memoryBytes] : [:]) { a, _ in a },
+            recordedSyscalls: filter.recorded)
+    }
+
+    static func networkDescription(_ network: NetworkPolicy) -> String {
+        switch network {
+        case .none: "none: empty network namespace"
+        case .loopback: "loopback only: new network namespace with lo up"
+        case .host: "host network (granted explicitly by the profile)"
+        }
+    }
+
+    private static func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+}

@@ -1,0 +1,188 @@
+import AirlockCore
+import CJail
+import Foundation
+
+/// One entry of the new root, in Swift terms, before it becomes a C struct.
+struct MountEntry: Hashable {
+    enum Kind: Hashable {
+        case bindReadOnly, bindWritable, bindDevice
+        case tmpfs(options: String)
+        /// A tmpfs the sandbox may not create files in (/dev).
+        case fixedTmpfs(options: String)
+        case proc
+        case symlink(linkText: String)
+        case file(contents: Data, mode: UInt32)
+        case directory(mode: UInt32)
+    }
+
+    var kind: Kind
+    /// Canonical host path for binds (symlinks resolved, so it can be
+    /// reached through /oldroot); unused otherwise.
+    var source: String
+    var target: String
+    var sourceIsDirectory: Bool
+
+    var depth: Int { target.split(separator: "/").count }
+
+    /// Whether the sandbox may write beneath `target` (Landlock gets a
+    /// write rule for it).
+    var isWritable: Bool {
+        switch kind {
+        case .bindWritable, .tmpfs: true
+        default: false
+        }
+    }
+}
+
+/// Turns a profile's filesystem view (plus a request's extra binds and
+/// files) into the ordered mount list the child applies.
+enum MountPlanner {
+    static let devices = ["null", "zero", "full", "random", "urandom"]
+    static let injectedFilesDirectory = "/run/airlock"
+
+    struct Plan {
+        var entries: [MountEntry]
+        /// Optional binds whose source was absent on this host.
+        var skippedOptional: [String]
+        var description: [String]
+    }
+
+    static func plan(_ fs: FilesystemPolicy, request: LaunchRequest) throws -> Plan {
+        var entries: [MountEntry] = []
+        var skipped: [String] = []
+        for bind in fs.readOnly + request.extraReadOnly {
+            if let entry = try bindEntry(bind, kind: .bindReadOnly) { entries.append(entry) } else { skipped.append(bind.source) }
+        }
+        for bind in fs.writable + request.extraWritable {
+            if let entry = try bindEntry(bind, kind: .bindWritable) { entries.append(entry) } else { skipped.append(bind.source) }
+        }
+        for link in fs.symlinks {
+            try checkInsidePath(link.path, what: "symlink")
+            entries.append(MountEntry(kind: .symlink(linkText: link.target), source: "", target: link.path, sourceIsDirectory: false))
+        }
+        for tmpfs in fs.tmpfs {
+            try checkInsidePath(tmpfs.path, what: "tmpfs")
+            entries.append(MountEntry(kind: .tmpfs(options: "size=\(tmpfs.sizeBytes),mode=1777"), source: "",
+                                      target: tmpfs.path, sourceIsDirectory: true))
+        }
+        if let workspace = fs.workspace {
+            try checkInsidePath(workspace.path, what: "workspace")
+            entries.append(MountEntry(kind: .tmpfs(options: "size=\(workspace.sizeBytes),mode=0700"), source: "",
+                                      target: workspace.path, sourceIsDirectory: true))
+        }
+        if fs.proc {
+            entries.append(MountEntry(kind: .proc, source: "", target: "/proc", sourceIsDirectory: true))
+        }
+        if fs.dev { entries += deviceEntries() }
+        if !request.files.isEmpty {
+            entries.append(MountEntry(kind: .directory(mode: 0o755), source: "", target: injectedFilesDirectory, sourceIsDirectory: true))
+            for file in request.files {
+                try checkInsidePath(file.path, what: "injected file")
+                entries.append(MountEntry(kind: .file(contents: file.contents, mode: file.mode), source: "",
+                                          target: file.path, sourceIsDirectory: false))
+            }
+        }
+        try rejectDuplicateTargets(entries)
+        // Parents before children, so nothing is mounted over what was put beneath it.
+        let ordered = entries.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }.map(\.element)
+        return Plan(entries: ordered, skippedOptional: skipped, description: describe(ordered))
+    }
+
+    private static func deviceEntries() -> [MountEntry] {
+        var entries = [MountEntry(kind: .fixedTmpfs(options: "size=65536,mode=0755"), source: "", target: "/dev", sourceIsDirectory: true)]
+        for device in devices {
+            entries.append(MountEntry(kind: .bindDevice, source: "/dev/\(device)", target: "/dev/\(device)", sourceIsDirectory: false))
+        }
+        for (name, target) in [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")] {
+            entries.append(MountEntry(kind: .symlink(linkText: target), source: "", target: "/dev/\(name)", sourceIsDirectory: false))
+        }
+        entries.append(MountEntry(kind: .tmpfs(options: "size=16777216,mode=1777"), source: "", target: "/dev/shm", sourceIsDirectory: true))
+        return entries
+    }
+
+    private static func bindEntry(_ bind: BindMount, kind: MountEntry.Kind) throws -> MountEntry? {
+        try checkInsidePath(bind.destination, what: "bind destination")
+        guard bind.source.hasPrefix("/") else {
+            throw AirlockError(.invalidArguments, "bind source \(bind.source) must be an absolute path")
+        }
+        guard let canonical = realpath(bind.source, nil) else {
+            if bind.optional { return nil }
+            throw AirlockError(.invalidArguments, "bind source \(bind.source) does not exist (\(String(cString: strerror(errno))))")
+        }
+        defer { free(canonical) }
+        var info = stat()
+        guard stat(canonical, &info) == 0 else {
+            throw AirlockError(.invalidArguments, "bind source \(bind.source) cannot be examined: \(String(cString: strerror(errno)))")
+        }
+        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        let isRegular = (info.st_mode & S_IFMT) == S_IFREG
+        guard isDirectory || isRegular else {
+            throw AirlockError(.invalidArguments, "bind source \(bind.source) is neither a directory nor a regular file")
+        }
+        return MountEntry(kind: kind, source: String(cString: canonical), target: bind.destination, sourceIsDirectory: isDirectory)
+    }
+
+    /// Inside paths are absolute, normalized, and never climb with "..".
+    static func checkInsidePath(_ path: String, what: String) throws {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard path.hasPrefix("/"), path != "/", !components.dropFirst().contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }),
+              !path.contains("\0")
+        else {
+            throw AirlockError(.invalidArguments, "\(what) \(path.debugDescription) must be an absolute, normalized path other than /")
+        }
+    }
+
+    private static func rejectDuplicateTargets(_ entries: [MountEntry]) throws {
+        var seen = Set<String>()
+        for entry in entries where !seen.insert(entry.target).inserted {
+            throw AirlockError(.invalidArguments, "two mounts target \(entry.target); each path inside the sandbox can be mounted once")
+        }
+    }
+
+    private static func describe(_ entries: [MountEntry]) -> [String] {
+        entries.compactMap { entry in
+            switch entry.kind {
+            case .bindReadOnly: "ro-bind \(entry.source) → \(entry.target)"
+            case .bindWritable: "rw-bind \(entry.source) → \(entry.target)"
+            case .tmpfs(let options), .fixedTmpfs(let options): "tmpfs \(entry.target) (\(options))"
+            case .proc: "proc \(entry.target) (new pid namespace)"
+            case .bindDevice: "dev \(entry.target)"
+            case .symlink(let text): "symlink \(entry.target) → \(text)"
+            case .file: "file \(entry.target) (read-only)"
+            case .directory: nil
+            }
+        }
+    }
+
+    /// The C view of the entries, allocated in `arena`.
+    static func cMounts(_ entries: [MountEntry], arena: CArena) -> UnsafeMutablePointer<cjail_mount> {
+        let mounts = entries.map { entry -> cjail_mount in
+            var m = cjail_mount()
+            m.target = UnsafePointer(arena.string(entry.target))
+            m.source = UnsafePointer(arena.string(entry.source))
+            m.source_is_dir = entry.sourceIsDirectory ? 1 : 0
+            switch entry.kind {
+            case .bindReadOnly: m.kind = Int32(CJAIL_MOUNT_BIND_RO.rawValue)
+            case .bindWritable: m.kind = Int32(CJAIL_MOUNT_BIND_RW.rawValue)
+            case .bindDevice: m.kind = Int32(CJAIL_MOUNT_BIND_DEV.rawValue)
+            case .tmpfs(let options), .fixedTmpfs(let options):
+                m.kind = Int32(CJAIL_MOUNT_TMPFS.rawValue)
+                m.data = UnsafePointer(arena.string(options))
+            case .proc: m.kind = Int32(CJAIL_MOUNT_PROC.rawValue)
+            case .symlink(let text):
+                m.kind = Int32(CJAIL_MOUNT_SYMLINK.rawValue)
+                m.source = UnsafePointer(arena.string(text))
+            case .file(let contents, let mode):
+                m.kind = Int32(CJAIL_MOUNT_FILE.rawValue)
+                m.data = UnsafePointer(arena.bytes(contents))
+                m.data_len = contents.count
+                m.mode = mode
+            case .directory(let mode):
+                m.kind = Int32(CJAIL_MOUNT_DIR.rawValue)
+                m.mode = mode
+            }
+            return m
+        }
+        return arena.array(mounts)
+    }
+}

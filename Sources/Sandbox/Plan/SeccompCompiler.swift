@@ -1,0 +1,176 @@
+import AirlockCore
+import CJail
+import CSeccomp
+import Foundation
+
+/// A compiled seccomp program plus what the notify listener needs to answer
+/// on the filter's behalf.
+///
+/// Shape of the filter (libseccomp, native architecture only):
+/// - a foreign architecture (i386 via `int 0x80`, anything not native) kills
+///   the process;
+/// - allowed syscalls return ALLOW in the filter itself, argument conditions
+///   included (clone without namespace flags, open without write flags...);
+/// - `clone3` fails with ENOSYS in the filter (libc falls back to `clone`,
+///   whose flags the filter can see);
+/// - `ioctl` TIOCSTI/TIOCLINUX fail with EPERM in the filter, compared on
+///   the low 32 bits the kernel actually uses;
+/// - everything else goes to the notify listener (the default action). The
+///   listener answers from `verdicts`: CONTINUE only for calls the profile
+///   allows and wants observed; EPERM for known-denied ones; ENOSYS for
+///   unknown ones. If the listener is gone the kernel fails them all with
+///   ENOSYS, so a lost listener never opens anything up.
+public struct CompiledFilter: Sendable {
+    public enum Verdict: Sendable, Hashable {
+        /// Allowed by the profile, observed: let it run, record it.
+        case continueAndRecord
+        /// Allowed, routed to the listener only because the filter can't
+        /// express the condition precisely (ioctl on its low 32 bits).
+        case continueSilently
+        /// Denied: fail with this errno and record it.
+        case deny(errno: Int32)
+        /// Another architecture's syscall (int 0x80, x32): kill the sandbox.
+        case killForeignArchitecture
+    }
+
+    public var program: Data
+    public var digest: String
+    public var allowedCount: Int
+    public var verdicts: [Int32: Verdict]
+    public var recorded: [String]
+    public var nativeArch: UInt32
+
+    /// What the listener answers for an unlisted syscall.
+    public static let unknownSyscallErrno = ENOSYS
+
+    public func verdict(for nr: Int32, arch: UInt32) -> Verdict {
+        let x32Bit: Int32 = 0x4000_0000
+        guard arch == nativeArch, nr & x32Bit == 0 else { return .killForeignArchitecture }
+        return verdicts[nr] ?? .deny(errno: Self.unknownSyscallErrno)
+    }
+}
+
+enum SeccompCompiler {
+    // libseccomp's action macros are not importable into Swift.
+    static let actAllow: UInt32 = 0x7fff_0000
+    static let actNotify: UInt32 = 0x7fc0_0000
+    static let actKillProcess: UInt32 = 0x8000_0000
+    static func actErrno(_ e: Int32) -> UInt32 { 0x0005_0000 | (UInt32(e) & 0xffff) }
+
+    /// clone() flags that would create namespaces.
+    static let namespaceCloneFlags: UInt64 = 0x7E02_0000
+    /// open/openat flags that make an open a write.
+    static let writeOpenFlags: UInt64 = UInt64(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
+    /// Syscalls whose only purpose is to open for write when recorded.
+    static let openLike: Set<String> = ["open", "openat", "openat2", "creat"]
+    static let ttyInjectionIoctls: [UInt64] = [0x5412 /* TIOCSTI */, 0x541C /* TIOCLINUX */]
+
+    static func compile(_ policy: SeccompPolicy, record: [String]) throws -> CompiledFilter {
+        guard let ctx = seccomp_init(actNotify) else {
+            throw AirlockError(.setupFailed, "libseccomp could not create a filter context")
+        }
+        defer { seccomp_release(ctx) }
+        // A foreign architecture (int 0x80, x32) goes to the listener, which
+        // kills the whole sandbox before answering, and names the syscall.
+        // Without a listener the kernel fails the call: it never runs.
+        try check(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, actNotify), "set the bad-arch action")
+        // Airlock sets no_new_privs itself, in its fixed place in the sequence.
+        try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "leave no_new_privs to the launcher")
+
+        var verdicts: [Int32: CompiledFilter.Verdict] = [:]
+        let recordSet = Set(record).union(["execve", "execveat"])
+        let allowed = Set(policy.allow).subtracting(SyscallTable.alwaysDenied)
+        let conditioned = Dictionary(grouping: policy.conditions, by: \.syscall)
+        var allowedCount = 0
+        var recorded: [String] = []
+
+        for name in allowed.sorted() {
+            guard let nr = SyscallTable.number(of: name) else { continue }
+            allowedCount += 1
+            if let conditions = conditioned[name] {
+                for condition in conditions {
+                    try add(ctx, actAllow, nr, [comparison(condition)], "\(name) condition")
+                }
+                verdicts[nr] = .deny(errno: EPERM)
+            } else if name == "clone" {
+                try add(ctx, actAllow, nr, [masked(0, namespaceCloneFlags, 0)], "clone without namespace flags")
+                verdicts[nr] = .deny(errno: EPERM)
+            } else if name == "ioctl" {
+                for request in ttyInjectionIoctls {
+                    try add(ctx, actErrno(EPERM), nr, [masked(1, 0xffff_ffff, request)], "deny tty injection ioctl")
+                }
+                verdicts[nr] = .continueSilently
+            } else if recordSet.contains(name) {
+                recorded.append(name)
+                verdicts[nr] = .continueAndRecord
+                if openLike.contains(name), let flagsArg = openFlagsArgument(name) {
+                    // Reads run at full speed; only writes wake the listener.
+                    try add(ctx, actAllow, nr, [masked(flagsArg, writeOpenFlags, 0)], "\(name) read-only")
+                }
+            } else {
+                try add(ctx, actAllow, nr, [], name)
+            }
+        }
+        if let clone3 = SyscallTable.number(of: "clone3") {
+            try add(ctx, actErrno(ENOSYS), clone3, [], "clone3 → ENOSYS")
+        }
+        for name in Set(policy.deny).union(SyscallTable.alwaysDenied).subtracting(["clone3"]) {
+            guard let nr = SyscallTable.number(of: name), verdicts[nr] == nil else { continue }
+            verdicts[nr] = .deny(errno: EPERM)
+        }
+
+        let program = try export(ctx)
+        return CompiledFilter(program: program, digest: Digest.sha256Hex(program), allowedCount: allowedCount,
+                              verdicts: verdicts, recorded: recorded.sorted(), nativeArch: seccomp_arch_native())
+    }
+
+    private static func openFlagsArgument(_ name: String) -> UInt32? {
+        switch name {
+        case "open": 1
+        case "openat": 2
+        default: nil // openat2 passes flags in a struct; creat always writes
+        }
+    }
+
+    private static func masked(_ arg: UInt32, _ mask: UInt64, _ value: UInt64) -> scmp_arg_cmp {
+        scmp_arg_cmp(arg: arg, op: SCMP_CMP_MASKED_EQ, datum_a: mask, datum_b: value)
+    }
+
+    private static func comparison(_ c: SyscallCondition) -> scmp_arg_cmp {
+        switch c.op {
+        case .equal: scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_EQ, datum_a: c.value, datum_b: 0)
+        case .notEqual: scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_NE, datum_a: c.value, datum_b: 0)
+        case .maskedZero: masked(UInt32(c.argument), c.value, 0)
+        }
+    }
+
+    private static func add(_ ctx: scmp_filter_ctx, _ action: UInt32, _ nr: Int32, _ args: [scmp_arg_cmp],
+                            _ what: String) throws {
+        let rc = args.withUnsafeBufferPointer { buffer in
+            seccomp_rule_add_array(ctx, action, nr, UInt32(buffer.count), buffer.baseAddress)
+        }
+        try check(rc, "add rule (\(what))")
+    }
+
+    private static func check(_ rc: Int32, _ what: String) throws {
+        guard rc == 0 else {
+            throw AirlockError(.setupFailed, "libseccomp failed to \(what): \(String(cString: strerror(-rc)))")
+        }
+    }
+
+    /// libseccomp 2.5 can only export to a file descriptor: use a memfd.
+    private static func export(_ ctx: scmp_filter_ctx) throws -> Data {
+        let fd = cjail_memfd_create("airlock-seccomp")
+        guard fd >= 0 else { throw AirlockError(.setupFailed, "memfd_create failed: \(String(cString: strerror(-fd)))") }
+        defer { close(fd) }
+        try check(seccomp_export_bpf(ctx, fd), "export the BPF program")
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0, size % 8 == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            throw AirlockError(.setupFailed, "libseccomp exported an empty or malformed BPF program")
+        }
+        var data = Data(count: Int(size))
+        let got = data.withUnsafeMutableBytes { read(fd, $0.baseAddress, Int(size)) }
+        guard got == size else { throw AirlockError(.setupFailed, "could not read back the BPF program") }
+        return data
+    }
+}

@@ -1,0 +1,101 @@
+import AirlockCore
+import CJail
+import Foundation
+
+/// The notify listener of one run. It answers every trapped syscall from
+/// the compiled filter's verdict table (CONTINUE for observed calls the
+/// profile allows, an errno for denied ones) and aggregates what it saw.
+/// The filter already decided *which* calls can be trapped; this never
+/// widens that: an unknown or foreign-arch call is always answered ENOSYS.
+final class SyscallRecorder {
+    private struct Key: Hashable {
+        var name: String
+        var detail: String?
+        var outcome: String
+    }
+
+    private let filter: CompiledFilter
+    private var records: [Key: SyscallRecord] = [:]
+    private var order: [Key] = []
+    /// Distinct records kept; beyond this only counts of existing ones grow.
+    static let maxDistinct = 1024
+    private(set) var dropped = 0
+
+    init(filter: CompiledFilter) {
+        self.filter = filter
+    }
+
+    /// Set when a foreign-architecture syscall killed the sandbox.
+    private(set) var killedBy: String?
+
+    /// Handles one pending notification. Returns false when the listener is
+    /// finished (the sandbox is gone). `kill` ends the whole sandbox.
+    func handle(listener fd: Int32, kill: () -> Void) -> Bool {
+        var n = cjail_notification()
+        let rc = cjail_notify_receive(fd, &n)
+        if rc == -EINTR || rc == -EAGAIN { return true }
+        if rc == -ENOENT { return true } // the caller died between poll and receive
+        guard rc == 0 else { return false }
+
+        let verdict = filter.verdict(for: n.nr, arch: n.arch)
+        if case .continueSilently = verdict {
+            _ = cjail_notify_respond(fd, n.id, 0, 1)
+            return true
+        }
+        if case .killForeignArchitecture = verdict {
+            // Kill first: the caller must not run another instruction.
+            kill()
+            let name = SyscallTable.name(of: n.nr, arch: n.arch)
+            killedBy = name
+            _ = cjail_notify_respond(fd, n.id, ENOSYS, 0)
+            add(SyscallRecord(name: name, number: n.nr, arguments: [], outcome: "killed:foreign_architecture"))
+            return true
+        }
+        let name = SyscallTable.name(of: n.nr)
+        let args = withUnsafeBytes(of: n.args) { Array($0.bindMemory(to: UInt64.self)) }
+        let pid = pid_t(n.pid)
+        var path = ArgumentDecoder.path(of: name, args: args, pid: pid)
+        var address = ArgumentDecoder.address(of: name, args: args, pid: pid)
+        // What we read is only meaningful if the call is still the one we were told about.
+        if cjail_notify_id_valid(fd, n.id) != 0 {
+            path = nil
+            address = nil
+        }
+        let outcome: String
+        switch verdict {
+        case .continueAndRecord, .continueSilently, .killForeignArchitecture:
+            outcome = "allowed"
+            _ = cjail_notify_respond(fd, n.id, 0, 1)
+        case .deny(let errno):
+            outcome = "denied:\(Self.errnoName(errno))"
+            _ = cjail_notify_respond(fd, n.id, errno, 0)
+        }
+        add(SyscallRecord(name: name, number: n.nr, arguments: args.map { "0x" + String($0, radix: 16) },
+                          path: path, address: address, outcome: outcome))
+        return true
+    }
+
+    private func add(_ record: SyscallRecord) {
+        let key = Key(name: record.name, detail: record.path ?? record.address, outcome: record.outcome)
+        if records[key] != nil {
+            records[key]!.count += 1
+        } else if order.count < Self.maxDistinct {
+            records[key] = record
+            order.append(key)
+        } else {
+            dropped += 1
+        }
+    }
+
+    var denied: [SyscallRecord] { order.compactMap { records[$0] }.filter { $0.outcome != "allowed" } }
+    var recorded: [SyscallRecord] { order.compactMap { records[$0] }.filter { $0.outcome == "allowed" } }
+
+    static func errnoName(_ e: Int32) -> String {
+        switch e {
+        case EPERM: "EPERM"
+        case ENOSYS: "ENOSYS"
+        case EACCES: "EACCES"
+        default: "errno\(e)"
+        }
+    }
+}
