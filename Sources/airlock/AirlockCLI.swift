@@ -13,6 +13,7 @@ struct AirlockCLI: AsyncParsableCommand {
             DoctorCommand.self,
             TokenCommand.self,
             ProfileCommand.self,
+            ToolsCommand.self, CallCommand.self, MCPCommand.self,
         ]
     )
 }

@@ -1,0 +1,115 @@
+import AirlockCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A JSON-RPC error the daemon answered with.
+public struct AgentClientError: Error, Sendable, CustomStringConvertible {
+    public var code: Int
+    public var message: String
+    public var description: String { "\(message) (JSON-RPC \(code))" }
+}
+
+/// A small blocking client for the agent socket, used by `airlock tools`,
+/// `airlock call`, the benchmark and the tests. One request at a time;
+/// notifications that arrive while waiting are passed to `onNotification`.
+public final class AgentClient {
+    public let fd: Int32
+    private var buffer: [UInt8] = []
+    private var nextID: Int64 = 0
+    public var onNotification: ((JSONValue) -> Void)?
+
+    /// Connects; throws `notFound` with the path when no daemon listens.
+    public init(socketPath: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw AirlockError(.internalError, "socket(): \(String(cString: strerror(errno)))") }
+        guard let address = UnixAddress(socketPath) else {
+            close(fd)
+            throw AirlockError(.invalidConfig, "socket path too long: \(socketPath)")
+        }
+        guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw AirlockError(.notFound, "cannot connect to the Airlock daemon at \(socketPath): \(reason) "
+                + "(start airlockd, or pass --socket / set AIRLOCK_SOCKET)")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// The MCP handshake: `initialize` then `notifications/initialized`.
+    @discardableResult
+    public func initialize(clientName: String = "airlock-cli") throws -> JSONValue {
+        let result = try request("initialize", params: [
+            "protocolVersion": "2025-06-18", "capabilities": .object([:]),
+            "clientInfo": ["name": .string(clientName), "version": "0.1.0"],
+        ])
+        try send(["jsonrpc": "2.0", "method": "notifications/initialized"])
+        return result
+    }
+
+    /// Sends a request and waits for its response; returns `result` or
+    /// throws the JSON-RPC error.
+    public func request(_ method: String, params: JSONValue? = nil) throws -> JSONValue {
+        nextID += 1
+        let id = JSONValue.int(nextID)
+        var message: [String: JSONValue] = ["jsonrpc": "2.0", "id": id, "method": .string(method)]
+        if let params { message["params"] = params }
+        try send(.object(message))
+        while true {
+            guard let line = try readLine() else {
+                throw AirlockError(.internalError, "the daemon closed the connection before answering \(method)")
+            }
+            let reply = try CanonicalJSON.parse(line)
+            if reply["id"] == nil, reply["method"] != nil {
+                onNotification?(reply)
+                continue
+            }
+            guard reply["id"] == id else { continue }
+            if let error = reply["error"] {
+                throw AgentClientError(code: Int(error["code"]?.intValue ?? 0), message: error["message"]?.stringValue ?? "")
+            }
+            return reply["result"] ?? .null
+        }
+    }
+
+    public func send(_ message: JSONValue) throws {
+        try write(Data((CanonicalJSON.encode(message) + "\n").utf8))
+    }
+
+    /// Writes raw bytes (the stdio bridge and protocol tests use this).
+    public func write(_ data: Data) throws {
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                // MSG_NOSIGNAL: a daemon that hung up is an error here, not a SIGPIPE.
+                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw AirlockError(.internalError, "write to daemon: \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
+    }
+
+    /// The next line from the daemon (without its newline), nil at EOF.
+    public func readLine() throws -> Data? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Data(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AirlockError(.internalError, "read from daemon: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return nil }
+            buffer.append(contentsOf: chunk[..<n])
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import AirlockCore
+import Foundation
+import Executor
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The agent socket: a SwiftNIO Unix-socket server that puts MCP in front
+/// of an `Executor`. Each connection gets its peer identity from the kernel
+/// and its own framing and output budget, so one client's misbehaviour
+/// (garbage, floods, not reading, stalling) stays that client's problem.
+public final class AgentServer: Sendable {
+    public let socketPath: String
+    private let group: MultiThreadedEventLoopGroup
+    private let serverChannel: any Channel
+    private let registry: CallRegistry
+    private let connections: ConnectionTracker
+    private let settings: ServerSettings
+    private let logger: Logger
+
+    private init(socketPath: String, group: MultiThreadedEventLoopGroup, serverChannel: any Channel,
+                 registry: CallRegistry, connections: ConnectionTracker, settings: ServerSettings, logger: Logger) {
+        self.socketPath = socketPath
+        self.group = group
+        self.serverChannel = serverChannel
+        self.registry = registry
+        self.connections = connections
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Binds the socket (replacing a stale file, never a live daemon's),
+    /// applies mode and group, and starts accepting.
+    public static func start(settings: ServerSettings, executor: Executor, actors: ActorDirectory,
+                             logger: Logger = Logger(label: "airlock.server"),
+                             threads: Int = min(2, System.coreCount)) async throws -> AgentServer {
+        let path = settings.socketPath ?? DefaultPaths.agentSocket
+        try SocketFile.prepare(path)
+        let registry = CallRegistry()
+        let connections = ConnectionTracker()
+        let environment = ConnectionEnvironment(executor: executor, registry: registry, settings: settings, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
+            .childChannelInitializer { channel in
+                Self.initialize(channel, environment: environment, actors: actors, connections: connections)
+            }
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            try SocketFile.applyPermissions(path, mode: settings.socketMode, group: settings.socketGroup)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error as? AirlockError ?? AirlockError(.setupFailed, "cannot listen on \(path): \(error)")
+        }
+        logger.info("listening", metadata: ["socket": "\(path)", "mode": "\(String(settings.socketMode, radix: 8))"])
+        return AgentServer(socketPath: path, group: group, serverChannel: serverChannel, registry: registry,
+                           connections: connections, settings: settings, logger: logger)
+    }
+
+    private static func initialize(_ channel: any Channel, environment: ConnectionEnvironment, actors: ActorDirectory,
+                                   connections: ConnectionTracker) -> EventLoopFuture<Void> {
+        let settings = environment.settings
+        guard let id = connections.add(channel, limit: settings.maxConnections) else {
+            environment.logger.warning("connection refused: too many connections", metadata: ["limit": "\(settings.maxConnections)"])
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(RefuseConnectionHandler(
+                    reason: "busy: the daemon already serves \(settings.maxConnections) connections; retry later"))
+            }
+        }
+        channel.closeFuture.whenComplete { _ in connections.remove(id) }
+        return PeerCredentials.of(channel).flatMapThrowing { peer in
+            let identity: Result<Actor, AirlockError>
+            do {
+                identity = .success(try actors.actor(uid: peer.uid, gid: peer.gid, pid: peer.pid))
+            } catch let error as AirlockError {
+                identity = .failure(error)
+            }
+            if case .failure(let error) = identity {
+                environment.logger.warning("unmapped peer", metadata: ["peer_uid": "\(peer.uid)", "reason": "\(error.message)"])
+            }
+            let seconds: (Double) -> TimeAmount = { .nanoseconds(Int64($0 * 1e9)) }
+            try channel.pipeline.syncOperations.addHandlers([
+                OutboundBudgetHandler(limit: settings.outboundLimitBytes,
+                                      slowReaderTimeout: seconds(settings.slowReaderTimeoutSeconds),
+                                      logger: environment.logger),
+                LineFramingHandler(frameLimit: settings.frameLimitBytes,
+                                   partialLineTimeout: seconds(settings.partialLineTimeoutSeconds)),
+                MCPConnectionHandler(environment: environment, connectionID: id, identity: identity),
+            ])
+        }
+    }
+
+    /// Calls currently running or queued.
+    public var callsInFlight: Int { registry.count }
+
+    /// Graceful stop: no new connections or calls, running calls get
+    /// `shutdownGraceSeconds`, then they are cancelled (killing their
+    /// sandboxes), connections are closed and the socket file removed.
+    public func shutdown() async {
+        logger.info("shutting down", metadata: ["calls_in_flight": "\(registry.count)"])
+        try? await serverChannel.close()
+        unlinkSocket()
+        await registry.drain(grace: settings.shutdownGraceSeconds)
+        for channel in connections.all { try? await channel.close() }
+        try? await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+
+    private func unlinkSocket() {
+        _ = socketPath.withCString { unlink($0) }
+    }
+}
+
+/// Answers a connection the daemon will not serve with one error line and
+/// closes it, once it is active (a channel cannot be written before that).
+final class RefuseConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let reason: String
+
+    init(reason: String) { self.reason = reason }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let frame = JSONRPCFrame.error(JSONRPCFailure(JSONRPCErrorCode.busy, reason))
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: frame))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
+/// Open connections, for the connection cap and for closing them at shutdown.
+final class ConnectionTracker: Sendable {
+    private let state = Mutex<(next: UInt64, open: [UInt64: any Channel])>((0, [:]))
+
+    func add(_ channel: any Channel, limit: Int) -> UInt64? {
+        state.withLock { state in
+            guard state.open.count < limit else { return nil }
+            state.next += 1
+            state.open[state.next] = channel
+            return state.next
+        }
+    }
+
+    func remove(_ id: UInt64) { _ = state.withLock { $0.open.removeValue(forKey: id) } }
+
+    var all: [any Channel] { state.withLock { Array($0.open.values) } }
+}

@@ -1,0 +1,112 @@
+import AirlockCore
+import NIOCore
+
+/// JSON-RPC 2.0 error codes used on the agent socket.
+public enum JSONRPCErrorCode {
+    public static let parseError = -32700
+    public static let invalidRequest = -32600
+    public static let methodNotFound = -32601
+    public static let invalidParams = -32602
+    public static let internalError = -32603
+    /// Server-defined: the connection's peer is not a configured actor.
+    public static let forbidden = -32001
+    /// Server-defined: too many calls at once on this connection or daemon.
+    public static let busy = -32002
+}
+
+/// One inbound JSON-RPC message after shape checks.
+enum JSONRPCMessage {
+    case request(id: JSONValue, method: String, params: JSONValue?)
+    case notification(method: String, params: JSONValue?)
+    /// A response to something we sent; the agent socket never sends
+    /// requests, so these are dropped.
+    case response
+
+    /// Classifies a parsed line, or throws the error reply the sender gets.
+    init(_ value: JSONValue) throws(JSONRPCFailure) {
+        guard case .object(let object) = value else {
+            if case .array = value {
+                throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "batch requests are not supported (MCP sends one JSON-RPC object per line)")
+            }
+            throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "a JSON-RPC message must be a JSON object, got \(value.typeName)")
+        }
+        let id = object["id"]
+        if let id, !Self.isValidID(id) {
+            throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "'id' must be a string or an integer", id: .null)
+        }
+        guard object["jsonrpc"] == .string("2.0") else {
+            throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "'jsonrpc' must be \"2.0\"", id: id ?? .null)
+        }
+        guard let methodValue = object["method"] else {
+            if id != nil, object["result"] != nil || object["error"] != nil {
+                self = .response
+                return
+            }
+            throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "missing 'method'", id: id ?? .null)
+        }
+        guard case .string(let method) = methodValue else {
+            throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "'method' must be a string", id: id ?? .null)
+        }
+        let params = object["params"]
+        if let params, params.objectValue == nil, params.arrayValue == nil {
+            throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "'params' must be an object or an array", id: id ?? .null)
+        }
+        if let id {
+            self = .request(id: id, method: method, params: params)
+        } else {
+            self = .notification(method: method, params: params)
+        }
+    }
+
+    /// MCP: ids are strings or integers, never null.
+    static func isValidID(_ id: JSONValue) -> Bool {
+        switch id {
+        case .string: true
+        case .int: true
+        case .double(let d): d.rounded() == d
+        default: false
+        }
+    }
+}
+
+/// An error reply: code, message, and the id it answers (null when the
+/// request's id could not be read).
+struct JSONRPCFailure: Error {
+    var code: Int
+    var message: String
+    var id: JSONValue
+    var data: JSONValue?
+
+    init(_ code: Int, _ message: String, id: JSONValue = .null, data: JSONValue? = nil) {
+        self.code = code
+        self.message = message
+        self.id = id
+        self.data = data
+    }
+}
+
+/// Builds the newline-terminated frames the server sends.
+enum JSONRPCFrame {
+    static func result(id: JSONValue, _ result: JSONValue) -> String {
+        line(["jsonrpc": "2.0", "id": id, "result": result])
+    }
+
+    static func error(_ failure: JSONRPCFailure) -> String {
+        var error: [String: JSONValue] = ["code": .int(Int64(failure.code)), "message": .string(failure.message)]
+        if let data = failure.data { error["data"] = data }
+        return line(["jsonrpc": "2.0", "id": failure.id, "error": .object(error)])
+    }
+
+    static func notification(method: String, params: JSONValue) -> String {
+        line(["jsonrpc": "2.0", "method": .string(method), "params": params])
+    }
+
+    /// Canonical JSON never contains a raw newline, so one value is one line.
+    static func line(_ object: [String: JSONValue]) -> String {
+        CanonicalJSON.encode(.object(object)) + "\n"
+    }
+
+    static func buffer(_ text: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        allocator.buffer(string: text)
+    }
+}

@@ -1,0 +1,187 @@
+import AirlockCore
+import Foundation
+import Logging
+import Sandbox
+
+/// The transport-free tool-call pipeline:
+///
+///   catalog lookup → schema validation → argv/stdin/workdir → policy →
+///   approval (for `review`) → a sandbox slot → credentials → run → result
+///
+/// with an audit event at every step. Every step fails closed: whatever
+/// throws before the run turns into a refusal, and a call whose audit
+/// record cannot be written does not run. The socket server is one client
+/// of this type; tests drive it directly.
+public final class Executor: Sendable {
+    public let catalog: ToolCatalog
+    private let runner: any ToolRunner
+    private let profiles: any ProfileLimitsSource
+    private let hooks: PipelineHooks
+    private let slots: RunSlots
+    private let logger: Logger
+
+    /// Checks up front that every profile the catalog names exists, so a
+    /// typo in the catalog stops the daemon at start, not at the first call.
+    public init(catalog: ToolCatalog, runner: any ToolRunner, profiles: any ProfileLimitsSource,
+                hooks: PipelineHooks = .failClosed, execution: ExecutionSettings = ExecutionSettings(),
+                logger: Logger = Logger(label: "airlock.executor")) throws {
+        for tool in catalog.tools {
+            do {
+                _ = try profiles.limits(ofProfile: tool.profile)
+            } catch let error as AirlockError {
+                throw AirlockError(error.code, "tool '\(tool.name)': \(error.message)")
+            }
+        }
+        self.catalog = catalog
+        self.runner = runner
+        self.profiles = profiles
+        self.hooks = hooks
+        self.slots = RunSlots(capacity: execution.maxRunning, queueLimit: execution.maxQueued,
+                              queueTimeoutSeconds: execution.queueTimeoutSeconds)
+        self.logger = logger
+    }
+
+    /// Sandboxes running right now (for status and tests).
+    public var slotsInUse: Int { get async { await slots.usage.running } }
+
+    /// Runs one call through the pipeline. Never throws: every failure is a
+    /// `.refused` outcome carrying a message for the agent.
+    public func execute(_ call: ToolCall, progress: ProgressReporter = .silent) async -> CallOutcome {
+        var logger = self.logger
+        logger[metadataKey: "call_id"] = "\(call.id)"
+        logger[metadataKey: "tool"] = "\(call.tool)"
+        logger[metadataKey: "actor"] = "\(call.actor.name)"
+        var decision: Decision?
+        do {
+            try await hooks.audit.append(AuditEvent(kind: .callReceived, call: call, fields: Self.claimFields(call.claims)))
+            let (tool, _) = try validate(call)
+
+            progress.report("checking policy")
+            decision = try await hooks.policy.decide(call, tool: tool)
+            let verdict = decision!
+            try await hooks.audit.append(AuditEvent(kind: .policyDecided, call: call,
+                                                    fields: ["decision": try JSONValue(encoding: verdict)]))
+            var approved = call
+            var approvalID: String?
+            switch verdict.effect {
+            case .allow:
+                break
+            case .deny:
+                throw AirlockError(.policyDenied, Self.denialMessage(verdict))
+            case .review:
+                progress.report("waiting for approval")
+                switch try await hooks.approvals.requestApproval(for: call, tool: tool, decision: verdict, progress: progress) {
+                case .pending(let id):
+                    logger.info("call pending approval", metadata: ["approval_id": "\(id)"])
+                    return .pending(approvalID: id, decision: verdict)
+                case .approved(let id, let stored):
+                    approvalID = id
+                    approved = stored
+                }
+            }
+            // The stored action is what runs; check it like a fresh one.
+            let (runTool, launch) = try validate(approved)
+            let runCall = approved, runApproval = approvalID, runLogger = logger
+
+            if await slots.usage.running >= slots.capacity { progress.report("waiting for a free sandbox") }
+            let result = try await slots.withSlot {
+                try await self.run(runCall, tool: runTool, launch: launch, approvalID: runApproval,
+                                   progress: progress, logger: runLogger)
+            }
+            return .completed(result)
+        } catch {
+            let refusal = Self.airlockError(error)
+            logger.notice("call refused", metadata: ["code": "\(refusal.code.rawValue)", "reason": "\(refusal.message)"])
+            var fields: [String: JSONValue] = ["code": .string(refusal.code.rawValue), "message": .string(refusal.message)]
+            if let decision, let encoded = try? JSONValue(encoding: decision) { fields["decision"] = encoded }
+            do {
+                try await hooks.audit.append(AuditEvent(kind: .callRefused, call: call, fields: fields))
+            } catch {
+                logger.error("could not audit a refusal", metadata: ["error": "\(error)"])
+            }
+            return .refused(refusal, decision: decision)
+        }
+    }
+
+    /// Looks the tool up, validates the arguments against its schema and
+    /// renders the launch. Throws `unknownTool` / `invalidArguments`.
+    public func validate(_ call: ToolCall) throws -> (ToolDefinition, PreparedLaunch) {
+        guard let tool = catalog[call.tool] else {
+            let names = catalog.tools.map(\.name).joined(separator: ", ")
+            throw AirlockError(.unknownTool, "unknown tool '\(call.tool)'; this daemon offers: \(names)")
+        }
+        let violations = tool.inputSchema.violations(of: .object(call.arguments))
+        guard violations.isEmpty else {
+            throw AirlockError(.invalidArguments, "invalid arguments for '\(tool.name)': "
+                + violations.map(\.description).joined(separator: "; "))
+        }
+        return (tool, try PreparedLaunch(tool: tool, arguments: call.arguments))
+    }
+
+    private func run(_ call: ToolCall, tool: ToolDefinition, launch: PreparedLaunch, approvalID: String?,
+                     progress: ProgressReporter, logger: Logger) async throws -> RunResult {
+        let limits = tool.limits.tightening(try profiles.limits(ofProfile: tool.profile))
+        let credentials = try await hooks.credentials.issue(for: call, tool: tool, approvalID: approvalID, limits: limits)
+        var retired = false
+        defer { if !retired { Task { [hooks] in await hooks.credentials.retire(credentials, call: call) } } }
+        if let jti = credentials.tokenID {
+            try await hooks.audit.append(AuditEvent(kind: .credentialIssued, call: call, fields: ["jti": .string(jti)]))
+        }
+        let request = launch.request(limits: limits, credentials: credentials)
+        var started: [String: JSONValue] = [
+            "profile": .string(tool.profile), "argv": .array(request.argv.map(JSONValue.string)),
+            "limits": try JSONValue(encoding: limits),
+        ]
+        if let approvalID { started["approval_id"] = .string(approvalID) }
+        try await hooks.audit.append(AuditEvent(kind: .runStarted, call: call, fields: started))
+
+        try Task.checkCancellation()
+        progress.report("running")
+        logger.debug("launching", metadata: ["profile": "\(tool.profile)"])
+        var result = try await runner.run(request, profile: tool.profile)
+        await hooks.credentials.retire(credentials, call: call)
+        retired = true
+        result = Self.masking(credentials.secretValues, in: result)
+
+        try await hooks.audit.append(AuditEvent(kind: .runFinished, call: call,
+                                                fields: ["result": try JSONValue(encoding: result)]))
+        logger.info("call finished", metadata: [
+            "termination": "\(result.termination.rawValue)", "status": "\(result.shellStatus)",
+            "wall_ms": "\(Int(result.wallSeconds * 1000))",
+        ])
+        return result
+    }
+
+    /// Replaces every exact secret value in the captured output, so an
+    /// injected secret that a tool echoes never reaches the agent.
+    static func masking(_ secrets: [String], in result: RunResult) -> RunResult {
+        let secrets = secrets.filter { !$0.isEmpty }
+        guard !secrets.isEmpty else { return result }
+        var masked = result
+        for secret in secrets {
+            masked.stdout.text = masked.stdout.text.replacingOccurrences(of: secret, with: "[REDACTED:secret]")
+            masked.stderr.text = masked.stderr.text.replacingOccurrences(of: secret, with: "[REDACTED:secret]")
+        }
+        return masked
+    }
+
+    /// "denied by rule X: reason" lines, which is what a model needs to
+    /// change course (which rule, why).
+    static func denialMessage(_ decision: Decision) -> String {
+        let rules = decision.ruleIDs.isEmpty ? "the default-deny policy" : "rule " + decision.ruleIDs.joined(separator: ", ")
+        let reasons = decision.reasons.isEmpty ? "no rule permits this call" : decision.reasons.joined(separator: "; ")
+        return "denied by \(rules): \(reasons)"
+    }
+
+    static func claimFields(_ claims: CallClaims) -> [String: JSONValue] {
+        claims.extra.isEmpty ? [:] : ["meta": .object(claims.extra)]
+    }
+
+    static func airlockError(_ error: any Error) -> AirlockError {
+        switch error {
+        case let error as AirlockError: return error
+        case is CancellationError: return AirlockError(.cancelled, "the call was cancelled")
+        default: return AirlockError(.internalError, "\(error)")
+        }
+    }
+}

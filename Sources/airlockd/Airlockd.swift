@@ -1,0 +1,57 @@
+import AirlockCore
+import AirlockServer
+import ArgumentParser
+import Executor
+import Foundation
+import Logging
+
+/// `airlockd`: serves the tool catalog on the agent socket until SIGTERM or
+/// SIGINT. This file is the composition root: it is the only place that
+/// knows which implementation backs each pipeline step.
+@main
+struct Airlockd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "airlockd",
+        abstract: "Serve confined tool calls to agents over a Unix socket (MCP, newline-delimited JSON-RPC).")
+
+    @Option(name: .long, help: "Daemon config (YAML). Without it the shipped example config is served.")
+    var config: String?
+
+    @Option(name: .long, help: "Socket path; overrides the config.")
+    var socket: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "airlockd")
+
+        let file = try config ?? EmbeddedDefaults.configFile()
+        var daemonConfig = try ConfigLoader.load(file: file)
+        if let socket { daemonConfig.server.socketPath = socket }
+        if daemonConfig.profilesDirectory == nil, config == nil {
+            daemonConfig.profilesDirectory = EmbeddedDefaults.profilesDirectory()
+        }
+
+        let engine = try SandboxBinding(config: daemonConfig, logger: logger)
+        let executor = try Executor(catalog: daemonConfig.catalog, runner: engine, profiles: engine,
+                                    hooks: PipelineComposition.hooks(for: daemonConfig),
+                                    execution: daemonConfig.execution, logger: Logger(label: "airlock.executor"))
+        let server = try await AgentServer.start(settings: daemonConfig.server, executor: executor,
+                                                 actors: daemonConfig.actors, logger: Logger(label: "airlock.server"))
+        print("airlockd: config \(daemonConfig.file)")
+        print("airlockd: serving \(daemonConfig.catalog.tools.count) tools on \(server.socketPath)")
+        print("airlockd: try  AIRLOCK_SOCKET=\(server.socketPath) airlock tools")
+        fflush(nil)  // all streams: the socket path must reach a piped log before we block
+
+        let signal = await ShutdownSignals.next()
+        logger.notice("received signal, stopping", metadata: ["signal": "\(signal)"])
+        await server.shutdown()
+    }
+}

@@ -1,0 +1,114 @@
+import AirlockCore
+import Executor
+import Foundation
+import Sandbox
+import Synchronization
+
+/// A test double for the sandbox engine that really runs the command, with
+/// Foundation.Process and no confinement, so that protocol and pipeline
+/// tests observe real exit codes, output, wall-clock kills and
+/// cancellation. It records each child's pid so tests can check from
+/// outside that a cancelled child is gone. Never used outside tests.
+final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
+    let profiles: [String: ResourceLimits]
+    private let state = Mutex<(pids: [Int32], requests: [LaunchRequest])>(([], []))
+
+    init(profiles: [String: ResourceLimits] = ["test": ResourceLimits(wallSeconds: 30)]) {
+        self.profiles = profiles
+    }
+
+    var startedPIDs: [Int32] { state.withLock { $0.pids } }
+    var requests: [LaunchRequest] { state.withLock { $0.requests } }
+
+    func limits(ofProfile name: String) throws -> ResourceLimits {
+        guard let limits = profiles[name] else { throw AirlockError(.unknownProfile, "no profile '\(name)'") }
+        return limits
+    }
+
+    func run(_ request: LaunchRequest, profile: String) async throws -> RunResult {
+        let limits = try request.limits ?? limits(ofProfile: profile)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["--"] + request.argv
+        process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin"].merging(request.environment) { $1 }
+        if let workdir = request.workdir, FileManager.default.fileExists(atPath: workdir) {
+            process.currentDirectoryURL = URL(fileURLWithPath: workdir)
+        }
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let started = ContinuousClock.now
+        try process.run()
+        let pid = process.processIdentifier
+        state.withLock { $0.pids.append(pid); $0.requests.append(request) }
+        let input = request.stdin ?? Data()
+        DispatchQueue.global().async {
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        async let out = Self.readAll(stdout)
+        async let err = Self.readAll(stderr)
+
+        let killedFor = Mutex<RunResult.Termination?>(nil)
+        let watchdog = Task {
+            try await Task.sleep(nanoseconds: UInt64(limits.wallSeconds * 1e9))
+            killedFor.withLock { $0 = $0 ?? .limitKilled }
+            kill(pid, SIGKILL)
+        }
+        // A continuation, not an AsyncStream: the wait must outlast the
+        // task's cancellation until the killed child has really exited.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    process.waitUntilExit()
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            killedFor.withLock { $0 = $0 ?? .cancelled }
+            kill(pid, SIGKILL)
+        }
+        watchdog.cancel()
+        let wall = ContinuousClock.now - started
+        let (stdoutData, stderrData) = await (out, err)
+
+        let reason = killedFor.withLock { $0 }
+        let signaled = process.terminationReason == .uncaughtSignal
+        let termination: RunResult.Termination = reason ?? (signaled ? .signaled : .exited)
+        var hits: [LimitHit] = []
+        if reason == .limitKilled {
+            hits.append(LimitHit(kind: .wallClock, limit: UInt64(limits.wallSeconds.rounded(.up)), evidence: "killed after the wall-clock limit"))
+        }
+        return RunResult(
+            termination: termination,
+            exitCode: signaled ? nil : process.terminationStatus,
+            signal: signaled ? process.terminationStatus : nil,
+            wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
+            userCPUSeconds: 0, systemCPUSeconds: 0, peakMemoryBytes: 0,
+            stdout: Self.capture(stdoutData, cap: limits.outputBytes),
+            stderr: Self.capture(stderrData, cap: limits.outputBytes),
+            limitsHit: hits, deniedSyscalls: [], recordedSyscalls: [], killedBySyscall: nil,
+            manifest: EnforcementManifest(
+                profile: profile, profileDigest: "", namespaces: [], uidInside: getuid(), gidInside: getgid(),
+                uidOutside: getuid(), gidOutside: getgid(), rootFilesystem: ["host (unconfined test runner)"],
+                network: "host", landlockABI: 0, landlockFilesystemRights: [], landlockNetworkRule: nil,
+                seccompFilterDigest: "", seccompDefaultAction: "none", seccompAllowedSyscalls: 0,
+                capabilities: "unchanged", noNewPrivs: false, cgroupVersion: "none", cgroupControllers: [],
+                limits: ["wall_clock": UInt64(limits.wallSeconds.rounded(.up))], recordedSyscalls: []))
+    }
+
+    private static func readAll(_ pipe: Pipe) async -> Data {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: (try? pipe.fileHandleForReading.readToEnd()) ?? Data())
+            }
+        }
+    }
+
+    private static func capture(_ data: Data, cap: UInt64) -> CapturedOutput {
+        let kept = data.prefix(Int(min(cap, UInt64(Int.max))))
+        return CapturedOutput(text: String(decoding: kept, as: UTF8.self), totalBytes: UInt64(data.count),
+                              truncated: kept.count < data.count)
+    }
+}
