@@ -19,13 +19,21 @@ enum ShellNetworkUsage {
                  "--directory-prefix", "--tries", "--timeout", "--user-agent", "--header", "--post-data", "--post-file",
                  "--body-data", "--body-file", "--method", "--user", "--password"],
         "ssh": ["-p", "-P", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-W", "-b", "-c", "-E", "-e", "-m", "-O", "-Q", "-S", "-w", "-B"],
+        "ping": ["-c", "-i", "-W", "-w", "-s", "-t", "-I", "-l", "-m", "-M", "-Q", "-S"],
+        "dig": ["-p", "-b", "-f", "-k", "-t", "-c", "-x", "-y", "-q"],
         "nc": ["-p", "-s", "-w", "-i", "-q", "-X", "-e", "-c", "-I", "-O", "-T", "-W"],
     ]
     private static let optionFamily = ["scp": "ssh", "sftp": "ssh", "rsync": "ssh", "ncat": "nc", "netcat": "nc", "xh": "curl", "http": "curl", "https": "curl"]
     /// Options whose value routes the request through another host.
     private static let reroutingOptions: Set<String> = ["-x", "--proxy", "--resolve", "--connect-to", "--preproxy", "-J"]
 
+    /// Programs that only handle text: a URL in their arguments is data, not a connection.
+    private static let textOnly: Set<String> = ["echo", "printf", "grep", "egrep", "fgrep", "rg", "sed", "awk", "tr", "cut", "wc",
+                                                "sort", "uniq", "head", "tail", "cat", "less", "more", "test", "[", "true", "false",
+                                                "jq", "base64", "md5sum", "sha256sum", "tee", "column", "fold"]
+
     static func observe(_ inv: ShellInvocation, into network: inout NetworkObservations) {
+        if textOnly.contains(inv.name) && inv.redirections.allSatisfy({ !$0.target.text.contains("/dev/tcp/") && !$0.target.text.contains("/dev/udp/") }) { return }
         let words = [inv.nameWord] + inv.args + inv.redirections.map(\.target)
         for word in words {
             if word.text.contains("://") {

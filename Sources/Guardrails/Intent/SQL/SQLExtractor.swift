@@ -1,5 +1,9 @@
 /// The SQL intent extractor: text in, `sql` facts out.
 enum SQLExtractor {
+    /// Statements whose effect is code the text does not show (DO blocks,
+    /// EXECUTE of a string, stored procedures): never analyzable, so unparsed.
+    static let dynamicOperations: Set<String> = ["do", "execute", "exec", "call", "prepare"]
+
     static func facts(_ text: String) -> (facts: Value, problems: [String]) {
         let lexer = SQLLexer(text)
         var problems = lexer.problems
@@ -7,9 +11,9 @@ enum SQLExtractor {
         for tokens in lexer.statements {
             statements += SQLStatementAnalyzer.analyze(tokens[...])
         }
-        for statement in statements where statement.operation == "unknown" {
-            problems.append("unrecognized SQL statement")
-            break
+        if statements.contains(where: { $0.operation == "unknown" }) { problems.append("unrecognized SQL statement") }
+        if statements.contains(where: { dynamicOperations.contains($0.operation) }) {
+            problems.append("dynamic SQL or a procedure call: what it runs is not in the text")
         }
         var operations: [String] = []
         var tables: [String] = []

@@ -172,10 +172,15 @@ struct ShellCommandResolver {
         let args = invocation.args
         let roots = args.prefix { !$0.text.hasPrefix("-") && $0.text != "(" && $0.text != "!" }
         let rootWords = roots.isEmpty ? [ShellWord(text: ".")] : Array(roots)
+        // `-name '*.pyc'` and the like select some files; `-type f` alone still selects everything.
+        let selective = zip(args, args.dropFirst()).contains { option, value in
+            ["-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-newer", "-mtime", "-mmin", "-size", "-user", "-inum"].contains(option.text)
+                && value.text != "*"
+        }
         var k = roots.count
         while k < args.count {
             let text = args[k].text
-            if text == "-delete" {
+            if text == "-delete" && !selective {
                 var rm = invocation
                 rm.name = "rm"
                 rm.args = [ShellWord(text: "-r")] + rootWords

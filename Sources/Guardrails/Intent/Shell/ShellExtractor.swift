@@ -108,7 +108,7 @@ struct ShellAnalysis {
             if ShellCommandResolver.shells.contains(inv.name) { return t.hasPrefix("-") && !t.hasPrefix("--") && t.contains("c") }
             return ["-c", "-e", "-E", "-m", "-r", "--eval", "--command"].contains(t)
         }
-        let readsStdin = !hasInlineCode && (operands.isEmpty || operands.contains { ["-", "/dev/stdin"].contains($0.text) || $0.text.hasPrefix("/dev/fd/") })
+        let readsStdin = !hasInlineCode && (operands.isEmpty || (ShellCommandResolver.shells.contains(inv.name) && inv.args.contains { $0.text == "-s" }) || operands.contains { ["-", "/dev/stdin"].contains($0.text) || $0.text.hasPrefix("/dev/fd/") })
         guard readsStdin, inv.stage > 0, !inv.redirections.contains(where: { $0.op.hasPrefix("<") }) else { return }
         let upstream = all.filter { $0.pipeline == inv.pipeline && $0.stage < inv.stage }
         if upstream.contains(where: { ShellCommandResolver.downloaders.contains($0.name) || ["nc", "ncat", "netcat", "socat"].contains($0.name) }) {

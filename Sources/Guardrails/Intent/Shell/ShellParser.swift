@@ -307,7 +307,8 @@ struct ShellParser {
             case UInt8(ascii: "`"):
                 bytes += parseBackticks(word: &word)
             case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "["):
-                word.hasGlob = true
+                // A lone `[` (the test command) is not a bracket pattern.
+                if c != UInt8(ascii: "[") || closingBracketAhead() { word.hasGlob = true }
                 bytes.append(c)
                 i += 1
             case UInt8(ascii: "{"):
@@ -321,6 +322,15 @@ struct ShellParser {
         }
         flush()
         return words
+    }
+
+    private func closingBracketAhead() -> Bool {
+        var j = i + 1
+        while j < b.count, !Self.isMeta(b[j]) {
+            if b[j] == UInt8(ascii: "]") { return j > i + 1 }
+            j += 1
+        }
+        return false
     }
 
     private func braceExpansionAhead() -> Bool {

@@ -47,11 +47,14 @@ enum ShellPaths {
         let prefix = literalPrefix(word)
         let path = normalize(prefix)
         if word.hasGlob {
-            // `*`, `./*`, `.*`, `/*`, `~/*`, `/usr/*`: the glob reaches a whole tree.
+            // `*`, `./*`, `.*`, `/*`, `~/*`, `/usr/*`, `/e*`: the glob reaches a whole tree.
             if prefix.isEmpty || prefix == "./" || prefix == "." || path == "/" || path == "~" || prefix == "~/" { return true }
+            if word.text.hasPrefix("/"), (rootDirectories.union(systemTrees)).contains(where: { Glob.matches(pattern: word.text, path: $0) }) { return true }
             return isSystemPath(prefix) || prefix.hasSuffix("/") && isHomeDirectory(normalize(prefix))
         }
-        if ["/", "~", ".", "..", "./", "../"].contains(word.text) || path == "/" || path == "~" { return true }
+        // Only `.` and `..` components: the working directory or above it, wherever that is.
+        if word.text.split(separator: "/").allSatisfy({ $0 == "." || $0 == ".." }) { return true }
+        if path == "/" || path == "~" { return true }
         return isSystemPath(path) || isHomeDirectory(path)
     }
 
