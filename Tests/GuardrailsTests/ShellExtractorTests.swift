@@ -65,11 +65,9 @@ import Testing
 
     @Test func deepNestingIsCutOffAndReported() {
         var command = "rm -rf /"
-        for _ in 0..<20 { command = "sh -c \(shellQuote(command))" }
+        for _ in 0..<20 { command = "echo $(\(command))" }
         var network = NetworkObservations()
         let (facts, _) = ShellExtractor.facts(command, network: &network)
         #expect(facts.json["unparsed"] == true)
     }
-
-    private func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

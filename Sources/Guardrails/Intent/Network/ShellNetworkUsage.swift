@@ -60,6 +60,9 @@ enum ShellNetworkUsage {
                 if inv.name == "curl" && (text == "-X" || text == "--request"), k + 1 < inv.args.count, ["POST", "PUT", "PATCH"].contains(inv.args[k + 1].text.uppercased()) { network.upload = true }
                 if inv.name == "wget" && wgetUploadOptions.contains(where: { text.hasPrefix($0) }) { network.upload = true }
                 if reroutingOptions.contains(text), k + 1 < inv.args.count { addRerouting(inv.args[k + 1], into: &network) }
+                if ["-i", "--input-file", "-K", "--config"].contains(text) && (inv.name == "wget" || inv.name == "curl") {
+                    network.dynamicDestination = true   // destinations read from a file policy cannot see
+                }
                 k += (withValue.contains(text) || reroutingOptions.contains(text)) && !text.contains("=") ? 2 : 1
                 continue
             }

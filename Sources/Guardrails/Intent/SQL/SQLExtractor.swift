@@ -2,7 +2,7 @@
 enum SQLExtractor {
     /// Statements whose effect is code the text does not show (DO blocks,
     /// EXECUTE of a string, stored procedures): never analyzable, so unparsed.
-    static let dynamicOperations: Set<String> = ["do", "execute", "exec", "call", "prepare"]
+    static let dynamicOperations: Set<String> = ["do", "execute", "exec", "call", "prepare", "copy program"]
 
     static func facts(_ text: String) -> (facts: Value, problems: [String]) {
         let lexer = SQLLexer(text)

@@ -128,6 +128,9 @@ enum SQLStatementAnalyzer {
             } else {
                 facts.objectType = "role"
             }
+        case "COPY" where tokens.contains { $0.isWord("PROGRAM") }:
+            // COPY ... TO/FROM PROGRAM runs a shell command on the database server.
+            facts.operation = "copy program"
         default:
             if !readOnlyVerbs.contains(verb) && !writingVerbs.contains(verb) { facts.operation = "unknown" }
         }
@@ -172,7 +175,8 @@ enum SQLStatementAnalyzer {
     private static func tablesAfter(_ keywords: Set<String>, in tokens: ArraySlice<SQLToken>) -> [String] {
         var tables: [String] = []
         for i in tokens.indices where tokens[i].kind == .word && keywords.contains(tokens[i].text) {
-            tables += tableList(tokens[(i + 1)...].drop { $0.isWord("ONLY") || $0.isWord("FROM") || $0.isWord("LATERAL") }, single: tokens[i].text == "JOIN" || tokens[i].text == "INTO")
+            let list = tableList(tokens[(i + 1)...].drop { $0.isWord("ONLY") || $0.isWord("FROM") || $0.isWord("LATERAL") }, single: tokens[i].text == "JOIN" || tokens[i].text == "INTO")
+            for table in list where !tables.contains(table) { tables.append(table) }
         }
         return tables
     }

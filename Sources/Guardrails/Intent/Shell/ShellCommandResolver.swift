@@ -147,6 +147,9 @@ struct ShellCommandResolver {
                    from: invocation, depth: depth, sudo: invocation.viaSudo)
         case "find":
             resolveFind(invocation, depth: depth)
+        case "alias":
+            // An alias may run later in the same script; its body counts as commands now.
+            for arg in args { if let eq = arg.text.firstIndex(of: "=") { nested(ShellWord(text: String(arg.text[arg.text.index(after: eq)...])), from: invocation, depth: depth, sudo: invocation.viaSudo) } }
         default:
             break
         }

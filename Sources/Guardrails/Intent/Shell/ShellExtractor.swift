@@ -38,6 +38,9 @@ struct ShellAnalysis {
         if !programs.contains(inv.name) { programs.append(inv.name) }
         commands.append(.map(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
         if inv.nameWord.isDynamic || inv.nameWord.hasGlob { dynamicCommand = true }
+        if ["awk", "gawk", "mawk", "nawk"].contains(inv.name), inv.args.contains(where: { $0.text.contains("system(") || $0.text.contains("getline") || $0.text.contains("| \"") }) {
+            dynamicCommand = true   // awk's system() and pipes run commands built at run time
+        }
         if !inv.nameWord.substitutions.isEmpty, inv.argumentsDownload { downloadExecute = true }
 
         if let targets = ShellCommandRules.recursiveDeleteTargets(inv) {
@@ -102,13 +105,12 @@ struct ShellAnalysis {
         if inv.argumentsDownload { downloadExecute = true }
         let operands = ShellCommandRules.operands(inv.args)
         if operands.contains(where: { isDownloaded($0.text) }) { downloadExecute = true }
-        if inv.redirections.contains(where: { $0.op == "<" && isDownloaded($0.target.text) }) { downloadExecute = true }
-        let hasInlineCode = inv.args.contains { arg in
-            let t = arg.text
-            if ShellCommandResolver.shells.contains(inv.name) { return t.hasPrefix("-") && !t.hasPrefix("--") && t.contains("c") }
-            return ["-c", "-e", "-E", "-m", "-r", "--eval", "--command"].contains(t)
+        if hasInlineCode(inv) && !ShellCommandResolver.shells.contains(inv.name) && inv.name != "eval" {
+            // `python -c`, `perl -e`, `node -e`: code in another language, opaque to this extractor.
+            dynamicCommand = true
         }
-        let readsStdin = !hasInlineCode && (operands.isEmpty || (ShellCommandResolver.shells.contains(inv.name) && inv.args.contains { $0.text == "-s" }) || operands.contains { ["-", "/dev/stdin"].contains($0.text) || $0.text.hasPrefix("/dev/fd/") })
+        if inv.redirections.contains(where: { $0.op == "<" && isDownloaded($0.target.text) }) { downloadExecute = true }
+        let readsStdin = !hasInlineCode(inv) && !inv.args.contains(where: { $0.text == "-m" }) && (operands.isEmpty || (ShellCommandResolver.shells.contains(inv.name) && inv.args.contains { $0.text == "-s" }) || operands.contains { ["-", "/dev/stdin"].contains($0.text) || $0.text.hasPrefix("/dev/fd/") })
         guard readsStdin, inv.stage > 0, !inv.redirections.contains(where: { $0.op.hasPrefix("<") }) else { return }
         let upstream = all.filter { $0.pipeline == inv.pipeline && $0.stage < inv.stage }
         if upstream.contains(where: { ShellCommandResolver.downloaders.contains($0.name) || ["nc", "ncat", "netcat", "socat"].contains($0.name) }) {
@@ -117,6 +119,21 @@ struct ShellAnalysis {
             dynamicCommand = true
         }
     }
+
+    /// `sh -c`, `python -c`, `perl -e`, `node -e`...: the code is an argument, not a file or stdin.
+    private func hasInlineCode(_ inv: ShellInvocation) -> Bool {
+        inv.args.contains { arg in
+            let t = arg.text
+            if ShellCommandResolver.shells.contains(inv.name) { return t.hasPrefix("-") && !t.hasPrefix("--") && t.contains("c") }
+            return (Self.inlineCodeOptions[inv.name] ?? Self.inlineCodeOptions["python"]!).contains(t)
+        }
+    }
+
+    private static let inlineCodeOptions: [String: Set<String>] = [
+        "python": ["-c"], "python2": ["-c"], "python3": ["-c"], "perl": ["-e", "-E"], "ruby": ["-e"], "lua": ["-e"], "php": ["-r"],
+        "node": ["-e", "-p", "--eval", "--print"], "nodejs": ["-e", "-p", "--eval", "--print"], "deno": ["eval"], "bun": ["-e", "--eval"],
+        "pwsh": ["-c", "-Command", "-EncodedCommand"], "powershell": ["-c", "-Command", "-EncodedCommand"], "osascript": ["-e"], "tclsh": [],
+    ]
 
     func value(unparsed: Bool, present: Bool = true) -> Value {
         .map([
