@@ -11,11 +11,12 @@ struct BenchCLI: AsyncParsableCommand {
         subcommands: [
 <<<<<<< HEAD
             DaemonBenchmark.self,
-=======
             SandboxBenchmark.self,
             ApprovalsCrashHelper.self,
             ApprovalsClaimHelper.self,
->>>>>>> main
+=======
+            PolicyBenchmark.self,
+>>>>>>> guardrails
         ]
     )
 }

@@ -14,6 +14,7 @@ struct AirlockCLI: AsyncParsableCommand {
             TokenCommand.self,
             ProfileCommand.self,
             ToolsCommand.self, CallCommand.self, MCPCommand.self,
+            PolicyCommand.self,
         ]
     )
 }
