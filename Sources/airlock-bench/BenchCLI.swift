@@ -9,6 +9,7 @@ struct BenchCLI: AsyncParsableCommand {
         commandName: "airlock-bench",
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
+            AuditBenchmark.self,
         ]
     )
 }

@@ -9,6 +9,7 @@ struct AirlockCLI: AsyncParsableCommand {
         commandName: "airlock",
         abstract: "Run tool calls confined, checked and audited.",
         subcommands: [
+            AuditCommand.self,
         ]
     )
 }

@@ -36,9 +36,38 @@ public enum AuditFields {
     /// Any `Encodable` as JSON with snake_case keys.
     public static func snakeCase<T: Encodable>(_ value: T) -> JSONValue {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(path.last?.stringValue ?? "") }
         encoder.dateEncodingStrategy = .iso8601
         guard let data = try? encoder.encode(value), let json = try? CanonicalJSON.parse(data) else { return .null }
         return json
     }
+}
+
+/// camelCase → snake_case that keeps acronyms whole: `ruleIDs` → `rule_ids`,
+/// `userCPUSeconds` → `user_cpu_seconds`, `landlockABI` → `landlock_abi`
+/// (Foundation's `.convertToSnakeCase` gives `rule_i_ds`).
+private struct SnakeCaseKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ camel: String) {
+        let characters = Array(camel)
+        var snake = ""
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, index > 0 {
+                let previous = characters[index - 1]
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                let pluralAcronym = next == "s" && (index + 2 == characters.count || characters[index + 2].isUppercase)
+                if previous.isLowercase || previous.isNumber
+                    || (previous.isUppercase && next?.isLowercase == true && !pluralAcronym) {
+                    snake.append("_")
+                }
+            }
+            snake += character.lowercased()
+        }
+        stringValue = snake
+    }
+
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { nil }
 }

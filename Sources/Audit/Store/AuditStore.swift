@@ -35,10 +35,12 @@ public final class AuditStore: Sendable {
     ///     tags (so the tag key never sits in the database beside the data).
     ///   - checkpointEvery: a signed checkpoint after this many events (0: only on close).
     ///   - busyTimeout: how long to wait for another process's write lock before failing closed.
+    ///   - maxSizeBytes: caps the database file so the trail can never fill the
+    ///     disk the tools run on; reaching it fails closed like a full disk.
     ///   - masker: overrides the masker (by default derived from `signingKey`,
     ///     or random per process without one).
     public init(path: String, signingKey: Curve25519.Signing.PrivateKey?, checkpointEvery: Int = 1000,
-                busyTimeout: TimeInterval = 5, masker: Masker? = nil) throws {
+                busyTimeout: TimeInterval = 5, maxSizeBytes: Int64? = nil, masker: Masker? = nil) throws {
         self.path = path
         self.masker = masker ?? signingKey.map { Masker(derivedFrom: $0) } ?? Masker()
         self.publicKeyRaw = signingKey?.publicKey.rawRepresentation
@@ -47,6 +49,10 @@ public final class AuditStore: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let maxSizeBytes {
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
+            }
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)

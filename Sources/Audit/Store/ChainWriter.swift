@@ -59,7 +59,9 @@ struct ChainWriter: Sendable {
 
     private func appendCheckpoint(_ reason: AuditCheckpoint.Reason, head: inout Head,
                                   insert: Statement) throws -> SealedPosition? {
-        guard let signingKey, head.seq > head.lastCheckpointSeq else { return nil }
+        // A close checkpoint is written even with nothing new to cover: it is
+        // the record that the daemon shut down cleanly.
+        guard let signingKey, reason == .close || head.seq > head.lastCheckpointSeq else { return nil }
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey)
         let now = Date()
         let checkpoint = try AuditCheckpoint.signed(seq: head.seq, headHash: head.hash, storeID: storeID,

@@ -55,8 +55,9 @@ private struct ChainWalk {
     var checkpointsVerified = 0
     /// Highest seq covered by a checkpoint that verified, and the record it sits in.
     var lastAttestedSeq: Int64 = 0
-    var lastCheckpointRecordSeq: Int64 = 0
     var endsWithCloseCheckpoint = false
+    /// Whether a problem was found after the last verified checkpoint.
+    var damageSinceAttested = false
 
     private static let checkpointPrefix = #"{"fields":{"checkpoint":"#
 
@@ -105,13 +106,20 @@ private struct ChainWalk {
             return
         }
         guard checkpoint.storeID == storeID, checkpoint.seq == seq - 1, checkpoint.headHash == previousHash else {
-            report(.checkpointMismatch, rangeStart,
-                   "checkpoint \(seq) signed a different chain: records \(rangeStart)…\(seq - 1) were rewritten")
+            if damageSinceAttested {
+                // Already explained by an earlier finding in this interval.
+                report(.checkpointMismatch, seq, "checkpoint \(seq) no longer matches the chain it signed")
+            } else {
+                // Every hash recomputes, yet the signed head differs: the
+                // interval was rewritten and rehashed; it can't be narrowed further.
+                report(.checkpointMismatch, rangeStart,
+                       "checkpoint \(seq) signed a different chain: records \(rangeStart)…\(seq - 1) were rewritten")
+            }
             return
         }
         checkpointsVerified += 1
+        damageSinceAttested = false
         lastAttestedSeq = seq
-        lastCheckpointRecordSeq = seq
         endsWithCloseCheckpoint = checkpoint.reason == .close
     }
 
@@ -128,5 +136,6 @@ private struct ChainWalk {
 
     private mutating func report(_ kind: VerificationReport.Problem.Kind, _ seq: Int64, _ message: String) {
         problems.append(.init(kind: kind, seq: seq, message: message))
+        damageSinceAttested = true
     }
 }
