@@ -140,10 +140,12 @@ private enum Baselines {
     }
 
     static func rawSQLiteInserts(path: String, count: Int) throws -> Double {
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try pool.write { db in try db.execute(sql: "CREATE TABLE t(id INTEGER PRIMARY KEY, event TEXT NOT NULL)") }
+        let pool = try DatabasePool(path: path)
+        // After opening: the pool itself sets NORMAL when it enables WAL.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "CREATE TABLE t(id INTEGER PRIMARY KEY, event TEXT NOT NULL)")
+        }
         let event = #"{"actor":{"name":"bench-agent","pid":4242},"kind":"call.received","tool":"sql.query"}"#
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<count {

@@ -25,6 +25,17 @@ struct AuditStoreTests {
         try await store.close()
     }
 
+    /// GRDB's pool switches WAL databases to NORMAL; the store must undo that.
+    @Test func writerConnectionSyncsEveryCommit() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        #expect(try store.writerSynchronousLevel() == 2)
+        _ = try await store.append(AuditEvent(kind: .daemonStarted))
+        #expect(try store.writerSynchronousLevel() == 2)
+        try await store.close()
+    }
+
     @Test func storeFilesArePrivate() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }

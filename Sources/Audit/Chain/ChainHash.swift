@@ -29,7 +29,25 @@ enum ChainHash {
 
     static func hash(event: String, prevHash: String, seq: Int64) -> String {
         var sealed = sealedText(event: event, prevHash: prevHash, seq: seq)
-        return sealed.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)).hexString }
+        let digest = sealed.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return lowercaseHex(digest)
+    }
+
+    /// Hex without per-character `String` appends: the verifier calls this
+    /// once per record, so it is on the million-records-a-second path.
+    private static func lowercaseHex(_ digest: SHA256Digest) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+                digits.withUTF8Buffer { table in
+                    for (index, byte) in bytes.enumerated() {
+                        buffer[index * 2] = table[Int(byte >> 4)]
+                        buffer[index * 2 + 1] = table[Int(byte & 0x0f)]
+                    }
+                }
+                return bytes.count * 2
+            }
+        }
     }
 
     /// One exported line: the sealed envelope plus its `hash`, canonical too

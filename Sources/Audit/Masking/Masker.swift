@@ -86,7 +86,7 @@ public struct Masker: Sendable {
             }
         }
         let features = TextFeatures(text)
-        let whole = NSRange(text.startIndex..<text.endIndex, in: text)
+        let whole = NSRange(location: 0, length: text.utf16.count)
         for (index, detector) in SecretDetector.all.enumerated() where features.allows(detector.trigger) {
             for match in detector.regex.matches(in: text, range: whole) {
                 guard let range = Range(match.range(at: detector.group), in: text), !range.isEmpty else { continue }
@@ -131,28 +131,9 @@ private struct TextFeatures {
 
     func allows(_ trigger: SecretDetector.Trigger) -> Bool {
         switch trigger {
-        case .anyOf(let needles): needles.contains { Self.contains(bytes, Array($0.utf8)) }
-        case .anyOfLowercased(let needles): needles.contains { Self.contains(lowered, Array($0.utf8)) }
+        case .anyOf(let needles): needles.contains { ByteSearch.contains(bytes, $0) }
+        case .anyOfLowercased(let needles): needles.contains { ByteSearch.contains(lowered, $0) }
         case .digits(let minimum): digitCount >= minimum
         }
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        let first = needle[0]
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return true }
-            }
-            index += 1
-        }
-        return false
     }
 }

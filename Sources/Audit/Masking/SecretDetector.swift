@@ -84,11 +84,16 @@ extension SecretDetector {
     ]
 
     /// JSON object keys whose string values are secrets (subject to the
-    /// entropy floor), whatever they look like.
+    /// entropy floor), whatever they look like. Byte search, not
+    /// `String.contains`: it runs for every key of every event.
     static func isSecretKey(_ key: String) -> Bool {
-        let lowered = key.lowercased()
-        let markers = ["password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
-                       "access_key", "private_key", "credential", "authorization"]
-        return markers.contains { lowered.contains($0) } && !lowered.hasSuffix("_id") && !lowered.hasSuffix("digest")
+        let lowered = key.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest") else { return false }
+        return secretKeyMarkers.contains { ByteSearch.contains(lowered, $0) }
     }
+
+    private static let secretKeyMarkers: [[UInt8]] = [
+        "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
+        "access_key", "private_key", "credential", "authorization",
+    ].map { Array($0.utf8) }
 }

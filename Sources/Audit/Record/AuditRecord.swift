@@ -35,12 +35,12 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     }
 
     /// Builds a record from content already in hand (no parsing on the append path).
-    init(seq: Int64, content: JSONValue, eventText: String, prevHash: String, hash: String) throws {
+    init(seq: Int64, content: JSONValue, eventText: String, time: Date? = nil, prevHash: String, hash: String) throws {
         guard let kindText = content["kind"]?.stringValue, let kind = AuditEvent.Kind(rawValue: kindText) else {
             throw AirlockError(.internalError, "audit record \(seq) has an unknown kind")
         }
         self.seq = seq
-        self.time = content["time"]?.stringValue.flatMap(AuditTime.parse) ?? Date(timeIntervalSince1970: 0)
+        self.time = time ?? content["time"]?.stringValue.flatMap(AuditTime.parse) ?? Date(timeIntervalSince1970: 0)
         self.kind = kind
         self.callID = content["call_id"]?.stringValue
         self.actor = EventContent.actor(from: content["actor"])

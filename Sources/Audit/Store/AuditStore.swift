@@ -48,7 +48,6 @@ public final class AuditStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             if let maxSizeBytes {
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
@@ -56,6 +55,10 @@ public final class AuditStore: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            // After the pool is open: DatabasePool sets `synchronous = NORMAL`
+            // when it enables WAL, after `prepareDatabase` has run. Appends
+            // only ever use this one writer connection, so this sticks.
+            try pool.writeWithoutTransaction { db in try Self.requireFullSync(db) }
             let storeID = try pool.write { db in try Self.initialise(db, publicKey: signingKey?.publicKey) }
             self.pool = pool
             self.storeID = storeID
@@ -81,11 +84,11 @@ public final class AuditStore: Sendable {
             throw AirlockError(.invalidArguments, "audit.checkpoint events are written by the store itself")
         }
         let content = EventContent.json(for: event, masker: masker, secrets: secrets)
-        let text = content.canonicalText
+        let text = CanonicalBytes.encode(content)
         guard let position = try await committer.submit(.event(text)) else {
             throw AirlockError(.internalError, "audit committer returned no position for an event")
         }
-        return try AuditRecord(seq: position.seq, content: content, eventText: text,
+        return try AuditRecord(seq: position.seq, content: content, eventText: text, time: event.time,
                                prevHash: position.prevHash, hash: position.hash)
     }
 
@@ -116,6 +119,19 @@ public final class AuditStore: Sendable {
         guard let position = try await committer.submit(.checkpoint(reason)) else { return nil }
         return try AuditRecord(seq: position.seq, eventText: position.eventText, prevHash: position.prevHash,
                                hash: position.hash)
+    }
+
+    /// Sets and checks `synchronous = FULL` (2) on the writer connection.
+    private static func requireFullSync(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+            throw AirlockError(.auditUnavailable, "audit store refused synchronous = FULL; cannot guarantee durable appends")
+        }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL), for tests and diagnostics.
+    func writerSynchronousLevel() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Creates the schema and chain head on first open; records the signing
