@@ -85,9 +85,11 @@ public struct Masker: Sendable {
                 candidates.append((0, MaskFinding(type: "secret", range: range)))
             }
         }
+        // The shortest pattern-detected secret (an email like a@b.io) has 6 bytes.
         let features = TextFeatures(text)
+        let detectors = text.utf8.count >= 6 ? SecretDetector.all : []
         let whole = NSRange(location: 0, length: text.utf16.count)
-        for (index, detector) in SecretDetector.all.enumerated() where features.allows(detector.trigger) {
+        for (index, detector) in detectors.enumerated() where features.allows(detector.prefilter) {
             for match in detector.regex.matches(in: text, range: whole) {
                 guard let range = Range(match.range(at: detector.group), in: text), !range.isEmpty else { continue }
                 if let validate = detector.validate, !validate(text[range]) { continue }
@@ -129,8 +131,8 @@ private struct TextFeatures {
         digitCount = bytes.reduce(0) { $0 + ($1 >= 48 && $1 <= 57 ? 1 : 0) }
     }
 
-    func allows(_ trigger: SecretDetector.Trigger) -> Bool {
-        switch trigger {
+    func allows(_ prefilter: SecretDetector.Prefilter) -> Bool {
+        switch prefilter {
         case .anyOf(let needles): needles.contains { ByteSearch.contains(bytes, $0) }
         case .anyOfLowercased(let needles): needles.contains { ByteSearch.contains(lowered, $0) }
         case .digits(let minimum): digitCount >= minimum

@@ -16,8 +16,15 @@ struct SecretDetector: @unchecked Sendable {
         case digits(Int)
     }
 
+    /// `Trigger` with its needles as bytes, computed once.
+    enum Prefilter: Sendable {
+        case anyOf([[UInt8]])
+        case anyOfLowercased([[UInt8]])
+        case digits(Int)
+    }
+
     let type: String
-    let trigger: Trigger
+    let prefilter: Prefilter
     let regex: NSRegularExpression
     /// Capture group holding the secret (0: the whole match).
     let group: Int
@@ -26,7 +33,11 @@ struct SecretDetector: @unchecked Sendable {
     init(_ type: String, _ trigger: Trigger, _ pattern: String, group: Int = 0,
          options: NSRegularExpression.Options = [], validate: (@Sendable (Substring) -> Bool)? = nil) {
         self.type = type
-        self.trigger = trigger
+        switch trigger {
+        case .anyOf(let needles): prefilter = .anyOf(needles.map { Array($0.utf8) })
+        case .anyOfLowercased(let needles): prefilter = .anyOfLowercased(needles.map { Array($0.utf8) })
+        case .digits(let minimum): prefilter = .digits(minimum)
+        }
         // The patterns are constants of this file; a bad one is a programming error caught by every test.
         self.regex = try! NSRegularExpression(pattern: pattern, options: options)
         self.group = group
