@@ -14,9 +14,10 @@ struct BenchCLI: AsyncParsableCommand {
             SandboxBenchmark.self,
             ApprovalsCrashHelper.self,
             ApprovalsClaimHelper.self,
-=======
             PolicyBenchmark.self,
->>>>>>> guardrails
+=======
+            AuditBenchmark.self,
+>>>>>>> audit
         ]
     )
 }

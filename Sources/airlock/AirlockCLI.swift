@@ -15,6 +15,7 @@ struct AirlockCLI: AsyncParsableCommand {
             ProfileCommand.self,
             ToolsCommand.self, CallCommand.self, MCPCommand.self,
             PolicyCommand.self,
+            AuditCommand.self,
         ]
     )
 }
