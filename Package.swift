@@ -61,6 +61,7 @@ let package = Package(
         .target(name: "Executor", dependencies: [
             "AirlockCore", "Sandbox", "Guardrails", "Approvals", "Credentials", "Audit", "Yams",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "AirlockServer", dependencies: [
             "AirlockCore", "Executor",
