@@ -40,8 +40,9 @@ struct Airlockd: AsyncParsableCommand {
         }
 
         let engine = try SandboxBinding(config: daemonConfig, logger: logger)
+        let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
         let executor = try Executor(catalog: daemonConfig.catalog, runner: engine, profiles: engine,
-                                    hooks: PipelineComposition.hooks(for: daemonConfig),
+                                    hooks: modules.hooks,
                                     execution: daemonConfig.execution, logger: Logger(label: "airlock.executor"))
         let server = try await AgentServer.start(settings: daemonConfig.server, executor: executor,
                                                  actors: daemonConfig.actors, logger: Logger(label: "airlock.server"))
@@ -53,5 +54,6 @@ struct Airlockd: AsyncParsableCommand {
         let signal = await ShutdownSignals.next()
         logger.notice("received signal, stopping", metadata: ["signal": "\(signal)"])
         await server.shutdown()
+        await modules.close()
     }
 }

@@ -1,12 +1,12 @@
 import Executor
+import Logging
 
-/// Chooses the implementation of each pipeline step for the daemon. Until
-/// the guardrails, approvals, credentials and audit modules are wired in
-/// here, every step is the fail-closed default: the daemon serves
-/// `tools/list` and refuses every call with a message naming what is not
-/// configured, rather than running anything unchecked.
+/// Chooses the implementation of each pipeline step for the daemon: the
+/// guardrail policy, the audit store and the credential issuer from the
+/// config (see `DaemonModules`), each replaced by a fail-closed stand-in
+/// that refuses every call, with the reason, when it can't come up.
 enum PipelineComposition {
-    static func hooks(for config: DaemonConfig) -> PipelineHooks {
-        .failClosed
+    static func modules(for config: DaemonConfig, logger: Logger) async -> DaemonModules {
+        await DaemonModules.compose(config: config, logger: logger)
     }
 }
