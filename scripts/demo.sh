@@ -3,39 +3,35 @@
 # tool catalog (Examples/airlock.yaml) under the default policy
 # (Examples/policy.yaml) and the shipped profiles; an agent lists the tools,
 # calls them and gets a refusal it can act on; then the audit trail is
-# shown and verified. Nothing is left running.
+# shown and verified. The daemon is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.build/debug
-state=$(mktemp -d /tmp/airlock-demo.XXXXXX)
-socket="$state/agent.sock"
-config="$state/airlock.yaml"
+log=$(mktemp /tmp/airlockd-demo.XXXXXX.log)
 
-# The example config, with its state (audit trail, keys) kept in a scratch
-# folder so the demo leaves the host as it found it.
-sed -e "s|^profiles_dir: .*|profiles_dir: $PWD/Profiles|" \
-    -e "s|^policy: .*|policy: $PWD/Examples/policy.yaml|" \
-    Examples/airlock.yaml > "$config"
-cat >> "$config" <<YAML
-audit:
-  database: $state/audit.sqlite
-keys_dir: $state/keys
-YAML
-sed -i -e "s|\.\./Examples/|$PWD/Examples/|g" -e "s|: sample/|: $PWD/Examples/sample/|g" -e "s|: workspace|: $PWD/Examples/workspace|g" "$config"
-
-"$bin/airlockd" --config "$config" --socket "$socket" > "$state/airlockd.log" 2>&1 &
+"$bin/airlockd" > "$log" 2>&1 &
 daemon=$!
 cleanup() {
     kill -TERM "$daemon" 2>/dev/null || true
     wait "$daemon" 2>/dev/null || true
-    rm -rf "$state"
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do [[ -S "$socket" ]] && break; sleep 0.1; done
-[[ -S "$socket" ]] || { cat "$state/airlockd.log"; echo "airlockd did not start" >&2; exit 1; }
+socket=""
+for _ in $(seq 1 150); do
+    socket=$(sed -n 's/^airlockd: serving .* on //p' "$log")
+    [[ -n "$socket" && -S "$socket" ]] && break
+    kill -0 "$daemon" 2>/dev/null || break
+    sleep 0.1
+done
+if [[ -z "$socket" || ! -S "$socket" ]]; then
+    cat "$log" >&2
+    echo "demo: airlockd did not start (log above)" >&2
+    exit 1
+fi
 export AIRLOCK_SOCKET="$socket"
+audit_db=$(sed -n 's/^airlockd: audit trail //p' "$log")
 
-echo "== airlockd is serving $(grep -c '^  - name:' Examples/airlock.yaml) tools on $socket"
+echo "== airlockd serves these tools on $socket"
 "$bin/airlock" tools
 
 echo
@@ -48,5 +44,5 @@ echo "== a call the policy forbids: the agent gets the rule and the reason"
 
 echo
 echo "== the audit trail: one masked, hash-chained record per step"
-"$bin/airlock" audit list --db "$state/audit.sqlite" | tail -n 12
-"$bin/airlock" audit verify --db "$state/audit.sqlite"
+"$bin/airlock" audit list ${audit_db:+--db "$audit_db"} | tail -n 12
+"$bin/airlock" audit verify ${audit_db:+--db "$audit_db"}

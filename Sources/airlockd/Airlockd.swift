@@ -47,6 +47,7 @@ struct Airlockd: AsyncParsableCommand {
         let server = try await AgentServer.start(settings: daemonConfig.server, executor: executor,
                                                  actors: daemonConfig.actors, logger: Logger(label: "airlock.server"))
         print("airlockd: config \(daemonConfig.file)")
+        if let audit = modules.audit { print("airlockd: audit trail \(audit.path)") }
         print("airlockd: serving \(daemonConfig.catalog.tools.count) tools on \(server.socketPath)")
         print("airlockd: try  AIRLOCK_SOCKET=\(server.socketPath) airlock tools")
         fflush(nil)  // all streams: the socket path must reach a piped log before we block
