@@ -9,13 +9,10 @@ struct BenchCLI: AsyncParsableCommand {
         commandName: "airlock-bench",
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
-<<<<<<< HEAD
-            DaemonBenchmark.self,
-=======
             SandboxBenchmark.self,
             ApprovalsCrashHelper.self,
             ApprovalsClaimHelper.self,
->>>>>>> main
+            DaemonBenchmark.self,
         ]
     )
 }
