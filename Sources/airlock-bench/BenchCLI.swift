@@ -9,15 +9,12 @@ struct BenchCLI: AsyncParsableCommand {
         commandName: "airlock-bench",
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
-<<<<<<< HEAD
-            DaemonBenchmark.self,
             SandboxBenchmark.self,
+            DaemonBenchmark.self,
+            PolicyBenchmark.self,
+            AuditBenchmark.self,
             ApprovalsCrashHelper.self,
             ApprovalsClaimHelper.self,
-            PolicyBenchmark.self,
-=======
-            AuditBenchmark.self,
->>>>>>> audit
         ]
     )
 }
