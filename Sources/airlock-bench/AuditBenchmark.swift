@@ -56,12 +56,15 @@ struct AuditBenchmark: AsyncParsableCommand {
             print("(CPU/event: user+system time of this process per event; on a shared, loaded machine the")
             print(" events/s columns are bounded by the CPU share we get, CPU/event is not)")
             let reader = try AuditReader(path: verifyPath)
+            let cpuBefore = processCPUSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             let result = try reader.verify(trustedKeys: [key.publicKey])
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpuPerRecord = (processCPUSeconds() - cpuBefore) / Double(result.recordsChecked)
             let rate = Double(result.recordsChecked) / seconds
-            print(String(format: "verify: %d records in %@ = %.0f records/s (%.2f s per million), ok=%@",
-                         result.recordsChecked, formatDuration(seconds), rate, 1e6 / rate, String(result.ok)))
+            print(String(format: "verify: %d records in %@ = %.0f records/s (%.2f s per million; CPU %@/record), ok=%@",
+                         result.recordsChecked, formatDuration(seconds), rate, 1e6 / rate, formatDuration(cpuPerRecord),
+                         String(result.ok)))
         }
 
         /// Appends `total` realistic events from `writers` tasks, each keeping

@@ -99,7 +99,7 @@ struct AuditCommand: AsyncParsableCommand {
                 if json { FileHandle.standardOutput.write(Data((record.jsonLine + "\n").utf8)) }
                 else { FileHandle.standardOutput.write(Data((AuditTable.line(record) + "\n").utf8)) }
             }
-            if !json { AuditTable.printHeader() }
+            if !json { FileHandle.standardOutput.write(Data((AuditTable.header + "\n").utf8)) }
             recent.forEach(emit)
             guard follow else { return }
             filter.limit = nil
@@ -190,12 +190,10 @@ private enum AuditTable {
         Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    static func printHeader() {
-        Swift.print(row(["SEQ", "TIME", "KIND", "CALL", "ACTOR", "TOOL", "DETAIL"]))
-    }
+    static var header: String { row(["SEQ", "TIME", "KIND", "CALL", "ACTOR", "TOOL", "DETAIL"]) }
 
-    static func print(_ records: [AuditRecord], header: Bool = true) {
-        if header { printHeader() }
+    static func print(_ records: [AuditRecord]) {
+        Swift.print(header)
         for record in records { Swift.print(line(record)) }
     }
 

@@ -15,22 +15,22 @@ enum ChainHash {
         Digest.sha256Hex("airlock.audit.genesis:" + storeID)
     }
 
-    static func sealedText(event: String, prevHash: String, seq: Int64) -> String {
-        var text = "{\"event\":"
-        text.reserveCapacity(event.utf8.count + 110)
-        text += event
-        text += ",\"prev_hash\":\""
-        text += prevHash
-        text += "\",\"seq\":"
-        text += String(seq)
-        text += "}"
-        return text
-    }
-
     static func hash(event: String, prevHash: String, seq: Int64) -> String {
-        var sealed = sealedText(event: event, prevHash: prevHash, seq: seq)
-        let digest = sealed.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-        return lowercaseHex(digest)
+        // Streams `{"event":E,"prev_hash":"P","seq":N}` into the hasher
+        // without concatenating it first (this runs once per record in verify).
+        var hasher = SHA256()
+        func feed(_ text: String) {
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        feed("{\"event\":")
+        feed(event)
+        feed(",\"prev_hash\":\"")
+        feed(prevHash)
+        feed("\",\"seq\":")
+        feed(String(seq))
+        feed("}")
+        return lowercaseHex(hasher.finalize())
     }
 
     /// Hex without per-character `String` appends: the verifier calls this

@@ -124,11 +124,18 @@ private struct TextFeatures {
     let bytes: [UInt8]
     let lowered: [UInt8]
     let digitCount: Int
+    let hasCountryAndCheckDigits: Bool
 
     init(_ text: String) {
-        bytes = Array(text.utf8)
-        lowered = bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        digitCount = bytes.reduce(0) { $0 + ($1 >= 48 && $1 <= 57 ? 1 : 0) }
+        let bytes = Array(text.utf8)
+        let digitCount = bytes.reduce(0) { $0 + ($1 >= 48 && $1 <= 57 ? 1 : 0) }
+        self.bytes = bytes
+        self.lowered = bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        self.digitCount = digitCount
+        self.hasCountryAndCheckDigits = digitCount >= 2 && bytes.indices.dropLast(3).contains { index in
+            (65...90).contains(bytes[index]) && (65...90).contains(bytes[index + 1])
+                && (48...57).contains(bytes[index + 2]) && (48...57).contains(bytes[index + 3])
+        }
     }
 
     func allows(_ prefilter: SecretDetector.Prefilter) -> Bool {
@@ -136,6 +143,7 @@ private struct TextFeatures {
         case .anyOf(let needles): needles.contains { ByteSearch.contains(bytes, $0) }
         case .anyOfLowercased(let needles): needles.contains { ByteSearch.contains(lowered, $0) }
         case .digits(let minimum): digitCount >= minimum
+        case .countryAndCheckDigits: hasCountryAndCheckDigits
         }
     }
 }

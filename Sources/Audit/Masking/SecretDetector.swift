@@ -14,6 +14,8 @@ struct SecretDetector: @unchecked Sendable {
         case anyOfLowercased([String])
         /// At least this many ASCII digits in the text.
         case digits(Int)
+        /// Two capital letters then two digits somewhere (an IBAN's start).
+        case countryAndCheckDigits
     }
 
     /// `Trigger` with its needles as bytes, computed once.
@@ -21,6 +23,7 @@ struct SecretDetector: @unchecked Sendable {
         case anyOf([[UInt8]])
         case anyOfLowercased([[UInt8]])
         case digits(Int)
+        case countryAndCheckDigits
     }
 
     let type: String
@@ -37,6 +40,7 @@ struct SecretDetector: @unchecked Sendable {
         case .anyOf(let needles): prefilter = .anyOf(needles.map { Array($0.utf8) })
         case .anyOfLowercased(let needles): prefilter = .anyOfLowercased(needles.map { Array($0.utf8) })
         case .digits(let minimum): prefilter = .digits(minimum)
+        case .countryAndCheckDigits: prefilter = .countryAndCheckDigits
         }
         // The patterns are constants of this file; a bad one is a programming error caught by every test.
         self.regex = try! NSRegularExpression(pattern: pattern, options: options)
@@ -82,7 +86,7 @@ extension SecretDetector {
         SecretDetector("card_number", .digits(12),
                        #"(?<![0-9A-Za-z.]|[0-9][ -])[0-9](?:[ -]?[0-9]){11,18}(?![0-9A-Za-z]|[ -][0-9]|\.[0-9])"#,
                        validate: SecretValidators.isCardNumber),
-        SecretDetector("iban", .digits(4),
+        SecretDetector("iban", .countryAndCheckDigits,
                        #"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"#,
                        validate: SecretValidators.isIBAN),
         SecretDetector("ssn", .digits(9), #"(?<![0-9-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9-])"#,
