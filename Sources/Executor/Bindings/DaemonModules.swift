@@ -89,30 +89,21 @@ public struct DaemonModules: Sendable {
 }
 
 /// The Ed25519 key that signs the audit trail's checkpoints, kept beside the
-/// token signing keys (file 0600 in a 0700 directory). Its public half is
-/// written next to it for `airlock audit verify --public-key`.
+/// token signing keys (PEM, 0600). Its public half is written next to it
+/// for auditors: `airlock audit verify --public-key KEYS/audit-checkpoint.pub`.
 public enum AuditCheckpointKey {
-    public static let fileName = "audit-checkpoint.key"
+    public static let fileName = "audit-checkpoint.pem"
     public static let publicFileName = "audit-checkpoint.pub"
 
     public static func loadOrCreate(directory: String) throws -> Curve25519.Signing.PrivateKey {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = (directory as NSString).appendingPathComponent(fileName)
-        if let data = fm.contents(atPath: path) {
-            let attributes = try fm.attributesOfItem(atPath: path)
-            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                throw AirlockError(.invalidConfig, "\(path) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
-            }
-            return try Curve25519.Signing.PrivateKey(rawRepresentation: data)
-        }
-        let key = Curve25519.Signing.PrivateKey()
-        guard fm.createFile(atPath: path, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]) else {
-            throw AirlockError(.invalidConfig, "cannot create the audit checkpoint key at \(path)")
-        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let key = try AuditKeys.loadOrCreatePrivateKey(at: (directory as NSString).appendingPathComponent(fileName))
         let publicPath = (directory as NSString).appendingPathComponent(publicFileName)
-        _ = fm.createFile(atPath: publicPath, contents: Data(key.publicKey.rawRepresentation.base64EncodedString().utf8),
-                          attributes: [.posixPermissions: 0o644])
+        let pem = AuditKeys.publicKeyPEM(key.publicKey)
+        if (try? String(contentsOfFile: publicPath, encoding: .utf8)) != pem {
+            try pem.write(toFile: publicPath, atomically: true, encoding: .utf8)
+        }
         return key
     }
 }
