@@ -20,11 +20,11 @@ public struct DaemonModules: Sendable {
     /// Where the daemon keeps its state unless the config says otherwise:
     /// the audit trail's directory (/var/lib/airlock as root).
     public static var defaultStateDirectory: String {
-        (AuditStoreLocation.defaultPath as NSString).deletingLastPathComponent
+        (AuditStore.defaultPath as NSString).deletingLastPathComponent
     }
 
     public static func compose(config: DaemonConfig, logger: Logger) async -> DaemonModules {
-        let auditPath = config.auditDatabase ?? AuditStoreLocation.defaultPath
+        let auditPath = config.auditDatabase ?? AuditStore.defaultPath
         let stateDirectory = (auditPath as NSString).deletingLastPathComponent
         let keysDirectory = config.keysDirectory ?? (stateDirectory as NSString).appendingPathComponent("keys")
 

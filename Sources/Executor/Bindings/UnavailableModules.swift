@@ -1,4 +1,5 @@
 import AirlockCore
+import Sandbox
 
 /// A policy file that failed to load: every call is refused with the load
 /// error, so the admin and the agent both see exactly what to fix. Never a
