@@ -10,6 +10,9 @@ struct BenchCLI: AsyncParsableCommand {
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
             DaemonBenchmark.self,
+            SandboxBenchmark.self,
+            ApprovalsCrashHelper.self,
+            ApprovalsClaimHelper.self,
         ]
     )
 }

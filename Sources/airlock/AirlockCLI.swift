@@ -10,6 +10,10 @@ struct AirlockCLI: AsyncParsableCommand {
         abstract: "Run tool calls confined, checked and audited.",
         subcommands: [
             ToolsCommand.self, CallCommand.self, MCPCommand.self,
+            ExecCommand.self,
+            DoctorCommand.self,
+            TokenCommand.self,
+            ProfileCommand.self,
         ]
     )
 }
