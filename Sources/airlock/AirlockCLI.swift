@@ -13,6 +13,7 @@ struct AirlockCLI: AsyncParsableCommand {
             ExecCommand.self,
             DoctorCommand.self,
             TokenCommand.self,
+            ApprovalsCommand.self,
             ProfileCommand.self,
         ]
     )
