@@ -98,10 +98,12 @@ public final class AdminServer: Sendable {
     /// Stops accepting, closes every connection (ending watches) and removes
     /// the socket file. Nothing here is a run, so there is nothing to drain.
     public func shutdown() async {
-        guard let (group, channel, path) = running.withLock({ state -> (MultiThreadedEventLoopGroup, any Channel, String)? in
+        let stopping = running.withLock { state -> (group: MultiThreadedEventLoopGroup, channel: any Channel, path: String)? in
             defer { state = nil }
             return state
-        }) else { return }
+        }
+        guard let stopping else { return }
+        let (group, channel, path) = stopping
         try? await channel.close()
         _ = path.withCString { unlink($0) }
         for connection in connections.all { try? await connection.close() }

@@ -28,7 +28,8 @@ enum ApprovalWaitMethod {
                 JSONRPCErrorCode.invalidParams, "\(name) needs params {\"approval_id\": ID} (the id a pending tools/call returned)",
                 id: id))
         }
-        let token = params?["_meta"]?["progressToken"].flatMap { JSONRPCMessage.isValidID($0) ? $0 : nil }
+        let requestedToken: JSONValue? = params?["_meta"]?["progressToken"]
+        let token = requestedToken.flatMap { JSONRPCMessage.isValidID($0) ? $0 : nil }
         let progress = token.map { ProgressChannel(token: $0, channel: channel) }
         let key = CallRegistry.Key(connection: connectionID, request: id)
         let started = environment.registry.start(key, perConnectionLimit: environment.settings.maxCallsPerConnection) {
