@@ -68,12 +68,12 @@ struct ApprovalsCommand: ParsableCommand {
             for record in result["pending"]?.arrayValue ?? [] {
                 print(json ? CanonicalJSON.encode(["event": "pending", "approval": record]) : ApprovalText.line(record))
             }
-            fflush(stdout)
+            fflush(nil)
             while let line = try client.readLine() {
                 let message = try CanonicalJSON.parse(line)
                 guard message["method"]?.stringValue == "approvals/changed", let params = message["params"] else { continue }
                 print(json ? CanonicalJSON.encode(params) : ApprovalText.change(params))
-                fflush(stdout)
+                fflush(nil)
             }
             FileHandle.standardError.write(Data("airlock approvals watch: the daemon closed the admin socket\n".utf8))
             throw ExitCode(125)
@@ -110,8 +110,8 @@ struct AdminConnectionOptions: ParsableArguments {
         do {
             return try AgentClient(socketPath: socketPath)
         } catch let error as AirlockError {
-            FileHandle.standardError.write(Data("airlock approvals: cannot reach the admin socket \(socketPath): \(error.message)\n"
-                + "  (pass --admin-socket or set AIRLOCK_ADMIN_SOCKET; the socket's mode decides who may connect)\n".utf8))
+            let hint = "  (pass --admin-socket or set AIRLOCK_ADMIN_SOCKET; the socket's mode decides who may connect)"
+            FileHandle.standardError.write(Data("airlock approvals: cannot reach the admin socket \(socketPath): \(error.message)\n\(hint)\n".utf8))
             throw ExitCode(125)
         }
     }

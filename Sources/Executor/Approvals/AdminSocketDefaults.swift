@@ -1,5 +1,3 @@
-import Executor
-
 extension ServerSettings {
     /// The admin socket's settings when the config gives none. It reuses the
     /// agent socket's type for what both have (path, mode, group, framing and
