@@ -1,4 +1,5 @@
 import AirlockCore
+import Sandbox
 import Foundation
 import Testing
 @testable import Executor

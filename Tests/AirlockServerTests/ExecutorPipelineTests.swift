@@ -1,4 +1,5 @@
 import AirlockCore
+import Sandbox
 import Foundation
 import Logging
 import Testing
@@ -20,7 +21,7 @@ struct ExecutorPipelineTests {
 
     @Test func defaultHooksRefuseAndRunNothing() async throws {
         let runner = ProcessToolRunner()
-        let outcome = await try executor(.failClosed, runner: runner).execute(call("shell", ["command": "true"]))
+        let outcome = try await executor(.failClosed, runner: runner).execute(call("shell", ["command": "true"]))
         guard case .refused(let error, _) = outcome else { Issue.record("ran: \(outcome)"); return }
         #expect(error.code == .auditUnavailable)
         #expect(runner.startedPIDs.isEmpty)
@@ -30,7 +31,7 @@ struct ExecutorPipelineTests {
         let runner = ProcessToolRunner()
         let hooks = PipelineHooks(policy: NoPolicyConfigured(), approvals: NoApprovalFlowConfigured(),
                                   credentials: TestCredentials(), audit: MemoryAudit())
-        let outcome = await try executor(hooks, runner: runner).execute(call("shell", ["command": "true"]))
+        let outcome = try await executor(hooks, runner: runner).execute(call("shell", ["command": "true"]))
         guard case .refused(let error, _) = outcome else { Issue.record("ran: \(outcome)"); return }
         #expect(error.code == .invalidPolicy)
         #expect(runner.startedPIDs.isEmpty)
@@ -39,7 +40,7 @@ struct ExecutorPipelineTests {
     @Test func anAllowedCallRunsAndIsAudited() async throws {
         let audit = MemoryAudit()
         let credentials = TestCredentials()
-        let outcome = await try executor(.permissive(audit: audit, credentials: credentials))
+        let outcome = try await executor(.permissive(audit: audit, credentials: credentials))
             .execute(call("shell", ["command": "echo out; echo err >&2; exit 3"]))
         guard case .completed(let result) = outcome else { Issue.record("not run: \(outcome)"); return }
         #expect(result.exitCode == 3)
@@ -50,7 +51,7 @@ struct ExecutorPipelineTests {
     }
 
     @Test func stdinComesFromTheDeclaredArgument() async throws {
-        let outcome = await try executor(.permissive()).execute(call("cat", ["text": "line one\n$(not run)"]))
+        let outcome = try await executor(.permissive()).execute(call("cat", ["text": "line one\n$(not run)"]))
         guard case .completed(let result) = outcome else { Issue.record("not run: \(outcome)"); return }
         #expect(result.stdout.text == "line one\n$(not run)")
     }
@@ -61,7 +62,7 @@ struct ExecutorPipelineTests {
         let deny = Decision(effect: .deny, ruleIDs: ["no-shell"], reasons: ["shell is disabled for agents"], policyRevision: "r1")
         let hooks = PipelineHooks(policy: FixedPolicy(decision: deny), approvals: NoApprovalFlowConfigured(),
                                   credentials: TestCredentials(), audit: audit)
-        let outcome = await try executor(hooks, runner: runner).execute(call("shell", ["command": "true"]))
+        let outcome = try await executor(hooks, runner: runner).execute(call("shell", ["command": "true"]))
         guard case .refused(let error, let decision) = outcome else { Issue.record("ran: \(outcome)"); return }
         #expect(error.code == .policyDenied)
         #expect(error.message == "denied by rule no-shell: shell is disabled for agents")
@@ -76,7 +77,7 @@ struct ExecutorPipelineTests {
         let runner = ProcessToolRunner()
         let hooks = PipelineHooks(policy: FixedPolicy(decision: review), approvals: NoApprovalFlowConfigured(),
                                   credentials: TestCredentials(), audit: MemoryAudit())
-        let outcome = await try executor(hooks, runner: runner).execute(call("shell", ["command": "true"]))
+        let outcome = try await executor(hooks, runner: runner).execute(call("shell", ["command": "true"]))
         guard case .refused(let error, _) = outcome else { Issue.record("ran: \(outcome)"); return }
         #expect(error.code == .approvalDenied)
         #expect(runner.startedPIDs.isEmpty)
@@ -91,7 +92,7 @@ struct ExecutorPipelineTests {
         }
         let hooks = PipelineHooks(policy: FixedPolicy(decision: review), approvals: approvals,
                                   credentials: TestCredentials(), audit: MemoryAudit())
-        let outcome = await try executor(hooks).execute(call("shell", ["command": "echo resent"]))
+        let outcome = try await executor(hooks).execute(call("shell", ["command": "echo resent"]))
         guard case .completed(let result) = outcome else { Issue.record("not run: \(outcome)"); return }
         #expect(result.stdout.text == "stored\n")
     }
@@ -100,14 +101,14 @@ struct ExecutorPipelineTests {
         let review = Decision(effect: .review, ruleIDs: ["r"], reasons: ["check"], policyRevision: "r1")
         let hooks = PipelineHooks(policy: FixedPolicy(decision: review), approvals: FixedApprovals { _ in .pending(approvalID: "apr-9") },
                                   credentials: TestCredentials(), audit: MemoryAudit())
-        let outcome = await try executor(hooks).execute(call("shell", ["command": "true"]))
+        let outcome = try await executor(hooks).execute(call("shell", ["command": "true"]))
         guard case .pending(let id, _) = outcome else { Issue.record("unexpected: \(outcome)"); return }
         #expect(id == "apr-9")
     }
 
     @Test func anAuditFailureBeforeTheRunMeansNoRun() async throws {
         let runner = ProcessToolRunner()
-        let outcome = await try executor(.permissive(audit: MemoryAudit(failOn: [.runStarted])), runner: runner)
+        let outcome = try await executor(.permissive(audit: MemoryAudit(failOn: [.runStarted])), runner: runner)
             .execute(call("shell", ["command": "true"]))
         guard case .refused(let error, _) = outcome else { Issue.record("ran: \(outcome)"); return }
         #expect(error.code == .auditUnavailable)
@@ -115,7 +116,7 @@ struct ExecutorPipelineTests {
     }
 
     @Test func anUnrecordableResultIsNotReleased() async throws {
-        let outcome = await try executor(.permissive(audit: MemoryAudit(failOn: [.runFinished])))
+        let outcome = try await executor(.permissive(audit: MemoryAudit(failOn: [.runFinished])))
             .execute(call("shell", ["command": "echo secret-result"]))
         guard case .refused(let error, _) = outcome else { Issue.record("released: \(outcome)"); return }
         #expect(error.code == .auditUnavailable)
@@ -140,7 +141,7 @@ struct ExecutorPipelineTests {
 
     @Test func injectedSecretsAreMaskedInOutput() async throws {
         let credentials = TestCredentials(secrets: ["API_TOKEN": "s3cr3t-value-123"])
-        let outcome = await try executor(.permissive(credentials: credentials))
+        let outcome = try await executor(.permissive(credentials: credentials))
             .execute(call("shell", ["command": "echo token=$API_TOKEN; echo $API_TOKEN >&2"]))
         guard case .completed(let result) = outcome else { Issue.record("not run: \(outcome)"); return }
         #expect(result.stdout.text == "token=[REDACTED:secret]\n")
@@ -149,7 +150,7 @@ struct ExecutorPipelineTests {
 
     @Test func toolLimitsTightenTheProfile() async throws {
         let runner = ProcessToolRunner(profiles: ["test": ResourceLimits(wallSeconds: 0.3)])
-        let outcome = await try executor(.permissive(), runner: runner).execute(call("sleep", ["seconds": 30]))
+        let outcome = try await executor(.permissive(), runner: runner).execute(call("sleep", ["seconds": 30]))
         guard case .completed(let result) = outcome else { Issue.record("not run: \(outcome)"); return }
         #expect(result.termination == .limitKilled)
         #expect(result.limitsHit.map(\.kind) == [.wallClock])
@@ -167,13 +168,13 @@ struct ExecutorPipelineTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let gate = directory.appendingPathComponent("open").path
         let exec = try executor(.permissive(), execution: ExecutionSettings(maxRunning: 1, maxQueued: 0, queueTimeoutSeconds: 30))
-        let first = Task { await exec.execute(call("shell", ["command": "while [ ! -e '\(gate)' ]; do sleep 0.02; done"])) }
+        let first = Task { await exec.execute(call("shell", ["command": .string("while [ ! -e '\(gate)' ]; do sleep 0.02; done")])) }
         // Wait until the first call holds the only slot, then a second one has nowhere to wait.
         #expect(await eventuallyAsync { await exec.slotsInUse == 1 })
         let second = await exec.execute(call("shell", ["command": "true"]))
         guard case .refused(let error, _) = second else { Issue.record("ran: \(second)"); return }
         #expect(error.code == .busy)
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
         guard case .completed = await first.value else { Issue.record("first call did not complete"); return }
     }
 

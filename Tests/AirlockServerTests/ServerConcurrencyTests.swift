@@ -1,4 +1,5 @@
 import AirlockCore
+import Sandbox
 import AirlockServer
 import Foundation
 import Testing
@@ -24,25 +25,27 @@ struct ServerConcurrencyTests {
             return texts
         }
         #expect(texts.count == 32)
-        for i in 0..<32 { #expect(texts[i] == "[\"--\", \"client-\(i)\"]\n") }
+        for i in 0..<32 { #expect(texts[i] == "<--><client-\(i)>") }
     }
 
-    /// The first call can only finish after the second one ran, so its
-    /// answer must come second: replies are matched by id, not by order.
+    /// The first call cannot finish until the test has seen the second
+    /// call's reply, so replies must be matched by id, not by order.
     @Test func callsOnOneConnectionAnswerOutOfOrderById() async throws {
         let daemon = try await TestDaemon.start()
         defer { Task { await daemon.stop() } }
         let path = daemon.socketPath
-        let flag = daemon.directory.appendingPathComponent("second-ran").path
+        let flag = daemon.directory.appendingPathComponent("second-answered").path
         let replies = try await blocking {
             let client = try AgentClient(socketPath: path)
             let first: JSONValue = ["jsonrpc": "2.0", "id": "first", "method": "tools/call", "params": [
                 "name": "shell", "arguments": ["command": .string("while [ ! -e '\(flag)' ]; do sleep 0.02; done; echo first")]]]
             let second: JSONValue = ["jsonrpc": "2.0", "id": "second", "method": "tools/call", "params": [
-                "name": "shell", "arguments": ["command": .string("touch '\(flag)'; echo second")]]]
+                "name": "shell", "arguments": ["command": "echo second"]]]
             try client.send(first)
             try client.send(second)
-            return try (0..<2).map { _ in try CanonicalJSON.parse(try client.readLine()!) }
+            let early = try CanonicalJSON.parse(try client.readLine()!)
+            _ = FileManager.default.createFile(atPath: flag, contents: nil)
+            return [early, try CanonicalJSON.parse(try client.readLine()!)]
         }
         #expect(replies.map { $0["id"] } == ["second", "first"])
         #expect(replies.map { $0["result"]?.toolText } == ["second\n", "first\n"])

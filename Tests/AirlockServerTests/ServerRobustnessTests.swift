@@ -97,7 +97,7 @@ struct ServerRobustnessTests {
             for i in 0..<2000 {
                 garbage.append(contentsOf: Array("\(i) }{ not json \u{7f}\n".utf8) + [0xff, 0x0a])
             }
-            for _ in 0..<50 {
+            for _ in 0..<20 {
                 guard (try? abuser.write(garbage)) != nil else { return }
             }
         }
@@ -105,7 +105,7 @@ struct ServerRobustnessTests {
             let client = try AgentClient(socketPath: path)
             return try (0..<10).map { try client.call("argv", ["value": .string("call \($0)")]).toolText }
         }
-        for (i, text) in results.enumerated() { #expect(text == "[\"--\", \"call \(i)\"]\n") }
+        for (i, text) in results.enumerated() { #expect(text == "<--><call \(i)>") }
         flood.cancel()
     }
 

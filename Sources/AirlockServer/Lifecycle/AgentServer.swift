@@ -66,9 +66,10 @@ public final class AgentServer: Sendable {
         let settings = environment.settings
         guard let id = connections.add(channel, limit: settings.maxConnections) else {
             environment.logger.warning("connection refused: too many connections", metadata: ["limit": "\(settings.maxConnections)"])
-            let frame = JSONRPCFrame.error(JSONRPCFailure(
-                JSONRPCErrorCode.busy, "busy: the daemon already serves \(settings.maxConnections) connections"))
-            return channel.writeAndFlush(channel.allocator.buffer(string: frame)).always { _ in channel.close(promise: nil) }
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(RefuseConnectionHandler(
+                    reason: "busy: the daemon already serves \(settings.maxConnections) connections; retry later"))
+            }
         }
         channel.closeFuture.whenComplete { _ in connections.remove(id) }
         return PeerCredentials.of(channel).flatMapThrowing { peer in
@@ -112,6 +113,25 @@ public final class AgentServer: Sendable {
     private func unlinkSocket() {
         _ = socketPath.withCString { unlink($0) }
     }
+}
+
+/// Answers a connection the daemon will not serve with one error line and
+/// closes it, once it is active (a channel cannot be written before that).
+final class RefuseConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let reason: String
+
+    init(reason: String) { self.reason = reason }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let frame = JSONRPCFrame.error(JSONRPCFailure(JSONRPCErrorCode.busy, reason))
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: frame))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }
 
 /// Open connections, for the connection cap and for closing them at shutdown.

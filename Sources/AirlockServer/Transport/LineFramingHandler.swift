@@ -68,7 +68,11 @@ final class LineFramingHandler: ChannelInboundHandler {
     }
 
     /// Answers with a JSON-RPC error (id null: the request could not be
-    /// read) and closes once it is written.
+    /// read), then shuts the write side so the client reads the error and
+    /// an EOF. Closing at once would make the kernel reset the connection
+    /// (the client's unread bytes are still queued here) and the client
+    /// would never see why. Whatever it still sends is discarded; the
+    /// connection is closed when it hangs up or after `lingerTimeout`.
     private func reject(_ context: ChannelHandlerContext, _ message: String, code: Int = JSONRPCErrorCode.invalidRequest) {
         rejecting = true
         pending = nil
@@ -76,9 +80,15 @@ final class LineFramingHandler: ChannelInboundHandler {
         stallTimer = nil
         let frame = JSONRPCFrame.error(JSONRPCFailure(code, message + "; closing the connection"))
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: frame))).assumeIsolated().whenComplete { _ in
+            context.close(mode: .output, promise: nil)
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) {
             context.close(promise: nil)
         }
     }
+
+    /// How long a rejected client may keep sending before it is cut off.
+    static let lingerTimeout = TimeAmount.seconds(2)
 
     func channelInactive(context: ChannelHandlerContext) {
         stallTimer?.cancel()

@@ -28,7 +28,8 @@ struct LaunchPlan {
             throw AirlockError(.invalidArguments, "no command given")
         }
         limits = request.limits ?? profile.limits
-        mounts = try MountPlanner.plan(profile.filesystem, request: request)
+        mounts = try MountPlanner.plan(profile.filesystem, identity: profile.identity,
+                                       home: profile.environment.set["HOME"], request: request)
         let writable = mounts.entries.filter(\.isWritable).map(\.target)
         landlock = LandlockPlan(abi: host.landlockABI, network: profile.network, writablePaths: writable,
                                 hasDev: profile.filesystem.dev)

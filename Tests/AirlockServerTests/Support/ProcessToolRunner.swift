@@ -38,8 +38,6 @@ final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        let exited = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exited.continuation.yield(); exited.continuation.finish() }
         let started = ContinuousClock.now
         try process.run()
         let pid = process.processIdentifier
@@ -58,8 +56,15 @@ final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
             killedFor.withLock { $0 = $0 ?? .limitKilled }
             kill(pid, SIGKILL)
         }
+        // A continuation, not an AsyncStream: the wait must outlast the
+        // task's cancellation until the killed child has really exited.
         await withTaskCancellationHandler {
-            for await _ in exited.stream {}
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    process.waitUntilExit()
+                    continuation.resume()
+                }
+            }
         } onCancel: {
             killedFor.withLock { $0 = $0 ?? .cancelled }
             kill(pid, SIGKILL)

@@ -9,14 +9,14 @@ import Logging
 let testCatalogYAML = #"""
 tools:
   - name: argv
-    description: Prints its argv (after the script) as a JSON list.
+    description: Prints each argument after the script as <arg>, so element boundaries are visible.
     inputSchema:
       type: object
       properties:
         value: { type: string }
       required: [value]
       additionalProperties: false
-    command: ["python3", "-c", "import json,sys; print(json.dumps(sys.argv[1:]))", "--", "{{value}}"]
+    command: ["/bin/sh", "-c", "for a; do printf '<%s>' \"$a\"; done", "argv", "--", "{{value}}"]
     profile: test
   - name: shell
     description: Runs sh -c.

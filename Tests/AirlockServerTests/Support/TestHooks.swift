@@ -1,4 +1,5 @@
 import AirlockCore
+import Sandbox
 import Executor
 import Synchronization
 

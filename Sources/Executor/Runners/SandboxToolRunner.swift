@@ -1,0 +1,29 @@
+import AirlockCore
+import Sandbox
+
+/// The production `ToolRunner`: launches through the sandbox engine under
+/// the named, already-resolved profile. Cancelling the calling task kills
+/// the whole sandbox (the engine watches task cancellation).
+public struct SandboxToolRunner: ToolRunner, ProfileLimitsSource {
+    public let engine: SandboxEngine
+    public let profiles: [String: SandboxProfile]
+
+    public init(engine: SandboxEngine = SandboxEngine(), profiles: [String: SandboxProfile]) {
+        self.engine = engine
+        self.profiles = profiles
+    }
+
+    public func limits(ofProfile name: String) throws -> ResourceLimits { try profile(name).limits }
+
+    public func run(_ request: LaunchRequest, profile name: String) async throws -> RunResult {
+        try await engine.run(request, profile: try profile(name))
+    }
+
+    private func profile(_ name: String) throws -> SandboxProfile {
+        guard let profile = profiles[name] else {
+            let known = profiles.keys.sorted().joined(separator: ", ")
+            throw AirlockError(.unknownProfile, "no sandbox profile named '\(name)' (loaded: \(known.isEmpty ? "none" : known))")
+        }
+        return profile
+    }
+}
