@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 @Suite("approvers: config section")
-struct ApprovalSettingsTests {
+struct AdminApprovalSettingsTests {
     func settings(_ yaml: String) throws -> ApprovalSettings? {
         let config = try ConfigLoader.parse(yaml: yaml + "\n" + testCatalogYAML, file: "/etc/airlock/airlock.yaml")
         return try ApprovalSettings.parse(config.approvers, configFile: config.file)

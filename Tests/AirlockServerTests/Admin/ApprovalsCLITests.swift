@@ -12,7 +12,7 @@ import Testing
 /// in; the agent resumes with `airlock/approvals/wait` and the stored call
 /// runs once.
 @Suite("airlock approvals CLI and airlock/approvals/wait", .serialized)
-struct ApprovalsCLITests {
+struct AdminApprovalsCLITests {
     struct Outcome {
         var status: Int32
         var stdout: String
@@ -91,7 +91,7 @@ struct ApprovalsCLITests {
                 "approval_id": .string(id), "arguments": ["value": "substituted"],
             ])
         }
-        #expect(resumed.toolText == "[\"original\"]\n")
+        #expect(resumed.toolText == "<--><original>")
         #expect(harness.runner.requests.map(\.argv).flatMap { $0 }.contains("substituted") == false)
         #expect(try await fixture.store.record(id: id).state == .done)
 

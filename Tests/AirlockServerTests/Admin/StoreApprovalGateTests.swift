@@ -8,7 +8,7 @@ import Testing
 /// The agent side of an approval through the real executor pipeline: the
 /// gate queues the call, waits, and on approval the stored call runs once.
 @Suite("store approval gate", .serialized)
-struct StoreApprovalGateTests {
+struct AdminStoreApprovalGateTests {
     @Test func anApprovalOnTheAdminSocketResumesTheWaitingCall() async throws {
         let fixture = try await AdminFixture.start()
         defer { Task { await fixture.stop() } }
@@ -22,7 +22,7 @@ struct StoreApprovalGateTests {
         }
         #expect(reply["approval"]?["state"] == "APPROVED")
         guard case .completed(let result) = await waiting.value else { Issue.record("the approved call did not run"); return }
-        #expect(result.stdout.text == "[\"original\"]\n")
+        #expect(result.stdout.text == "<--><original>")
         #expect(harness.runner.requests.count == 1)
         #expect(try await fixture.store.record(id: record.id).state == .done)
         #expect(harness.progress.all.contains { $0.hasPrefix("waiting for approval \(record.id)") })
@@ -70,7 +70,7 @@ struct StoreApprovalGateTests {
         later.pid += 1
         let resumed = try await harness.gate.resumeCall(approvalID: id, actor: later) { await harness.execute($0) }
         guard case .completed(let result) = resumed else { Issue.record("the approved call did not run: \(resumed)"); return }
-        #expect(result.stdout.text == "[\"original\"]\n")
+        #expect(result.stdout.text == "<--><original>")
         #expect(try await fixture.store.record(id: id).state == .done)
 
         let again = try await harness.gate.resumeCall(approvalID: id, actor: later) { await harness.execute($0) }
