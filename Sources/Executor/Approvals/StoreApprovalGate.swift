@@ -96,7 +96,10 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
     private func resumeInPipeline(_ resumption: ApprovalResumption, call: ToolCall,
                                   progress: ProgressReporter) async throws -> ApprovalOutcome {
         let record = try await requestedRecord(resumption.approvalID, by: resumption.actor)
-        guard resumption.store == ObjectIdentifier(store), call == record.request.call else {
+        // Same call id and the digest the approvers saw (timestamps may lose
+        // precision in the store, so whole-value equality is not the test).
+        guard resumption.store == ObjectIdentifier(store), call.id == record.request.call.id,
+              call.actionDigest == record.actionDigest else {
             throw AirlockError(.conflict, "approval \(record.id) is for a different call; nothing ran")
         }
         progress.report("waiting again for approval \(record.id)")

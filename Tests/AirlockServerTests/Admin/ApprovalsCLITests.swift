@@ -122,11 +122,65 @@ struct AdminApprovalsCLITests {
         #expect(unreachable.status == 125)
     }
 
+    @Test func watchPrintsPendingRecordsThenNewOnes() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let existing = try await fixture.pending()
+        let process = Process()
+        process.executableURL = Self.airlockBinary
+        process.arguments = ["approvals", "watch", "--json", "--admin-socket", fixture.socketPath]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The watcher never exits by itself: stop it once the test has seen
+        // what it needs, or after 20 s so a silent watcher fails, not hangs.
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(20))
+            if process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
+        let lines = LineReader(out.fileHandleForReading)
+
+        let first = try await blocking { try lines.next() }
+        #expect(first?["event"] == "pending")
+        #expect(first?["approval"]?["id"] == .string(existing.id))
+        let fresh = try await fixture.pending(arguments: ["value": "fresh"])
+        let second = try await blocking { try lines.next() }
+        #expect(second?["new_pending"] == true)
+        #expect(second?["approval"]?["id"] == .string(fresh.id))
+        process.terminate()
+        process.waitUntilExit()
+    }
+
     @Test func callNeedsEitherAToolOrWait() async throws {
         let both = try await blocking { try Self.airlock(["call", "argv", "--wait", "apr-1"], asNobody: false) }
         let neither = try await blocking { try Self.airlock(["call"], asNobody: false) }
         #expect(both.status == 64)
         #expect(neither.status == 64)
         #expect(both.stderr.contains("--wait ID"))
+    }
+}
+
+/// Reads JSON lines from a pipe, one `next()` at a time on a blocking thread.
+final class LineReader: @unchecked Sendable {
+    private let handle: FileHandle
+    // Touched only by the one blocking step running at a time.
+    private var buffer = Data()
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// The next line as JSON; nil at end of file.
+    func next() throws -> JSONValue? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer.removeSubrange(buffer.startIndex...newline)
+                return try CanonicalJSON.parse(Data(line))
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
     }
 }
