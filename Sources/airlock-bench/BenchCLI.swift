@@ -9,10 +9,10 @@ struct BenchCLI: AsyncParsableCommand {
         commandName: "airlock-bench",
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
-            DaemonBenchmark.self,
             SandboxBenchmark.self,
             ApprovalsCrashHelper.self,
             ApprovalsClaimHelper.self,
+            DaemonBenchmark.self,
         ]
     )
 }

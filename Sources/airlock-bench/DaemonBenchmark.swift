@@ -8,8 +8,8 @@ import Sandbox
 /// `airlock-bench daemon`: what the agent socket adds on top of launching
 /// the same command in-process.
 ///
-/// Both sides run `run_shell`'s argv (`/bin/sh -c -- true`) through the same
-/// `ToolRunner`, in the same run: once by calling the runner directly
+/// Both sides run `run_shell`'s argv (`/bin/sh -c -- true`) under the
+/// shipped `shell` profile through the same `ToolRunner`, in the same run: once by calling the runner directly
 /// (the in-process launch), once as MCP `tools/call` round trips over a Unix
 /// socket to an `AgentServer` in this process (framing, JSON, peer identity,
 /// schema validation, the pipeline, result encoding). The pipeline's policy,
@@ -30,14 +30,15 @@ struct DaemonBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds each throughput run lasts.")
     var seconds = 5.0
 
-    @Option(help: "Launcher: 'spawn' (posix_spawn, unconfined: the floor).")
-    var runner = "spawn"
+    @Option(help: "Launcher: 'sandbox' (the engine, shipped 'shell' profile) or 'spawn' (posix_spawn, unconfined: the floor).")
+    var runner = "sandbox"
 
     func run() async throws {
         let launcher: any ToolRunner & ProfileLimitsSource
         switch runner {
+        case "sandbox": launcher = try SandboxToolRunner.loading(profiles: ["shell"], from: nil)
         case "spawn": launcher = BareSpawnLauncher()
-        default: throw ValidationError("unknown --runner \(runner) (available: spawn)")
+        default: throw ValidationError("unknown --runner \(runner) (available: sandbox, spawn)")
         }
         let request = LaunchRequest(argv: ["/bin/sh", "-c", "--", "true"])
 
@@ -65,13 +66,13 @@ struct DaemonBenchmark: AsyncParsableCommand {
         let params: JSONValue = ["name": "run_shell", "arguments": ["command": "true"]]
         for _ in 0..<20 {
             _ = try client.request("tools/call", params: params)
-            _ = try await launcher.run(request, profile: "bench")
+            _ = try await launcher.run(request, profile: "shell")
         }
         var direct = LatencyStats()
         var daemon = LatencyStats()
         for _ in 0..<calls {
             var start = DispatchTime.now().uptimeNanoseconds
-            let result = try await launcher.run(request, profile: "bench")
+            let result = try await launcher.run(request, profile: "shell")
             direct.add(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             guard result.exitCode == 0 else { throw ValidationError("in-process launch failed: \(result)") }
 
@@ -89,7 +90,7 @@ struct DaemonBenchmark: AsyncParsableCommand {
                   formatDuration(daemon.p99 - direct.p99)], widths: widths)
 
         let directRate = try await Self.throughput(concurrency: concurrency, seconds: seconds) {
-            _ = try await launcher.run(request, profile: "bench")
+            _ = try await launcher.run(request, profile: "shell")
         }
         let daemonRate = try await Self.daemonThroughput(path: path, concurrency: concurrency, seconds: seconds)
         print()
@@ -159,7 +160,7 @@ struct DaemonBenchmark: AsyncParsableCommand {
           required: [command]
           additionalProperties: false
         command: ["/bin/sh", "-c", "--", "{{command}}"]
-        profile: bench
+        profile: shell
     """
 }
 

@@ -35,11 +35,8 @@ struct Airlockd: AsyncParsableCommand {
         let file = try config ?? EmbeddedDefaults.configFile()
         var daemonConfig = try ConfigLoader.load(file: file)
         if let socket { daemonConfig.server.socketPath = socket }
-        if daemonConfig.profilesDirectory == nil, config == nil {
-            daemonConfig.profilesDirectory = EmbeddedDefaults.profilesDirectory()
-        }
-
-        let engine = try SandboxBinding(config: daemonConfig, logger: logger)
+        let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
+                                                   from: daemonConfig.profilesDirectory)
         let executor = try Executor(catalog: daemonConfig.catalog, runner: engine, profiles: engine,
                                     hooks: PipelineComposition.hooks(for: daemonConfig),
                                     execution: daemonConfig.execution, logger: Logger(label: "airlock.executor"))

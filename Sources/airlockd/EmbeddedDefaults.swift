@@ -2,7 +2,8 @@ import AirlockCore
 import Foundation
 
 /// The config and profiles `airlockd` serves when started without
-/// `--config`: the repository's Examples/airlock.yaml and Profiles/, found
+/// `--config`: the repository's Examples/airlock.yaml (whose profiles_dir
+/// points at Profiles/), found
 /// from this source file's location (a development checkout) or next to the
 /// executable (an installed layout: share/airlock beside bin/).
 enum EmbeddedDefaults {
@@ -24,10 +25,5 @@ enum EmbeddedDefaults {
         }
         throw AirlockError(.invalidConfig, "no --config given and no Examples/airlock.yaml found in "
             + candidates.map(\.path).joined(separator: ", "))
-    }
-
-    static func profilesDirectory() -> String? {
-        candidates.map { $0.appendingPathComponent("Profiles").path }
-            .first { FileManager.default.fileExists(atPath: $0) }
     }
 }

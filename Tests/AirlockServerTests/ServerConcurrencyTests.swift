@@ -10,20 +10,7 @@ struct ServerConcurrencyTests {
         let daemon = try await TestDaemon.start(execution: .init(maxRunning: 8, maxQueued: 64, queueTimeoutSeconds: 60))
         defer { Task { await daemon.stop() } }
         let path = daemon.socketPath
-        let texts = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            for i in 0..<32 {
-                group.addTask {
-                    try await blocking {
-                        let client = try AgentClient(socketPath: path)
-                        try client.initialize()
-                        return (i, try client.call("argv", ["value": .string("client-\(i)")]).toolText)
-                    }
-                }
-            }
-            var texts: [Int: String] = [:]
-            for try await (i, text) in group { texts[i] = text }
-            return texts
-        }
+        let texts = try await callsFromSeparateClients(path: path, count: 32, tool: "argv") { ["value": .string("client-\($0)")] }
         #expect(texts.count == 32)
         for i in 0..<32 { #expect(texts[i] == "<--><client-\(i)>") }
     }

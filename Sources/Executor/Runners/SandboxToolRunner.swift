@@ -13,6 +13,17 @@ public struct SandboxToolRunner: ToolRunner, ProfileLimitsSource {
         self.profiles = profiles
     }
 
+    /// Resolves every profile in `names` from `directory` (or the shipped
+    /// `Profiles/` when nil), so that a missing or broken profile stops the
+    /// daemon at start instead of failing its first call.
+    public static func loading(profiles names: Set<String>, from directory: String?,
+                               engine: SandboxEngine = SandboxEngine()) throws -> SandboxToolRunner {
+        let catalog = try directory.map { try ProfileCatalog.load(directory: $0) } ?? ProfileCatalog.shipped()
+        var profiles: [String: SandboxProfile] = [:]
+        for name in names.sorted() { profiles[name] = try catalog.resolve(name: name) }
+        return SandboxToolRunner(engine: engine, profiles: profiles)
+    }
+
     public func limits(ofProfile name: String) throws -> ResourceLimits { try profile(name).limits }
 
     public func run(_ request: LaunchRequest, profile name: String) async throws -> RunResult {

@@ -102,6 +102,26 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
+/// `count` clients, each on its own thread and connection, make one call at
+/// the same time; returns each client's result text by index.
+func callsFromSeparateClients(path: String, count: Int, tool: String,
+                              arguments: @escaping @Sendable (Int) -> [String: JSONValue]) async throws -> [Int: String] {
+    try await withThrowingTaskGroup(of: (Int, String).self) { group in
+        for i in 0..<count {
+            group.addTask {
+                try await blocking {
+                    let client = try AgentClient(socketPath: path)
+                    try client.initialize()
+                    return (i, try client.call(tool, arguments(i)).toolText)
+                }
+            }
+        }
+        var texts: [Int: String] = [:]
+        for try await (i, text) in group { texts[i] = text }
+        return texts
+    }
+}
+
 /// Polls `condition` until it holds or `seconds` pass; returns whether it held.
 /// Used to wait for outside effects (a pid gone, a file present), never to assert timing.
 func eventually(within seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
