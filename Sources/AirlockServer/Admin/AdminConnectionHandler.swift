@@ -2,25 +2,26 @@ import AirlockCore
 import Approvals
 import Logging
 import NIOCore
-import Synchronization
 
 /// Speaks the admin protocol on one connection: newline-delimited JSON-RPC
 /// 2.0 requests in, replies and `approvals/changed` notifications out.
 ///
 /// The approver is the connecting uid the kernel reported when the
 /// connection was accepted; no message field can change it. Each request
-/// runs as a task (the store is async and must not block the event loop),
-/// and every task of a connection is cancelled when it closes, which is
-/// also how a `watch` ends.
+/// runs as a task (the store is async and must not block the event loop)
+/// that finishes even if the client hangs up, so a review that was sent is
+/// either recorded whole or not at all, never cut off between the commit
+/// and waking the waiting call. A `watch` is the one task that ends with
+/// the connection.
 final class AdminConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let methods: AdminMethods
     private let peer: PeerCredentials
-    private let tasks = ConnectionTasks()
     private let logger: Logger
-    private var watching = false
+    /// The connection's `approvals/watch`, if any; only touched on the event loop.
+    private var watch: Task<Void, Never>?
 
     init(store: ApprovalStore, peer: PeerCredentials, logger: Logger) {
         self.methods = AdminMethods(store: store)
@@ -32,7 +33,7 @@ final class AdminConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        tasks.cancelAll()
+        watch?.cancel()
         context.fireChannelInactive()
     }
 
@@ -56,17 +57,16 @@ final class AdminConnectionHandler: ChannelInboundHandler {
         case "ping":
             send(context, JSONRPCFrame.result(id: id, .object([:])))
         case "approvals/watch":
-            guard !watching else {
+            guard watch == nil else {
                 send(context, JSONRPCFrame.error(JSONRPCFailure(
                     JSONRPCErrorCode.invalidRequest, "this connection is already watching; open another to watch twice", id: id)))
                 return
             }
-            watching = true
             let store = methods.store
-            tasks.start { await AdminWatch.run(id: id, store: store, channel: channel) }
+            watch = Task { await AdminWatch.run(id: id, store: store, channel: channel) }
         case _ where AdminMethods.names.contains(method):
             let methods = self.methods, uid = peer.uid, logger = self.logger
-            tasks.start {
+            Task {
                 let frame: String
                 do {
                     let result = try await methods.handle(method, params: params, peerUID: uid) ?? .null
@@ -93,36 +93,5 @@ final class AdminConnectionHandler: ChannelInboundHandler {
 
     private func send(_ context: ChannelHandlerContext, _ frame: String) {
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: frame)), promise: nil)
-    }
-}
-
-/// The tasks one connection started, so closing the connection cancels
-/// them (a watch has no other end) and finished ones are forgotten.
-final class ConnectionTasks: Sendable {
-    private let state = Mutex<(next: UInt64, open: [UInt64: Task<Void, Never>], closed: Bool)>((0, [:], false))
-
-    func start(_ body: @escaping @Sendable () async -> Void) {
-        state.withLock { state in
-            guard !state.closed else { return }
-            state.next += 1
-            let key = state.next
-            // Created under the lock so the task's own removal cannot run first.
-            state.open[key] = Task { [weak self] in
-                await body()
-                self?.forget(key)
-            }
-        }
-    }
-
-    func cancelAll() {
-        let open = state.withLock { state in
-            state.closed = true
-            return Array(state.open.values)
-        }
-        for task in open { task.cancel() }
-    }
-
-    private func forget(_ key: UInt64) {
-        _ = state.withLock { $0.open.removeValue(forKey: key) }
     }
 }
