@@ -60,11 +60,22 @@ struct AdminApprovalsCLITests {
                                                  approvals: harness.gate, logger: Logger(label: "test.server"))
         defer { Task { await server.shutdown() } }
 
-        let pending = try await blocking {
+        let (pending, progress, unknown) = try await blocking {
             let client = try AgentClient(socketPath: agentSocket)
             try client.initialize(clientName: "test")
-            return try client.request("tools/call", params: ["name": "argv", "arguments": ["value": "original"]])
+            var progress: [String] = []
+            client.onNotification = { note in
+                if note["method"] == "notifications/progress", let text = note["params"]?["message"]?.stringValue {
+                    progress.append(text)
+                }
+            }
+            let pending = try client.request("tools/call", params: [
+                "name": "argv", "arguments": ["value": "original"], "_meta": ["progressToken": "p1"],
+            ])
+            return (pending, progress, client.failure("airlock/approvals/wait", ["approval_id": "apr-00000000000000000000"]))
         }
+        #expect(progress.contains { $0.hasPrefix("waiting for approval apr-") })
+        #expect(unknown?.code == AdminErrorCode.notFound)
         #expect(pending["structuredContent"]?["status"] == "pending")
         #expect(pending["isError"] == false)
         let id = try #require(pending["structuredContent"]?["approval_id"]?.stringValue)
@@ -120,6 +131,25 @@ struct AdminApprovalsCLITests {
                              asNobody: false)
         }
         #expect(unreachable.status == 125)
+    }
+
+    @Test func listAndShowPrintWhatAnApproverNeeds() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let record = try await fixture.pending(reasonRequired: true)
+        let (list, show) = try await blocking {
+            (try Self.airlock(["approvals", "list", "--admin-socket", fixture.socketPath], asNobody: false),
+             try Self.airlock(["approvals", "show", record.id, "--admin-socket", fixture.socketPath], asNobody: false))
+        }
+        #expect(list.status == 0)
+        #expect(list.stdout.hasPrefix("\(record.id)  PENDING  argv  by ci-agent  rule needs-review"))
+        #expect(show.status == 0)
+        for expected in ["tool       argv", #"arguments  {"token":"[masked]","value":"original"}"#,
+                         "rule       needs-review: on-call must approve", "needs      1 of group oncall, with a reason",
+                         "decide     airlock approvals approve \(record.id)"] {
+            #expect(show.stdout.contains(expected), "\(show.stdout)")
+        }
+        #expect(!show.stdout.contains("s3cret"))
     }
 
     @Test func watchPrintsPendingRecordsThenNewOnes() async throws {
