@@ -2,6 +2,7 @@ import AirlockCore
 import Approvals
 import Foundation
 import Logging
+import Synchronization
 
 /// The approval flow of the pipeline, backed by the durable `ApprovalStore`.
 ///
@@ -63,12 +64,40 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
     /// `execute` (the executor's full pipeline: validation, policy and audit
     /// again) with this gate resuming the record instead of queuing a new
     /// one. Throws `notFound` / `forbidden` before anything is executed.
+    ///
+    /// If the policy no longer asks for review, the call ran (or was refused)
+    /// without this approval; a record still open is then cancelled, so it
+    /// can never authorise a second run of the same action later.
     public func resumeCall(approvalID: String, actor: Actor,
                            execute: @Sendable (ToolCall) async -> CallOutcome) async throws -> CallOutcome {
         let record = try await requestedRecord(approvalID, by: actor)
         let resumption = ApprovalResumption(approvalID: approvalID, actor: actor, store: ObjectIdentifier(store))
-        return await ApprovalResumption.$current.withValue(resumption) {
+        let outcome = await ApprovalResumption.$current.withValue(resumption) {
             await execute(record.request.call)
+        }
+        if !resumption.consulted.value, case .completed = outcome {
+            await retireUnused(approvalID)
+        }
+        return outcome
+    }
+
+    /// Closes a record whose action ran without it: PENDING → CANCELLED,
+    /// APPROVED → FAILED (through a claim, the only way out of APPROVED, so
+    /// a racing claimer either ran it first or never will).
+    private func retireUnused(_ approvalID: String) async {
+        let reason = "not used: the policy no longer asks for review, and the call ran without this approval"
+        do {
+            switch try await store.record(id: approvalID).state {
+            case .pending:
+                _ = try await store.cancel(id: approvalID, by: "system", reason: reason)
+            case .approved:
+                _ = try await store.claimForRun(id: approvalID)
+                try await store.finishRun(id: approvalID, succeeded: false, note: reason)
+            default:
+                return
+            }
+        } catch {
+            logger.warning("could not close an unused approval", metadata: ["approval_id": "\(approvalID)", "error": "\(error)"])
         }
     }
 
@@ -95,6 +124,7 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
     /// stored one of that record (the resumer handed it in), else refuse.
     private func resumeInPipeline(_ resumption: ApprovalResumption, call: ToolCall,
                                   progress: ProgressReporter) async throws -> ApprovalOutcome {
+        resumption.consulted.set()
         let record = try await requestedRecord(resumption.approvalID, by: resumption.actor)
         // Same call id and the digest the approvers saw (timestamps may lose
         // precision in the store, so whole-value equality is not the test).
@@ -139,8 +169,8 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
             case .denied, .expired, .cancelled:
                 throw record.refusal ?? AirlockError(.approvalDenied, "approval \(approvalID) was not granted")
             case .running, .done, .failed:
-                throw AirlockError(.conflict, "approval \(approvalID) is \(record.state.rawValue): its action already "
-                    + "ran or is running, and an approved action runs only once")
+                throw AirlockError(.conflict, "approval \(approvalID) is \(record.state.rawValue)"
+                    + (record.runNote.map { " (\($0))" } ?? "") + "; an approved action runs only once")
             }
         }
     }
@@ -153,6 +183,15 @@ struct ApprovalResumption: Sendable {
     var actor: Actor
     /// The store the resumption belongs to; another gate's records never match.
     var store: ObjectIdentifier
+    /// Set when the pipeline asked the gate, i.e. the policy still said review.
+    let consulted = OnceFlag()
 
     @TaskLocal static var current: ApprovalResumption?
+}
+
+/// A flag that only goes from false to true, shared across tasks.
+final class OnceFlag: Sendable {
+    private let state = Mutex(false)
+    var value: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
 }

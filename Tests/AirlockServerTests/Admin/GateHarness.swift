@@ -15,12 +15,14 @@ struct GateHarness {
     let executor: Executor
     let runner = ProcessToolRunner()
     let progress = MessageLog()
+    /// Review until a test switches it to allow.
+    let policy = SwitchablePolicy(AdminFixture.reviewDecision())
 
     init(_ fixture: AdminFixture, wait: Duration) throws {
         self.fixture = fixture
         gate = StoreApprovalGate(store: fixture.store, wait: wait, progressInterval: .milliseconds(200),
                                  mask: ApprovalMasking.verbatim, logger: Logger(label: "test.gate"))
-        let hooks = PipelineHooks(policy: FixedPolicy(decision: AdminFixture.reviewDecision()), approvals: gate,
+        let hooks = PipelineHooks(policy: policy, approvals: gate,
                                   credentials: TestCredentials(), audit: MemoryAudit())
         let config = try ConfigLoader.parse(yaml: testCatalogYAML, file: fixture.directory.appendingPathComponent("airlock.yaml").path)
         executor = try Executor(catalog: config.catalog, runner: runner, profiles: runner, hooks: hooks,
@@ -62,4 +64,13 @@ func airlockCode(_ body: () async throws -> Void) async -> AirlockError.Code? {
     } catch {
         return .internalError
     }
+}
+
+/// A policy whose decision a test can change between calls (an admin
+/// editing the policy while an approval waits).
+final class SwitchablePolicy: PolicyDecider {
+    private let decision: Mutex<Decision>
+    init(_ decision: Decision) { self.decision = Mutex(decision) }
+    func set(_ decision: Decision) { self.decision.withLock { $0 = decision } }
+    func decide(_ call: ToolCall, tool: ToolDefinition) async throws -> Decision { decision.withLock { $0 } }
 }

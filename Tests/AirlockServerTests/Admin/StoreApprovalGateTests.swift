@@ -106,6 +106,28 @@ struct AdminStoreApprovalGateTests {
         #expect(ended.runNote?.contains("no sandbox") == true)
     }
 
+    @Test func aResumeThatNoLongerNeedsTheApprovalClosesIt() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let harness = try GateHarness(fixture, wait: .milliseconds(200))
+        guard case .pending(let id, _) = await harness.execute(GateHarness.argvCall("original")) else {
+            Issue.record("an undecided call did not end pending"); return
+        }
+        _ = try await fixture.store.approve(id: id, approverUID: AdminFixture.me)
+        harness.policy.set(Decision(effect: .allow, ruleIDs: ["now-allowed"], reasons: ["allowed"], policyRevision: "test-2"))
+        let resumed = try await harness.gate.resumeCall(approvalID: id, actor: AdminFixture.agent) { await harness.execute($0) }
+        guard case .completed = resumed else { Issue.record("an allowed call did not run: \(resumed)"); return }
+        // The approval was not used, and can no longer be: the policy may say review again.
+        let retired = try await fixture.store.record(id: id)
+        #expect(retired.state == .failed)
+        #expect(retired.runNote?.contains("not used") == true)
+        harness.policy.set(AdminFixture.reviewDecision())
+        let again = try await harness.gate.resumeCall(approvalID: id, actor: AdminFixture.agent) { await harness.execute($0) }
+        guard case .refused(let error, _) = again else { Issue.record("a retired approval ran: \(again)"); return }
+        #expect(error.code == .conflict)
+        #expect(harness.runner.requests.count == 1)
+    }
+
     @Test func anExpiredApprovalIsARefusal() async throws {
         let fixture = try await AdminFixture.start(expiry: .seconds(1))
         defer { Task { await fixture.stop() } }
