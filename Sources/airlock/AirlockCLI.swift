@@ -9,12 +9,12 @@ struct AirlockCLI: AsyncParsableCommand {
         commandName: "airlock",
         abstract: "Run tool calls confined, checked and audited.",
         subcommands: [
-            ToolsCommand.self, CallCommand.self, MCPCommand.self,
             ExecCommand.self,
             DoctorCommand.self,
             TokenCommand.self,
             ApprovalsCommand.self,
             ProfileCommand.self,
+            ToolsCommand.self, CallCommand.self, MCPCommand.self,
         ]
     )
 }
