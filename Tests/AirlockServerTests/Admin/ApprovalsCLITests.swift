@@ -133,6 +133,17 @@ struct AdminApprovalsCLITests {
         #expect(unreachable.status == 125)
     }
 
+    @Test(.enabled(if: getuid() == 0, "setpriv to another uid needs root"))
+    func theDefaultModeKeepsOtherUsersOffTheAdminSocket() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let outsider = try await blocking {
+            try Self.airlock(["approvals", "list", "--admin-socket", fixture.socketPath], asNobody: true)
+        }
+        #expect(outsider.status == 125)
+        #expect(outsider.stderr.contains("Permission denied"), "\(outsider.stderr)")
+    }
+
     @Test func listAndShowPrintWhatAnApproverNeeds() async throws {
         let fixture = try await AdminFixture.start()
         defer { Task { await fixture.stop() } }
