@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "AirlockServer", dependencies: [
-            "AirlockCore", "Executor",
+            "AirlockCore", "Executor", "Approvals",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -101,7 +101,7 @@ let package = Package(
         ]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
-            "AirlockServer", "Executor", "Sandbox", "AirlockCore",
+            "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals",
         ]),
     ]
 )

@@ -12,6 +12,7 @@ struct AirlockCLI: AsyncParsableCommand {
             ExecCommand.self,
             DoctorCommand.self,
             TokenCommand.self,
+            ApprovalsCommand.self,
             ProfileCommand.self,
             ToolsCommand.self, CallCommand.self, MCPCommand.self,
             PolicyCommand.self,

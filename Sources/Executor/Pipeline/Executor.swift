@@ -79,14 +79,15 @@ public final class Executor: Sendable {
                     approved = stored
                 }
             }
-            // The stored action is what runs; check it like a fresh one.
-            let (runTool, launch) = try validate(approved)
             let runCall = approved, runApproval = approvalID, runLogger = logger
-
-            if await slots.usage.running >= slots.capacity { progress.report("waiting for a free sandbox") }
-            let result = try await slots.withSlot {
-                try await self.run(runCall, tool: runTool, launch: launch, approvalID: runApproval,
-                                   progress: progress, logger: runLogger)
+            let result = try await hooks.reportingRunEnd(of: runApproval) {
+                // The stored action is what runs; check it like a fresh one.
+                let (runTool, launch) = try self.validate(runCall)
+                if await self.slots.usage.running >= self.slots.capacity { progress.report("waiting for a free sandbox") }
+                return try await self.slots.withSlot {
+                    try await self.run(runCall, tool: runTool, launch: launch, approvalID: runApproval,
+                                       progress: progress, logger: runLogger)
+                }
             }
             return .completed(result)
         } catch {
