@@ -72,7 +72,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "airlockd", dependencies: [
-            "AirlockServer", "Executor",
+            "AirlockServer", "Executor", "Audit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

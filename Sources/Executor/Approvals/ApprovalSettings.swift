@@ -28,11 +28,12 @@ public struct ApprovalSettings: Sendable {
     static let keys: Set<String> = ["database", "expiry_seconds", "wait_seconds", "admin_socket", "people"]
 
     /// nil when the config has no `approvers:` section.
-    public static func parse(_ json: JSONValue?, configFile: String) throws -> ApprovalSettings? {
+    /// `defaultDatabase` is used when the section names no `database`.
+    public static func parse(_ json: JSONValue?, configFile: String, defaultDatabase: String? = nil) throws -> ApprovalSettings? {
         guard let json, !json.isNull else { return nil }
         let section = try object(json, "approvers")
         try only(section, keys, "approvers")
-        guard let database = section["database"]?.stringValue, !database.isEmpty else {
+        guard let database = section["database"]?.stringValue ?? defaultDatabase, !database.isEmpty else {
             throw AirlockError(.invalidConfig, "approvers.database must name the approval queue's SQLite file")
         }
         let directory = URL(fileURLWithPath: configFile).deletingLastPathComponent().path
