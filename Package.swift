@@ -80,7 +80,8 @@ let package = Package(
         ]),
         // Hostile code for the sandbox tests: raw-syscall escape attempts
         // that the tests run inside a confined child (see Tests/SandboxTests/Attacks).
-        .executableTarget(name: "airlock-attack", path: "Sources/airlock-attack"),
+        .executableTarget(name: "airlock-attack", path: "Sources/airlock-attack",
+                         linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .executableTarget(name: "airlock-bench", dependencies: [
             "AirlockCore", "Sandbox", "Guardrails", "Audit", "Executor", "AirlockServer", "CJail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -19,6 +19,7 @@ struct BindSourceSymlinkTests {
         try secretDir.write("secret", secret + "\n")
         try FileManager.default.createDirectory(atPath: shared.file("tools"), withIntermediateDirectories: true)
         try shared.write("tools/tool.txt", "the real tools\n")
+        try shared.makeWritableBySandbox()
 
         // Run 1 (write access to the shared directory) swaps `tools` for a
         // symlink to the secret directory's host path.

@@ -12,7 +12,7 @@ struct FilesystemWriteTests {
     /// refusals below are the sandbox's doing.
     @Test func workspaceAndTmpAreWritable() throws {
         let outcome = try AttackTool.run(["write", "/workspace/ok", "write", "/tmp/ok", "read", "/workspace/ok"])
-        #expect(outcome.lines.filter { $0.name == "write" }.allSatisfy(\.ok), "\(outcome.lines.map(\.raw))")
+        #expect(outcome.lines.filter { $0.name == "write" }.allSatisfy { $0.ok }, "\(outcome.lines.map(\.raw))")
         #expect(outcome.line("read")?.fields["content"]?.hasPrefix("written-by-airlock-attack") == true)
     }
 
@@ -47,6 +47,7 @@ struct FilesystemWriteTests {
     @Test func dotDotFromWritableBindStaysInside() throws {
         let host = try HostTemp("rw-bind")
         defer { host.remove() }
+        try host.makeWritableBySandbox()
         let parent = (host.path as NSString).deletingLastPathComponent
         let escapee = "escaped-\(UUID().uuidString.prefix(8))"
         let outcome = try AttackTool.run(["write", "/out/inside", "write", "/out/../\(escapee)", "write", "/out/../../\(escapee)"],

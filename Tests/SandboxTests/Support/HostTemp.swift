@@ -14,6 +14,19 @@ struct HostTemp {
 
     func file(_ name: String) -> String { path + "/" + name }
 
+    /// Hands the directory and everything in it to the host uid/gid the
+    /// sandbox runs as, so a writable bind of it is writable by ordinary
+    /// permissions (when the test runs as root; otherwise the sandbox maps
+    /// to us anyway).
+    func makeWritableBySandbox() throws {
+        guard getuid() == 0 else { return }
+        let options = Fixtures.engine.options
+        let entries = (FileManager.default.subpaths(atPath: path) ?? []).map(file)
+        for entry in [path] + entries where lchown(entry, options.outsideUID, options.outsideGID) != 0 {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: entry])
+        }
+    }
+
     @discardableResult
     func write(_ name: String, _ text: String, mode: Int = 0o644) throws -> String {
         let target = file(name)
