@@ -12,18 +12,20 @@ struct SandboxInFlight: Sendable {
     let hostProcesses: [HostProcesses.Entry]
 
     /// Starts `argv` and waits until a process whose command line contains
-    /// `token` is visible in the host's /proc.
+    /// `token` is visible in the host's /proc. The polling runs on a GCD
+    /// thread: synchronous tests running in parallel can occupy every
+    /// thread of the cooperative pool for seconds at a time.
     static func start(_ argv: [String], token: String, profile: SandboxProfile = Fixtures.profile()) async throws -> SandboxInFlight {
         let task = Task { try await Fixtures.engine.run(LaunchRequest(argv: argv), profile: profile) }
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            let found = HostProcesses.matching(token)
-            if !found.isEmpty { return SandboxInFlight(task: task, token: token, hostProcesses: found) }
-            try await Task.sleep(for: .milliseconds(20))
+        let found = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: HostProcesses.waitFor(token, seconds: 60)) }
         }
-        task.cancel()
-        _ = try? await task.value
-        throw InFlightError(message: "no host process with \(token) appeared within 15 s")
+        guard let found else {
+            task.cancel()
+            _ = try? await task.value
+            throw InFlightError(message: "no host process with \(token) appeared within 60 s")
+        }
+        return SandboxInFlight(task: task, token: token, hostProcesses: found)
     }
 
     /// Cancels the run and returns what the engine reported.
