@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "Credentials", dependencies: [
             "AirlockCore",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Audit", dependencies: [
             "AirlockCore",
@@ -83,7 +84,7 @@ let package = Package(
         .executableTarget(name: "airlock-attack", path: "Sources/airlock-attack",
                          linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .executableTarget(name: "airlock-bench", dependencies: [
-            "AirlockCore", "Sandbox", "Guardrails", "Audit", "Executor", "AirlockServer", "CJail",
+            "AirlockCore", "Sandbox", "Guardrails", "Audit", "Executor", "AirlockServer", "CJail", "Approvals",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -91,8 +92,16 @@ let package = Package(
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail", "airlock-attack"]),
         .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"]),
-        .testTarget(name: "ApprovalsTests", dependencies: ["Approvals", "AirlockCore"]),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "AirlockCore"]),
+        .testTarget(name: "ApprovalsTests", dependencies: [
+            "Approvals", "AirlockCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "CredentialsTests", dependencies: [
+            "Credentials", "AirlockCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
             "AirlockServer", "Executor", "Sandbox", "AirlockCore",

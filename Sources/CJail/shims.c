@@ -5,8 +5,13 @@
 #include "raw_syscall.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -76,6 +81,33 @@ int cjail_eventfd(void)
 {
     int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     return fd < 0 ? -errno : fd;
+}
+
+int cjail_netns_create(int bring_up_loopback)
+{
+    int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (home < 0) return -errno;
+    if (unshare(CLONE_NEWNET) < 0) {
+        int err = -errno;
+        close(home);
+        return err;
+    }
+    int err = 0;
+    if (bring_up_loopback) {
+        int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof ifr);
+        strcpy(ifr.ifr_name, "lo");
+        if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) err = -errno;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (!err && ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) err = -errno;
+        if (sock >= 0) close(sock);
+    }
+    int fd = err ? -1 : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (!err && fd < 0) err = -errno;
+    if (setns(home, CLONE_NEWNET) < 0) abort();
+    close(home);
+    return err ? err : fd;
 }
 
 int cjail_seccomp_probe_actions(void)

@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -93,11 +94,30 @@ int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spaw
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int pidfd = -1;
+    int home_netns = -1;
+    if (plan->netns_fd >= 0) {
+        home_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (home_netns < 0 || setns(plan->netns_fd, CLONE_NEWNET) < 0) {
+            int err = -errno;
+            if (home_netns >= 0) close(home_netns);
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+            close_pair(sync); close_pair(status); close_pair(in); close_pair(o); close_pair(e);
+            munmap(stack, CHILD_STACK_SIZE);
+            *failed_step = CJAIL_STEP_LOOPBACK;
+            return err;
+        }
+    }
     // Exit signal 0: no SIGCHLD to the host process, and no waitpid(-1)
     // elsewhere in it can reap this child; we wait on the pidfd.
     pid_t pid = clone(cjail_child_main, (char *)stack + CHILD_STACK_SIZE,
                       CLONE_VM | CLONE_PIDFD | plan->clone_flags, args, &pidfd);
     int clone_errno = errno;
+    if (home_netns >= 0) {
+        // Back home before anything else runs on this thread. Failing here
+        // would leave a daemon thread in a sandbox's namespace: abort.
+        if (setns(home_netns, CLONE_NEWNET) < 0) abort();
+        close(home_netns);
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
     close(sync[0]); close(status[1]); close(in[0]); close(o[1]); close(e[1]);

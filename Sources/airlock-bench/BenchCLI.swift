@@ -9,6 +9,9 @@ struct BenchCLI: AsyncParsableCommand {
         commandName: "airlock-bench",
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
+            SandboxBenchmark.self,
+            ApprovalsCrashHelper.self,
+            ApprovalsClaimHelper.self,
         ]
     )
 }

@@ -9,6 +9,10 @@ struct AirlockCLI: AsyncParsableCommand {
         commandName: "airlock",
         abstract: "Run tool calls confined, checked and audited.",
         subcommands: [
+            ExecCommand.self,
+            DoctorCommand.self,
+            TokenCommand.self,
+            ProfileCommand.self,
         ]
     )
 }

@@ -92,6 +92,10 @@ struct cjail_plan {
     // its per-run cgroup, so that the namespace is rooted there.
     int clone_flags;
     int unshare_cgroup_ns;
+    // A fresh, never-used network namespace made ahead of time (-1: none;
+    // CLONE_NEWNET in clone_flags then makes one). The spawning thread
+    // enters it just around clone, so the child is born in it.
+    int netns_fd;
 
     // Mount plan.
     const char *base_tmpfs_options;  // options for the new root tmpfs
@@ -194,6 +198,10 @@ int cjail_pidfd_getfd(int pidfd, int targetfd);
 /// waitid(P_PIDFD) with rusage. *status_kind: 1 exited, 2 killed, 3 dumped.
 int cjail_wait_pidfd(int pidfd, int *status_kind, int *status_value, struct rusage *usage);
 int cjail_eventfd(void);
+/// Creates a new network namespace on the calling thread and returns an fd
+/// for it, leaving the thread in its original namespace. With
+/// bring_up_loopback, `lo` is up in it.
+int cjail_netns_create(int bring_up_loopback);
 int cjail_seccomp_probe_actions(void);
 
 // Seccomp user notification, observed by the parent.

@@ -18,6 +18,12 @@ struct Observation {
     var recorder: SyscallRecorder
     /// The child's pidfd; the caller closes it.
     var pidfd: Int32 = -1
+    /// Phase timestamps (uptime ns) for the benchmark's breakdown.
+    var spawnedAt: UInt64 = 0
+    var execAt: UInt64 = 0
+    var exitedAt: UInt64 = 0
+    var drainedAt: UInt64 = 0
+    var releasedAt: UInt64 = 0
 }
 
 /// One captured stream, capped. Past the cap the parent closes its end, so
@@ -72,8 +78,12 @@ final class LaunchSupervisor {
         var obs = Observation(stdout: OutputCapture(cap: outputCap), stderr: OutputCapture(cap: outputCap),
                               recorder: SyscallRecorder(filter: filter))
         obs.pidfd = spawned.pidfd
+        obs.spawnedAt = DispatchTime.now().uptimeNanoseconds
         if rc < 0 { obs.setupFailure = cjail_status(step: failedStep, error: -rc, index: 0, reserved: 0) }
         loop(&obs, spawned: &spawned, start: start)
+        obs.drainedAt = DispatchTime.now().uptimeNanoseconds
+        cjail_release_stack(&spawned)
+        obs.releasedAt = DispatchTime.now().uptimeNanoseconds
         obs.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         cjail_release_stack(&spawned)
         return obs
@@ -127,6 +137,7 @@ final class LaunchSupervisor {
                     if !readStatus(statusFD, &obs, pidfd: spawned.pidfd, listener: &listenerFD) {
                         close(statusFD)
                         statusFD = -1
+                        obs.execAt = DispatchTime.now().uptimeNanoseconds
                         // EOF: the child exec'd or died; its stack is no longer in use.
                         cjail_release_stack(&spawned)
                     }
@@ -145,6 +156,7 @@ final class LaunchSupervisor {
                     var kind: Int32 = 0, value: Int32 = 0
                     if cjail_wait_pidfd(spawned.pidfd, &kind, &value, &obs.usage) == 0 {
                         exited = true
+                        obs.exitedAt = DispatchTime.now().uptimeNanoseconds
                         obs.exitKind = kind
                         obs.exitValue = value
                         // Everything in the pid namespace died with its init; give

@@ -25,10 +25,35 @@ final class RunCgroup: @unchecked Sendable {
         self.directories = directories
     }
 
-    /// Creates and configures the cgroup, or returns nil when the host has
-    /// none Airlock may use (the caller then relies on rlimits alone and says
-    /// so in the manifest).
-    static func create(host: HostCapabilities, runID: String, limits: ResourceLimits) throws -> RunCgroup? {
+    /// Counters at the start of the current run (cumulative files can't be
+    /// reset, and a pooled cgroup serves many runs).
+    private var baseline = Usage()
+    /// Whether this cgroup served an earlier run (its peak is then unknown).
+    private(set) var reused = false
+
+    /// Configures the cgroup for one run: limits, and counters zeroed or
+    /// remembered as the baseline.
+    func prepare(_ limits: ResourceLimits) throws {
+        if version == .v1 { try applyV1(limits) } else { try applyV2(limits) }
+        if version == .v1, let memory = directories["memory"] {
+            try? Self.write("0", to: memory + "/memory.max_usage_in_bytes")
+            try? Self.write("0", to: memory + "/memory.failcnt")
+        }
+        baseline = Usage()
+        baseline = rawUsage()
+    }
+
+    /// True when no process is left in it (so it can serve another run).
+    var isEmpty: Bool {
+        procsFiles.allSatisfy { ((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "x").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    }
+
+    func markReused() { reused = true }
+
+    /// Creates the cgroup, or returns nil when the host has none Airlock may
+    /// use (the caller then relies on rlimits alone and says so in the
+    /// manifest). Call `prepare` before each run.
+    static func create(host: HostCapabilities, runID: String) throws -> RunCgroup? {
         guard let root = host.cgroupRoot, !host.cgroupControllers.isEmpty else { return nil }
         switch host.cgroupVersion {
         case .none: return nil
@@ -44,9 +69,7 @@ final class RunCgroup: @unchecked Sendable {
                     created.append(dir)
                     directories[controller] = dir
                 }
-                let group = RunCgroup(version: .v1, controllers: host.cgroupControllers, directories: directories)
-                try group.applyV1(limits)
-                return group
+                return RunCgroup(version: .v1, controllers: host.cgroupControllers, directories: directories)
             } catch {
                 for dir in created { rmdir(dir) }
                 throw error
@@ -59,18 +82,22 @@ final class RunCgroup: @unchecked Sendable {
             try write(wanted, to: "\(parent)/cgroup.subtree_control")
             let dir = "\(parent)/\(runID)"
             try makeDirectory(dir, allowExisting: false)
-            let group = RunCgroup(version: .v2, controllers: host.cgroupControllers,
-                                  directories: Dictionary(uniqueKeysWithValues: host.cgroupControllers.map { ($0, dir) }))
-            do { try group.applyV2(limits) } catch { rmdir(dir); throw error }
-            return group
+            return RunCgroup(version: .v2, controllers: host.cgroupControllers,
+                             directories: Dictionary(uniqueKeysWithValues: host.cgroupControllers.map { ($0, dir) }))
         }
     }
 
     private func applyV1(_ limits: ResourceLimits) throws {
         if let memory = directories["memory"] {
+            // v1 keeps memory ≤ memory+swap at every instant, so raise the
+            // swap-inclusive limit first and lower it last. Swap accounting
+            // is optional in v1; when present, swap is capped too.
+            let memsw = memory + "/memory.memsw.limit_in_bytes"
+            let hasSwapAccounting = FileManager.default.fileExists(atPath: memsw)
+            let current = Self.readNumber(memory + "/memory.limit_in_bytes") ?? 0
+            if hasSwapAccounting && limits.memoryBytes > current { try Self.write("\(limits.memoryBytes)", to: memsw) }
             try Self.write("\(limits.memoryBytes)", to: memory + "/memory.limit_in_bytes")
-            // Swap accounting is optional in v1; when present, cap swap too.
-            try? Self.write("\(limits.memoryBytes)", to: memory + "/memory.memsw.limit_in_bytes")
+            if hasSwapAccounting && limits.memoryBytes <= current { try Self.write("\(limits.memoryBytes)", to: memsw) }
         }
         if let pids = directories["pids"] { try Self.write("\(limits.processes)", to: pids + "/pids.max") }
         if let cpu = directories["cpu"] {
@@ -98,6 +125,16 @@ final class RunCgroup: @unchecked Sendable {
     }
 
     func usage() -> Usage {
+        var usage = rawUsage()
+        usage.memoryLimitHits -= min(usage.memoryLimitHits, baseline.memoryLimitHits)
+        usage.oomKills -= min(usage.oomKills, baseline.oomKills)
+        usage.pidsLimitHits -= min(usage.pidsLimitHits, baseline.pidsLimitHits)
+        // v2's memory.peak can't be reset: after reuse it is not this run's.
+        if version == .v2 && reused { usage.peakMemoryBytes = nil }
+        return usage
+    }
+
+    private func rawUsage() -> Usage {
         var usage = Usage()
         if let memory = directories["memory"] {
             if version == .v1 {

@@ -4,7 +4,7 @@ import Foundation
 /// Assembles the `RunResult` from what the supervisor observed, the cgroup's
 /// counters and the plan that was actually applied.
 enum RunResultBuilder {
-    static func build(observation o: Observation, plan: LaunchPlan, profile: SandboxProfile, filter: CompiledFilter,
+    static func build(observation o: Observation, plan: LaunchPlan, profile: SandboxProfile, profileDigest: String, filter: CompiledFilter,
                       cgroupUsage: RunCgroup.Usage?, cgroup: RunCgroup?, host: HostCapabilities) -> RunResult {
         let limits = plan.limits
         let userCPU = seconds(o.usage.ru_utime)
@@ -55,10 +55,10 @@ enum RunResultBuilder {
             stdout: o.stdout.captured, stderr: o.stderr.captured, limitsHit: hits,
             deniedSyscalls: o.recorder.denied, recordedSyscalls: o.recorder.recorded,
             killedBySyscall: o.recorder.killedBy,
-            manifest: manifest(plan: plan, profile: profile, filter: filter, cgroup: cgroup, host: host))
+            manifest: manifest(plan: plan, profile: profile, profileDigest: profileDigest, filter: filter, cgroup: cgroup, host: host))
     }
 
-    static func manifest(plan: LaunchPlan, profile: SandboxProfile, filter: CompiledFilter, cgroup: RunCgroup?,
+    static func manifest(plan: LaunchPlan, profile: SandboxProfile, profileDigest: String, filter: CompiledFilter, cgroup: RunCgroup?,
                          host: HostCapabilities) -> EnforcementManifest {
         let l = plan.limits
         var limits: [String: UInt64] = [
@@ -77,7 +77,7 @@ enum RunResultBuilder {
         }
         root.append("root tmpfs read-only after setup")
         return EnforcementManifest(
-            profile: profile.name, profileDigest: ProfileDigest.of(profile), namespaces: plan.namespaces.sorted(),
+            profile: profile.name, profileDigest: profileDigest, namespaces: plan.namespaces.sorted(),
             uidInside: profile.identity.uid, gidInside: profile.identity.gid,
             uidOutside: plan.uidOutside, gidOutside: plan.gidOutside, rootFilesystem: root,
             network: networkDescription(profile.network),

@@ -24,13 +24,17 @@ public final class SandboxEngine: @unchecked Sendable {
     public let host: HostCapabilities
     public let options: Options
     private let lock = NSLock()
-    private var filters: [String: CompiledFilter] = [:]
+    private var filters: [SandboxProfile: (digest: String, filter: CompiledFilter)] = [:]
     private var livePidfds: Set<Int32> = []
+    private let cgroups: CgroupPool
+    private let networkNamespaces: NetworkNamespacePool
     private let queue = DispatchQueue(label: "airlock.sandbox.launch", qos: .userInitiated, attributes: .concurrent)
 
     public init(host: HostCapabilities = .current, options: Options = Options()) {
         self.host = host
         self.options = options
+        self.cgroups = CgroupPool(host: host)
+        self.networkNamespaces = NetworkNamespacePool(host: host)
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }
@@ -56,15 +60,21 @@ public final class SandboxEngine: @unchecked Sendable {
     /// The same as `run`, on the calling thread. `cancelFD` is an eventfd
     /// whose readability cancels the launch (-1: not cancellable).
     public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1) throws -> RunResult {
+        let t0 = DispatchTime.now().uptimeNanoseconds
         try Preflight.check(profile: profile, host: host)
-        let filter = try compiledFilter(for: profile)
+        let (profileDigest, filter) = try compiledFilter(for: profile)
         let limits = request.limits ?? profile.limits
-        let runID = "run-\(UUID().uuidString.prefix(13).lowercased())"
-        let cgroup = try RunCgroup.create(host: host, runID: runID, limits: limits)
-        defer { cgroup?.destroy() }
+        let tFilter = DispatchTime.now().uptimeNanoseconds
+        let cgroup = try cgroups.acquire(limits: limits)
+        let tCgroup = DispatchTime.now().uptimeNanoseconds
+        defer { if let cgroup { cgroups.release(cgroup) } }
 
-        var plan = try LaunchPlan(profile: profile, request: request, filter: filter, host: host, options: options, cgroup: cgroup)
+        let netnsFD = networkNamespaces.take(profile.network)
+        defer { if let netnsFD { close(netnsFD) } }
+        var plan = try LaunchPlan(profile: profile, request: request, filter: filter, host: host, options: options,
+                                  cgroup: cgroup, netnsFD: netnsFD)
         try plan.openLandlock()
+        let tPlanned = DispatchTime.now().uptimeNanoseconds
         defer { plan.closeLandlock() }
 
         let supervisor = LaunchSupervisor(plan: plan.plan, arena: plan.arena, stdin: request.stdin,
@@ -90,7 +100,11 @@ public final class SandboxEngine: @unchecked Sendable {
             }
             throw AirlockError(.commandNotFound, "cannot execute \(request.argv[0]) in the sandbox: \(String(cString: strerror(execError)))")
         }
-        return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, filter: filter,
+        if let trace = Self.trace {
+            func ms(_ a: UInt64, _ b: UInt64) -> String { String(format: "%.3f", Double(b &- a) / 1e6) }
+            trace("filter \(ms(t0, tFilter)) cgroup \(ms(tFilter, tCgroup)) plan \(ms(tCgroup, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) exec \(ms(observation.spawnedAt, observation.execAt)) run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
+        }
+        return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: profileDigest, filter: filter,
                                       cgroupUsage: cgroup?.usage(), cgroup: cgroup, host: host)
     }
 
@@ -103,13 +117,17 @@ public final class SandboxEngine: @unchecked Sendable {
         }
     }
 
-    /// Compiles (once per profile digest) the profile's seccomp program.
-    func compiledFilter(for profile: SandboxProfile) throws -> CompiledFilter {
-        let key = ProfileDigest.of(profile)
-        if let cached = lock.withLock({ filters[key] }) { return cached }
-        let filter = try SeccompCompiler.compile(profile.seccomp, record: profile.record)
-        lock.withLock { filters[key] = filter }
-        return filter
+    /// AIRLOCK_TRACE=1 prints a per-launch phase breakdown to stderr.
+    static let trace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["AIRLOCK_TRACE"] == "1"
+        ? { @Sendable (line: String) in FileHandle.standardError.write(Data(("airlock-trace: " + line + "\n").utf8)) } : nil
+
+    /// Compiles (once per profile) the profile's seccomp program, and
+    /// digests the profile for the manifest.
+    func compiledFilter(for profile: SandboxProfile) throws -> (digest: String, filter: CompiledFilter) {
+        if let cached = lock.withLock({ filters[profile] }) { return cached }
+        let compiled = (ProfileDigest.of(profile), try SeccompCompiler.compile(profile.seccomp, record: profile.record))
+        lock.withLock { filters[profile] = compiled }
+        return compiled
     }
 }
 

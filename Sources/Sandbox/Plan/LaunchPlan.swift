@@ -23,12 +23,13 @@ struct LaunchPlan {
     static let defaultPath = "/usr/local/bin:/usr/bin:/bin"
 
     init(profile: SandboxProfile, request: LaunchRequest, filter: CompiledFilter, host: HostCapabilities,
-         options: SandboxEngine.Options, cgroup: RunCgroup?) throws {
+         options: SandboxEngine.Options, cgroup: RunCgroup?, netnsFD: Int32?) throws {
         guard let command = request.argv.first, !command.isEmpty else {
             throw AirlockError(.invalidArguments, "no command given")
         }
         limits = request.limits ?? profile.limits
-        mounts = try MountPlanner.plan(profile.filesystem, request: request)
+        mounts = try MountPlanner.plan(profile.filesystem, identity: profile.identity,
+                                       home: profile.environment.set["HOME"], request: request)
         let writable = mounts.entries.filter(\.isWritable).map(\.target)
         landlock = LandlockPlan(abi: host.landlockABI, network: profile.network, writablePaths: writable,
                                 hasDev: profile.filesystem.dev)
@@ -47,8 +48,10 @@ struct LaunchPlan {
 
         var flags = CJAIL_CLONE_NEWUSER | CJAIL_CLONE_NEWNS | CJAIL_CLONE_NEWPID | CJAIL_CLONE_NEWIPC | CJAIL_CLONE_NEWUTS
         namespaces = ["user", "mnt", "pid", "ipc", "uts", "cgroup"]
+        plan.netns_fd = -1
         if profile.network != .host {
-            flags |= CJAIL_CLONE_NEWNET
+            // A pre-made namespace (never used before) when the pool has one.
+            if let netnsFD { plan.netns_fd = netnsFD } else { flags |= CJAIL_CLONE_NEWNET }
             namespaces.append("net")
         }
         plan.clone_flags = Int32(flags)
@@ -58,7 +61,8 @@ struct LaunchPlan {
         plan.mounts = UnsafePointer(MountPlanner.cMounts(mounts.entries, arena: arena))
         plan.mount_count = Int32(mounts.entries.count)
         plan.hostname = UnsafePointer(arena.string(profile.identity.hostname))
-        plan.bring_up_loopback = profile.network == .loopback ? 1 : 0
+        // A pooled namespace for `loopback` comes with lo already up.
+        plan.bring_up_loopback = profile.network == .loopback && netnsFD == nil ? 1 : 0
 
         // rlimits are always in force; memory falls back to RLIMIT_AS only
         // when no memory cgroup holds it.

@@ -47,7 +47,7 @@ enum MountPlanner {
         var description: [String]
     }
 
-    static func plan(_ fs: FilesystemPolicy, request: LaunchRequest) throws -> Plan {
+    static func plan(_ fs: FilesystemPolicy, identity: IdentityPolicy, home: String?, request: LaunchRequest) throws -> Plan {
         var entries: [MountEntry] = []
         var skipped: [String] = []
         for bind in fs.readOnly + request.extraReadOnly {
@@ -82,10 +82,24 @@ enum MountPlanner {
                                           target: file.path, sourceIsDirectory: false))
             }
         }
+        entries += identityFiles(identity, home: home, alreadyPlaced: Set(entries.map(\.target)))
         try rejectDuplicateTargets(entries)
         // Parents before children, so nothing is mounted over what was put beneath it.
         let ordered = entries.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }.map(\.element)
         return Plan(entries: ordered, skippedOptional: skipped, description: describe(ordered))
+    }
+
+    /// /etc/passwd and /etc/group naming only the sandbox's own user, so
+    /// name lookups work without showing the host's accounts. A profile
+    /// that binds either file keeps its own.
+    private static func identityFiles(_ identity: IdentityPolicy, home: String?, alreadyPlaced: Set<String>) -> [MountEntry] {
+        let files = [
+            ("/etc/passwd", "root:x:0:0:root:/:/usr/sbin/nologin\nsandbox:x:\(identity.uid):\(identity.gid):Airlock sandbox:\(home ?? "/"):/bin/sh\nnobody:x:65534:65534:nobody:/:/usr/sbin/nologin\n"),
+            ("/etc/group", "root:x:0:\nsandbox:x:\(identity.gid):\nnogroup:x:65534:\n"),
+        ]
+        return files.filter { !alreadyPlaced.contains($0.0) }.map {
+            MountEntry(kind: .file(contents: Data($0.1.utf8), mode: 0o444), source: "", target: $0.0, sourceIsDirectory: false)
+        }
     }
 
     private static func deviceEntries() -> [MountEntry] {

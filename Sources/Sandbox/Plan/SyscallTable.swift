@@ -4,24 +4,10 @@ import Foundation
 /// Syscall names ↔ numbers for the native architecture (via libseccomp),
 /// and the set no profile can allow.
 public enum SyscallTable {
-    /// Syscalls that escape or weaken the sandbox, or widen the kernel attack
-    /// surface far beyond what a tool needs. The compiler never allows them,
-    /// whatever a profile says; the profile loader rejects profiles that try.
-    public static let alwaysDenied: Set<String> = [
-        "io_uring_setup", "io_uring_enter", "io_uring_register",
-        "keyctl", "add_key", "request_key",
-        "bpf", "perf_event_open", "userfaultfd",
-        "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
-        "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
-        "mount", "umount2", "pivot_root", "chroot", "mount_setattr",
-        "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree",
-        "unshare", "setns", "clone3",
-        "reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "lookup_dcookie",
-        "iopl", "ioperm", "modify_ldt", "uselib", "vhangup", "nfsservctl",
-        "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname", "setdomainname",
-        "open_by_handle_at", "name_to_handle_at", "syslog", "_sysctl",
-        "fanotify_init", "create_module", "get_kernel_syms", "query_module",
-    ]
+    /// Syscalls no profile can allow (the profile loader's list, plus
+    /// clone3 which fails with ENOSYS). The compiler re-checks it, so a
+    /// profile built in code can't allow them either.
+    public static var alwaysDenied: Set<String> { SyscallRestrictions.alwaysDenied.union(SyscallRestrictions.enosys) }
 
     /// The native number of a syscall, or nil if it doesn't exist here.
     public static func number(of name: String) -> Int32? {

@@ -137,7 +137,9 @@ public struct SeccompPolicy: Sendable, Hashable, Codable {
     /// Syscalls known to be denied: they fail with EPERM (everything else
     /// not allowed fails with ENOSYS, so programs probe and fall back).
     public var deny: [String]
-    /// Allowed only when the condition holds (otherwise EPERM).
+    /// Allowed only when the condition holds (otherwise EPERM). A
+    /// conditioned syscall is also listed in `allow`; several conditions on
+    /// one syscall are alternatives (any one allows the call).
     public var conditions: [SyscallCondition]
 
     public init(allow: [String], deny: [String], conditions: [SyscallCondition] = []) {

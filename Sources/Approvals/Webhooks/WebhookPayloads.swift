@@ -1,0 +1,68 @@
+import Foundation
+import AirlockCore
+
+/// The bodies POSTed for a new pending record. Both are built from the
+/// record's display view, so they carry masked arguments only.
+enum WebhookPayloads {
+    static func approveCommand(_ id: String) -> String { "airlock approvals approve \(id)" }
+    static func denyCommand(_ id: String) -> String { "airlock approvals deny \(id) --reason TEXT" }
+
+    static func body(for record: ApprovalRecord, format: WebhookTarget.Format) -> JSONValue {
+        switch format {
+        case .slack: slack(record)
+        case .generic: generic(record)
+        }
+    }
+
+    static func generic(_ record: ApprovalRecord) -> JSONValue {
+        .object([
+            "event": .string(AuditEvent.Kind.approvalRequested.rawValue),
+            "approval": record.displayJSON,
+            "approve_command": .string(approveCommand(record.id)),
+            "deny_command": .string(denyCommand(record.id)),
+        ])
+    }
+
+    /// Slack incoming-webhook body: `text` is the notification fallback,
+    /// `blocks` the message (Block Kit sections, each under Slack's 3000
+    /// character limit).
+    static func slack(_ record: ApprovalRecord) -> JSONValue {
+        let requirement = record.request.requirement
+        let arguments = clip(CanonicalJSON.encode(.object(record.request.maskedArguments)), to: 2000)
+        let requester = "\(record.requester.name) (uid \(record.requester.uid))"
+            + (record.onBehalfOf.map { ", on behalf of \($0)" } ?? "")
+        let text = "Approval needed: \(record.tool) requested by \(requester). "
+            + "Approve with `\(approveCommand(record.id))`"
+        func mrkdwn(_ text: String) -> JSONValue { .object(["type": "mrkdwn", "text": .string(text)]) }
+        func section(_ text: String) -> JSONValue { .object(["type": "section", "text": mrkdwn(text)]) }
+        return .object([
+            "text": .string(escape(text)),
+            "blocks": .array([
+                .object(["type": "header",
+                         "text": .object(["type": "plain_text", "text": .string("Airlock approval needed: \(record.id)")])]),
+                section("*Action:* `\(escape(record.tool))`\n```\(escape(arguments))```"),
+                .object(["type": "section", "fields": .array([
+                    mrkdwn("*Requester:*\n\(escape(requester))"),
+                    mrkdwn("*Reason:*\n\(escape(clip(record.agentReason ?? "(none given)", to: 1000)))"),
+                    mrkdwn("*Rule:*\n`\(escape(requirement.ruleID))` \(escape(clip(requirement.message, to: 1000)))"),
+                    mrkdwn("*Approvers:*\n\(requirement.threshold) of group `\(escape(requirement.group))`"),
+                ])]),
+                section("Approve:\n```\(approveCommand(record.id))```\nDeny:\n```\(denyCommand(record.id))```"),
+                .object(["type": "context", "elements": .array([
+                    mrkdwn("action digest `\(record.actionDigest)` · expires \(ApprovalTime.iso8601(record.expiresAt))"),
+                ])]),
+            ]),
+        ])
+    }
+
+    /// Slack's mrkdwn treats &, < and > as markup.
+    private static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;")
+            .replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    private static func clip(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "…"
+    }
+}

@@ -1,0 +1,74 @@
+import AirlockCore
+import Foundation
+
+/// One configured webhook: where to POST, which body, and the shared secret
+/// the receiver checks the signature with.
+public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
+    public enum Format: String, Sendable, Hashable, Codable {
+        /// A Slack incoming-webhook body: `text` plus Block Kit `blocks`.
+        case slack
+        /// Airlock's own JSON: the event name and the record's display view.
+        case generic
+    }
+
+    public var url: URL
+    public var format: Format
+    public var secret: String
+    let host: String
+    let port: Int
+    let requestPath: String
+
+    /// Only plain `http://` is accepted: this build carries no TLS stack, so
+    /// an `https://` hook would fail at every delivery. Point it at a relay
+    /// on the host (e.g. a local proxy that forwards to Slack over TLS).
+    public init(url: String, format: Format, secret: String) throws {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host,
+              !host.isEmpty else {
+            throw AirlockError(.invalidConfig, "webhook url \(url) is not an absolute URL")
+        }
+        guard scheme == "http" else {
+            throw AirlockError(.invalidConfig,
+                               "webhook url \(url): only http:// is supported (no TLS in this build); use a local relay for https")
+        }
+        guard !secret.isEmpty else {
+            throw AirlockError(.invalidConfig, "webhook \(url) needs a non-empty signing secret")
+        }
+        self.url = parsed
+        self.format = format
+        self.secret = secret
+        self.host = host
+        self.port = parsed.port ?? 80
+        let path = parsed.path.isEmpty ? "/" : parsed.path
+        self.requestPath = parsed.query.map { path + "?" + $0 } ?? path
+    }
+
+    /// Never shows the secret, so a logged target leaks nothing.
+    public var description: String { "webhook \(url.absoluteString) (\(format.rawValue))" }
+}
+
+/// How hard to try one delivery before giving up on it.
+public struct WebhookRetryPolicy: Sendable, Hashable {
+    public var maxAttempts: Int
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+    /// Connect plus response, per attempt.
+    public var attemptTimeout: Duration
+
+    public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(500),
+                maxBackoff: Duration = .seconds(30), attemptTimeout: Duration = .seconds(10)) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.attemptTimeout = attemptTimeout
+    }
+
+    /// Wait before attempt `attempt` (2, 3, ...): initial × 2^(attempt-2), capped.
+    func backoff(beforeAttempt attempt: Int) -> Duration {
+        var wait = initialBackoff
+        for _ in 0..<max(0, attempt - 2) {
+            wait = wait * 2
+            if wait >= maxBackoff { return maxBackoff }
+        }
+        return min(wait, maxBackoff)
+    }
+}

@@ -1,0 +1,63 @@
+import AirlockCore
+import Foundation
+
+/// Keeps empty per-run cgroups for reuse. Creating and removing a cgroup
+/// costs milliseconds on v1 (the kernel synchronises RCU on rmdir), more
+/// than the rest of a launch; an empty cgroup reconfigured for the next run
+/// gives the same isolation for the price of a few small writes.
+final class CgroupPool: @unchecked Sendable {
+    private let host: HostCapabilities
+    private let lock = NSLock()
+    private var idle: [RunCgroup] = []
+    private let maxIdle: Int
+
+    init(host: HostCapabilities, maxIdle: Int = 16) {
+        self.host = host
+        self.maxIdle = maxIdle
+    }
+
+    /// A cgroup configured with `limits`, or nil when the host offers none.
+    func acquire(limits: ResourceLimits) throws -> RunCgroup? {
+        guard host.cgroupVersion != .none, !host.cgroupControllers.isEmpty else { return nil }
+        let group: RunCgroup
+        if let reused = lock.withLock({ idle.popLast() }) {
+            reused.markReused()
+            group = reused
+        } else {
+            guard let fresh = try RunCgroup.create(host: host, runID: "run-\(UUID().uuidString.prefix(13).lowercased())") else { return nil }
+            group = fresh
+        }
+        do {
+            try group.prepare(limits)
+        } catch {
+            group.destroy()
+            throw error
+        }
+        return group
+    }
+
+    /// Returns an empty cgroup to the pool; one with stragglers is removed
+    /// (in the background, once they are gone).
+    func release(_ group: RunCgroup) {
+        if group.isEmpty {
+            let kept = lock.withLock { () -> Bool in
+                guard idle.count < maxIdle else { return false }
+                idle.append(group)
+                return true
+            }
+            if kept { return }
+        }
+        group.destroy()
+    }
+
+    /// Removes every idle cgroup (daemon shutdown).
+    func drain() {
+        let all = lock.withLock { () -> [RunCgroup] in
+            defer { idle.removeAll() }
+            return idle
+        }
+        for group in all { group.destroy() }
+    }
+
+    deinit { drain() }
+}

@@ -1,0 +1,75 @@
+import AirlockCore
+import CJail
+import Foundation
+
+/// Fresh network namespaces made ahead of time. Creating one is the most
+/// expensive part of a launch (the kernel registers devices, sysctls and
+/// per-namespace state); made in the background, a launch only pays two
+/// `setns` calls on the spawning thread. Each namespace serves exactly one
+/// sandbox and is never reused. They are owned by the host's user
+/// namespace, so the sandbox's namespace root can't reconfigure them.
+///
+/// Only when running as root (creating a network namespace in the host's
+/// user namespace needs CAP_SYS_ADMIN there); otherwise launches create
+/// their own with CLONE_NEWNET, as before.
+final class NetworkNamespacePool: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var ready: [NetworkPolicy: [Int32]] = [.none: [], .loopback: []]
+    private let target: Int
+    private var stopped = false
+    let enabled: Bool
+
+    init(host: HostCapabilities, target: Int = 4) {
+        self.target = target
+        enabled = host.isRoot
+        guard enabled else { return }
+        let thread = Thread { [weak self] in self?.refillLoop() }
+        thread.name = "airlock.netns-pool"
+        thread.qualityOfService = .utility
+        thread.start()
+    }
+
+    /// A never-used namespace for `policy`, or nil (the caller makes one).
+    func take(_ policy: NetworkPolicy) -> Int32? {
+        guard enabled, policy != .host else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        guard let fd = ready[policy]?.popLast() else { return nil }
+        lock.signal()
+        return fd
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        for fd in ready.values.joined() { close(fd) }
+        ready = [:]
+        lock.signal()
+        lock.unlock()
+    }
+
+    deinit { stop() }
+
+    /// Runs on its own thread: creating a namespace switches the calling
+    /// thread's namespace for a moment, which must never happen on a
+    /// thread other code shares.
+    private func refillLoop() {
+        while true {
+            lock.lock()
+            while !stopped && ready.values.allSatisfy({ $0.count >= target }) { lock.wait() }
+            if stopped { lock.unlock(); return }
+            let policy: NetworkPolicy = (ready[.none]?.count ?? 0) <= (ready[.loopback]?.count ?? 0) ? .none : .loopback
+            lock.unlock()
+
+            let fd = cjail_netns_create(policy == .loopback ? 1 : 0)
+            lock.lock()
+            if fd >= 0 && !stopped {
+                ready[policy, default: []].append(fd)
+            } else if fd >= 0 {
+                close(fd)
+            }
+            lock.unlock()
+            if fd < 0 { Thread.sleep(forTimeInterval: 1) }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import AirlockCore
+import Foundation
+
+/// The profiles an admin wrote: every `*.yaml` in one directory, by name
+/// (the file name without `.yaml`).
+///
+/// Files are read, parsed and resolved once, at `load`: a catalog is a
+/// snapshot, and `resolve(name:)` on the launch path is a lookup. Each
+/// profile is judged on its own, so one broken file does not hide the
+/// others, and nothing ever runs on a profile with an error.
+public struct ProfileCatalog: Sendable {
+    public let directory: String
+    private let sources: [String: ProfileSource]
+    private let reports: [String: ProfileReport]
+
+    /// Profile names in this directory, sorted (abstract ones included).
+    public var names: [String] { sources.keys.sorted() }
+
+    /// Reads every `*.yaml` in `directory`.
+    public static func load(directory: String) throws -> ProfileCatalog {
+        let url = URL(fileURLWithPath: directory, isDirectory: true)
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: url.path)
+        } catch {
+            throw AirlockError(.invalidConfig, "cannot read the profile directory \(directory): \(error.localizedDescription)")
+        }
+        var sources: [String: ProfileSource] = [:]
+        for entry in entries where entry.hasSuffix(".yaml") {
+            let fileURL = url.appendingPathComponent(entry)
+            let name = String(entry.dropLast(".yaml".count))
+            sources[name] = Self.read(fileURL, name: name)
+        }
+        return ProfileCatalog(directory: directory, sources: sources)
+    }
+
+    /// The profiles that ship in the repository's `Profiles/` folder (see
+    /// `ShippedProfiles.directory()` for how it is found).
+    public static func shipped() throws -> ProfileCatalog {
+        try load(directory: ShippedProfiles.directory())
+    }
+
+    /// The resolved profile named `name`. Throws `.unknownProfile` when
+    /// there is none, `.invalidProfile` when it (or a parent) has an error
+    /// or is abstract.
+    public func resolve(name: String) throws -> SandboxProfile {
+        try runnable(report(name: name))
+    }
+
+    /// The resolved profile in `file` (`airlock exec --profile FILE`). Its
+    /// `extends:` looks for `PARENT.yaml` beside the file first, then in
+    /// this catalog.
+    public func load(file: String) throws -> SandboxProfile {
+        try runnable(report(file: file))
+    }
+
+    /// `resolve(name:)` or `load(file:)`: an argument with a `/` or ending in
+    /// `.yaml` is a file.
+    public func resolve(nameOrFile: String) throws -> SandboxProfile {
+        try runnable(report(nameOrFile: nameOrFile))
+    }
+
+    public func report(nameOrFile: String) throws -> ProfileReport {
+        Self.isFileReference(nameOrFile) ? try report(file: nameOrFile) : try report(name: nameOrFile)
+    }
+
+    public func report(name: String) throws -> ProfileReport {
+        guard let report = reports[name] else {
+            throw AirlockError(.unknownProfile, "no profile named \(name)\(Suggestion.didYouMean(name, among: names)); available: \(runnableNames.joined(separator: ", "))")
+        }
+        return report
+    }
+
+    public func report(file: String) throws -> ProfileReport {
+        let url = URL(fileURLWithPath: file)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw AirlockError(.unknownProfile, "no profile file at \(file)")
+        }
+        let source = Self.read(url, name: url.deletingPathExtension().lastPathComponent)
+        return resolver(siblingDirectory: url.deletingLastPathComponent()).resolve(source)
+    }
+
+    /// Names that can be run: every profile not marked `abstract: true`.
+    public var runnableNames: [String] {
+        names.filter { reports[$0]?.isAbstract == false }
+    }
+
+    static func isFileReference(_ argument: String) -> Bool {
+        argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
+    }
+
+    private func runnable(_ report: ProfileReport) throws -> SandboxProfile {
+        guard let profile = report.profile else {
+            throw ProfileValidationError(profile: report.name, diagnostics: report.errors).airlockError
+        }
+        guard !report.isAbstract else {
+            throw AirlockError(.invalidProfile, "profile \(report.name) is abstract (only a parent for other profiles); use one of: \(runnableNames.joined(separator: ", "))")
+        }
+        return profile
+    }
+
+    private func resolver(siblingDirectory: URL?) -> ProfileResolver {
+        Self.resolver(sources: sources, siblingDirectory: siblingDirectory)
+    }
+
+    private static func resolver(sources: [String: ProfileSource], siblingDirectory: URL?) -> ProfileResolver {
+        ProfileResolver(lookup: { name in
+            if let siblingDirectory {
+                let sibling = siblingDirectory.appendingPathComponent(name + ".yaml")
+                if FileManager.default.fileExists(atPath: sibling.path) { return Self.read(sibling, name: name) }
+            }
+            return sources[name]
+        }, available: sources.keys.sorted())
+    }
+
+    /// A file that cannot be read is an error of that profile only, so one
+    /// bad file does not hide the others.
+    private static func read(_ url: URL, name: String) -> ProfileSource {
+        let path = DisplayPath.of(url)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            return ProfileSource(name: name, path: path, text: "", unreadable: "cannot read this file (check its permissions)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return ProfileSource(name: name, path: path, text: "", unreadable: "this file is not UTF-8 text")
+        }
+        return ProfileSource(name: name, path: path, text: text)
+    }
+
+    private init(directory: String, sources: [String: ProfileSource]) {
+        self.directory = directory
+        self.sources = sources
+        let resolver = Self.resolver(sources: sources, siblingDirectory: nil)
+        reports = sources.mapValues { resolver.resolve($0) }
+    }
+}
+
+/// Paths as an admin wants them in messages: relative to the working
+/// directory when the file is beneath it (`Profiles/bad.yaml:12: ...`).
+enum DisplayPath {
+    static func of(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let cwd = FileManager.default.currentDirectoryPath
+        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+    }
+}

@@ -1,0 +1,142 @@
+import AirlockCore
+import ArgumentParser
+import Foundation
+import Sandbox
+
+/// `airlock-bench sandbox`: launch latency of `/bin/true` for a bare
+/// fork+exec, Airlock's in-process launch, `airlock exec`, and bubblewrap
+/// with an equivalent confinement line, all in the same run; then sustained
+/// launches per second with concurrent launchers. Prints ratios against the
+/// baselines, because only ratios survive a noisy shared machine.
+struct SandboxBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Launch latency and throughput vs bare fork+exec and bwrap.")
+
+    @Option(help: "Launches per variant.")
+    var iterations = 200
+
+    @Option(help: "Seconds per throughput measurement.")
+    var seconds = 3.0
+
+    @Option(help: "Concurrent launchers for the throughput measurement.")
+    var concurrency = 2
+
+    @Option(help: "Profile for Airlock's launches.")
+    var profile = "strict"
+
+    func run() throws {
+        let resolved = try ProfileCatalog.shipped().resolve(name: profile)
+        let engine = SandboxEngine()
+        let request = LaunchRequest(argv: ["/bin/true"])
+        let airlock = siblingExecutable("airlock")
+        let bwrap = Spawner.which("bwrap")
+
+        let launch: @Sendable () throws -> Void = {
+            let result = try engine.runBlocking(request, profile: resolved)
+            guard result.exitCode == 0 else { throw AirlockError(.internalError, "/bin/true failed in the sandbox") }
+        }
+        var variants: [(String, () throws -> Void)] = [
+            ("bare fork+exec", { try Spawner.run(["/bin/true"]) }),
+            ("airlock in-process (\(profile))", launch),
+            ("airlock exec --profile \(profile)", { try Spawner.run([airlock, "exec", "--profile", profile, "--", "/bin/true"]) }),
+        ]
+        if let bwrap { variants.append(("bwrap (equivalent line)", { try Spawner.run([bwrap] + Self.bwrapLine + ["/bin/true"]) })) }
+
+        print("Launch latency of /bin/true, \(iterations) launches each (same run, interleaved in rounds)")
+        let stats = try interleaved(variants, iterations: iterations)
+        printRow(["variant", "median", "p90", "× bare", "× bwrap"], widths: [34, 10, 10, 8, 8])
+        let bare = stats[0].median
+        let bw = bwrap != nil ? stats[3].median : .nan
+        for (i, (name, _)) in variants.enumerated() {
+            printRow([name, formatDuration(stats[i].median), formatDuration(stats[i].p90),
+                      String(format: "%.2f", stats[i].median / bare), bwrap != nil ? String(format: "%.2f", stats[i].median / bw) : "n/a"],
+                     widths: [34, 10, 10, 8, 8])
+        }
+        if bwrap == nil { print("bwrap not installed: install the bubblewrap package to compare") }
+        print("targets: in-process ≤ 2.0× bare and ≤ 0.5× bwrap; airlock exec ≤ 0.9× bwrap")
+
+        print("\nSustained launches/s with \(concurrency) concurrent launchers, \(seconds)s each")
+        let ours = try throughput(launch)
+        print(String(format: "  airlock in-process: %.0f/s", ours))
+        if let bwrap {
+            let theirs = try throughput { try Spawner.run([bwrap] + Self.bwrapLine + ["/bin/true"]) }
+            print(String(format: "  bwrap:              %.0f/s   ratio %.2f× (target ≥ 2×)", theirs, ours / theirs))
+        }
+    }
+
+    /// bwrap with the confinement closest to the strict profile.
+    static let bwrapLine = [
+        "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+        "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+        "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/workspace", "--chdir", "/workspace",
+        "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--unshare-user", "--disable-userns", "--",
+    ]
+
+    /// Rounds of one launch per variant, so drift in machine load hits all alike.
+    private func interleaved(_ variants: [(String, () throws -> Void)], iterations: Int) throws -> [LatencyStats] {
+        var stats = Array(repeating: LatencyStats(), count: variants.count)
+        for _ in 0..<5 { for (_, body) in variants { try body() } }
+        for _ in 0..<iterations {
+            for (i, (_, body)) in variants.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                stats[i].add(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+        }
+        return stats
+    }
+
+    private func throughput(_ body: @escaping @Sendable () throws -> Void) throws -> Double {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        let counter = LaunchCounter()
+        DispatchQueue.concurrentPerform(iterations: concurrency) { _ in
+            while DispatchTime.now().uptimeNanoseconds < deadline {
+                do { try body(); counter.add() } catch { counter.fail(error) }
+            }
+        }
+        if let error = counter.error { throw error }
+        return Double(counter.count) / seconds
+    }
+
+    private func siblingExecutable(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent(name).path
+    }
+}
+
+/// Thread-safe launch counter for the throughput loops.
+final class LaunchCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var count = 0
+    private(set) var error: Error?
+    func add() { lock.withLock { count += 1 } }
+    func fail(_ e: Error) { lock.withLock { error = error ?? e } }
+}
+
+/// posix_spawn + wait, the baseline way to start a process.
+enum Spawner {
+    static func run(_ argv: [String]) throws {
+        var pid: pid_t = 0
+        var cArgs = argv.map { strdup($0) }
+        cArgs.append(nil)
+        defer { for p in cArgs { free(p) } }
+        var env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+        defer { free(env[0]) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, &env)
+        guard rc == 0 else { throw AirlockError(.internalError, "posix_spawn \(argv[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else { throw AirlockError(.internalError, "\(argv.joined(separator: " ")) exited with status \(status)") }
+    }
+
+    static func which(_ name: String) -> String? {
+        ["/usr/bin", "/bin", "/usr/local/bin"].map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+    }
+}

@@ -1,0 +1,51 @@
+import AirlockCore
+import Foundation
+import Testing
+
+@Suite struct CanonicalJSONTests {
+    @Test func sortsKeysAndDropsWhitespace() throws {
+        let value = try CanonicalJSON.parse(#"{ "b": [1, 2.5, true, null], "a": {"y": "x", "x": "y"} }"#)
+        #expect(value.canonicalText == #"{"a":{"x":"y","y":"x"},"b":[1,2.5,true,null]}"#)
+    }
+
+    @Test func escapesControlCharactersOnly() {
+        let value: JSONValue = .string("line\nquote\" tab\t bell\u{07} é")
+        #expect(value.canonicalText == #""line\nquote\" tab\t bell\u0007 é""#)
+    }
+
+    @Test func wholeDoublesEncodeAsIntegers() {
+        #expect(JSONValue.double(3.0).canonicalText == "3")
+        #expect(JSONValue.double(0.1).canonicalText == "0.1")
+    }
+
+    @Test func equalValuesHaveEqualDigests() throws {
+        let a = try CanonicalJSON.parse(#"{"tool":"run_shell","arguments":{"command":"ls","cwd":"/"}}"#)
+        let b = try CanonicalJSON.parse(#"{"arguments":{"cwd":"/","command":"ls"},"tool":"run_shell"}"#)
+        #expect(Digest.sha256Hex(a) == Digest.sha256Hex(b))
+        #expect(Digest.sha256Hex(a).count == 64)
+    }
+
+    @Test func actionDigestBindsToolAndArguments() {
+        let d1 = ToolCall.actionDigest(tool: "run_shell", arguments: ["command": "ls"])
+        let d2 = ToolCall.actionDigest(tool: "run_shell", arguments: ["command": "ls -la"])
+        let d3 = ToolCall.actionDigest(tool: "run_python", arguments: ["command": "ls"])
+        #expect(Set([d1, d2, d3]).count == 3)
+    }
+
+    @Test func malformedJSONIsAPreciseError() {
+        #expect(throws: AirlockError.self) { try CanonicalJSON.parse("{\"a\": ") }
+        do {
+            _ = try CanonicalJSON.parse("[1,,2]")
+        } catch let error as AirlockError {
+            #expect(error.code == .invalidJSON)
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func roundTripsTypedValues() throws {
+        let actor = Actor(name: "agent", roles: ["dev"], uid: 1000, gid: 1000, pid: 42)
+        let value = try JSONValue(encoding: actor)
+        #expect(try value.decode(as: Actor.self) == actor)
+    }
+}

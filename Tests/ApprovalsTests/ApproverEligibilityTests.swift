@@ -1,0 +1,76 @@
+import AirlockCore
+import Approvals
+import Testing
+
+@Suite("Who may review")
+struct ApproverEligibilityTests {
+    /// Each of these is in the approver group and an admin, and each is
+    /// refused: no membership or role exempts a conflict of interest.
+    @Test("requester, on-behalf-of principal and owner are refused", arguments: [
+        Cast.agentUID, Cast.ciAgentPerson, Cast.pat, Cast.olivia,
+    ])
+    func conflictedApproverRefused(uid: UInt32) async throws {
+        let fixture = try StoreFixture()
+        let record = try await fixture.pending()
+        for review in [ReviewKind.approve, .deny] {
+            let code = await AirlockError.Code.thrown {
+                _ = try await review.perform(on: fixture.store, id: record.id, uid: uid)
+            }
+            #expect(code == .forbidden)
+        }
+        let after = try await fixture.store.record(id: record.id)
+        #expect(after.state == .pending)
+        #expect(after.reviews.isEmpty)
+        #expect(!fixture.audit.kinds.contains(.approvalReviewed))
+    }
+
+    @Test("a team owner's members are refused")
+    func teamOwnerMembersRefused() async throws {
+        let fixture = try StoreFixture(approvers: [
+            Approver(uid: 3001, person: "erin", groups: ["oncall", "payments"]),
+            Approver(uid: 3002, person: "frank", groups: ["oncall"]),
+        ])
+        let teamAgent = Actor(name: "pay-bot", uid: 1500, gid: 1500, pid: 7, owner: "payments")
+        let record = try await fixture.pending(Cast.call(actor: teamAgent, onBehalfOf: nil))
+        #expect(await AirlockError.Code.thrown { _ = try await fixture.store.approve(id: record.id, approverUID: 3001) } == .forbidden)
+        let approved = try await fixture.store.approve(id: record.id, approverUID: 3002)
+        #expect(approved.state == .approved)
+    }
+
+    @Test("outsiders and unknown uids are refused, a group member may approve")
+    func outsidersRefused() async throws {
+        let fixture = try StoreFixture()
+        let record = try await fixture.pending()
+        #expect(await AirlockError.Code.thrown { _ = try await fixture.store.approve(id: record.id, approverUID: Cast.dave) } == .forbidden)
+        #expect(await AirlockError.Code.thrown { _ = try await fixture.store.approve(id: record.id, approverUID: 0) } == .forbidden)
+        let approved = try await fixture.store.approve(id: record.id, approverUID: Cast.carol)
+        #expect(approved.state == .approved)
+        #expect(approved.decidedBy == "carol")
+    }
+
+    @Test("a group nobody is in is refused at creation")
+    func emptyGroupRefused() async throws {
+        let fixture = try StoreFixture()
+        let code = await AirlockError.Code.thrown { _ = try await fixture.pending(decision: Cast.decision(group: "nobody")) }
+        #expect(code == .invalidConfig)
+    }
+
+    @Test("two people on one uid is a config error")
+    func sharedUIDRejected() {
+        #expect(throws: AirlockError.self) {
+            _ = try ApprovalConfig(approvers: [Approver(uid: 1, person: "a", groups: []),
+                                               Approver(uid: 1, person: "b", groups: [])])
+        }
+    }
+}
+
+enum ReviewKind {
+    case approve, deny
+
+    func perform(on store: ApprovalStore, id: String, uid: UInt32, reason: String? = nil) async throws -> ApprovalRecord {
+        switch self {
+        case .approve: try await store.approve(id: id, approverUID: uid, reason: reason)
+        case .deny: try await store.deny(id: id, approverUID: uid, reason: reason)
+        }
+    }
+}

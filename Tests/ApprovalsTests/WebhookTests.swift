@@ -1,0 +1,148 @@
+import AirlockCore
+import Approvals
+import Foundation
+import Testing
+
+@Suite("Webhooks")
+struct WebhookTests {
+    static let secret = "webhook-test-secret"
+    static let fastRetry = WebhookRetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10),
+                                              maxBackoff: .milliseconds(40), attemptTimeout: .seconds(10))
+
+    /// Queues a record, delivers it once to a fresh local receiver that
+    /// answers `statuses` (then 200), stops the receiver, and returns what
+    /// each side saw.
+    private func deliverToReceiver(_ format: WebhookTarget.Format, statuses: [Int] = [])
+        async throws -> (received: [WebhookReceiver.Request], record: ApprovalRecord, delivery: WebhookDelivery?)
+    {
+        let receiver = try await WebhookReceiver.start(statuses: statuses)
+        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: format, secret: Self.secret)],
+                                       retry: Self.fastRetry)
+        let record = try await queue(try StoreFixture())
+        let delivery = await notifier.deliver(record).first
+        try await receiver.stop()
+        return (receiver.received, record, delivery)
+    }
+
+    private func queue(_ fixture: StoreFixture) async throws -> ApprovalRecord {
+        let call = Cast.call(["env": "prod", "api_token": "tok-raw-value-123"])
+        return try await fixture.store.createPending(call: call, decision: Cast.decision(),
+                                                     maskedArguments: ["env": "prod", "api_token": "[masked]"])
+    }
+
+    @Test("Slack body: text and blocks with action, requester, reason, rule and the approve command; signed")
+    func slackBodyShapeAndSignature() async throws {
+        let (received, record, delivery) = try await deliverToReceiver(.slack)
+        #expect(delivery?.delivered == true)
+
+        let request = try #require(received.first)
+        #expect(request.path == "/hooks/airlock")
+        #expect(request.headers["content-type"] == "application/json")
+        let timestamp = try #require(request.headers["x-airlock-timestamp"].flatMap { Int64($0) })
+        let signature = try #require(request.headers["x-airlock-signature"])
+        #expect(signature.hasPrefix("sha256="))
+        #expect(WebhookSignature.verify(body: request.body, timestamp: timestamp, signature: signature, secret: Self.secret))
+        #expect(!WebhookSignature.verify(body: request.body, timestamp: timestamp, signature: signature, secret: "other"))
+        #expect(!WebhookSignature.verify(body: request.body + Data(" ".utf8), timestamp: timestamp,
+                                         signature: signature, secret: Self.secret))
+
+        let body = try CanonicalJSON.parse(request.body)
+        let text = try #require(body["text"]?.stringValue)
+        #expect(text.contains("airlock approvals approve \(record.id)"))
+        let blocks = try #require(body["blocks"]?.arrayValue)
+        #expect(blocks.allSatisfy { $0["type"]?.stringValue != nil })
+        let rendered = body.canonicalText
+        for expected in ["deploy", "ci-agent", "on behalf of pat", "ship the hotfix", "prod-deploy",
+                         "Production deploys need an on-call approval", "airlock approvals approve \(record.id)"] {
+            #expect(rendered.contains(expected), "Slack body lacks \(expected)")
+        }
+        #expect(!rendered.contains("tok-raw-value-123"))
+    }
+
+    @Test("generic body: event, the record's display view, commands")
+    func genericBodyShape() async throws {
+        let (received, record, _) = try await deliverToReceiver(.generic)
+        let request = try #require(received.first)
+        let body = try CanonicalJSON.parse(request.body)
+        #expect(body["event"] == "approval.requested")
+        #expect(body["approval"]?["id"] == .string(record.id))
+        #expect(body["approval"]?["tool"] == "deploy")
+        #expect(body["approval"]?["requester"]?["name"] == "ci-agent")
+        #expect(body["approval"]?["rule"]?["id"] == "prod-deploy")
+        #expect(body["approval"]?["arguments"]?["api_token"] == "[masked]")
+        #expect(body["approve_command"] == .string("airlock approvals approve \(record.id)"))
+        #expect(!body.canonicalText.contains("tok-raw-value-123"))
+    }
+
+    @Test("a 500 is retried with the same delivery id")
+    func retryAfterServerError() async throws {
+        let (requests, _, delivered) = try await deliverToReceiver(.generic, statuses: [500])
+        let delivery = try #require(delivered)
+        #expect(delivery.delivered)
+        #expect(delivery.attempts == 2)
+        #expect(requests.count == 2)
+        #expect(requests.count == 2 && requests[0].headers["x-airlock-delivery"] == requests[1].headers["x-airlock-delivery"])
+        #expect(requests.count == 2 && requests[0].body == requests[1].body)
+    }
+
+    @Test("a 400 is not retried")
+    func clientErrorNotRetried() async throws {
+        let (requests, _, delivered) = try await deliverToReceiver(.slack, statuses: [400])
+        let delivery = try #require(delivered)
+        #expect(!delivery.delivered)
+        #expect(delivery.lastStatus == 400)
+        #expect(requests.count == 1)
+    }
+
+    @Test("with the receiver gone the record is stored, intact and approvable")
+    func deadReceiverLosesNothing() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let url = receiver.url
+        try await receiver.stop()
+        let deliveries = Shared<[WebhookDelivery]>([])
+        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: url, format: .slack, secret: Self.secret)],
+                                       retry: Self.fastRetry,
+                                       onDelivery: { delivery in deliveries.mutate { $0.append(delivery) } })
+        let fixture = try StoreFixture(notifier: notifier)
+        let record = try await queue(fixture)
+        let stored = try await fixture.store.record(id: record.id)
+        #expect(stored == record)
+        #expect(stored.state == .pending)
+
+        let direct = try #require(await notifier.deliver(record).first)
+        #expect(!direct.delivered)
+        #expect(direct.attempts == Self.fastRetry.maxAttempts)
+        #expect(direct.lastError != nil)
+        #expect(deliveries.value.contains { $0.approvalID == record.id })
+        #expect(deliveries.value.allSatisfy { !$0.delivered })
+
+        let approved = try await fixture.store.approve(id: record.id, approverUID: Cast.alice)
+        #expect(approved.state == .approved)
+        #expect(approved.request == record.request)
+    }
+
+    @Test("queuing a record notifies the configured webhooks in the background")
+    func storeNotifiesOnNewPending() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let deliveries = Shared<[WebhookDelivery]>([])
+        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: .generic, secret: Self.secret)],
+                                       retry: Self.fastRetry,
+                                       onDelivery: { delivery in deliveries.mutate { $0.append(delivery) } })
+        let record = try await queue(try StoreFixture(notifier: notifier))
+        // Wait for the background delivery to report (bounded; not a timing check).
+        for _ in 0..<1000 where deliveries.value.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await receiver.stop()
+        #expect(deliveries.value.map(\.delivered) == [true])
+        let body = try CanonicalJSON.parse(try #require(receiver.received.first).body)
+        #expect(body["approval"]?["id"] == .string(record.id))
+    }
+
+    @Test("https and empty secrets are refused at config time")
+    func targetValidation() {
+        #expect(throws: AirlockError.self) { _ = try WebhookTarget(url: "https://hooks.example/x", format: .slack, secret: "s") }
+        #expect(throws: AirlockError.self) { _ = try WebhookTarget(url: "http://127.0.0.1:1/x", format: .slack, secret: "") }
+        #expect(throws: AirlockError.self) { _ = try WebhookTarget(url: "not a url", format: .generic, secret: "s") }
+    }
+}

@@ -1,0 +1,75 @@
+import AirlockCore
+import Credentials
+import Foundation
+import Testing
+
+@Suite("Secrets")
+struct SecretTests {
+    let secret = ResolvedSecret(name: "DB_PASSWORD", value: "pa$$w0rd/with+chars")
+
+    @Test("exact values and their common encodings are masked in output")
+    func masksEncodings() {
+        let masker = SecretMasker([secret])
+        let raw = Data(secret.value.utf8)
+        let hex = raw.map { String(format: "%02x", $0) }.joined()
+        let output = """
+            plain: \(secret.value)
+            basic: \(raw.base64EncodedString())
+            url: https://db/?p=\(secret.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            hex: \(hex) HEX: \(hex.uppercased())
+            json: {"password":\(CanonicalJSON.encode(.string(secret.value)))}
+            """
+        let masked = masker.mask(output)
+        #expect(!masked.contains(secret.value))
+        #expect(!masked.contains(raw.base64EncodedString()))
+        #expect(!masked.contains(hex))
+        #expect(!masked.lowercased().contains(hex))
+        #expect(!masked.contains("pa%24%24w0rd"))
+        #expect(masked.components(separatedBy: "[secret:DB_PASSWORD]").count - 1 == 6)
+        #expect(masked.contains("plain: [secret:DB_PASSWORD]"))
+    }
+
+    @Test("a tool that echoes its secret returns it masked, in JSON results too")
+    func echoedSecretMaskedInJSON() {
+        let masker = SecretMasker([secret])
+        let result: JSONValue = ["stdout": .string("connected with \(secret.value)\n"), "items": [.string(secret.value), 3]]
+        let masked = masker.mask(result)
+        #expect(!masked.canonicalText.contains(secret.value))
+        #expect(masked["items"]?.arrayValue?.first == "[secret:DB_PASSWORD]")
+        #expect(masked["items"]?.arrayValue?.last == 3)
+    }
+
+    @Test("a secret that contains another is masked whole; other text is untouched")
+    func longestFirst() {
+        let masker = SecretMasker([ResolvedSecret(name: "SHORT", value: "abc123"),
+                                   ResolvedSecret(name: "LONG", value: "xx-abc123-yy")])
+        #expect(masker.mask("a xx-abc123-yy b abc123 c") == "a [secret:LONG] b [secret:SHORT] c")
+        #expect(masker.mask("nothing to see") == "nothing to see")
+    }
+
+    @Test("descriptions never show the value")
+    func descriptionHidesValue() {
+        #expect(!"\(secret)".contains(secret.value))
+        #expect(!String(reflecting: secret).contains(secret.value))
+    }
+
+    @Test("secrets resolve from files and the environment; missing ones are errors")
+    func resolves() throws {
+        let directory = freshDirectory("secrets")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/token"
+        try "file-secret-value\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let resolved = try SecretResolver.resolve([
+            SecretDeclaration(name: "FROM_FILE", source: .file(file)),
+            SecretDeclaration(name: "FROM_ENV", source: .environment("AIRLOCK_TEST_SECRET")),
+        ], environment: ["AIRLOCK_TEST_SECRET": "env-secret-value"])
+        #expect(resolved == [ResolvedSecret(name: "FROM_FILE", value: "file-secret-value"),
+                             ResolvedSecret(name: "FROM_ENV", value: "env-secret-value")])
+        #expect(throws: AirlockError.self) {
+            _ = try SecretResolver.resolve([SecretDeclaration(name: "X", source: .environment("UNSET_VAR"))], environment: [:])
+        }
+        #expect(throws: AirlockError.self) {
+            _ = try SecretResolver.resolve([SecretDeclaration(name: "X", source: .file(directory + "/missing"))])
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import AirlockCore
+import Foundation
+import Testing
+
+/// `airlock exec` end to end: the real binary, the shipped profiles, the
+/// real kernel. Bad input gets one clear line on stderr and a distinct
+/// exit code, and nothing is started.
+@Suite struct ExecCommandTests {
+    @Test func passesTheCommandsOutputAndExitCodeThrough() throws {
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--", "sh", "-c", "echo out; echo err >&2; exit 7"])
+        #expect(out.status == 7)
+        #expect(out.stdout == "out\n")
+        #expect(out.stderr == "err\n")
+    }
+
+    /// The command is the sandbox's pid 1, which ignores signals it sent
+    /// itself; a fault the kernel raises still ends it.
+    @Test func aSignalBecomes128PlusN() throws {
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--", "python3", "-c", "import ctypes; ctypes.string_at(0)"])
+        #expect(out.status == 128 + SIGSEGV)
+    }
+
+    @Test func aMissingCommandIs127WithAClearMessage() throws {
+        let out = try BuiltBinary.run("airlock", ["exec", "--", "no-such-command-xyz"])
+        #expect(out.status == 127)
+        #expect(out.stderr.contains("command not found in the sandbox: no-such-command-xyz"))
+        #expect(out.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test(arguments: [
+        (["exec", "--profile", "no-such-profile", "--", "true"], "no profile named no-such-profile"),
+        (["exec", "--ro-bind", "/no/such/path", "--", "true"], "does not exist"),
+        (["exec", "--bind", "/tmp:/a", "--ro-bind", "/usr:/a", "--", "true"], "two mounts target /a"),
+        (["exec", "--timeout=-3", "--", "true"], "not a positive duration"),
+        (["exec", "--memory", "12QB", "--", "true"], "not a size"),
+        (["exec", "--env", "NOEQUALS", "--", "true"], "is not K=V"),
+        (["exec"], "missing command"),
+    ])
+    func badInputIsRefusedBeforeAnythingStarts(arguments: [String], message: String) throws {
+        // The command would leave a trace in a host folder, bound writable,
+        // if it ever ran.
+        let traceDir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-badinput-\(UUID().uuidString)")
+        // Writable by the sandbox's host identity (nobody, when tests run as root).
+        try FileManager.default.createDirectory(at: traceDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        defer { try? FileManager.default.removeItem(at: traceDir) }
+        var argv = ["exec", "--profile", "shell", "--bind", "\(traceDir.path):/trace"] + arguments.dropFirst()
+        if argv.last == "true" { argv = argv.dropLast() + ["sh", "-c", "touch /trace/ran"] }
+        let out = try BuiltBinary.run("airlock", argv)
+        #expect(out.status == 64, "exit \(out.status): \(out.stderr)")
+        #expect(out.stderr.contains(message), "stderr: \(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: traceDir.appendingPathComponent("ran").path))
+    }
+
+    @Test func theTraceDirectoryTechniqueSeesARealRun() throws {
+        let traceDir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-badinput-\(UUID().uuidString)")
+        // Writable by the sandbox's host identity (nobody, when tests run as root).
+        try FileManager.default.createDirectory(at: traceDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        defer { try? FileManager.default.removeItem(at: traceDir) }
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--bind", "\(traceDir.path):/trace", "--", "sh", "-c", "touch /trace/ran"])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(FileManager.default.fileExists(atPath: traceDir.appendingPathComponent("ran").path))
+    }
+
+    @Test func anInvalidProfileFileNamesFileLineAndField() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("broken.yaml")
+        try "extends: strict\nlimits:\n  memory: lots\n".write(to: file, atomically: true, encoding: .utf8)
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", file.path, "--", "true"])
+        #expect(out.status == 64)
+        #expect(out.stderr.contains("broken.yaml:3"), "stderr: \(out.stderr)")
+        #expect(out.stderr.contains("limits.memory"), "stderr: \(out.stderr)")
+    }
+
+    @Test func aWallClockLimitIs124AndNamed() throws {
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--timeout", "500ms", "--", "sleep", "30"])
+        #expect(out.status == 124)
+        #expect(out.stderr.contains("limit hit: wall_clock"))
+    }
+
+    @Test func jsonReportsTheManifest() throws {
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "strict", "--json", "--", "/bin/true"])
+        #expect(out.status == 0)
+        let result = try JSONDecoder().decode(RunResult.self, from: Data(out.stdout.utf8))
+        #expect(result.exitCode == 0)
+        #expect(result.manifest.profile == "strict")
+        #expect(Set(result.manifest.namespaces) == ["user", "mnt", "pid", "net", "ipc", "uts", "cgroup"])
+        #expect(result.manifest.noNewPrivs)
+        #expect(result.manifest.uidOutside != 0)
+        #expect(!result.manifest.seccompFilterDigest.isEmpty)
+        #expect(result.recordedSyscalls.contains { $0.name == "execve" && $0.path == "/bin/true" })
+    }
+
+    @Test func bindsAndWorkdirAndEnvironment() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "data\n".write(to: dir.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--ro-bind", "\(dir.path):/src", "--workdir", "/src",
+                                                  "--env", "GREETING=hi", "--", "sh", "-c", "cat in.txt; echo $GREETING; pwd; echo x > in.txt"])
+        #expect(out.stdout == "data\nhi\n/src\n")
+        #expect(out.status != 0, "a read-only bind must refuse the write")
+        #expect(try String(contentsOf: dir.appendingPathComponent("in.txt"), encoding: .utf8) == "data\n")
+    }
+}

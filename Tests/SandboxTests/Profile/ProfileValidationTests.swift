@@ -1,0 +1,248 @@
+import AirlockCore
+import Foundation
+import Testing
+@testable import Sandbox
+
+/// Every mistake an admin can make in one file is an error that names the
+/// file, the line and the field, and nothing resolves while one remains.
+@Suite("Profile validation errors")
+struct ProfileValidationTests {
+    /// The single error for profile `bad`: `extends: ok` (a runnable
+    /// parent) followed by `extra`, whose first line is line 2 of the file.
+    private func onlyError(_ extra: String) throws -> (line: String, fixtures: ProfileFixtures) {
+        let fixtures = try ProfileFixtures(["ok": ProfileFixtures.runnable, "bad": "extends: ok\n" + extra])
+        let errors = try fixtures.errors("bad")
+        #expect(errors.count == 1, "\(errors)")
+        #expect(try fixtures.report("bad").profile == nil)
+        return (errors.first ?? "", fixtures)
+    }
+
+    @Test("a bad size names file, line and field and shows the accepted form")
+    func badSize() throws {
+        let (error, fixtures) = try onlyError("""
+            limits:
+              wall: 10s
+              memory: 12QB
+            """)
+        #expect(error == "\(fixtures.path("bad")):4: limits.memory: \"12QB\" is not a size (use e.g. 512M, 1G)")
+    }
+
+    @Test("a bad duration is an error", arguments: ["10 sec", "fast", "-1s", "1d"])
+    func badDuration(text: String) throws {
+        let (error, fixtures) = try onlyError("limits: { wall: \"\(text)\" }")
+        #expect(error.hasPrefix("\(fixtures.path("bad")):2: limits.wall: \"\(text)\" is not a duration"))
+    }
+
+    @Test("zero limits are errors: there is no unlimited")
+    func zeroLimit() throws {
+        let (error, _) = try onlyError("limits: { processes: 0 }")
+        #expect(error.contains(":2: limits.processes: must be greater than zero"))
+    }
+
+    @Test("cpu time must be whole seconds")
+    func fractionalCPU() throws {
+        let (error, _) = try onlyError("limits: { cpu: 1500ms }")
+        #expect(error.contains(":2: limits.cpu: the CPU limit is counted by the kernel in whole seconds"))
+    }
+
+    @Test("unknown keys are errors at every level, with a suggestion", arguments: [
+        ("netwrok: none", ":2: netwrok: unknown key (did you mean \"network\"?)"),
+        ("filesystem:\n  read_olny: [/usr]", ":3: filesystem.read_olny: unknown key (did you mean \"read_only\"?)"),
+        ("limits:\n  memroy: 1G", ":3: limits.memroy: unknown key (did you mean \"memory\"?)"),
+        ("identity:\n  user: 1000", ":3: identity.user: unknown key"),
+        ("filesystem:\n  read_only:\n    - { source: /usr, destination: /usr, optinal: true }",
+         ":4: filesystem.read_only[0].optinal: unknown key (did you mean \"optional\"?)"),
+    ])
+    func unknownKeys(yaml: String, expected: String) throws {
+        let (error, _) = try onlyError(yaml)
+        #expect(error.contains(expected), "\(error)")
+    }
+
+    @Test("uid or gid 0 inside the sandbox is an error", arguments: ["uid", "gid"])
+    func rootIdentity(key: String) throws {
+        let (error, _) = try onlyError("identity:\n  \(key): 0")
+        #expect(error.contains(":3: identity.\(key): 0 (root) is never allowed inside the sandbox"))
+    }
+
+    @Test("an always-denied syscall under allow is an error naming its line", arguments: [
+        "ptrace", "bpf", "io_uring_setup", "keyctl", "mount", "fsopen", "unshare", "setns", "userfaultfd",
+        "perf_event_open", "kexec_load", "init_module", "iopl", "modify_ldt", "open_by_handle_at",
+    ])
+    func alwaysDeniedAllow(name: String) throws {
+        let fixtures = try ProfileFixtures(["bad": """
+            seccomp:
+              allow:
+                - "@default"
+                - \(name)
+            """])
+        let errors = try fixtures.errors("bad")
+        #expect(errors == ["\(fixtures.path("bad")):4: seccomp.allow[1]: \(name) is always denied and can never be allowed (see SyscallRestrictions)"])
+    }
+
+    @Test("clone3 can never be allowed: it must fail with ENOSYS so libc falls back to clone")
+    func clone3() throws {
+        let (error, _) = try onlyError("seccomp:\n  allow: [clone3]")
+        #expect(error.contains("clone3 always fails with ENOSYS"))
+    }
+
+    @Test("personality only with a PER_LINUX or query condition")
+    func personality() throws {
+        let (allowed, _) = try onlyError("seccomp:\n  allow: [personality]")
+        #expect(allowed.contains("personality may only be allowed under seccomp.conditions"))
+        let (conditioned, _) = try onlyError("seccomp:\n  conditions:\n    - { syscall: personality, arg: 0, op: \"==\", value: 0x0040000 }")
+        #expect(conditioned.contains(":4: seccomp.conditions[0]: personality may only be allowed with arg 0 == 0x0 or 0xffffffff"))
+    }
+
+    @Test("unknown syscall names and groups are errors with a suggestion")
+    func unknownSyscalls() throws {
+        let (name, _) = try onlyError("record: [opnat]")
+        #expect(name.contains(":2: record[0]: \"opnat\" is not an x86_64 syscall name (did you mean \"openat\"?)"))
+        let (group, _) = try onlyError("seccomp:\n  deny: [\"@netwrok\"]")
+        #expect(group.contains(":3: seccomp.deny[0]: unknown syscall group \"@netwrok\" (did you mean \"@network\"?)"))
+    }
+
+    @Test("bad condition parts are errors", arguments: [
+        ("{ syscall: socket, arg: 6, op: \"==\", value: 1 }", "syscalls have arguments 0 to 5"),
+        ("{ syscall: socket, arg: 0, op: \"<\", value: 1 }", "\"<\" is not an operator"),
+        ("{ syscall: socket, arg: 0, op: \"==\", value: AF_BOGUS }", "\"AF_BOGUS\" is not a number or a known constant"),
+        ("{ syscall: socket, arg: 0, op: \"==\" }", "value is missing"),
+        ("{ syscall: bpf, arg: 0, op: \"==\", value: 0 }", "bpf is always denied; no condition can allow it"),
+        ("{ syscall: clone, arg: 0, op: \"==\", value: 0 }", "clone is already conditioned by Airlock"),
+        ("{ syscall: \"@network\", arg: 0, op: \"==\", value: 0 }", "a condition applies to one syscall, not a group"),
+    ])
+    func badConditions(condition: String, expected: String) throws {
+        let (error, _) = try onlyError("seccomp:\n  conditions:\n    - \(condition)")
+        #expect(error.contains(":4: seccomp.conditions[0]"), "\(error)")
+        #expect(error.contains(expected), "\(error)")
+    }
+
+    @Test("a != condition beside another on the same syscall is an error (alternatives would allow everything)")
+    func negatedAlternatives() throws {
+        let (error, _) = try onlyError("""
+            seccomp:
+              conditions:
+                - { syscall: ioctl, arg: 1, op: "!=", value: TIOCSTI }
+                - { syscall: ioctl, arg: 1, op: "!=", value: TIOCLINUX }
+            """)
+        #expect(error.contains("conditions on ioctl are alternatives"))
+    }
+
+    @Test("paths must be absolute and normal; nothing at /", arguments: [
+        ("filesystem: { read_only: [usr] }", "\"usr\" is not an absolute path"),
+        ("filesystem: { read_only: [/usr/../etc] }", "\"/usr/../etc\" is not an absolute path"),
+        ("filesystem: { writable: [/srv/] }", "\"/srv/\" is not an absolute path"),
+        ("filesystem: { tmpfs: { /: 1M } }", "the root is always a fresh tmpfs"),
+    ])
+    func badPaths(yaml: String, expected: String) throws {
+        let (error, _) = try onlyError(yaml)
+        #expect(error.contains(":2: filesystem."), "\(error)")
+        #expect(error.contains(expected), "\(error)")
+    }
+
+    @Test("one path placed twice is an error naming both lines")
+    func collidingMountPoints() throws {
+        let (sameList, _) = try onlyError("filesystem:\n  read_only: [/usr]\n  writable: [/usr]")
+        #expect(sameList.contains(":4: filesystem.writable[0]: /usr is already a read-only bind"))
+        let (tmpfsOverWorkspace, _) = try onlyError("filesystem:\n  tmpfs: { /workspace: 1M }")
+        #expect(tmpfsOverWorkspace.contains(":3: filesystem.tmpfs./workspace: /workspace is already the workspace"))
+        let (underSymlink, _) = try onlyError("filesystem:\n  symlinks: { /bin: usr/bin }\n  read_only: [/bin/tool]")
+        #expect(underSymlink.contains("/bin/tool lies beneath the symlink /bin"))
+    }
+
+    @Test("wrong value types are errors", arguments: [
+        ("network: open", ":2: network: \"open\" is not a network mode (use none, loopback or host)"),
+        ("filesystem: { proc: maybe }", ":2: filesystem.proc: expected true or false, found \"maybe\""),
+        ("environment: [PATH]", ":2: environment: expected a mapping"),
+        ("environment: { 1BAD: x }", "\"1BAD\" is not an environment variable name"),
+        ("environment: { A: \"x\\0y\" }", ":2: environment.A: an environment value cannot contain a NUL character"),
+        ("record: execve", ":2: record: expected a list"),
+        ("identity: { hostname: \"bad host\" }", "\"bad host\" is not a hostname"),
+    ])
+    func wrongTypes(yaml: String, expected: String) throws {
+        let (error, _) = try onlyError(yaml)
+        #expect(error.contains(expected), "\(error)")
+    }
+
+    @Test("recording a syscall the profile does not allow is an error")
+    func recordingDenied() throws {
+        let (error, _) = try onlyError("record: [connect]")
+        #expect(error.contains(":2: record[0]: connect is not allowed by this profile"))
+    }
+
+    @Test("a profile that cannot exec its command is an error")
+    func noExecve() throws {
+        let fixtures = try ProfileFixtures(["bad": "seccomp:\n  allow: [\"@basic-io\"]\n"])
+        #expect(try fixtures.errors("bad") == ["\(fixtures.path("bad")):1: seccomp.allow: execve must be allowed: the filter is in force before the command is executed (add @default)"])
+    }
+
+    @Test("YAML syntax errors and duplicate keys name their line")
+    func syntax() throws {
+        let fixtures = try ProfileFixtures([
+            "broken": "seccomp:\n  allow: [read\nnetwork: none\n",
+            "twice": "network: none\nnetwork: host\n",
+        ])
+        let broken = try fixtures.errors("broken")
+        #expect(broken.count == 1 && broken[0].hasPrefix(fixtures.path("broken") + ":") && broken[0].contains("YAML syntax"))
+        let twice = try fixtures.errors("twice")
+        #expect(twice.count == 1 && twice[0].contains("duplicate key network"))
+    }
+
+    @Test("an invalid profile is refused with one line and a pointer to lint")
+    func refusedToRun() throws {
+        let fixtures = try ProfileFixtures(["bad": "limits: { memory: 12QB, wall: soon }\n"])
+        #expect {
+            try fixtures.catalog().resolve(name: "bad")
+        } throws: { error in
+            guard let error = error as? AirlockError else { return false }
+            return error.code == .invalidProfile && error.message.contains("limits.memory")
+                && error.message.contains("run `airlock profile lint bad`")
+        }
+    }
+
+    @Test("an unknown profile name lists the available ones")
+    func unknownProfile() throws {
+        let fixtures = try ProfileFixtures(["alpha": ProfileFixtures.runnable, "beta": ProfileFixtures.runnable])
+        #expect(throws: AirlockError(.unknownProfile, "no profile named gamma; available: alpha, beta")) {
+            try fixtures.catalog().resolve(name: "gamma")
+        }
+    }
+
+    @Test("a file that is not a mapping, or holds several documents, is an error")
+    func documentShape() throws {
+        let fixtures = try ProfileFixtures(["scalar": "just text\n", "many": "network: none\n---\nnetwork: host\n"])
+        #expect(try fixtures.errors("scalar") == ["\(fixtures.path("scalar")):1: expected a mapping of key: value lines, found \"just text\""])
+        #expect(try fixtures.errors("many").first?.contains("YAML syntax") == true)
+    }
+
+    @Test("a file that is not UTF-8 breaks only its own profile")
+    func unreadableFile() throws {
+        let fixtures = try ProfileFixtures(["good": ProfileFixtures.runnable])
+        try Data([0xff, 0xfe, 0x00, 0x41]).write(to: fixtures.directory.appendingPathComponent("binary.yaml"))
+        let catalog = try fixtures.catalog()
+        #expect(catalog.names == ["binary", "good"])
+        #expect(try catalog.report(name: "binary").errors.map(\.description) == ["\(fixtures.path("binary")):1: this file is not UTF-8 text"])
+        _ = try catalog.resolve(name: "good")
+    }
+
+    @Test("names and files are told apart: a path or .yaml means a file")
+    func nameOrFile() throws {
+        let fixtures = try ProfileFixtures(["named": ProfileFixtures.runnable])
+        let catalog = try fixtures.catalog()
+        #expect(try catalog.resolve(nameOrFile: "named").name == "named")
+        #expect(try catalog.resolve(nameOrFile: fixtures.path("named")).name == "named")
+        #expect(throws: AirlockError.self) { try catalog.resolve(nameOrFile: "missing.yaml") }
+    }
+}
+
+@Suite("Profile validation reports everything at once")
+struct ProfileValidationAllAtOnceTests {
+    @Test("a bad size and an always-denied syscall are both reported in one pass")
+    func allErrors() throws {
+        let fixtures = try ProfileFixtures(["bad": "limits:\n  memory: 12QB\nseccomp:\n  allow: [\"@default\", ptrace]\n"])
+        let path = fixtures.path("bad")
+        #expect(try fixtures.errors("bad") == [
+            "\(path):2: limits.memory: \"12QB\" is not a size (use e.g. 512M, 1G)",
+            "\(path):4: seccomp.allow[1]: ptrace is always denied and can never be allowed (see SyscallRestrictions)",
+        ])
+    }
+}
