@@ -5,6 +5,7 @@
 
 // kernel.c: syscalls the seccomp filter must refuse or kill.
 void attack_int80(void);
+void attack_int80_creat(const char *path);
 void attack_x32(void);
 void attack_tiocsti(void);
 void attack_tiocsti_high(void);

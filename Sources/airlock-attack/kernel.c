@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@
 #define SYS_io_uring_setup 425
 #endif
 
-enum { I386_GETPID = 20, X32_SYSCALL_BIT = 0x40000000, X86_64_GETPID = 39 };
+enum { I386_CREAT = 8, I386_GETPID = 20, X32_SYSCALL_BIT = 0x40000000, X86_64_GETPID = 39 };
 enum { PTRACE_TRACEME_REQUEST = 0, PTRACE_ATTACH_REQUEST = 16 };
 
 /// The 32-bit syscall gate from 64-bit code: the filter sees AUDIT_ARCH_I386.
@@ -28,6 +29,26 @@ void attack_int80(void)
     long ret;
     __asm__ volatile("int $0x80" : "=a"(ret) : "a"(I386_GETPID) : "memory", "r8", "r9", "r10", "r11");
     report_text("int80", "returned=%ld", ret);
+}
+
+/// creat(2) through the 32-bit gate: if it ever ran, the file would exist,
+/// which a test can check from the host. int 0x80 takes 32-bit pointers,
+/// so the path lives in a MAP_32BIT mapping.
+void attack_int80_creat(const char *path)
+{
+    size_t length = strlen(path) + 1;
+    char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED || length > 4096) {
+        report("int80_creat", -1);
+        return;
+    }
+    memcpy(low, path, length);
+    long ret;
+    __asm__ volatile("int $0x80"
+                     : "=a"(ret)
+                     : "a"(I386_CREAT), "b"((uint32_t)(uintptr_t)low), "c"(0644)
+                     : "memory", "r8", "r9", "r10", "r11");
+    report_text("int80_creat", "returned=%ld", ret);
 }
 
 /// x32 ABI numbering: x86_64 arch, syscall number with bit 30 set.

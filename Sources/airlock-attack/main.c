@@ -19,6 +19,7 @@ struct command {
 
 static const struct command commands[] = {
     { "int80", attack_int80, 0, 0 },
+    { "int80_creat", 0, attack_int80_creat, "PATH" },
     { "x32", attack_x32, 0, 0 },
     { "tiocsti", attack_tiocsti, 0, 0 },
     { "tiocsti_high", attack_tiocsti_high, 0, 0 },

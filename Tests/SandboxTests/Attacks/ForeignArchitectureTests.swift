@@ -19,6 +19,21 @@ struct ForeignArchitectureTests {
         #expect(outcome.result.termination == .signaled)
     }
 
+    /// A 32-bit creat(2) into a writable bind: killed before it ran, so the
+    /// file never appears on the host.
+    @Test func int80CreatLeavesNoFileOnTheHost() throws {
+        try HostRequirement.require(Self.hostHasIA32Emulation, "this kernel has no 32-bit syscall emulation (int 0x80)")
+        let host = try HostTemp("int80")
+        defer { host.remove() }
+        try host.makeWritableBySandbox()
+        let outcome = try AttackTool.run(["write", "/out/control", "int80_creat", "/out/int80-was-here"],
+                                         extraWritable: [BindMount(source: host.path, destination: "/out")])
+        #expect(host.exists("control"), "control write failed: \(outcome.outcome("write"))")
+        #expect(!host.exists("int80-was-here"), "the 32-bit creat ran")
+        #expect(outcome.line("int80_creat") == nil)
+        #expect(outcome.result.killedBySyscall == "x86:creat")
+    }
+
     @Test func x32IsKilledAndNamed() throws {
         let outcome = try AttackTool.run(["x32", "ids"])
         #expect(outcome.line("x32") == nil, "x32 syscall returned inside the sandbox: \(outcome.outcome("x32"))")
