@@ -8,7 +8,7 @@ import Testing
 /// its own (made per launch or taken, never reused, from the engine's pool),
 /// so an abstract unix name or a loopback port in one does not exist in
 /// the other.
-@Suite("Sandbox to sandbox", .timeLimit(.minutes(1)))
+@Suite("Sandbox to sandbox", .timeLimit(.minutes(2)))
 struct CrossSandboxTests {
     /// Listens on an abstract unix name and a loopback TCP port, then
     /// reports whether anyone connected within the timeout.

@@ -6,7 +6,7 @@ import Testing
 /// The sandbox is never root: not inside (uid 1000, no capabilities in any
 /// set, no_new_privs), not on the host (its processes run as an
 /// unprivileged host uid), and a setuid-root binary can't change that.
-@Suite("Privileges", .timeLimit(.minutes(1)))
+@Suite("Privileges", .timeLimit(.minutes(2)))
 struct PrivilegeTests {
     /// setuid and capset are allowed by the filter here, so what refuses
     /// them is the kernel's capability check: nothing left to use.

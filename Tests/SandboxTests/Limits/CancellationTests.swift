@@ -6,7 +6,7 @@ import Testing
 /// Cancelling the task that awaits `engine.run` (an agent disconnects, a
 /// call is withdrawn) kills the sandbox's processes, all of them; so does
 /// `killAll` at daemon shutdown.
-@Suite("Cancellation and shutdown", .timeLimit(.minutes(1)))
+@Suite("Cancellation and shutdown", .timeLimit(.minutes(2)))
 struct CancellationTests {
     @Test func cancellingTheTaskKillsEveryProcess() async throws {
         let token = Token.sleepSeconds()
@@ -31,11 +31,14 @@ struct CancellationTests {
                                                            profile: Fixtures.profile()) })
             }
         }
-        // Wait for both sandboxes (two sleeps each) to be up.
-        let deadline = Date().addingTimeInterval(15)
+        // Wait for both sandboxes (two sleeps each) to be up: killAll ends
+        // the sandboxes running when it is called, not later ones. (The
+        // profile's wall-clock limit bounds the runs if this never happens.)
+        let deadline = Date().addingTimeInterval(60)
         while HostProcesses.matching(token).filter({ $0.commandLine.first == "sleep" }).count < 4 && Date() < deadline { usleep(20_000) }
+        try #require(HostProcesses.matching(token).filter { $0.commandLine.first == "sleep" }.count == 4, "the sandboxes did not start")
         engine.killAll()
-        #expect(group.wait(timeout: .now() + 15) == .success, "runs did not return after killAll")
+        #expect(group.wait(timeout: .now() + 60) == .success, "runs did not return after killAll")
         #expect(box.results.count == 2)
         for result in box.results {
             #expect((try? result.get())?.signal == SIGKILL)
