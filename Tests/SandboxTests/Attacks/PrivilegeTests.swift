@@ -47,6 +47,34 @@ struct PrivilegeTests {
         #expect(!lines.contains("0"))
     }
 
+    /// The file-capability twin of the setuid test: a copy of the attack
+    /// tool carrying CAP_SETUID and CAP_SYS_ADMIN in its security.capability
+    /// xattr (as `setcap cap_setuid,cap_sys_admin+ep` writes it). Running it
+    /// must grant nothing: no capability in any set, setuid(0) still fails.
+    @Test func fileCapabilitiesGiveNoPrivilege() throws {
+        let host = try HostTemp("fcap")
+        defer { host.remove() }
+        let binary = host.file("airlock-attack")
+        try FileManager.default.copyItem(atPath: AttackTool.hostPath, toPath: binary)
+        let setcap = Process()
+        setcap.executableURL = URL(fileURLWithPath: "/usr/sbin/setcap")
+        setcap.arguments = ["cap_setuid,cap_sys_admin+ep", binary]
+        let launched = (try? setcap.run()) != nil
+        if launched { setcap.waitUntilExit() }
+        try HostRequirement.require(launched && setcap.terminationStatus == 0,
+                                    "setting file capabilities (/usr/sbin/setcap from libcap2-bin, run as root)")
+
+        let profile = Fixtures.profile(name: "test-fcap", extraAllow: ["setuid"])
+        let request = LaunchRequest(argv: ["/opt/fcap/airlock-attack", "ids", "setuid0"],
+                                    extraReadOnly: [BindMount(source: host.path, destination: "/opt/fcap")])
+        let outcome = AttackOutcome(result: try Fixtures.engine.runBlocking(request, profile: profile))
+        let ids = try #require(outcome.line("ids"), "stdout: \(outcome.result.stdout.text) stderr: \(outcome.result.stderr.text)")
+        for set in ["CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+            #expect(ids.fields[set] == "0000000000000000", "\(set)=\(ids.fields[set] ?? "missing")")
+        }
+        #expect(outcome.line("setuid0")?.ok == false, "setuid(0): \(outcome.outcome("setuid0"))")
+    }
+
     /// Seen from the host, the sandbox's processes run as the mapped
     /// unprivileged uid, never as root, even though the test runs as root.
     @Test func hostSideIdentityIsUnprivileged() async throws {
