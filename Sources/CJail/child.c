@@ -352,6 +352,7 @@ int cjail_child_main(void *arg)
     CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresgid, p->gid, p->gid, p->gid), 0);
     if (p->drop_supplementary_groups) CHECK(CJAIL_STEP_IDENTITY, RAW2(__NR_setgroups, 0, 0), 1);
     CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresuid, p->uid, p->uid, p->uid), 2);
+    CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_DUMPABLE, p->parent_dumpable, 0, 0, 0), 5);
     // Credentials changed, so set the death signal now (it is cleared by setuid).
     CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0), 3);
 

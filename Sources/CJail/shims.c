@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +76,11 @@ int cjail_wait_pidfd(int pidfd, int *status_kind, int *status_value, struct rusa
     }
     *status_value = info.si_status;
     return 0;
+}
+
+int cjail_get_dumpable(void)
+{
+    return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 ? 1 : 0;
 }
 
 int cjail_eventfd(void)

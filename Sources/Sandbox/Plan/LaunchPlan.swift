@@ -45,6 +45,7 @@ struct LaunchPlan {
         plan.gid_map = UnsafePointer(arena.string("\(profile.identity.gid) \(gidOutside) 1\n"))
         plan.deny_setgroups = host.isRoot ? 0 : 1
         plan.drop_supplementary_groups = host.isRoot ? 1 : 0
+        plan.parent_dumpable = cjail_get_dumpable()
 
         var flags = CJAIL_CLONE_NEWUSER | CJAIL_CLONE_NEWNS | CJAIL_CLONE_NEWPID | CJAIL_CLONE_NEWIPC | CJAIL_CLONE_NEWUTS
         namespaces = ["user", "mnt", "pid", "ipc", "uts", "cgroup"]
