@@ -47,3 +47,6 @@ void attack_capset(void);
 void attack_setuid0(void);
 void attack_ids(void);
 void attack_procs(void);
+
+// race.c: run on the host as the sandboxes' host uid, against launches.
+void attack_steal(const char *spec);

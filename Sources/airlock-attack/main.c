@@ -55,6 +55,7 @@ static const struct command commands[] = {
     { "setuid0", attack_setuid0, 0, 0 },
     { "ids", attack_ids, 0, 0 },
     { "procs", attack_procs, 0, 0 },
+    { "steal", 0, attack_steal, "ADDRESS,LENGTH,SECONDS" },
 };
 
 static const struct command *find(const char *name)
