@@ -4,7 +4,9 @@ import Testing
 @testable import Sandbox
 
 /// Opening descriptors until the kernel refuses: the open-files limit holds
-/// (RLIMIT_NOFILE), and, like every other limit, the result reports it.
+/// (RLIMIT_NOFILE). A refused open is an errno the process handles, which
+/// the engine can't observe without tracing every call, so `limitsHit` does
+/// not list it (documented).
 @Suite("Open files", .timeLimit(.minutes(1)))
 struct OpenFilesTests {
     static let openUntilRefused = """
@@ -17,7 +19,7 @@ struct OpenFilesTests {
             print('refused', errno.errorcode[error.errno], 'after', len(held))
         """
 
-    @Test func openFilesLimitHoldsAndIsReported() throws {
+    @Test func openFilesLimitHolds() throws {
         let profile = Fixtures.profile(name: "test-nofile", limits: ResourceLimits(wallSeconds: 20, openFiles: 32))
         let result = try Fixtures.engine.runBlocking(LaunchRequest(argv: ["/usr/bin/python3", "-c", Self.openUntilRefused]),
                                                      profile: profile)
@@ -26,6 +28,5 @@ struct OpenFilesTests {
         #expect(words[1] == "EMFILE")
         // 0, 1, 2 and python's own descriptors come out of the same 32.
         #expect(Int(words[3]).map { $0 < 32 } == true)
-        #expect(result.limitsHit.contains { $0.kind == .openFiles }, "limitsHit: \(result.limitsHit.map(\.kind))")
     }
 }
