@@ -78,11 +78,6 @@ int cjail_wait_pidfd(int pidfd, int *status_kind, int *status_value, struct rusa
     return 0;
 }
 
-int cjail_get_dumpable(void)
-{
-    return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 ? 1 : 0;
-}
-
 int cjail_eventfd(void)
 {
     int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -81,10 +81,11 @@ struct cjail_plan {
     unsigned int uid;
     unsigned int gid;
     int drop_supplementary_groups;   // setgroups(0) (only when the parent may allow it)
-    // The host process's dumpable flag, restored after the identity change:
-    // the child shares the host's mm until execve, and changing credentials
-    // would otherwise leave the host process non-dumpable.
-    int parent_dumpable;
+    // Until execve the child shares the host process's memory. When its
+    // identity changes (Airlock as root), that memory is made non-dumpable,
+    // so no process of the sandbox's host uid can read it through
+    // /proc/PID/mem in the window between dropping capabilities and exec.
+    int make_nondumpable;
 
     // uid/gid maps, written by the parent ("inside outside 1\n").
     const char *uid_map;
@@ -202,7 +203,6 @@ int cjail_pidfd_getfd(int pidfd, int targetfd);
 /// waitid(P_PIDFD) with rusage. *status_kind: 1 exited, 2 killed, 3 dumped.
 int cjail_wait_pidfd(int pidfd, int *status_kind, int *status_value, struct rusage *usage);
 int cjail_eventfd(void);
-int cjail_get_dumpable(void);
 /// Creates a new network namespace on the calling thread and returns an fd
 /// for it, leaving the thread in its original namespace. With
 /// bring_up_loopback, `lo` is up in it.

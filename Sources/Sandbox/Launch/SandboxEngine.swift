@@ -14,10 +14,14 @@ public final class SandboxEngine: @unchecked Sendable {
         /// (nobody/nogroup by default: never host root).
         public var outsideUID: UInt32 = 65534
         public var outsideGID: UInt32 = 65534
+        /// Make network namespaces ahead of time on a background thread. Right
+        /// for a daemon; a one-shot `airlock exec` would only race its own launch.
+        public var prewarm: Bool = true
 
-        public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534) {
+        public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534, prewarm: Bool = true) {
             self.outsideUID = outsideUID
             self.outsideGID = outsideGID
+            self.prewarm = prewarm
         }
     }
 
@@ -34,7 +38,7 @@ public final class SandboxEngine: @unchecked Sendable {
         self.host = host
         self.options = options
         self.cgroups = CgroupPool(host: host)
-        self.networkNamespaces = NetworkNamespacePool(host: host)
+        self.networkNamespaces = NetworkNamespacePool(host: host, enabled: options.prewarm)
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }
