@@ -73,7 +73,7 @@ enum ShellCommandRules {
         case "setcap", "visudo", "passwd", "chpasswd", "newgrp", "sg":
             return true
         case "usermod", "gpasswd", "adduser", "addgroup", "useradd":
-            return inv.args.contains { ["sudo", "wheel", "root", "admin", "docker"].contains($0.text) || $0.text.hasSuffix(",sudo") || $0.text.contains("sudo,") }
+            return inv.args.contains { ["sudo", "wheel", "root", "admin", "docker"].contains($0.text) || $0.text.hasSuffix(",sudo") || $0.text.includes("sudo,") }
         default:
             return false
         }
