@@ -32,6 +32,16 @@ struct PolicyBenchmark: ParsableCommand {
             printRow(["\(count)", formatDuration(stats.median), formatDuration(stats.p90), formatDuration(stats.p99), effect.rawValue, target], widths: widths)
         }
 
+        print("\nrule evaluation only (the same call without intent bindings: no extraction)")
+        printRow(["rules", "p50", "p90", "p99", "effect"], widths: widths)
+        var bare = call
+        bare.intent = []
+        for count in [10, 100, 1000] {
+            let policy = try Policy.parse(yaml: Self.generatedPolicy(rules: count), source: "generated-\(count)")
+            let stats = LatencyStats.measure(count: iterations, warmup: 200) { _ = policy.decide(bare) }
+            printRow(["\(count)", formatDuration(stats.median), formatDuration(stats.p90), formatDuration(stats.p99), policy.decide(bare).effect.rawValue], widths: widths)
+        }
+
         print("\nintent extraction (Policy.decide with one rule)")
         printRow(["input", "bytes", "p50", "p99", "target"], widths: [14, 8, 12, 12, 16])
         let sql = Self.generatedSQL(bytes: 10 * 1024)
