@@ -32,13 +32,29 @@ struct PolicyBenchmark: ParsableCommand {
             printRow(["\(count)", formatDuration(stats.median), formatDuration(stats.p90), formatDuration(stats.p99), effect.rawValue, target], widths: widths)
         }
 
+        print("\nrule evaluation only (the same call without intent bindings: no extraction)")
+        printRow(["rules", "p50", "p90", "p99", "effect"], widths: widths)
+        var bare = call
+        bare.intent = []
+        for count in [10, 100, 1000] {
+            let policy = try Policy.parse(yaml: Self.generatedPolicy(rules: count), source: "generated-\(count)")
+            let stats = LatencyStats.measure(count: iterations, warmup: 200) { _ = policy.decide(bare) }
+            printRow(["\(count)", formatDuration(stats.median), formatDuration(stats.p90), formatDuration(stats.p99), policy.decide(bare).effect.rawValue], widths: widths)
+        }
+
         print("\nintent extraction (Policy.decide with one rule)")
         printRow(["input", "bytes", "p50", "p99", "target"], widths: [14, 8, 12, 12, 16])
         let sql = Self.generatedSQL(bytes: 10 * 1024)
         let shell = Self.generatedShell(bytes: 2 * 1024)
-        let single = try Policy.parse(yaml: "rules:\n  - { id: permit, effect: permit, condition: 'sql.readOnly || !sql.readOnly', reason: bench }\n", source: "single")
-        for (label, text, binding, target) in [("SQL script", sql, IntentBinding(extractor: .sql, argument: "q"), "≤ 200 µs"),
-                                               ("shell script", shell, IntentBinding(extractor: .shell, argument: "q"), "")] {
+        // A policy that reads only aggregate facts, and one that reads the per-statement and
+        // per-command records too (those lists are built only when some rule reads them).
+        let aggregate = try Policy.parse(yaml: "rules:\n  - { id: permit, effect: permit, condition: 'sql.readOnly || !shell.dangerousDelete', reason: bench }\n", source: "aggregate")
+        let detailed = try Policy.parse(yaml: "rules:\n  - { id: permit, effect: permit, condition: 'sql.statements.size() >= 0 && shell.commands.size() >= 0', reason: bench }\n", source: "detailed")
+        let sqlBinding = IntentBinding(extractor: .sql, argument: "q"), shellBinding = IntentBinding(extractor: .shell, argument: "q")
+        for (label, text, binding, single, target) in [("SQL script", sql, sqlBinding, aggregate, "≤ 200 µs"),
+                                                       ("SQL, records", sql, sqlBinding, detailed, ""),
+                                                       ("shell script", shell, shellBinding, aggregate, ""),
+                                                       ("shell, records", shell, shellBinding, detailed, "")] {
             let request = PolicyRequest(tool: "t", arguments: ["q": .string(text)], actor: actor, intent: [binding])
             let stats = LatencyStats.measure(count: max(200, iterations / 20), warmup: 20) { _ = single.decide(request) }
             printRow([label, "\(text.utf8.count)", formatDuration(stats.median), formatDuration(stats.p99), target], widths: [14, 8, 12, 12, 16])
@@ -59,7 +75,7 @@ struct PolicyBenchmark: ParsableCommand {
             "tool.startsWith('x%d') || actor.uid == %d",
             "shell.commands.exists(c, c.name == 'git' && 'push' in c.args && c.args.exists(a, a.startsWith('-f')))",
             "sql.unboundedWrite || sql.drops",
-            "args.mode.matches('^bulk-[0-9]+$')",
+            "has(args.mode) && args.mode.matches('^bulk-[0-9]+$')",
         ]
         for i in 1..<rules {
             let effect = ["permit", "forbid", "review"][i % 3]

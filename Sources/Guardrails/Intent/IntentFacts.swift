@@ -11,7 +11,28 @@ struct IntentFacts: Sendable {
     /// without a catalog binding, because a URL is a URL wherever it appears.
     static let networkArgumentNames: Set<String> = ["url", "uri", "host", "hostname", "endpoint", "urls", "hosts"]
 
-    static func extract(_ request: PolicyRequest, allowlist: NetworkAllowlist) -> IntentFacts {
+    /// Which costly per-item fact lists to build; a policy asks only for
+    /// those its conditions read (see `Policy.detail`).
+    struct Detail: Sendable, Hashable {
+        var sqlStatements = true
+        var shellCommands = true
+
+        static let full = Detail()
+
+        init(sqlStatements: Bool = true, shellCommands: Bool = true) {
+            self.sqlStatements = sqlStatements
+            self.shellCommands = shellCommands
+        }
+
+        /// What conditions reading `paths` need.
+        init(reading paths: some Sequence<String>) {
+            let paths = Array(paths)
+            sqlStatements = paths.contains { $0 == "sql" || $0.hasPrefix("sql.statements") }
+            shellCommands = paths.contains { $0 == "shell" || $0.hasPrefix("shell.commands") }
+        }
+    }
+
+    static func extract(_ request: PolicyRequest, allowlist: NetworkAllowlist, detail: Detail = .full) -> IntentFacts {
         var sql = SQLExtractor.absent
         var shell = ShellExtractor.absent
         var network = NetworkObservations()
@@ -44,12 +65,12 @@ struct IntentFacts: Sendable {
             }
         }
         if !sqlTexts.isEmpty {
-            let extracted = SQLExtractor.facts(sqlTexts.joined(separator: ";\n"))
+            let extracted = SQLExtractor.facts(sqlTexts.joined(separator: ";\n"), withStatements: detail.sqlStatements)
             sql = extracted.facts
             reasons += extracted.problems
         }
         if !shellTexts.isEmpty {
-            let extracted = ShellExtractor.facts(shellTexts.joined(separator: "\n"), network: &network)
+            let extracted = ShellExtractor.facts(shellTexts.joined(separator: "\n"), network: &network, withCommands: detail.shellCommands)
             shell = extracted.facts
             reasons += extracted.problems
         }

@@ -75,8 +75,7 @@ enum NetworkAddress {
     /// `@`: WHATWG ends the host at the backslash, RFC 3986 does not), every
     /// candidate is returned so each must pass the allowlist.
     static func hosts(ofURL url: String) -> [String]? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
+        guard let rest = url.after("://") else { return nil }
         var candidates: [String] = []
         for terminators in ["/?#", "/?#\\"] {
             let authority = rest.prefix { !terminators.contains($0) }

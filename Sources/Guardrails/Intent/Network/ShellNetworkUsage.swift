@@ -33,16 +33,16 @@ enum ShellNetworkUsage {
                                                 "jq", "base64", "md5sum", "sha256sum", "tee", "column", "fold"]
 
     static func observe(_ inv: ShellInvocation, into network: inout NetworkObservations) {
-        if textOnly.contains(inv.name) && inv.redirections.allSatisfy({ !$0.target.text.contains("/dev/tcp/") && !$0.target.text.contains("/dev/udp/") }) { return }
+        if textOnly.contains(inv.name) && inv.redirections.allSatisfy({ !$0.target.text.includes("/dev/tcp/") && !$0.target.text.includes("/dev/udp/") }) { return }
         let words = [inv.nameWord] + inv.args + inv.redirections.map(\.target)
         for word in words {
-            if word.text.contains("://") {
-                for piece in word.text.split(whereSeparator: { $0 == " " || $0 == "\"" || $0 == "'" }) where piece.contains("://") {
+            if word.text.includes("://") {
+                for piece in word.text.split(whereSeparator: { $0 == " " || $0 == "\"" || $0 == "'" }) where String(piece).includes("://") {
                     network.addURL(String(piece))
                 }
             }
-            if let range = word.text.range(of: "/dev/tcp/") ?? word.text.range(of: "/dev/udp/") {
-                let host = word.text[range.upperBound...].prefix { $0 != "/" }
+            if let rest = word.text.after("/dev/tcp/") ?? word.text.after("/dev/udp/") {
+                let host = rest.prefix { $0 != "/" }
                 network.addHost(String(host))
                 network.upload = true
             }
@@ -87,7 +87,7 @@ enum ShellNetworkUsage {
                 }
             }
         default:
-            for operand in positional where !operand.text.contains("://") {
+            for operand in positional where !operand.text.includes("://") {
                 if operand.isDynamic { network.dynamicDestination = true } else if NetworkAddress.looksLikeHost(operand.text) { addBare(operand, into: &network) }
             }
         }
@@ -96,7 +96,7 @@ enum ShellNetworkUsage {
     /// `--resolve name:port:addr`, `--connect-to`, `-x proxy`: the real destination.
     private static func addRerouting(_ word: ShellWord, into network: inout NetworkObservations) {
         if word.isDynamic { network.dynamicDestination = true; return }
-        if word.text.contains("://") { network.addURL(word.text); return }
+        if word.text.includes("://") { network.addURL(word.text); return }
         let parts = word.text.split(separator: ":", omittingEmptySubsequences: true)
         if parts.count >= 3 { network.addHost(String(parts[2])) } else if let first = parts.first { network.addHost(NetworkAddress.host(ofBare: String(first))) }
     }

@@ -4,7 +4,10 @@ enum SQLExtractor {
     /// EXECUTE of a string, stored procedures): never analyzable, so unparsed.
     static let dynamicOperations: Set<String> = ["do", "execute", "exec", "call", "prepare", "copy program"]
 
-    static func facts(_ text: String) -> (facts: Value, problems: [String]) {
+    /// `withStatements: false` leaves `sql.statements` empty, for policies
+    /// that never read it (building one record per statement is most of the
+    /// cost of a large script).
+    static func facts(_ text: String, withStatements: Bool = true) -> (facts: Value, problems: [String]) {
         let lexer = SQLLexer(text)
         var problems = lexer.problems
         var statements: [SQLStatementFacts] = []
@@ -24,7 +27,7 @@ enum SQLExtractor {
         let unparsed = !problems.isEmpty
         let facts: Value = .map([
             "present": .bool(true),
-            "statements": .list(statements.map(\.value)),
+            "statements": .list(withStatements ? statements.map(\.value) : []),
             "statementCount": .int(Int64(statements.count)),
             "operations": Value.strings(operations),
             "tables": Value.strings(tables),

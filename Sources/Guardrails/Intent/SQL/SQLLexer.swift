@@ -33,6 +33,7 @@ struct SQLLexer {
     init(_ text: String) {
         var bytes = Array(text.utf8)
         var current: [SQLToken] = []
+        current.reserveCapacity(64)
         var i = 0
         lex(&bytes, from: &i, into: &current)
         if !current.isEmpty { statements.append(current) }
@@ -47,7 +48,12 @@ struct SQLLexer {
     /// ASCII upper-casing byte by byte: keywords are ASCII, and this avoids
     /// Unicode case mapping on every token of a large script.
     private static func upperText(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes.lazy.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)
+        let hasLower = bytes.contains { $0 >= 0x61 && $0 <= 0x7A }
+        guard hasLower else { return text(bytes) }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (k, byte) in bytes.enumerated() { buffer[k] = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+            return bytes.count
+        }
     }
 
     private mutating func lex(_ b: inout [UInt8], from i: inout Int, into current: inout [SQLToken]) {
@@ -63,7 +69,10 @@ struct SQLLexer {
             case UInt8(ascii: "/") where next == UInt8(ascii: "*"):
                 lexBlockComment(&b, from: &i, into: &current)
             case UInt8(ascii: ";"):
-                if !current.isEmpty { statements.append(current); current = [] }
+                if !current.isEmpty {
+                    statements.append(current)
+                    current.removeAll(keepingCapacity: true)
+                }
                 i += 1
             case UInt8(ascii: "'"):
                 let escapes = i > 0 && (b[i - 1] == UInt8(ascii: "E") || b[i - 1] == UInt8(ascii: "e")) && current.last?.text == "E"
@@ -99,8 +108,7 @@ struct SQLLexer {
                 while i < n, Self.isIdentifierByte(b[i]) { i += 1 }
                 current.append(SQLToken(kind: .word, text: Self.upperText(b[start..<i])))
             default:
-                let pair = [c, next]
-                if ["<>", "!=", "<=", ">=", "||", "::"].contains(where: { Array($0.utf8) == pair }) {
+                if Self.isTwoByteOperator(c, next) {
                     current.append(SQLToken(kind: .symbol, text: Self.text(b[i..<(i + 2)])))
                     i += 2
                 } else {
@@ -108,6 +116,15 @@ struct SQLLexer {
                     i += 1
                 }
             }
+        }
+    }
+
+    /// `<>`, `!=`, `<=`, `>=`, `||`, `::`.
+    private static func isTwoByteOperator(_ a: UInt8, _ b: UInt8) -> Bool {
+        switch (a, b) {
+        case (UInt8(ascii: "<"), UInt8(ascii: ">")), (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: "=")),
+             (UInt8(ascii: ">"), UInt8(ascii: "=")), (UInt8(ascii: "|"), UInt8(ascii: "|")), (UInt8(ascii: ":"), UInt8(ascii: ":")): true
+        default: false
         }
     }
 

@@ -83,7 +83,7 @@ enum SQLStatementAnalyzer {
 
     private static func analyzeSimple(_ tokens: ArraySlice<SQLToken>) -> SQLStatementFacts {
         let verb = tokens.first!.text
-        var facts = SQLStatementFacts(operation: verb.lowercased())
+        var facts = SQLStatementFacts(operation: verb.asciiLowercased())
         let s = tokens.startIndex
         switch verb {
         case "SELECT", "VALUES", "TABLE":
@@ -110,7 +110,7 @@ enum SQLStatementAnalyzer {
                                           "UNIQUE", "CONCURRENTLY", "IF", "EXISTS", "NOT", "DEFINER", "ALGORITHM", "SQL", "SECURITY"]
             while i < tokens.endIndex, tokens[i].kind == .word, modifiers.contains(tokens[i].text) { i += 1 }
             if i < tokens.endIndex {
-                facts.objectType = tokens[i].text.lowercased()
+                facts.objectType = tokens[i].text.asciiLowercased()
                 if ["TABLE", "VIEW", "INDEX", "SCHEMA", "DATABASE", "SEQUENCE"].contains(tokens[i].text) {
                     facts.tables = tableList(tokens[(i + 1)...].drop { $0.kind == .word && ["IF", "EXISTS", "NOT", "ONLY", "CONCURRENTLY"].contains($0.text) })
                 }
@@ -119,7 +119,7 @@ enum SQLStatementAnalyzer {
             if let on = tokens.firstIndex(where: { $0.isWord("ON") }) {
                 var rest = tokens[(on + 1)...]
                 if let kind = rest.first, ["TABLE", "SCHEMA", "DATABASE", "ALL", "FUNCTION", "SEQUENCE"].contains(kind.text) {
-                    facts.objectType = kind.text.lowercased()
+                    facts.objectType = kind.text.asciiLowercased()
                     rest = rest.dropFirst()
                 } else {
                     facts.objectType = "table"
@@ -137,14 +137,16 @@ enum SQLStatementAnalyzer {
         return facts
     }
 
-    /// SELECT ... INTO table, INTO OUTFILE, or side-effecting functions.
+    /// SELECT ... INTO table, INTO OUTFILE, a nested write, or side-effecting functions.
     private static func writesFromSelect(_ tokens: ArraySlice<SQLToken>) -> Bool {
         for i in tokens.indices {
             let t = tokens[i]
             guard t.kind == .word else { continue }
-            if t.text == "INTO" || t.text == "OUTFILE" || t.text == "DUMPFILE" { return true }
-            if sideEffectFunctions.contains(t.text) { return true }
-            if writingVerbs.contains(t.text), ["INSERT", "UPDATE", "DELETE", "MERGE", "DROP", "TRUNCATE"].contains(t.text) { return true }
+            switch t.text {
+            case "INTO", "OUTFILE", "DUMPFILE", "INSERT", "UPDATE", "DELETE", "MERGE", "DROP", "TRUNCATE": return true
+            default: break
+            }
+            if i + 1 < tokens.endIndex, tokens[i + 1].isSymbol("("), sideEffectFunctions.contains(t.text) { return true }
         }
         return false
     }
@@ -162,7 +164,7 @@ enum SQLStatementAnalyzer {
             while end < tokens.endIndex {
                 let u = tokens[end]
                 if u.isSymbol("(") { d += 1 } else if u.isSymbol(")") { d -= 1 }
-                if d == 0, u.kind == .word, ["RETURNING", "ORDER", "LIMIT", "OUTPUT"].contains(u.text) { break }
+                if d == 0, u.kind == .word, u.text == "RETURNING" || u.text == "ORDER" || u.text == "LIMIT" || u.text == "OUTPUT" { break }
                 end += 1
             }
             let clause = tokens[(i + 1)..<end]
@@ -172,7 +174,7 @@ enum SQLStatementAnalyzer {
     }
 
     /// Table names following any of `keywords` (at any depth, so subqueries count).
-    private static func tablesAfter(_ keywords: Set<String>, in tokens: ArraySlice<SQLToken>) -> [String] {
+    private static func tablesAfter(_ keywords: [String], in tokens: ArraySlice<SQLToken>) -> [String] {
         var tables: [String] = []
         for i in tokens.indices where tokens[i].kind == .word && keywords.contains(tokens[i].text) {
             let list = tableList(tokens[(i + 1)...].drop { $0.isWord("ONLY") || $0.isWord("FROM") || $0.isWord("LATERAL") }, single: tokens[i].text == "JOIN" || tokens[i].text == "INTO")
@@ -200,7 +202,7 @@ enum SQLStatementAnalyzer {
             }
             let isName = t.kind == .quotedIdentifier || (t.kind == .word && !clauseWords.contains(t.text))
             if isName && expectingName {
-                name += t.kind == .word ? t.text.lowercased() : t.text
+                name += t.kind == .word ? t.text.asciiLowercased() : t.text
                 expectingName = false
             } else if isName {
                 // An alias: skip it.

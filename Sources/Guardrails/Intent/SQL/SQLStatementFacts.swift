@@ -14,16 +14,19 @@ struct SQLStatementFacts: Sendable, Hashable {
     }
 
     var isDrop: Bool {
-        operation == "drop" && ["table", "schema", "database"].contains(objectType)
+        operation == "drop" && (objectType == "table" || objectType == "schema" || objectType == "database")
     }
 
     var isPrivilegeChange: Bool {
         operation == "grant" || operation == "revoke"
-            || (["create", "alter", "drop"].contains(operation) && ["user", "role"].contains(objectType))
+            || ((operation == "create" || operation == "alter" || operation == "drop") && (objectType == "user" || objectType == "role"))
     }
 
     var isDDL: Bool {
-        ["create", "drop", "alter", "truncate", "rename", "comment"].contains(operation)
+        switch operation {
+        case "create", "drop", "alter", "truncate", "rename", "comment": true
+        default: false
+        }
     }
 
     var value: Value {

@@ -38,7 +38,7 @@ enum ShellCommandRules {
 
     /// Files an invocation writes through its arguments (not redirections).
     static func writtenPaths(_ inv: ShellInvocation) -> [ShellWord] {
-        let ops = operands(inv.args)
+        var ops: [ShellWord] { operands(inv.args) }
         switch inv.name {
         case "tee", "touch", "truncate", "mkdir", "chmod", "chown", "chgrp", "chattr", "setfacl", "ln", "unlink", "rm", "rmdir", "shred":
             return inv.name.hasPrefix("ch") || inv.name == "setfacl" ? Array(ops.dropFirst()) : ops
@@ -61,7 +61,7 @@ enum ShellCommandRules {
 
     static func changesPrivilege(_ inv: ShellInvocation) -> Bool {
         if inv.viaSudo || ShellCommandResolver.privilegeWrappers.contains(inv.name) { return true }
-        let ops = operands(inv.args)
+        var ops: [ShellWord] { operands(inv.args) }
         switch inv.name {
         case "chmod":
             guard let mode = ops.first?.text else { return false }
@@ -73,7 +73,7 @@ enum ShellCommandRules {
         case "setcap", "visudo", "passwd", "chpasswd", "newgrp", "sg":
             return true
         case "usermod", "gpasswd", "adduser", "addgroup", "useradd":
-            return inv.args.contains { ["sudo", "wheel", "root", "admin", "docker"].contains($0.text) || $0.text.hasSuffix(",sudo") || $0.text.contains("sudo,") }
+            return inv.args.contains { ["sudo", "wheel", "root", "admin", "docker"].contains($0.text) || $0.text.hasSuffix(",sudo") || $0.text.includes("sudo,") }
         default:
             return false
         }
@@ -96,8 +96,8 @@ enum ShellCommandRules {
 
     /// Operations that tear down infrastructure or data stores.
     static func destroysInfrastructure(_ inv: ShellInvocation) -> Bool {
-        let words = inv.args.map(\.text)
-        let ops = operands(inv.args).map(\.text)
+        var words: [String] { inv.args.map(\.text) }
+        var ops: [String] { operands(inv.args).map(\.text) }
         switch inv.name {
         case "terraform", "tofu", "terragrunt":
             return ops.first == "destroy" || words.contains("-destroy") && ops.first == "apply"

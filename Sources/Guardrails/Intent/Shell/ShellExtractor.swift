@@ -1,9 +1,11 @@
 /// The shell intent extractor: a command line in, `shell` facts out (and
 /// the network destinations it names, for the network facts).
 enum ShellExtractor {
-    static func facts(_ text: String, network: inout NetworkObservations) -> (facts: Value, problems: [String]) {
+    /// `withCommands: false` leaves `shell.commands` empty, for policies that never read it.
+    static func facts(_ text: String, network: inout NetworkObservations, withCommands: Bool = true) -> (facts: Value, problems: [String]) {
         let resolver = ShellCommandResolver.resolve(ShellParser.parse(text))
         var analysis = ShellAnalysis()
+        analysis.recordsCommands = withCommands
         for (index, invocation) in resolver.invocations.enumerated() {
             analysis.observe(invocation, index: index, all: resolver.invocations)
             ShellNetworkUsage.observe(invocation, into: &network)
@@ -18,6 +20,7 @@ enum ShellExtractor {
 /// Accumulates shell facts over the invocations of one command line.
 struct ShellAnalysis {
     var commands: [Value] = []
+    var recordsCommands = true
     var programs: [String] = []
     var recursiveDelete = false
     var dangerousDelete = false
@@ -36,9 +39,11 @@ struct ShellAnalysis {
     mutating func observe(_ inv: ShellInvocation, index: Int, all: [ShellInvocation]) {
         for wrapper in inv.wrappers where !programs.contains(wrapper) { programs.append(wrapper) }
         if !programs.contains(inv.name) { programs.append(inv.name) }
-        commands.append(.map(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
+        if recordsCommands {
+            commands.append(.map(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
+        }
         if inv.nameWord.isDynamic || inv.nameWord.hasGlob { dynamicCommand = true }
-        if ["awk", "gawk", "mawk", "nawk"].contains(inv.name), inv.args.contains(where: { $0.text.contains("system(") || $0.text.contains("getline") || $0.text.contains("| \"") }) {
+        if ["awk", "gawk", "mawk", "nawk"].contains(inv.name), inv.args.contains(where: { $0.text.includes("system(") || $0.text.includes("getline") || $0.text.includes("| \"") }) {
             dynamicCommand = true   // awk's system() and pipes run commands built at run time
         }
         if !inv.nameWord.substitutions.isEmpty, inv.argumentsDownload { downloadExecute = true }
@@ -83,7 +88,7 @@ struct ShellAnalysis {
         }
         if inv.args.contains(where: { $0.text == "-O" || $0.text == "--remote-name" }) || (inv.name == "wget" && !inv.args.contains { $0.text == "-O" || $0.text == "-qO-" || $0.text == "-O-" }) {
             // The file is named after the URL's last path component.
-            for arg in inv.args where arg.text.contains("://") {
+            for arg in inv.args where arg.text.includes("://") {
                 if let last = arg.text.split(separator: "/").last { downloadedFiles.insert(String(last)) }
             }
         }

@@ -14,6 +14,9 @@ struct ShellParser {
     private var i = 0
     private let depth: Int
     private var env: [String: String]
+    /// Command substitutions whose output a variable holds (`X=$(curl ...)`):
+    /// a later `$X` carries them, so `eval "$X"` is seen to run downloaded code.
+    private var substitutionsByVariable: [String: [ShellScript]] = [:]
     private var script = ShellScript()
     private var pipeline = 0
     private var stage = 0
@@ -167,7 +170,7 @@ struct ShellParser {
         let assignments = current.words.prefix { assignment($0) != nil }
         if assignments.count == current.words.count {
             // Only assignments: they change the script's variables.
-            for word in assignments { if let (name, value) = assignment(word) { env[name] = value } }
+            for word in assignments { assign(word) }
             if current.redirections.isEmpty { return }
         }
         current.words.removeFirst(assignments.count)
@@ -185,13 +188,19 @@ struct ShellParser {
         guard let first = current.words.first?.text else { return }
         switch first {
         case "export", "readonly", "local", "declare", "typeset":
-            for word in current.words.dropFirst() { if let (name, value) = assignment(word) { env[name] = value } }
+            for word in current.words.dropFirst() { assign(word) }
         case "unset":
             for word in current.words.dropFirst() where !word.text.hasPrefix("-") { env[word.text] = "" }
         case "read", "mapfile", "readarray":
             for word in current.words.dropFirst() where !word.text.hasPrefix("-") { env.removeValue(forKey: word.text) }
         default: break
         }
+    }
+
+    private mutating func assign(_ word: ShellWord) {
+        guard let (name, value) = assignment(word) else { return }
+        env[name] = value
+        substitutionsByVariable[name] = word.substitutions.isEmpty ? nil : word.substitutions
     }
 
     /// `NAME=value` → (NAME, value or nil when the value is dynamic).
@@ -442,6 +451,7 @@ struct ShellParser {
             i += 1
             let name = String(inner.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
             if name.count == inner.count, let value = env[name] { return Array(value.utf8) }
+            word.substitutions += substitutionsByVariable[name] ?? []
             if env[name] == nil, let range = inner.range(of: ":-") ?? inner.range(of: "-"), inner[..<range.lowerBound] == name {
                 // ${X:-default} with X unknown: the default is one possibility, the value another.
                 word.isDynamic = true
@@ -455,6 +465,7 @@ struct ShellParser {
             while i < b.count, Self.isNameByte(b[i]) { i += 1 }
             let name = String(decoding: b[start..<i], as: UTF8.self)
             if let value = env[name] { return Array(value.utf8) }
+            word.substitutions += substitutionsByVariable[name] ?? []
             word.isDynamic = true
             return Array("$\(name)".utf8)
         }

@@ -83,11 +83,36 @@ enum ShellPaths {
                                          ".env", "~/.env", "~/.netrc", "~/.kube/config", "~/.docker/config.json", "/root/.ssh/id_rsa",
                                          "~/.git-credentials", "~/.pgpass"]
 
+    /// Fragments bucketed by their first byte, so a word is scanned once
+    /// instead of once per fragment (this runs for every word of every command).
+    private static let fragmentsByFirstByte: [[(bytes: [UInt8], label: String)]] = {
+        var buckets = Array(repeating: [([UInt8], String)](), count: 256)
+        for entry in secretFragments {
+            let bytes = Array(entry.fragment.utf8)
+            buckets[Int(bytes[0])].append((bytes, entry.label))
+        }
+        return buckets
+    }()
+
+    private static func fragmentLabel(in text: String) -> String? {
+        var copy = text
+        return copy.withUTF8 { b -> String? in
+            for i in b.indices {
+                for candidate in fragmentsByFirstByte[Int(b[i])] where i + candidate.bytes.count <= b.count {
+                    var k = 1
+                    while k < candidate.bytes.count, b[i + k] == candidate.bytes[k] { k += 1 }
+                    if k == candidate.bytes.count { return candidate.label }
+                }
+            }
+            return nil
+        }
+    }
+
     /// The kind of secret a word names, or nil.
     static func secretKind(_ word: ShellWord) -> String? {
         let text = word.text.hasPrefix("~") || word.text.hasPrefix("/") ? normalize(word.text) + (word.text.hasSuffix("/") ? "/" : "") : word.text
-        for entry in secretFragments where text.contains(entry.fragment) { return entry.label }
-        if isDotEnv(text) { return "dotenv file" }
+        if let label = fragmentLabel(in: text) { return label }
+        if text.includes(".env"), isDotEnv(text) { return "dotenv file" }
         if word.hasGlob {
             for example in secretExamples where Glob.matches(pattern: text, path: example) { return "secret (by glob)" }
         }

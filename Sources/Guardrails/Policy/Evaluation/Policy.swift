@@ -16,10 +16,14 @@ public final class Policy: Sendable {
     public let revision: String
     public let rules: [PolicyRule]
     public let allowlist: NetworkAllowlist
-    /// Rule indices per exact tool name, and rules that apply to any tool or a pattern.
+    /// Rule indices (file order) for each tool a rule names, including the
+    /// tool-less and pattern rules that also apply to it; built once at load.
     private let rulesByTool: [String: [Int]]
+    /// Rules that apply to any tool or to a `prefix*` pattern.
     private let openRules: [Int]
     private let scratchSlots: Int
+    /// The fact lists this policy's conditions read; the rest are not built per call.
+    private let detail: IntentFacts.Detail
 
     /// Loads and checks a policy file. Throws `AirlockError(.invalidPolicy, "FILE:LINE: message")`.
     public static func load(path: String) throws -> Policy {
@@ -50,9 +54,13 @@ public final class Policy: Sendable {
             if rule.tools.isEmpty || rule.tools.contains(where: { $0.hasSuffix("*") }) { open.append(index) }
             for tool in rule.tools where !tool.hasSuffix("*") { byTool[tool, default: []].append(index) }
         }
+        for (tool, exact) in byTool {
+            byTool[tool] = Array(Set(exact).union(open.filter { Self.rule(rules[$0], appliesTo: tool) })).sorted()
+        }
         rulesByTool = byTool
         openRules = open
         scratchSlots = rules.map { $0.compiled?.scratchSlots ?? 0 }.max() ?? 0
+        detail = IntentFacts.Detail(reading: rules.flatMap { $0.compiled?.referencedPaths ?? [] })
         let canonical: JSONValue = .object([
             "version": 1,
             "network": .object(["allow": .array(allowlist.entries.map(JSONValue.string))]),
@@ -63,14 +71,11 @@ public final class Policy: Sendable {
 
     /// Rules that may apply to `tool`, in file order.
     func candidateRules(for tool: String) -> [Int] {
-        let exact = rulesByTool[tool] ?? []
-        let open = openRules.filter { index in
-            let tools = rules[index].tools
-            return tools.isEmpty || tools.contains { $0 == tool || ($0.hasSuffix("*") && tool.hasPrefix($0.dropLast())) }
-        }
-        if open.isEmpty { return exact }
-        if exact.isEmpty { return open }
-        return Array(Set(exact).union(open)).sorted()
+        rulesByTool[tool] ?? openRules.filter { Self.rule(rules[$0], appliesTo: tool) }
+    }
+
+    private static func rule(_ rule: PolicyRule, appliesTo tool: String) -> Bool {
+        rule.tools.isEmpty || rule.tools.contains { $0 == tool || ($0.hasSuffix("*") && tool.hasPrefix($0.dropLast())) }
     }
 
     /// The intent facts this policy extracts for a request (all of them).
@@ -79,7 +84,7 @@ public final class Policy: Sendable {
     }
 
     public func decide(_ request: PolicyRequest) -> Decision {
-        let facts = IntentFacts.extract(request, allowlist: allowlist)
+        let facts = IntentFacts.extract(request, allowlist: allowlist, detail: detail)
         let frame = Frame(roots: facts.roots, scratch: scratchSlots)
         var matched = RuleMatches()
         for index in candidateRules(for: request.tool) {

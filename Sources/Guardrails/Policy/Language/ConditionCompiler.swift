@@ -240,7 +240,7 @@ struct ConditionCompiler {
             let test: @Sendable (String, String) -> Bool = switch name {
             case "startsWith": { $0.hasPrefix($1) }
             case "endsWith": { $0.hasSuffix($1) }
-            default: { $1.isEmpty || $0.contains($1) }
+            default: { $0.includes($1) }
             }
             return (.bool, { frame in
                 switch (te(frame), ae(frame)) {

@@ -1,7 +1,8 @@
 import AirlockCore
 
-/// One rule of a policy, as loaded and checked.
-public struct PolicyRule: Sendable {
+/// One rule of a policy, as loaded and checked. A class so that walking
+/// the rules per decision retains one reference, not every field.
+public final class PolicyRule: Sendable {
     public enum Effect: String, Sendable, Hashable, CaseIterable {
         case permit, forbid, review
     }
@@ -27,6 +28,21 @@ public struct PolicyRule: Sendable {
     /// Line of the rule in its file, for explanations.
     public let line: Int
     let compiled: CompiledCondition?
+
+    init(id: String, effect: Effect, tools: [String], actorNames: [String], actorRoles: [String], actorUIDs: [UInt32],
+         condition: String?, reason: String, review: Review?, line: Int, compiled: CompiledCondition?) {
+        self.id = id
+        self.effect = effect
+        self.tools = tools
+        self.actorNames = actorNames
+        self.actorRoles = actorRoles
+        self.actorUIDs = actorUIDs
+        self.condition = condition
+        self.reason = reason
+        self.review = review
+        self.line = line
+        self.compiled = compiled
+    }
 
     /// Whether this rule's condition looks at `unparsed` input. Only such a
     /// permit may allow a call whose intent could not be fully parsed.

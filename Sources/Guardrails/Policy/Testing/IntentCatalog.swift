@@ -42,7 +42,7 @@ public struct IntentCatalog: Sendable, Hashable {
             var list: [IntentBinding] = []
             if let intent = fields["intent"] {
                 for item in try YAMLDocument.sequence(intent, "tools[].intent") {
-                    let b = try YAMLDocument.mapping(item, "intent", allowed: ["extractor", "argument"])
+                    let b = try YAMLDocument.mapping(item, "intent")
                     guard let e = b["extractor"], let a = b["argument"] else {
                         throw LocatedError(line: YAMLDocument.line(item), message: "intent entries need 'extractor' and 'argument'")
                     }
