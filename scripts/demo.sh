@@ -45,4 +45,5 @@ echo "== a call the policy forbids: the agent gets the rule and the reason"
 echo
 echo "== the audit trail: one masked, hash-chained record per step"
 "$bin/airlock" audit list ${audit_db:+--db "$audit_db"} | tail -n 12
-"$bin/airlock" audit verify ${audit_db:+--db "$audit_db"}
+key=${audit_db:+$(dirname "$audit_db")/audit-checkpoint.pub.pem}
+"$bin/airlock" audit verify ${audit_db:+--db "$audit_db"} ${key:+--public-key "$key"}

@@ -32,7 +32,7 @@ public struct DaemonModules: Sendable {
         var auditStore: AuditStore?
         let audit: any AuditSink
         do {
-            let checkpointKey = try AuditCheckpointKey.loadOrCreate(directory: keysDirectory)
+            let checkpointKey = try AuditCheckpointKey.loadOrCreate(directory: stateDirectory)
             let store = try AuditStore(path: auditPath, signingKey: checkpointKey)
             auditStore = store
             audit = AuditStoreSink(store: store)
@@ -88,12 +88,13 @@ public struct DaemonModules: Sendable {
     }
 }
 
-/// The Ed25519 key that signs the audit trail's checkpoints, kept beside the
-/// token signing keys (PEM, 0600). Its public half is written next to it
-/// for auditors: `airlock audit verify --public-key KEYS/audit-checkpoint.pub`.
+/// The Ed25519 key that signs the audit trail's checkpoints, kept in the
+/// state directory beside the trail (PEM, 0600; not with the token keys,
+/// whose folder holds only JWKS material). Its public half is written next
+/// to it for auditors: `airlock audit verify --public-key STATE/audit-checkpoint.pub.pem`.
 public enum AuditCheckpointKey {
     public static let fileName = "audit-checkpoint.pem"
-    public static let publicFileName = "audit-checkpoint.pub"
+    public static let publicFileName = "audit-checkpoint.pub.pem"
 
     public static func loadOrCreate(directory: String) throws -> Curve25519.Signing.PrivateKey {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,

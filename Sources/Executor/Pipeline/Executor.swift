@@ -1,4 +1,5 @@
 import AirlockCore
+import Audit
 import Foundation
 import Logging
 import Sandbox
@@ -60,7 +61,7 @@ public final class Executor: Sendable {
             decision = try await hooks.policy.decide(call, tool: tool)
             let verdict = decision!
             try await hooks.audit.append(AuditEvent(kind: .policyDecided, call: call,
-                                                    fields: ["decision": try JSONValue(encoding: verdict)]))
+                                                    fields: AuditFields.decision(verdict)))
             var approved = call
             var approvalID: String?
             switch verdict.effect {
@@ -94,7 +95,7 @@ public final class Executor: Sendable {
             let refusal = Self.airlockError(error)
             logger.notice("call refused", metadata: ["code": "\(refusal.code.rawValue)", "reason": "\(refusal.message)"])
             var fields: [String: JSONValue] = ["code": .string(refusal.code.rawValue), "message": .string(refusal.message)]
-            if let decision, let encoded = try? JSONValue(encoding: decision) { fields["decision"] = encoded }
+            if let decision { fields.merge(AuditFields.decision(decision)) { _, new in new } }
             do {
                 try await hooks.audit.append(AuditEvent(kind: .callRefused, call: call, fields: fields))
             } catch {
@@ -126,7 +127,7 @@ public final class Executor: Sendable {
         var retired = false
         defer { if !retired { Task { [hooks] in await hooks.credentials.retire(credentials, call: call) } } }
         if let jti = credentials.tokenID {
-            try await hooks.audit.append(AuditEvent(kind: .credentialIssued, call: call, fields: ["jti": .string(jti)]))
+            try await hooks.audit.append(AuditEvent(kind: .credentialIssued, call: call, fields: AuditFields.credential(jti: jti)))
         }
         let request = launch.request(limits: limits, credentials: credentials)
         var started: [String: JSONValue] = [
@@ -145,7 +146,7 @@ public final class Executor: Sendable {
         result = Self.masking(credentials.secretValues, in: result)
 
         try await hooks.audit.append(AuditEvent(kind: .runFinished, call: call,
-                                                fields: ["result": try JSONValue(encoding: result)]))
+                                                fields: AuditFields.result(result)))
         logger.info("call finished", metadata: [
             "termination": "\(result.termination.rawValue)", "status": "\(result.shellStatus)",
             "wall_ms": "\(Int(result.wallSeconds * 1000))",
