@@ -16,19 +16,12 @@ public enum CanonicalJSON {
     public static func data(_ value: JSONValue) -> Data { Data(encode(value).utf8) }
 
     /// Parses JSON text into a `JSONValue`. Throws `AirlockError.invalidJSON`
-    /// with the parser's explanation.
+    /// naming what is wrong and where.
     public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            throw AirlockError.invalidJSON(underlying ?? context.debugDescription)
-        } catch {
-            throw AirlockError.invalidJSON("\(error)")
-        }
+        try JSONParser.parse([UInt8](data))
     }
 
-    public static func parse(_ text: String) throws -> JSONValue { try parse(Data(text.utf8)) }
+    public static func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
 
     private static func write(_ value: JSONValue, into out: inout String) {
         switch value {

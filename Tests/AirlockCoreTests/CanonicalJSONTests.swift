@@ -49,3 +49,35 @@ import Testing
         #expect(try value.decode(as: Actor.self) == actor)
     }
 }
+
+@Suite struct JSONParserTests {
+    @Test func parsesEscapesSurrogatesAndNumbers() throws {
+        let value = try CanonicalJSON.parse(#"{"s":"a\"b\\c\u00e9\ud83d\ude00\n","i":-12,"d":1.5e2,"z":0,"b":[true,false,null]}"#)
+        #expect(value["s"] == "a\"b\\cé😀\n")
+        #expect(value["i"] == .int(-12))
+        #expect(value["d"] == .double(150))
+        #expect(value["z"] == .int(0))
+        #expect(value["b"] == [true, false, nil])
+    }
+
+    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "\"\\x\"", "\"\\ud800\"", "tru", "[1] 2", "\"a\u{01}\""])
+    func rejectsMalformedInput(text: String) {
+        #expect(throws: AirlockError.self) { try CanonicalJSON.parse(text) }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        #expect(throws: AirlockError.self) { try CanonicalJSON.parse(Data([0x22, 0xFF, 0xFE, 0x22])) }
+    }
+
+    @Test func refusesUnboundedNesting() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: AirlockError.self) { try CanonicalJSON.parse(deep) }
+    }
+
+    @Test func agreesWithFoundationOnARoundTrip() throws {
+        let text = #"{"tool":"run_shell","arguments":{"command":"ls -la","n":[1,2,{"x":null}]}}"#
+        let ours = try CanonicalJSON.parse(text)
+        let theirs = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(ours == theirs)
+    }
+}

@@ -49,7 +49,7 @@ struct EndToEndSandboxTests {
         let directory = try TestDaemon.makeDirectory()
         let runner = try SandboxToolRunner.loading(profiles: config.catalog.profileNames, from: config.profilesDirectory)
         let executor = try Executor(catalog: config.catalog, runner: runner, profiles: runner, hooks: .permissive(),
-                                    execution: ExecutionSettings(maxRunning: 8, maxQueued: 64, queueTimeoutSeconds: 120))
+                                    execution: ExecutionSettings(maxRunning: 8, maxQueued: 64, queueTimeoutSeconds: 900))
         var settings = config.server
         settings.socketPath = directory.appendingPathComponent("agent.sock").path
         let server = try await AgentServer.start(settings: settings, executor: executor, actors: config.actors)

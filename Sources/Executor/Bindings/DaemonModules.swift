@@ -23,7 +23,9 @@ public struct DaemonModules: Sendable {
         (AuditStore.defaultPath as NSString).deletingLastPathComponent
     }
 
-    public static func compose(config: DaemonConfig, logger: Logger) async -> DaemonModules {
+    /// `environment` is where tool secrets declared `from_env` are read.
+    public static func compose(config: DaemonConfig, logger: Logger,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) async -> DaemonModules {
         let auditPath = config.auditDatabase ?? AuditStore.defaultPath
         let stateDirectory = (auditPath as NSString).deletingLastPathComponent
         let keysDirectory = config.keysDirectory ?? (stateDirectory as NSString).appendingPathComponent("keys")
@@ -66,7 +68,7 @@ public struct DaemonModules: Sendable {
         do {
             let ring = try SigningKeyRing.open(directory: keysDirectory)
             let used = try UsedTokenRegistry(path: (stateDirectory as NSString).appendingPathComponent("used-tokens.sqlite"))
-            credentials = TokenCredentialIssuer(minter: TokenMinter(ring: ring), usedTokens: used)
+            credentials = TokenCredentialIssuer(minter: TokenMinter(ring: ring), usedTokens: used, environment: environment)
         } catch {
             let reason = Self.airlockError(error)
             logger.critical("signing keys unavailable; every call will be refused", metadata: ["error": "\(reason.message)"])
