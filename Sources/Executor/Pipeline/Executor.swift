@@ -52,15 +52,15 @@ public final class Executor: Sendable {
         logger[metadataKey: "tool"] = "\(call.tool)"
         logger[metadataKey: "actor"] = "\(call.actor.name)"
         var decision: Decision?
+        let trail = CallAuditTrail(call: call, sink: hooks.audit)
         do {
-            try await hooks.audit.append(AuditEvent(kind: .callReceived, call: call, fields: Self.claimFields(call.claims)))
+            try await trail.append(.callReceived, Self.claimFields(call.claims))
             let (tool, _) = try validate(call)
 
             progress.report("checking policy")
             decision = try await hooks.policy.decide(call, tool: tool)
             let verdict = decision!
-            try await hooks.audit.append(AuditEvent(kind: .policyDecided, call: call,
-                                                    fields: ["decision": try JSONValue(encoding: verdict)]))
+            try await trail.append(.policyDecided, ["decision": try JSONValue(encoding: verdict)])
             var approved = call
             var approvalID: String?
             switch verdict.effect {
@@ -86,7 +86,7 @@ public final class Executor: Sendable {
             if await slots.usage.running >= slots.capacity { progress.report("waiting for a free sandbox") }
             let result = try await slots.withSlot {
                 try await self.run(runCall, tool: runTool, launch: launch, approvalID: runApproval,
-                                   progress: progress, logger: runLogger)
+                                   callTrail: trail, progress: progress, logger: runLogger)
             }
             return .completed(result)
         } catch {
@@ -95,7 +95,7 @@ public final class Executor: Sendable {
             var fields: [String: JSONValue] = ["code": .string(refusal.code.rawValue), "message": .string(refusal.message)]
             if let decision, let encoded = try? JSONValue(encoding: decision) { fields["decision"] = encoded }
             do {
-                try await hooks.audit.append(AuditEvent(kind: .callRefused, call: call, fields: fields))
+                try await trail.append(.callRefused, fields)
             } catch {
                 logger.error("could not audit a refusal", metadata: ["error": "\(error)"])
             }
@@ -119,13 +119,14 @@ public final class Executor: Sendable {
     }
 
     private func run(_ call: ToolCall, tool: ToolDefinition, launch: PreparedLaunch, approvalID: String?,
-                     progress: ProgressReporter, logger: Logger) async throws -> RunResult {
+                     callTrail: CallAuditTrail, progress: ProgressReporter, logger: Logger) async throws -> RunResult {
         let limits = tool.limits.tightening(try profiles.limits(ofProfile: tool.profile))
         let credentials = try await hooks.credentials.issue(for: call, tool: tool, approvalID: approvalID, limits: limits)
         var retired = false
         defer { if !retired { Task { [hooks] in await hooks.credentials.retire(credentials, call: call) } } }
+        let trail = approvalID == nil ? callTrail : CallAuditTrail(call: call, sink: hooks.audit)
         if let jti = credentials.tokenID {
-            try await hooks.audit.append(AuditEvent(kind: .credentialIssued, call: call, fields: ["jti": .string(jti)]))
+            try await trail.append(.credentialIssued, ["jti": .string(jti)])
         }
         let request = launch.request(limits: limits, credentials: credentials)
         var started: [String: JSONValue] = [
@@ -133,7 +134,7 @@ public final class Executor: Sendable {
             "limits": try JSONValue(encoding: limits),
         ]
         if let approvalID { started["approval_id"] = .string(approvalID) }
-        try await hooks.audit.append(AuditEvent(kind: .runStarted, call: call, fields: started))
+        try await trail.append(.runStarted, started)
 
         try Task.checkCancellation()
         progress.report("running")
@@ -143,8 +144,7 @@ public final class Executor: Sendable {
         retired = true
         result = Self.masking(credentials.secretValues, in: result)
 
-        try await hooks.audit.append(AuditEvent(kind: .runFinished, call: call,
-                                                fields: ["result": try JSONValue(encoding: result)]))
+        try await trail.append(.runFinished, ["result": try JSONValue(encoding: result)])
         logger.info("call finished", metadata: [
             "termination": "\(result.termination.rawValue)", "status": "\(result.shellStatus)",
             "wall_ms": "\(Int(result.wallSeconds * 1000))",
