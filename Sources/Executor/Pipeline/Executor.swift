@@ -60,7 +60,7 @@ public final class Executor: Sendable {
             progress.report("checking policy")
             decision = try await hooks.policy.decide(call, tool: tool)
             let verdict = decision!
-            try await trail.append(.policyDecided, ["decision": try JSONValue(encoding: verdict)])
+            try await trail.append(.policyDecided, ["decision": try JSONValueEncoder.encode(verdict)])
             var approved = call
             var approvalID: String?
             switch verdict.effect {
@@ -93,7 +93,7 @@ public final class Executor: Sendable {
             let refusal = Self.airlockError(error)
             logger.notice("call refused", metadata: ["code": "\(refusal.code.rawValue)", "reason": "\(refusal.message)"])
             var fields: [String: JSONValue] = ["code": .string(refusal.code.rawValue), "message": .string(refusal.message)]
-            if let decision, let encoded = try? JSONValue(encoding: decision) { fields["decision"] = encoded }
+            if let decision, let encoded = try? JSONValueEncoder.encode(decision) { fields["decision"] = encoded }
             do {
                 try await trail.append(.callRefused, fields)
             } catch {
@@ -131,7 +131,7 @@ public final class Executor: Sendable {
         let request = launch.request(limits: limits, credentials: credentials)
         var started: [String: JSONValue] = [
             "profile": .string(tool.profile), "argv": .array(request.argv.map(JSONValue.string)),
-            "limits": try JSONValue(encoding: limits),
+            "limits": try JSONValueEncoder.encode(limits),
         ]
         if let approvalID { started["approval_id"] = .string(approvalID) }
         try await trail.append(.runStarted, started)
@@ -144,7 +144,7 @@ public final class Executor: Sendable {
         retired = true
         result = Self.masking(credentials.secretValues, in: result)
 
-        try await trail.append(.runFinished, ["result": try JSONValue(encoding: result)])
+        try await trail.append(.runFinished, ["result": try JSONValueEncoder.encode(result)])
         logger.info("call finished", metadata: [
             "termination": "\(result.termination.rawValue)", "status": "\(result.shellStatus)",
             "wall_ms": "\(Int(result.wallSeconds * 1000))",
