@@ -145,7 +145,9 @@ public final class Executor: Sendable {
         result = Self.masking(credentials.secretValues, in: result)
 
         try await trail.append(.runFinished, ["result": try JSONValueEncoder.encode(result)])
-        logger.info("call finished", metadata: [
+        // Debug, not info: the audit trail is the record of every call; the
+        // log is for the daemon's own operation and stays quiet per call.
+        logger.debug("call finished", metadata: [
             "termination": "\(result.termination.rawValue)", "status": "\(result.shellStatus)",
             "wall_ms": "\(Int(result.wallSeconds * 1000))",
         ])
