@@ -18,10 +18,12 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Benchmarks run on a release build; each prints ratios against baselines
-# measured in the same run.
+# Benchmarks run on a release build with the Swift runtime and Foundation
+# linked statically (`airlock exec` starts a process per command; static
+# linking makes that start several times faster). Each prints ratios
+# against baselines measured in the same run.
 bench: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 	./scripts/bench.sh $(BENCH_ARGS)
 
 clean:

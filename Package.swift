@@ -79,6 +79,10 @@ let package = Package(
             "AirlockCore", "Sandbox", "Guardrails", "Approvals", "Credentials", "Audit", "Executor", "AirlockServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Hostile code for the sandbox tests: raw-syscall escape attempts
+        // that the tests run inside a confined child (see Tests/SandboxTests/Attacks).
+        .executableTarget(name: "airlock-attack", path: "Sources/airlock-attack",
+                         linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .executableTarget(name: "airlock-bench", dependencies: [
             "AirlockCore", "Sandbox", "Guardrails", "Audit", "Executor", "AirlockServer", "CJail", "Approvals",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -86,7 +90,7 @@ let package = Package(
 
         // Tests, one target per module.
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail", "airlock-attack"]),
         .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"]),
         .testTarget(name: "ApprovalsTests", dependencies: [
             "Approvals", "AirlockCore",

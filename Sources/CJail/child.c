@@ -171,15 +171,33 @@ static unsigned long locked_flags(const char *path)
     return flags;
 }
 
+struct open_how_v0 {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+
+/// Binds the host path `m->source` (canonical: the parent resolved it and
+/// refused symlinks a sandbox could have planted) at `target`. The source
+/// is opened with RESOLVE_NO_SYMLINKS, so a symlink swapped in after the
+/// parent's check fails the launch instead of redirecting the bind, and the
+/// mount is cloned from that fd (open_tree + move_mount), never re-resolved.
 static long bind_mount(const struct cjail_mount *m, const char *target, int read_only, int device)
 {
     char source[PATH_MAX_LEN];
     if (!c_join(source, sizeof source, OLDROOT, m->source)) return -ENAMETOOLONG;
     long r = m->source_is_dir ? make_dirs(target) : make_file(target, 0444);
     if (r < 0) return r;
-    // Not MS_REC: submounts of a source are never exposed (and a source
-    // with locked submounts fails closed with EINVAL).
-    r = RAW5(__NR_mount, source, target, 0, MS_BIND, 0);
+    struct open_how_v0 how = { O_PATH | O_CLOEXEC, 0, CJ_RESOLVE_NO_SYMLINKS };
+    long fd = RAW4(__NR_openat2, AT_FDCWD, source, &how, sizeof how);
+    if (fd < 0) return fd;
+    // Not AT_RECURSIVE: submounts of a source are never exposed (and a
+    // source with locked submounts fails closed with EINVAL).
+    long tree = RAW3(__NR_open_tree, fd, "", CJ_OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
+    RAW1(__NR_close, fd);
+    if (tree < 0) return tree;
+    r = RAW5(__NR_move_mount, tree, "", AT_FDCWD, target, CJ_MOVE_MOUNT_F_EMPTY_PATH);
+    RAW1(__NR_close, tree);
     if (r < 0) return r;
     unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | locked_flags(target);
     if (!device) flags |= MS_NODEV;
@@ -352,6 +370,7 @@ int cjail_child_main(void *arg)
     CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresgid, p->gid, p->gid, p->gid), 0);
     if (p->drop_supplementary_groups) CHECK(CJAIL_STEP_IDENTITY, RAW2(__NR_setgroups, 0, 0), 1);
     CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresuid, p->uid, p->uid, p->uid), 2);
+    if (p->make_nondumpable) CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0), 5);
     // Credentials changed, so set the death signal now (it is cleared by setuid).
     CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0), 3);
 

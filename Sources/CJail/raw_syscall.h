@@ -57,6 +57,17 @@ static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, 
 #define __NR_landlock_restrict_self 446
 #endif
 
+#ifndef __NR_open_tree
+#define __NR_open_tree 428
+#define __NR_move_mount 429
+#endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#define CJ_OPEN_TREE_CLONE 1
+#define CJ_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define CJ_RESOLVE_NO_SYMLINKS 0x04
+
 // Landlock constants up to ABI 7 (Debian's headers know ABI 2).
 #define LL_CREATE_RULESET_VERSION (1U << 0)
 #define LL_RULE_PATH_BENEATH 1

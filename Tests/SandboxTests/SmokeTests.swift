@@ -12,19 +12,3 @@ import Testing
         #expect(result.termination == .exited)
     }
 }
-
-@Suite struct DebugDump {
-    @Test func timing() throws {
-        let p = Fixtures.profile(record: [])
-        let req = LaunchRequest(argv: ["/bin/true"])
-        for _ in 0..<20 { _ = try Fixtures.engine.runBlocking(req, profile: p) }
-        var samples: [Double] = []
-        for _ in 0..<200 {
-            let s = DispatchTime.now().uptimeNanoseconds
-            _ = try Fixtures.engine.runBlocking(req, profile: p)
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
-        }
-        samples.sort()
-        print("launch ms p50 \(samples[100]) p90 \(samples[180])")
-    }
-}

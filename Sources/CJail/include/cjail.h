@@ -81,6 +81,11 @@ struct cjail_plan {
     unsigned int uid;
     unsigned int gid;
     int drop_supplementary_groups;   // setgroups(0) (only when the parent may allow it)
+    // Until execve the child shares the host process's memory. When its
+    // identity changes (Airlock as root), that memory is made non-dumpable,
+    // so no process of the sandbox's host uid can read it through
+    // /proc/PID/mem in the window between dropping capabilities and exec.
+    int make_nondumpable;
 
     // uid/gid maps, written by the parent ("inside outside 1\n").
     const char *uid_map;

@@ -68,7 +68,7 @@ public enum HostChecks {
     public static func trialLaunch() -> HostCheck {
         do {
             let profile = try ProfileCatalog.shipped().resolve(name: "strict")
-            let result = try SandboxEngine().runBlocking(LaunchRequest(argv: ["/bin/true"]), profile: profile)
+            let result = try SandboxEngine(options: .init(prewarm: false)).runBlocking(LaunchRequest(argv: ["/bin/true"]), profile: profile)
             guard result.exitCode == 0 else {
                 return HostCheck(name: "trial launch", status: .fail, detail: "/bin/true ended with \(result.termination.rawValue) \(result.shellStatus)")
             }

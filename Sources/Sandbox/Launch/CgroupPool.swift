@@ -14,26 +14,30 @@ final class CgroupPool: @unchecked Sendable {
     init(host: HostCapabilities, maxIdle: Int = 16) {
         self.host = host
         self.maxIdle = maxIdle
+        RunCgroup.removeAbandoned(host: host)
     }
 
     /// A cgroup configured with `limits`, or nil when the host offers none.
     func acquire(limits: ResourceLimits) throws -> RunCgroup? {
         guard host.cgroupVersion != .none, !host.cgroupControllers.isEmpty else { return nil }
-        let group: RunCgroup
         if let reused = lock.withLock({ idle.popLast() }) {
             reused.markReused()
-            group = reused
-        } else {
-            guard let fresh = try RunCgroup.create(host: host, runID: "run-\(UUID().uuidString.prefix(13).lowercased())") else { return nil }
-            group = fresh
+            do {
+                try reused.prepare(limits)
+                return reused
+            } catch {
+                // Removed or broken behind our back: fall through to a fresh one.
+                reused.destroy()
+            }
         }
+        guard let fresh = try RunCgroup.create(host: host, runID: "run-\(getpid())-\(UUID().uuidString.prefix(13).lowercased())") else { return nil }
         do {
-            try group.prepare(limits)
+            try fresh.prepare(limits)
         } catch {
-            group.destroy()
+            fresh.destroy()
             throw error
         }
-        return group
+        return fresh
     }
 
     /// Returns an empty cgroup to the pool; one with stragglers is removed

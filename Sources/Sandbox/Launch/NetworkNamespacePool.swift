@@ -19,9 +19,9 @@ final class NetworkNamespacePool: @unchecked Sendable {
     private var stopped = false
     let enabled: Bool
 
-    init(host: HostCapabilities, target: Int = 4) {
+    init(host: HostCapabilities, enabled wanted: Bool, target: Int = 4) {
         self.target = target
-        enabled = host.isRoot
+        enabled = wanted && host.isRoot
         guard enabled else { return }
         let thread = Thread { [weak self] in self?.refillLoop() }
         thread.name = "airlock.netns-pool"

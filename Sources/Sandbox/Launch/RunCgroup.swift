@@ -165,6 +165,22 @@ final class RunCgroup: @unchecked Sendable {
         }
     }
 
+    /// Removes per-run cgroups left by a process that ended without draining
+    /// its pool. Names carry the owner's pid (`run-PID-…`); only those of
+    /// dead owners are touched, and rmdir refuses any that still holds a
+    /// process.
+    static func removeAbandoned(host: HostCapabilities) {
+        guard let root = host.cgroupRoot else { return }
+        let parents = host.cgroupVersion == .v2 ? ["\(root)/airlock"] : host.cgroupControllers.map { "\(root)/\($0)/airlock" }
+        for parent in parents {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix("run-") {
+                let owner = entry.split(separator: "-").dropFirst().first.flatMap { Int32($0) }
+                if let owner, kill(owner, 0) == 0 || errno != ESRCH { continue }
+                rmdir("\(parent)/\(entry)")
+            }
+        }
+    }
+
     // MARK: - file helpers
 
     private static func makeDirectory(_ path: String, allowExisting: Bool) throws {

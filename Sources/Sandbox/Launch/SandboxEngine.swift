@@ -6,18 +6,22 @@ import Foundation
 /// returns everything it did and everything that was enforced.
 ///
 /// Thread-safe. Each launch runs its blocking parent side (spawn, poll
-/// loop, reap) on a thread of its own, never on a Swift concurrency or
-/// event-loop thread.
+/// loop, reap) on a thread of its own, never on a Swift concurrency,
+/// dispatch or event-loop thread.
 public final class SandboxEngine: @unchecked Sendable {
     public struct Options: Sendable {
         /// Host ids the sandbox user maps to when Airlock runs as root
         /// (nobody/nogroup by default: never host root).
         public var outsideUID: UInt32 = 65534
         public var outsideGID: UInt32 = 65534
+        /// Make network namespaces ahead of time on a background thread. Right
+        /// for a daemon; a one-shot `airlock exec` would only race its own launch.
+        public var prewarm: Bool = true
 
-        public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534) {
+        public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534, prewarm: Bool = true) {
             self.outsideUID = outsideUID
             self.outsideGID = outsideGID
+            self.prewarm = prewarm
         }
     }
 
@@ -28,13 +32,12 @@ public final class SandboxEngine: @unchecked Sendable {
     private var livePidfds: Set<Int32> = []
     private let cgroups: CgroupPool
     private let networkNamespaces: NetworkNamespacePool
-    private let queue = DispatchQueue(label: "airlock.sandbox.launch", qos: .userInitiated, attributes: .concurrent)
 
     public init(host: HostCapabilities = .current, options: Options = Options()) {
         self.host = host
         self.options = options
         self.cgroups = CgroupPool(host: host)
-        self.networkNamespaces = NetworkNamespacePool(host: host)
+        self.networkNamespaces = NetworkNamespacePool(host: host, enabled: options.prewarm)
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }
@@ -47,9 +50,15 @@ public final class SandboxEngine: @unchecked Sendable {
         defer { close(cancelFD) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RunResult, Error>) in
-                queue.async {
+                // A thread of its own: the launch blocks in poll() for as long
+                // as the command runs, and a dispatch queue would cap how many
+                // run at once at about the number of cores.
+                let thread = Thread {
                     continuation.resume(with: Result { try self.runBlocking(request, profile: profile, cancelFD: cancelFD) })
                 }
+                thread.name = "airlock.launch"
+                thread.stackSize = 1 << 20
+                thread.start()
             }
         } onCancel: {
             var one: UInt64 = 1

@@ -45,6 +45,7 @@ struct LaunchPlan {
         plan.gid_map = UnsafePointer(arena.string("\(profile.identity.gid) \(gidOutside) 1\n"))
         plan.deny_setgroups = host.isRoot ? 0 : 1
         plan.drop_supplementary_groups = host.isRoot ? 1 : 0
+        plan.make_nondumpable = host.isRoot ? 1 : 0
 
         var flags = CJAIL_CLONE_NEWUSER | CJAIL_CLONE_NEWNS | CJAIL_CLONE_NEWPID | CJAIL_CLONE_NEWIPC | CJAIL_CLONE_NEWUTS
         namespaces = ["user", "mnt", "pid", "ipc", "uts", "cgroup"]
@@ -67,9 +68,12 @@ struct LaunchPlan {
         // rlimits are always in force; memory falls back to RLIMIT_AS only
         // when no memory cgroup holds it.
         usesRlimitForMemory = !(cgroup?.controllers.contains("memory") ?? false)
+        let nprocLimit = limits.processes + (cgroup?.controllers.contains("pids") == true ? 1 : 0)
         var rlimits: [(Int32, String, UInt64, UInt64)] = [
             (Int32(RLIMIT_CPU.rawValue), "cpu_time", limits.cpuSeconds, limits.cpuSeconds + 1),
-            (Int32(CJAIL_RLIMIT_NPROC), "processes", limits.processes, limits.processes),
+            // With a pids cgroup in force, the cgroup must be what refuses a
+            // fork (it counts refusals; RLIMIT_NPROC fails silently first otherwise).
+            (Int32(CJAIL_RLIMIT_NPROC), "processes", nprocLimit, nprocLimit),
             (Int32(RLIMIT_FSIZE.rawValue), "file_size", limits.fileSizeBytes, limits.fileSizeBytes),
             (Int32(RLIMIT_NOFILE.rawValue), "open_files", limits.openFiles, limits.openFiles),
             (Int32(RLIMIT_CORE.rawValue), "core", 0, 0),

@@ -119,6 +119,7 @@ enum MountPlanner {
         guard bind.source.hasPrefix("/") else {
             throw AirlockError(.invalidArguments, "bind source \(bind.source) must be an absolute path")
         }
+        try BindSourceGuard.check(bind.source)
         guard let canonical = realpath(bind.source, nil) else {
             if bind.optional { return nil }
             throw AirlockError(.invalidArguments, "bind source \(bind.source) does not exist (\(String(cString: strerror(errno))))")

@@ -92,6 +92,14 @@ enum SeccompCompiler {
                     try add(ctx, actAllow, nr, [comparison(condition)], "\(name) condition")
                 }
                 verdicts[nr] = .deny(errno: EPERM)
+            } else if name == "socket" || name == "socketpair" {
+                // Only the families a tool needs; AF_VSOCK in particular is
+                // not partitioned by network namespaces.
+                let families: [UInt64] = name == "socket" ? [1, 2, 10, 16] : [1]  // UNIX, INET, INET6, NETLINK
+                for family in families {
+                    try add(ctx, actAllow, nr, [scmp_arg_cmp(arg: 0, op: SCMP_CMP_EQ, datum_a: family, datum_b: 0)], "\(name) family \(family)")
+                }
+                verdicts[nr] = .deny(errno: EAFNOSUPPORT)
             } else if name == "clone" {
                 try add(ctx, actAllow, nr, [masked(0, namespaceCloneFlags, 0)], "clone without namespace flags")
                 verdicts[nr] = .deny(errno: EPERM)
@@ -112,7 +120,8 @@ enum SeccompCompiler {
             }
         }
         if let clone3 = SyscallTable.number(of: "clone3") {
-            try add(ctx, actErrno(ENOSYS), clone3, [], "clone3 → ENOSYS")
+            // Answered by the listener, so the attempt is recorded.
+            verdicts[clone3] = .deny(errno: ENOSYS)
         }
         for name in Set(policy.deny).union(SyscallTable.alwaysDenied).subtracting(["clone3"]) {
             guard let nr = SyscallTable.number(of: name), verdicts[nr] == nil else { continue }

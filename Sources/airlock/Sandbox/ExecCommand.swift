@@ -64,7 +64,7 @@ struct ExecCommand: ParsableCommand {
         do {
             let resolved = try ProfileCatalog.shipped().resolve(nameOrFile: profile)
             let request = try makeRequest(profile: resolved)
-            let result = try SandboxEngine().runBlocking(request, profile: resolved)
+            let result = try SandboxEngine(options: .init(prewarm: false)).runBlocking(request, profile: resolved)
             outcome = report(result)
         } catch let error as AirlockError {
             outcome = fail(error)

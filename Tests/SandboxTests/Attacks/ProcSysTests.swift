@@ -1,0 +1,27 @@
+import AirlockCore
+import Foundation
+import Testing
+@testable import Sandbox
+
+/// /proc/sys holds host-wide kernel knobs, /proc/sysrq-trigger reboots or
+/// crashes the host. The sandbox's fresh /proc keeps them read-only: not
+/// even opening them for write may succeed. Host values are checked after.
+@Suite("Writing /proc/sys", .timeLimit(.minutes(1)))
+struct ProcSysTests {
+    static let knobs = ["/proc/sys/fs/lease-break-time", "/proc/sys/kernel/core_pattern", "/proc/sys/vm/overcommit_memory"]
+
+    @Test func kernelKnobsCannotBeOpenedForWrite() throws {
+        let before = Self.knobs.map { try? String(contentsOfFile: $0, encoding: .utf8) }
+        // The tool opens with O_WRONLY|O_TRUNC and reports the open on its
+        // own line (`write_open`): a successful open is already the failure.
+        let targets = Self.knobs + ["/proc/sysrq-trigger", "/proc/sys/kernel/hostname"]
+        let outcome = try AttackTool.run(targets.flatMap { ["write", $0] })
+        let opens = outcome.lines.filter { $0.name == "write_open" }
+        #expect(opens.count == targets.count, "stdout: \(outcome.result.stdout.text)")
+        for (target, line) in zip(targets, opens) {
+            #expect(!line.ok, "\(target) opened for write: \(line.raw)")
+        }
+        let after = Self.knobs.map { try? String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(before == after)
+    }
+}

@@ -1,0 +1,38 @@
+import AirlockCore
+import Foundation
+import Testing
+@testable import Sandbox
+
+/// Filling a disk: one file stops at the file-size limit; filling the workspace stops at its tmpfs size with ENOSPC,
+/// in memory, never on the host's disk.
+@Suite("Disk fill", .timeLimit(.minutes(1)))
+struct DiskFillTests {
+    static let ddTooBig = ["/usr/bin/dd", "if=/dev/zero", "of=/workspace/big", "bs=65536", "count=64"]
+
+    /// The command is the sandbox's pid 1, for which the kernel drops a
+    /// default-action SIGXFSZ: the write fails with EFBIG instead, and the
+    /// file stops at the limit.
+    @Test func fileSizeLimitStopsTheCommand() throws {
+        let profile = Fixtures.profile(name: "test-fsize", limits: ResourceLimits(wallSeconds: 20, fileSizeBytes: 1 << 20))
+        let result = try Fixtures.engine.runBlocking(LaunchRequest(argv: Self.ddTooBig), profile: profile)
+        #expect(result.exitCode == 1, "exit \(String(describing: result.exitCode)) signal \(String(describing: result.signal))")
+        #expect(result.stderr.text.contains("File too large"), "stderr: \(result.stderr.text)")
+    }
+
+    @Test func workspaceFillStopsAtItsSizeWithENOSPC() throws {
+        var profile = Fixtures.profile(name: "test-fill")
+        profile.filesystem.workspace = WorkspacePolicy(path: "/workspace", sizeBytes: 4 << 20)
+        let result = try Fixtures.sh("""
+            stat -f -c 'fstype=%T' /workspace
+            dd if=/dev/zero of=/workspace/fill bs=1048576 count=16 2>/dev/null; echo "dd=$?"
+            stat -c 'size=%s' /workspace/fill
+            """, profile: profile)
+        let lines = Set(result.stdout.text.split(separator: "\n").map(String.init))
+        // tmpfs: the bytes live in (cgroup-charged) memory, not the host disk.
+        #expect(lines.contains("fstype=tmpfs"), "stdout: \(result.stdout.text)")
+        #expect(lines.contains("dd=1"), "dd did not fail: \(result.stdout.text)")
+        let size = lines.first { $0.hasPrefix("size=") }.flatMap { UInt64($0.dropFirst(5)) }
+        #expect(size.map { $0 <= 4 << 20 } == true, "file grew to \(String(describing: size))")
+        #expect(!result.limitsHit.contains { $0.kind == .fileSize })
+    }
+}

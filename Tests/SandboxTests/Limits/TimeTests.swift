@@ -1,0 +1,40 @@
+import AirlockCore
+import Foundation
+import Testing
+@testable import Sandbox
+
+/// Wall-clock and CPU limits end a run and say so; a wall-clock kill takes
+/// every process of the sandbox with it, including ones the command left
+/// running in the background.
+@Suite("Time limits", .timeLimit(.minutes(1)))
+struct TimeTests {
+    @Test func wallClockKillsTheWholeTree() throws {
+        let token = Token.sleepSeconds()
+        let profile = Fixtures.profile(name: "test-wall", limits: ResourceLimits(wallSeconds: 1))
+        let result = try Fixtures.sh("sleep \(token) & sleep \(token); echo never", profile: profile)
+        #expect(result.limitsHit.contains { $0.kind == .wallClock }, "limitsHit: \(result.limitsHit.map(\.kind))")
+        #expect(result.termination == .limitKilled)
+        #expect(!result.stdout.text.contains("never"))
+        let survivors = HostProcesses.survivors(token)
+        #expect(survivors.isEmpty, "background sleep survived the timeout: \(survivors.map(\.pid))")
+    }
+
+    /// An init that exits normally still takes its background children
+    /// with it: nothing of a finished run keeps running.
+    @Test func backgroundChildDoesNotOutliveARun() throws {
+        let token = Token.sleepSeconds()
+        let result = try Fixtures.sh("sleep \(token) & echo started")
+        #expect(result.termination == .exited && result.exitCode == 0)
+        let survivors = HostProcesses.survivors(token)
+        #expect(survivors.isEmpty, "background sleep outlived its run: \(survivors.map(\.pid))")
+    }
+
+    @Test func cpuTimeLimitEndsABusyLoop() throws {
+        let profile = Fixtures.profile(name: "test-cpu", limits: ResourceLimits(wallSeconds: 30, cpuSeconds: 1))
+        let result = try Fixtures.sh("while :; do :; done", profile: profile)
+        #expect(result.limitsHit.contains { $0.kind == .cpuTime }, "limitsHit: \(result.limitsHit.map(\.kind)) signal \(String(describing: result.signal))")
+        #expect(result.signal == SIGXCPU || result.signal == SIGKILL)
+        #expect(result.termination == .limitKilled)
+        #expect(!result.limitsHit.contains { $0.kind == .wallClock })
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// The host's view of processes, read from the host's /proc: how the tests
+/// check from outside that a sandbox's processes are gone, or what host
+/// identity they ran under.
+enum HostProcesses {
+    struct Entry: Sendable {
+        let pid: Int32
+        let commandLine: [String]
+        /// Real, effective, saved and filesystem uid (the `Uid:` line).
+        let uids: [UInt32]
+        let gids: [UInt32]
+        /// Process state letter from `State:` (R, S, Z...).
+        let state: String
+    }
+
+    /// Every live host process whose command line contains `token` as one
+    /// argument or part of one. Zombies count: a zombie is not yet reaped.
+    static func matching(_ token: String) -> [Entry] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { Int32($0) }.compactMap { pid -> Entry? in
+            guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard arguments.contains(where: { $0.contains(token) }) else { return nil }
+            return entry(pid, arguments: arguments)
+        }
+    }
+
+    static func entry(_ pid: Int32, arguments: [String] = []) -> Entry? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        func numbers(_ key: String) -> [UInt32] {
+            let line = status.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
+            return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
+        }
+        let state = status.split(separator: "\n").first { $0.hasPrefix("State:") }?
+            .split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.map(String.init) ?? "?"
+        return Entry(pid: pid, commandLine: arguments, uids: numbers("Uid"), gids: numbers("Gid"), state: state)
+    }
+
+    /// True while `pid` exists and is not a zombie.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let entry = entry(pid) else { return false }
+        return entry.state != "Z"
+    }
+
+    /// Polls until some process with `token` appears (nil after `seconds`).
+    static func waitFor(_ token: String, seconds: Double = 15) -> [Entry]? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let found = matching(token)
+            if !found.isEmpty { return found }
+            usleep(20_000)
+        }
+        return nil
+    }
+
+    /// Processes with `token` that remain after a short grace period (the
+    /// kernel tears a pid namespace down asynchronously after its init dies).
+    static func survivors(_ token: String, graceSeconds: Double = 3) -> [Entry] {
+        let deadline = Date().addingTimeInterval(graceSeconds)
+        var found = matching(token)
+        while !found.isEmpty && Date() < deadline {
+            usleep(20_000)
+            found = matching(token)
+        }
+        return found
+    }
+}
+
+/// A host process the attacks aim at: `sleep` running as the same host uid
+/// the sandbox maps to (nobody), so that only namespaces, Landlock and
+/// seccomp, not ordinary uid checks, stand between the sandbox and it.
+final class HostVictim {
+    let process = Process()
+    var pid: Int32 { process.processIdentifier }
+
+    init(uid: UInt32 = 65534, seconds: String = Token.sleepSeconds(whole: 60)) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--", "/bin/sleep", seconds]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // setpriv execs sleep in place; wait until it has, so the uid is final.
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if let entry = HostProcesses.entry(pid), entry.uids.first == uid,
+               let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"), exe.hasSuffix("sleep") {
+                return
+            }
+            usleep(10_000)
+        }
+    }
+
+    var isAlive: Bool { process.isRunning && HostProcesses.isAlive(pid) }
+
+    func stop() {
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
