@@ -61,9 +61,10 @@ let package = Package(
         .target(name: "Executor", dependencies: [
             "AirlockCore", "Sandbox", "Guardrails", "Approvals", "Credentials", "Audit", "Yams",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "AirlockServer", dependencies: [
-            "AirlockCore", "Executor",
+            "AirlockCore", "Executor", "Approvals",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -71,7 +72,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "airlockd", dependencies: [
-            "AirlockServer", "Executor",
+            "AirlockServer", "Executor", "Audit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -104,7 +105,7 @@ let package = Package(
         ]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
-            "AirlockServer", "Executor", "Sandbox", "AirlockCore",
+            "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals",
         ]),
     ]
 )

@@ -10,9 +10,11 @@ struct BenchCLI: AsyncParsableCommand {
         abstract: "Measure Airlock against baselines taken in the same run.",
         subcommands: [
             SandboxBenchmark.self,
+            DaemonBenchmark.self,
+            PolicyBenchmark.self,
+            AuditBenchmark.self,
             ApprovalsCrashHelper.self,
             ApprovalsClaimHelper.self,
-            DaemonBenchmark.self,
         ]
     )
 }

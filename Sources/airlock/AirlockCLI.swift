@@ -12,8 +12,11 @@ struct AirlockCLI: AsyncParsableCommand {
             ExecCommand.self,
             DoctorCommand.self,
             TokenCommand.self,
+            ApprovalsCommand.self,
             ProfileCommand.self,
             ToolsCommand.self, CallCommand.self, MCPCommand.self,
+            PolicyCommand.self,
+            AuditCommand.self,
         ]
     )
 }

@@ -12,8 +12,11 @@ struct CallCommand: ParsableCommand {
         commandName: "call", abstract: "Call a tool through the Airlock daemon.",
         discussion: "Exit status: the tool's own status (128+N for signal N); 126 when the call was refused; 125 when the daemon could not be reached or rejected the request.")
 
-    @Argument(help: "Tool name (see `airlock tools`).")
-    var tool: String
+    @Argument(help: "Tool name (see `airlock tools`); omit with --wait.")
+    var tool: String?
+
+    @Option(name: .long, help: "Resume a call that returned status pending: wait for approval ID, then get its result.")
+    var wait: String?
 
     @Option(name: .customLong("arg"), help: "An argument as key=value; typed from the tool's schema. Repeatable.")
     var arguments: [String] = []
@@ -32,21 +35,36 @@ struct CallCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        guard (tool == nil) != (wait == nil) else {
+            throw ValidationError("give a tool name, or --wait ID to resume a pending call (not both)")
+        }
+    }
+
     func run() throws {
         let result: JSONValue
         do {
             let client = try AgentClient(socketPath: connection.socketPath)
             try client.initialize()
-            var params: [String: JSONValue] = ["name": .string(tool), "arguments": .object(try buildArguments(client))]
-            var meta: [String: JSONValue] = [:]
-            if let onBehalfOf { meta["on_behalf_of"] = .string(onBehalfOf) }
-            if let reason { meta["reason"] = .string(reason) }
-            if !meta.isEmpty { params["_meta"] = .object(meta) }
-            result = try client.request("tools/call", params: .object(params))
+            if let wait {
+                result = try client.request("airlock/approvals/wait", params: ["approval_id": .string(wait)])
+            } else {
+                var params: [String: JSONValue] = ["name": .string(tool ?? ""), "arguments": .object(try buildArguments(client))]
+                var meta: [String: JSONValue] = [:]
+                if let onBehalfOf { meta["on_behalf_of"] = .string(onBehalfOf) }
+                if let reason { meta["reason"] = .string(reason) }
+                if !meta.isEmpty { params["_meta"] = .object(meta) }
+                result = try client.request("tools/call", params: .object(params))
+            }
         } catch {
             FileHandle.standardError.write(Data("airlock call: \(error)\n".utf8))
             throw ExitCode(125)
         }
+        try show(result)
+    }
+
+    /// Prints a CallToolResult and exits with the tool's status.
+    private func show(_ result: JSONValue) throws {
         if raw {
             print(CanonicalJSON.encode(result))
         } else {

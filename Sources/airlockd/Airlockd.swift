@@ -37,12 +37,23 @@ struct Airlockd: AsyncParsableCommand {
         if let socket { daemonConfig.server.socketPath = socket }
         let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
                                                    from: daemonConfig.profilesDirectory)
+        let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
+        let approvals = try PipelineComposition.approvals(for: daemonConfig, modules: modules)
+        var hooks = modules.hooks
+        if let approvals { hooks.approvals = approvals.gate }
         let executor = try Executor(catalog: daemonConfig.catalog, runner: engine, profiles: engine,
-                                    hooks: PipelineComposition.hooks(for: daemonConfig),
+                                    hooks: hooks,
                                     execution: daemonConfig.execution, logger: Logger(label: "airlock.executor"))
+        if let approvals {
+            let recovered = try await approvals.start()
+            logger.info("approval queue ready", metadata: ["recovery": "\(recovered)"])
+        }
         let server = try await AgentServer.start(settings: daemonConfig.server, executor: executor,
-                                                 actors: daemonConfig.actors, logger: Logger(label: "airlock.server"))
+                                                 actors: daemonConfig.actors, approvals: approvals?.gate,
+                                                 logger: Logger(label: "airlock.server"))
         print("airlockd: config \(daemonConfig.file)")
+        if let audit = modules.audit { print("airlockd: audit trail \(audit.path)") }
+        if let path = approvals?.admin.socketPath { print("airlockd: approvals on \(path)") }
         print("airlockd: serving \(daemonConfig.catalog.tools.count) tools on \(server.socketPath)")
         print("airlockd: try  AIRLOCK_SOCKET=\(server.socketPath) airlock tools")
         fflush(nil)  // all streams: the socket path must reach a piped log before we block
@@ -50,5 +61,7 @@ struct Airlockd: AsyncParsableCommand {
         let signal = await ShutdownSignals.next()
         logger.notice("received signal, stopping", metadata: ["signal": "\(signal)"])
         await server.shutdown()
+        await approvals?.shutdown()
+        await modules.close()
     }
 }

@@ -121,11 +121,14 @@ struct ServerProtocolTests {
         let path = daemon.socketPath
         let reply = try await blocking {
             let client = try AgentClient(socketPath: path)
-            try client.write(Data((#"{"jsonrpc":"2.0","method":"notifications/initialized"}"# + "\n"
-                + #"{"jsonrpc":"2.0","method":"notifications/whatever","params":{}}"# + "\n"
-                + #"{"jsonrpc":"2.0","id":99,"result":{}}"# + "\n"
-                + #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":12345}}"# + "\n"
-                + #"{"jsonrpc":"2.0","id":"after","method":"ping"}"# + "\n").utf8))
+            let lines: [String] = [
+                #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+                #"{"jsonrpc":"2.0","method":"notifications/whatever","params":{}}"#,
+                #"{"jsonrpc":"2.0","id":99,"result":{}}"#,
+                #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":12345}}"#,
+                #"{"jsonrpc":"2.0","id":"after","method":"ping"}"#,
+            ]
+            try client.write(Data(lines.map { $0 + "\n" }.joined().utf8))
             return try client.readLine().map { try CanonicalJSON.parse($0) }
         }
         #expect(reply?["id"] == "after")

@@ -33,13 +33,14 @@ public final class AgentServer: Sendable {
     /// Binds the socket (replacing a stale file, never a live daemon's),
     /// applies mode and group, and starts accepting.
     public static func start(settings: ServerSettings, executor: Executor, actors: ActorDirectory,
-                             logger: Logger = Logger(label: "airlock.server"),
+                             approvals: StoreApprovalGate? = nil, logger: Logger = Logger(label: "airlock.server"),
                              threads: Int = min(2, System.coreCount)) async throws -> AgentServer {
         let path = settings.socketPath ?? DefaultPaths.agentSocket
         try SocketFile.prepare(path)
         let registry = CallRegistry()
         let connections = ConnectionTracker()
-        let environment = ConnectionEnvironment(executor: executor, registry: registry, settings: settings, logger: logger)
+        let environment = ConnectionEnvironment(executor: executor, registry: registry, settings: settings, logger: logger,
+                                                approvals: approvals)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)

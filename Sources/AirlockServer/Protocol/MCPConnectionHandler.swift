@@ -11,6 +11,8 @@ struct ConnectionEnvironment: Sendable {
     var registry: CallRegistry
     var settings: ServerSettings
     var logger: Logger
+    /// Resumes pending approvals (`airlock/approvals/wait`); nil without an approval flow.
+    var approvals: StoreApprovalGate? = nil
 }
 
 /// Speaks MCP on one connection: one JSON-RPC message per line in, replies
@@ -64,7 +66,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private static func decode(_ line: ByteBuffer) throws(JSONRPCFailure) -> JSONRPCMessage {
+    static func decode(_ line: ByteBuffer) throws(JSONRPCFailure) -> JSONRPCMessage {
         let bytes = line.readableBytesView
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw JSONRPCFailure(JSONRPCErrorCode.parseError, "parse error: the message is not valid UTF-8")
@@ -111,6 +113,10 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         case "tools/call":
             guard case .success(let actor) = identity else { return refuseIdentity(context, id) }
             startCall(context, id: id, params: params, actor: actor)
+        case ApprovalWaitMethod.name:
+            guard case .success(let actor) = identity else { return refuseIdentity(context, id) }
+            if let frame = ApprovalWaitMethod.start(id: id, params: params, actor: actor, connectionID: connectionID,
+                                                    channel: context.channel, environment: environment) { send(context, frame) }
         default:
             send(context, JSONRPCFrame.error(JSONRPCFailure(
                 JSONRPCErrorCode.methodNotFound,

@@ -1,4 +1,5 @@
 import AirlockCore
+import Audit
 import Foundation
 import Logging
 import Sandbox
@@ -60,7 +61,7 @@ public final class Executor: Sendable {
             progress.report("checking policy")
             decision = try await hooks.policy.decide(call, tool: tool)
             let verdict = decision!
-            try await trail.append(.policyDecided, ["decision": try JSONValueEncoder.encode(verdict)])
+            try await trail.append(.policyDecided, AuditFields.decision(verdict))
             var approved = call
             var approvalID: String?
             switch verdict.effect {
@@ -79,21 +80,22 @@ public final class Executor: Sendable {
                     approved = stored
                 }
             }
-            // The stored action is what runs; check it like a fresh one.
-            let (runTool, launch) = try validate(approved)
             let runCall = approved, runApproval = approvalID, runLogger = logger
-
-            if await slots.usage.running >= slots.capacity { progress.report("waiting for a free sandbox") }
-            let result = try await slots.withSlot {
-                try await self.run(runCall, tool: runTool, launch: launch, approvalID: runApproval,
-                                   callTrail: trail, progress: progress, logger: runLogger)
+            let result = try await hooks.reportingRunEnd(of: runApproval) {
+                // The stored action is what runs; check it like a fresh one.
+                let (runTool, launch) = try self.validate(runCall)
+                if await self.slots.usage.running >= self.slots.capacity { progress.report("waiting for a free sandbox") }
+                return try await self.slots.withSlot {
+                    try await self.run(runCall, tool: runTool, launch: launch, approvalID: runApproval,
+                                       callTrail: trail, progress: progress, logger: runLogger)
+                }
             }
             return .completed(result)
         } catch {
             let refusal = Self.airlockError(error)
             logger.notice("call refused", metadata: ["code": "\(refusal.code.rawValue)", "reason": "\(refusal.message)"])
             var fields: [String: JSONValue] = ["code": .string(refusal.code.rawValue), "message": .string(refusal.message)]
-            if let decision, let encoded = try? JSONValueEncoder.encode(decision) { fields["decision"] = encoded }
+            if let decision { fields.merge(AuditFields.decision(decision)) { _, new in new } }
             do {
                 try await trail.append(.callRefused, fields)
             } catch {
@@ -126,7 +128,7 @@ public final class Executor: Sendable {
         defer { if !retired { Task { [hooks] in await hooks.credentials.retire(credentials, call: call) } } }
         let trail = approvalID == nil ? callTrail : CallAuditTrail(call: call, sink: hooks.audit)
         if let jti = credentials.tokenID {
-            try await trail.append(.credentialIssued, ["jti": .string(jti)])
+            try await trail.append(.credentialIssued, AuditFields.credential(jti: jti))
         }
         let request = launch.request(limits: limits, credentials: credentials)
         var started: [String: JSONValue] = [
@@ -144,7 +146,7 @@ public final class Executor: Sendable {
         retired = true
         result = Self.masking(credentials.secretValues, in: result)
 
-        try await trail.append(.runFinished, ["result": try JSONValueEncoder.encode(result)])
+        try await trail.append(.runFinished, AuditFields.result(result))
         // Debug, not info: the audit trail is the record of every call; the
         // log is for the daemon's own operation and stays quiet per call.
         logger.debug("call finished", metadata: [

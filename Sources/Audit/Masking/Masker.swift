@@ -1,0 +1,149 @@
+import AirlockCore
+import Crypto
+import Foundation
+
+/// Removes secrets and personal data from text and JSON before anything is
+/// written (audit records, and the daemon's log lines).
+///
+/// A masked value becomes `[REDACTED:<type>:<tag>]`: the type says what was
+/// there (`aws_key`, `card_number`...), the tag is the first 16 bits of an
+/// HMAC of the value under this masker's key, so two events carrying the same
+/// secret can be correlated without revealing it, and 16 bits are too few
+/// to confirm a guess against.
+public struct Masker: Sendable {
+    private let tagKey: Data
+
+    /// A masker whose tags are keyed by `tagKey` (keep it out of the audit database).
+    public init(tagKey: some DataProtocol) {
+        self.tagKey = Data(tagKey)
+    }
+
+    /// A masker with a random key: tags correlate within this process only.
+    public init() {
+        self.init(tagKey: SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
+    }
+
+    /// A masker keyed from the daemon's checkpoint signing key, so tags stay
+    /// stable across restarts without storing another secret.
+    public init(derivedFrom signingKey: Curve25519.Signing.PrivateKey) {
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: signingKey.rawRepresentation),
+                                             info: Data("airlock.audit.mask-tag.v1".utf8), outputByteCount: 32)
+        self.init(tagKey: derived.withUnsafeBytes { Data($0) })
+    }
+
+    /// `text` with every detected secret and every occurrence of `secrets` replaced.
+    public func mask(_ text: String, secrets: [String] = []) -> String {
+        let found = findings(in: text, secrets: secrets)
+        guard !found.isEmpty else { return text }
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        var cursor = text.startIndex
+        for finding in found {
+            output += text[cursor..<finding.range.lowerBound]
+            output += marker(type: finding.type, value: text[finding.range])
+            cursor = finding.range.upperBound
+        }
+        output += text[cursor...]
+        return output
+    }
+
+    /// Masks every string in `value`; a string under a secret-looking key
+    /// (`password`, `api_key`...) is masked whole when it clears the entropy
+    /// floor; a bare integer that is a card number becomes a masked string.
+    public func mask(_ value: JSONValue, secrets: [String] = []) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return .string(mask(text, secrets: secrets))
+        case .int(let number):
+            let digits = String(number)
+            return SecretValidators.isCardNumber(Substring(digits))
+                ? .string(marker(type: "card_number", value: Substring(digits))) : value
+        case .array(let elements):
+            return .array(elements.map { mask($0, secrets: secrets) })
+        case .object(let members):
+            var masked: [String: JSONValue] = [:]
+            masked.reserveCapacity(members.count)
+            for (key, member) in members {
+                if case .string(let text) = member, SecretDetector.isSecretKey(key),
+                   SecretValidators.isSecretValue(Substring(text)), !text.hasPrefix("[REDACTED:") {
+                    masked[key] = .string(marker(type: "assignment", value: Substring(text)))
+                } else {
+                    masked[key] = mask(member, secrets: secrets)
+                }
+            }
+            return .object(masked)
+        case .null, .bool, .double:
+            return value
+        }
+    }
+
+    /// What `mask` would replace, in order, without overlaps.
+    public func findings(in text: String, secrets: [String] = []) -> [MaskFinding] {
+        var candidates: [(priority: Int, finding: MaskFinding)] = []
+        for secret in secrets where secret.count >= 3 {
+            for range in text.ranges(of: secret) {
+                candidates.append((0, MaskFinding(type: "secret", range: range)))
+            }
+        }
+        // The shortest pattern-detected secret (an email like a@b.io) has 6 bytes.
+        let features = TextFeatures(text)
+        let detectors = text.utf8.count >= 6 ? SecretDetector.all : []
+        let whole = NSRange(location: 0, length: text.utf16.count)
+        for (index, detector) in detectors.enumerated() where features.allows(detector.prefilter) {
+            for match in detector.regex.matches(in: text, range: whole) {
+                guard let range = Range(match.range(at: detector.group), in: text), !range.isEmpty else { continue }
+                if let validate = detector.validate, !validate(text[range]) { continue }
+                candidates.append((index + 1, MaskFinding(type: detector.type, range: range)))
+            }
+        }
+        guard !candidates.isEmpty else { return [] }
+        candidates.sort { ($0.priority, $0.finding.range.lowerBound) < ($1.priority, $1.finding.range.lowerBound) }
+        var accepted: [MaskFinding] = []
+        for candidate in candidates where !accepted.contains(where: { $0.range.overlaps(candidate.finding.range) }) {
+            accepted.append(candidate.finding)
+        }
+        return accepted.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// `[REDACTED:type:tag]` for one value.
+    public func marker(type: String, value: Substring) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: SymmetricKey(data: tagKey))
+        return "[REDACTED:\(type):\(Array(mac.prefix(2)).hexString)]"
+    }
+}
+
+/// One masked span: what kind of secret and where.
+public struct MaskFinding: Sendable, Hashable {
+    public var type: String
+    public var range: Range<String.Index>
+}
+
+/// One pass over the bytes so that most detectors are skipped without
+/// running their regex (most audit strings are paths, SQL, plain words).
+private struct TextFeatures {
+    let bytes: [UInt8]
+    let lowered: [UInt8]
+    let digitCount: Int
+    let hasCountryAndCheckDigits: Bool
+
+    init(_ text: String) {
+        let bytes = Array(text.utf8)
+        let digitCount = bytes.reduce(0) { $0 + ($1 >= 48 && $1 <= 57 ? 1 : 0) }
+        self.bytes = bytes
+        self.lowered = bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        self.digitCount = digitCount
+        self.hasCountryAndCheckDigits = digitCount >= 2 && bytes.indices.dropLast(3).contains { index in
+            (65...90).contains(bytes[index]) && (65...90).contains(bytes[index + 1])
+                && (48...57).contains(bytes[index + 2]) && (48...57).contains(bytes[index + 3])
+        }
+    }
+
+    func allows(_ prefilter: SecretDetector.Prefilter) -> Bool {
+        switch prefilter {
+        case .anyOf(let needles): needles.contains { ByteSearch.contains(bytes, $0) }
+        case .anyOfLowercased(let needles): needles.contains { ByteSearch.contains(lowered, $0) }
+        case .digits(let minimum): digitCount >= minimum
+        case .countryAndCheckDigits: hasCountryAndCheckDigits
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// One kind of sensitive value: a cheap byte-level trigger (so most
+/// strings skip the regex entirely), the pattern, which capture group is the
+/// secret, and an optional validator that must agree.
+///
+/// `@unchecked Sendable`: `NSRegularExpression` is immutable after
+/// creation and documented as safe to use from several threads.
+struct SecretDetector: @unchecked Sendable {
+    enum Trigger: Sendable {
+        /// Any of these byte strings occurs (case-sensitive).
+        case anyOf([String])
+        /// Any of these occurs in the lowercased text.
+        case anyOfLowercased([String])
+        /// At least this many ASCII digits in the text.
+        case digits(Int)
+        /// Two capital letters then two digits somewhere (an IBAN's start).
+        case countryAndCheckDigits
+    }
+
+    /// `Trigger` with its needles as bytes, computed once.
+    enum Prefilter: Sendable {
+        case anyOf([[UInt8]])
+        case anyOfLowercased([[UInt8]])
+        case digits(Int)
+        case countryAndCheckDigits
+    }
+
+    let type: String
+    let prefilter: Prefilter
+    let regex: NSRegularExpression
+    /// Capture group holding the secret (0: the whole match).
+    let group: Int
+    let validate: (@Sendable (Substring) -> Bool)?
+
+    init(_ type: String, _ trigger: Trigger, _ pattern: String, group: Int = 0,
+         options: NSRegularExpression.Options = [], validate: (@Sendable (Substring) -> Bool)? = nil) {
+        self.type = type
+        switch trigger {
+        case .anyOf(let needles): prefilter = .anyOf(needles.map { Array($0.utf8) })
+        case .anyOfLowercased(let needles): prefilter = .anyOfLowercased(needles.map { Array($0.utf8) })
+        case .digits(let minimum): prefilter = .digits(minimum)
+        case .countryAndCheckDigits: prefilter = .countryAndCheckDigits
+        }
+        // The patterns are constants of this file; a bad one is a programming error caught by every test.
+        self.regex = try! NSRegularExpression(pattern: pattern, options: options)
+        self.group = group
+        self.validate = validate
+    }
+}
+
+extension SecretDetector {
+    /// In priority order: when two matches overlap, the earlier detector in
+    /// this list names it (a JWT after `token=` is a `jwt`, not an `assignment`).
+    static let all: [SecretDetector] = [
+        SecretDetector("private_key", .anyOf(["PRIVATE KEY"]),
+                       #"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"#),
+        SecretDetector("aws_key", .anyOf(["AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"]),
+                       #"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}(?![A-Z0-9])"#),
+        SecretDetector("aws_secret", .anyOfLowercased(["aws"]),
+                       #"aws.{0,24}?(?:secret|key).{0,24}?[=:]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"#,
+                       group: 1, options: [.caseInsensitive]),
+        SecretDetector("gcp_key", .anyOf(["AIza"]), #"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"#),
+        SecretDetector("gcp_token", .anyOf(["ya29."]), #"(?<![A-Za-z0-9])ya29\.[0-9A-Za-z_-]{20,}"#),
+        SecretDetector("azure_key", .anyOfLowercased(["accountkey=", "sharedaccesskey="]),
+                       #"(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,86}={0,2})"#, group: 1, options: [.caseInsensitive]),
+        SecretDetector("azure_sas", .anyOf(["sig="]), #"[?&]sig=([A-Za-z0-9%+/]{30,}={0,2})"#, group: 1),
+        SecretDetector("azure_client_secret", .anyOf(["Q~"]),
+                       #"(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])"#),
+        SecretDetector("github_token", .anyOf(["gh", "github_pat_"]),
+                       #"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})(?![A-Za-z0-9_])"#),
+        SecretDetector("gitlab_token", .anyOf(["gl"]),
+                       #"(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|agent)-[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])"#),
+        SecretDetector("slack_token", .anyOf(["xox", "xapp-"]),
+                       #"(?<![A-Za-z0-9])(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{20,})"#),
+        SecretDetector("slack_webhook", .anyOf(["hooks.slack.com"]),
+                       #"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,}"#),
+        SecretDetector("stripe_key", .anyOf(["sk_", "rk_", "whsec_"]),
+                       #"(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/]{24,})(?![A-Za-z0-9_])"#),
+        SecretDetector("jwt", .anyOf(["eyJ"]),
+                       #"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"#),
+        SecretDetector("bearer_token", .anyOfLowercased(["bearer"]), #"\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"#,
+                       group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
+        SecretDetector("url_password", .anyOf(["://"]), #"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:([^/\s@]{3,})@"#,
+                       group: 1, validate: { !$0.hasPrefix("$") }),
+        SecretDetector("card_number", .digits(12),
+                       #"(?<![0-9A-Za-z.]|[0-9][ -])[0-9](?:[ -]?[0-9]){11,18}(?![0-9A-Za-z]|[ -][0-9]|\.[0-9])"#,
+                       validate: SecretValidators.isCardNumber),
+        SecretDetector("iban", .countryAndCheckDigits,
+                       #"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"#,
+                       validate: SecretValidators.isIBAN),
+        SecretDetector("ssn", .digits(9), #"(?<![0-9-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9-])"#,
+                       validate: SecretValidators.isSSN),
+        SecretDetector("email", .anyOf(["@"]),
+                       #"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"#),
+        SecretDetector("assignment", .anyOfLowercased(["pass", "pwd", "secret", "token", "key", "credential", "auth"]),
+                       #"(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"'&,;}]+)"#,
+                       group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
+    ]
+
+    /// JSON object keys whose string values are secrets (subject to the
+    /// entropy floor), whatever they look like. Byte search, not
+    /// `String.contains`: it runs for every key of every event.
+    static func isSecretKey(_ key: String) -> Bool {
+        let lowered = key.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest") else { return false }
+        return secretKeyMarkers.contains { ByteSearch.contains(lowered, $0) }
+    }
+
+    private static let secretKeyMarkers: [[UInt8]] = [
+        "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
+        "access_key", "private_key", "credential", "authorization",
+    ].map { Array($0.utf8) }
+}

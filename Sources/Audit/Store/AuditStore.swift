@@ -1,0 +1,159 @@
+import AirlockCore
+import Crypto
+import Foundation
+import GRDB
+
+/// The append-only audit trail: one SQLite file in WAL mode.
+///
+/// `append` masks the event, hands it to the group committer, and returns
+/// only once the transaction holding it is durable. Durability choice:
+/// `synchronous = FULL`. In WAL mode FULL fsyncs the WAL at every commit,
+/// so a committed event survives a power cut or kernel panic, not just
+/// `kill -9`; NORMAL would skip that fsync and only sync at WAL
+/// checkpoints, so the last acknowledged events could vanish with the page
+/// cache. Group commit pays the fsync once per batch instead of per event.
+///
+/// Every failure to write (read-only, full, locked, I/O error, closed)
+/// throws `AirlockError(.auditUnavailable, ...)`: the executor refuses the
+/// call rather than run it unrecorded.
+public final class AuditStore: Sendable {
+    public let path: String
+    /// Random id of this trail, bound into the genesis hash and every checkpoint.
+    public let storeID: String
+    /// The masker applied before anything is written; the daemon uses the
+    /// same one for its log lines so tags correlate across both.
+    public let masker: Masker
+    private let publicKeyRaw: Data?
+    private let pool: DatabasePool
+    private let committer: GroupCommitter
+
+    /// Opens (creating if needed: directory 0700, file 0600) the store at `path`.
+    ///
+    /// - Parameters:
+    ///   - signingKey: signs checkpoints; without it the chain is still
+    ///     hashed but nothing proves who wrote it. Also keys the masker's
+    ///     tags (so the tag key never sits in the database beside the data).
+    ///   - checkpointEvery: a signed checkpoint after this many events (0: only on close).
+    ///   - busyTimeout: how long to wait for another process's write lock before failing closed.
+    ///   - maxSizeBytes: caps the database file so the trail can never fill the
+    ///     disk the tools run on; reaching it fails closed like a full disk.
+    ///   - masker: overrides the masker (by default derived from `signingKey`,
+    ///     or random per process without one).
+    public init(path: String, signingKey: Curve25519.Signing.PrivateKey?, checkpointEvery: Int = 1000,
+                busyTimeout: TimeInterval = 5, maxSizeBytes: Int64? = nil, masker: Masker? = nil) throws {
+        self.path = path
+        self.masker = masker ?? signingKey.map { Masker(derivedFrom: $0) } ?? Masker()
+        self.publicKeyRaw = signingKey?.publicKey.rawRepresentation
+        try Self.prepareFile(at: path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            if let maxSizeBytes {
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
+            }
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // After the pool is open: DatabasePool sets `synchronous = NORMAL`
+            // when it enables WAL, after `prepareDatabase` has run. Appends
+            // only ever use this one writer connection, so this sticks.
+            try pool.writeWithoutTransaction { db in try Self.requireFullSync(db) }
+            let storeID = try pool.write { db in try Self.initialise(db, publicKey: signingKey?.publicKey) }
+            self.pool = pool
+            self.storeID = storeID
+        } catch {
+            throw AuditUnavailable.error(error, path: path)
+        }
+        let writer = ChainWriter(pool: pool, storeID: storeID, signingKey: signingKey?.rawRepresentation,
+                                 checkpointEvery: checkpointEvery)
+        self.committer = GroupCommitter(writer: writer, path: path)
+    }
+
+    deinit { committer.shutdown() }
+
+    /// The checkpoint verification key, when the store signs.
+    public var publicKey: Curve25519.Signing.PublicKey? {
+        publicKeyRaw.flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
+    }
+
+    /// Masks `event` (plus the exact `secrets` Airlock injected into this
+    /// call), seals it into the chain and returns once it is durable.
+    public func append(_ event: AuditEvent, secrets: [String] = []) async throws -> AuditRecord {
+        guard event.kind != .checkpoint else {
+            throw AirlockError(.invalidArguments, "audit.checkpoint events are written by the store itself")
+        }
+        let content = EventContent.json(for: event, masker: masker, secrets: secrets)
+        let text = CanonicalBytes.encode(content)
+        guard let position = try await committer.submit(.event(text)) else {
+            throw AirlockError(.internalError, "audit committer returned no position for an event")
+        }
+        return try AuditRecord(seq: position.seq, content: content, eventText: text, time: event.time,
+                               prevHash: position.prevHash, hash: position.hash)
+    }
+
+    /// Signs a checkpoint over the current head now. `nil` when the store has
+    /// no signing key or nothing new to cover.
+    @discardableResult
+    public func checkpoint() async throws -> AuditRecord? {
+        try await sealedCheckpoint(.manual)
+    }
+
+    /// Writes the closing checkpoint and stops accepting appends. A trail
+    /// whose last record is a `close` checkpoint was shut down cleanly.
+    public func close() async throws {
+        do {
+            _ = try await sealedCheckpoint(.close)
+        } catch {
+            committer.shutdown()
+            throw error
+        }
+        committer.shutdown()
+        try pool.close()
+    }
+
+    /// Queries, stats, export and verification over this store's live data.
+    public var reader: AuditReader { AuditReader(database: pool, path: path) }
+
+    private func sealedCheckpoint(_ reason: AuditCheckpoint.Reason) async throws -> AuditRecord? {
+        guard let position = try await committer.submit(.checkpoint(reason)) else { return nil }
+        return try AuditRecord(seq: position.seq, eventText: position.eventText, prevHash: position.prevHash,
+                               hash: position.hash)
+    }
+
+    /// Sets and checks `synchronous = FULL` (2) on the writer connection.
+    private static func requireFullSync(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+            throw AirlockError(.auditUnavailable, "audit store refused synchronous = FULL; cannot guarantee durable appends")
+        }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL), for tests and diagnostics.
+    func writerSynchronousLevel() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// Creates the schema and chain head on first open; records the signing
+    /// key's public half so a copied file can at least be self-checked.
+    private static func initialise(_ db: Database, publicKey: Curve25519.Signing.PublicKey?) throws -> String {
+        try AuditSchema.create(db)
+        let storeID: String
+        if let existing = try db.metaValue(MetaKey.storeID) {
+            storeID = existing
+        } else {
+            storeID = UUID().uuidString.lowercased()
+            try db.setMeta(MetaKey.format, AuditSchema.version)
+            try db.setMeta(MetaKey.storeID, storeID)
+            try db.setMeta(MetaKey.headSeq, "0")
+            try db.setMeta(MetaKey.headHash, ChainHash.genesis(storeID: storeID))
+            try db.setMeta(MetaKey.lastCheckpointSeq, "0")
+        }
+        if let publicKey {
+            try db.execute(sql: "INSERT OR IGNORE INTO audit_keys(key_id, public_key, added_at) VALUES (?, ?, ?)",
+                           arguments: [AuditKeys.keyID(publicKey), AuditKeys.publicKeyPEM(publicKey),
+                                       AuditTime.format(Date())])
+        }
+        return storeID
+    }
+}

@@ -1,0 +1,114 @@
+import AirlockCore
+import Crypto
+import Foundation
+import GRDB
+
+/// What the committer does with one queued request.
+enum CommitRequest: Sendable {
+    /// Seal and insert this canonical (already masked) event text.
+    case event(String)
+    /// Sign and insert a checkpoint over the current head.
+    case checkpoint(AuditCheckpoint.Reason)
+}
+
+/// Where a request landed in the chain. `nil` for a checkpoint asked of a
+/// store without a signing key.
+struct SealedPosition: Sendable {
+    var seq: Int64
+    var eventText: String
+    var prevHash: String
+    var hash: String
+}
+
+/// Writes one batch of requests as one transaction: read the head, chain
+/// each event onto it, add an interval checkpoint when due, move the head,
+/// commit. Reading the head inside the (immediate) transaction keeps the
+/// chain linear even if a second process ever writes the same file.
+/// Only the committer thread calls it.
+struct ChainWriter: Sendable {
+    let pool: DatabasePool
+    let storeID: String
+    /// Raw Ed25519 seed; kept as bytes because the key type is not `Sendable`.
+    let signingKey: Data?
+    let checkpointEvery: Int
+
+    func commit(_ requests: [CommitRequest]) throws -> [SealedPosition?] {
+        try pool.writeWithoutTransaction { db in
+            var results: [SealedPosition?] = []
+            results.reserveCapacity(requests.count)
+            try db.inTransaction(.immediate) {
+                var head = try Head(db)
+                let insert = try db.cachedStatement(sql: "INSERT INTO audit_events(seq, event, prev_hash, hash) VALUES (?, ?, ?, ?)")
+                for request in requests {
+                    switch request {
+                    case .event(let text):
+                        results.append(try head.append(text, with: insert))
+                    case .checkpoint(let reason):
+                        results.append(try appendCheckpoint(reason, head: &head, insert: insert))
+                    }
+                }
+                if checkpointEvery > 0, head.seq - head.lastCheckpointSeq >= Int64(checkpointEvery) {
+                    _ = try appendCheckpoint(.interval, head: &head, insert: insert)
+                }
+                try head.save(db)
+                return .commit
+            }
+            return results
+        }
+    }
+
+    private func appendCheckpoint(_ reason: AuditCheckpoint.Reason, head: inout Head,
+                                  insert: Statement) throws -> SealedPosition? {
+        // A close checkpoint is written even with nothing new to cover: it is
+        // the record that the daemon shut down cleanly.
+        guard let signingKey, reason == .close || head.seq > head.lastCheckpointSeq else { return nil }
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey)
+        let now = Date()
+        let checkpoint = try AuditCheckpoint.signed(seq: head.seq, headHash: head.hash, storeID: storeID,
+                                                    reason: reason, key: key, time: now)
+        let content = JSONValue.object([
+            "time": .string(AuditTime.format(now)),
+            "kind": .string(AuditEvent.Kind.checkpoint.rawValue),
+            "fields": .object(checkpoint.fields),
+        ])
+        let position = try head.append(content.canonicalText, with: insert)
+        head.lastCheckpointSeq = position.seq
+        return position
+    }
+}
+
+/// The chain's head as stored in `audit_meta`.
+struct Head {
+    var seq: Int64
+    var hash: String
+    var lastCheckpointSeq: Int64
+
+    init(_ db: Database) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM audit_meta WHERE key IN (?, ?, ?)",
+                                    arguments: [MetaKey.headSeq, MetaKey.headHash, MetaKey.lastCheckpointSeq])
+        var values: [String: String] = [:]
+        for row in rows { values[row["key"]] = row["value"] }
+        guard let seqText = values[MetaKey.headSeq], let seq = Int64(seqText), let hash = values[MetaKey.headHash] else {
+            throw AirlockError(.auditUnavailable, "audit store has no chain head (not initialised by Airlock?)")
+        }
+        self.seq = seq
+        self.hash = hash
+        self.lastCheckpointSeq = Int64(values[MetaKey.lastCheckpointSeq] ?? "0") ?? 0
+    }
+
+    mutating func append(_ eventText: String, with insert: Statement) throws -> SealedPosition {
+        let seq = self.seq + 1
+        let hash = ChainHash.hash(event: eventText, prevHash: self.hash, seq: seq)
+        try insert.execute(arguments: [seq, eventText, self.hash, hash])
+        let position = SealedPosition(seq: seq, eventText: eventText, prevHash: self.hash, hash: hash)
+        self.seq = seq
+        self.hash = hash
+        return position
+    }
+
+    func save(_ db: Database) throws {
+        try db.setMeta(MetaKey.headSeq, String(seq))
+        try db.setMeta(MetaKey.headHash, hash)
+        try db.setMeta(MetaKey.lastCheckpointSeq, String(lastCheckpointSeq))
+    }
+}

@@ -1,0 +1,197 @@
+import AirlockCore
+import Approvals
+import Foundation
+import Logging
+import Synchronization
+
+/// The approval flow of the pipeline, backed by the durable `ApprovalStore`.
+///
+/// A call that policy sent to review becomes a PENDING record (with masked
+/// arguments for display), then waits up to `wait` for the approvers,
+/// reporting progress meanwhile. Approved in time: the record is claimed
+/// (APPROVED → RUNNING, exactly once across racing waiters and processes)
+/// and the *stored* call is what the executor runs, never anything the agent
+/// sends later. Refused (denied, expired, cancelled): the refusal is thrown
+/// with the approver's reason. Not decided in time: `.pending(approvalID:)`,
+/// which is never a run; the same actor resumes later (`resume`,
+/// `resumeCall`).
+public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
+    public static let defaultWait: Duration = .seconds(120)
+    public static let defaultProgressInterval: Duration = .seconds(5)
+
+    public let store: ApprovalStore
+    private let wait: Duration
+    private let progressInterval: Duration
+    private let mask: ApprovalArgumentMasker
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - wait: how long one `tools/call` (or one resume) waits for a decision.
+    ///   - progressInterval: how often a waiting call is told it still waits.
+    ///   - mask: what approvers see of the arguments (`ApprovalMasking.verbatim`
+    ///     or the audit module's masker).
+    public init(store: ApprovalStore, wait: Duration = StoreApprovalGate.defaultWait,
+                progressInterval: Duration = StoreApprovalGate.defaultProgressInterval,
+                mask: @escaping ApprovalArgumentMasker, logger: Logger = Logger(label: "airlock.approvals")) {
+        self.store = store
+        self.wait = wait
+        self.progressInterval = progressInterval > .zero ? progressInterval : Self.defaultProgressInterval
+        self.mask = mask
+        self.logger = logger
+    }
+
+    public func requestApproval(for call: ToolCall, tool: ToolDefinition, decision: Decision,
+                                progress: ProgressReporter) async throws -> ApprovalOutcome {
+        if let resumption = ApprovalResumption.current {
+            return try await resumeInPipeline(resumption, call: call, progress: progress)
+        }
+        let record = try await store.createPending(call: call, decision: decision, maskedArguments: mask(call, tool))
+        let rule = record.request.requirement
+        progress.report("waiting for approval \(record.id) from \(rule.group) (rule \(rule.ruleID): \(rule.message))")
+        logger.info("approval requested", metadata: ["approval_id": "\(record.id)", "tool": "\(call.tool)"])
+        return try await awaitDecision(record.id, progress: progress)
+    }
+
+    /// Waits again for a record `actor` requested earlier, then claims it.
+    /// Only the requesting actor (same uid and name) may resume: anyone else
+    /// gets `forbidden`, so an approval id is not a capability to run.
+    public func resume(approvalID: String, actor: Actor, progress: ProgressReporter) async throws -> ApprovalOutcome {
+        _ = try await requestedRecord(approvalID, by: actor)
+        return try await awaitDecision(approvalID, progress: progress)
+    }
+
+    /// `airlock/approvals/wait`: runs the stored call of `approvalID` through
+    /// `execute` (the executor's full pipeline: validation, policy and audit
+    /// again) with this gate resuming the record instead of queuing a new
+    /// one. Throws `notFound` / `forbidden` before anything is executed.
+    ///
+    /// If the policy no longer asks for review, the call ran (or was refused)
+    /// without this approval; a record still open is then cancelled, so it
+    /// can never authorise a second run of the same action later.
+    public func resumeCall(approvalID: String, actor: Actor,
+                           execute: @Sendable (ToolCall) async -> CallOutcome) async throws -> CallOutcome {
+        let record = try await requestedRecord(approvalID, by: actor)
+        let resumption = ApprovalResumption(approvalID: approvalID, actor: actor, store: ObjectIdentifier(store))
+        let outcome = await ApprovalResumption.$current.withValue(resumption) {
+            await execute(record.request.call)
+        }
+        if !resumption.consulted.value, case .completed = outcome {
+            await retireUnused(approvalID)
+        }
+        return outcome
+    }
+
+    /// Closes a record whose action ran without it: PENDING → CANCELLED,
+    /// APPROVED → FAILED (through a claim, the only way out of APPROVED, so
+    /// a racing claimer either ran it first or never will).
+    private func retireUnused(_ approvalID: String) async {
+        let reason = "not used: the policy no longer asks for review, and the call ran without this approval"
+        do {
+            switch try await store.record(id: approvalID).state {
+            case .pending:
+                _ = try await store.cancel(id: approvalID, by: "system", reason: reason)
+            case .approved:
+                _ = try await store.claimForRun(id: approvalID)
+                try await store.finishRun(id: approvalID, succeeded: false, note: reason)
+            default:
+                return
+            }
+        } catch {
+            logger.warning("could not close an unused approval", metadata: ["approval_id": "\(approvalID)", "error": "\(error)"])
+        }
+    }
+
+    public func approvedRunEnded(approvalID: String, result: Result<RunResult, AirlockError>) async {
+        let note: String?
+        switch result {
+        case .success(let run):
+            note = run.termination == .exited && run.exitCode == 0 ? nil
+                : "ran; ended \(run.termination.rawValue) with status \(run.shellStatus)"
+        case .failure(let error):
+            note = "not run to the end: \(error.code.rawValue): \(error.message)"
+        }
+        do {
+            try await store.finishRun(id: approvalID, succeeded: (try? result.get()) != nil, note: note)
+        } catch {
+            logger.error("could not close the approval record after its run",
+                         metadata: ["approval_id": "\(approvalID)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: waiting
+
+    /// The pipeline re-entered with a resumption: the call must be the
+    /// stored one of that record (the resumer handed it in), else refuse.
+    private func resumeInPipeline(_ resumption: ApprovalResumption, call: ToolCall,
+                                  progress: ProgressReporter) async throws -> ApprovalOutcome {
+        resumption.consulted.set()
+        let record = try await requestedRecord(resumption.approvalID, by: resumption.actor)
+        // Same call id and the digest the approvers saw (timestamps may lose
+        // precision in the store, so whole-value equality is not the test).
+        guard resumption.store == ObjectIdentifier(store), call.id == record.request.call.id,
+              call.actionDigest == record.actionDigest else {
+            throw AirlockError(.conflict, "approval \(record.id) is for a different call; nothing ran")
+        }
+        progress.report("waiting again for approval \(record.id)")
+        return try await awaitDecision(record.id, progress: progress)
+    }
+
+    private func requestedRecord(_ approvalID: String, by actor: Actor) async throws -> ApprovalRecord {
+        let record = try await store.record(id: approvalID)
+        guard record.requester.uid == actor.uid, record.requester.name == actor.name else {
+            throw AirlockError(.forbidden, "approval \(approvalID) was requested by another actor; only \(record.requester.name) "
+                + "(uid \(record.requester.uid)) can wait for it")
+        }
+        return record
+    }
+
+    /// Waits in slices of `progressInterval` until decided or `wait` is
+    /// over. Only an APPROVED record the claim wins becomes a run.
+    private func awaitDecision(_ approvalID: String, progress: ProgressReporter) async throws -> ApprovalOutcome {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: wait)
+        while true {
+            let remaining = deadline - clock.now
+            let record = try await store.waitForDecision(id: approvalID, timeout: max(.zero, min(remaining, progressInterval)))
+            switch record.state {
+            case .pending:
+                guard clock.now < deadline else {
+                    logger.info("approval still pending after the wait", metadata: ["approval_id": "\(approvalID)"])
+                    return .pending(approvalID: approvalID)
+                }
+                let rule = record.request.requirement
+                progress.report("still waiting for approval \(approvalID): \(record.approvers.count) of \(rule.threshold) "
+                    + "from \(rule.group); expires \(Date.ISO8601FormatStyle().format(record.expiresAt))")
+            case .approved:
+                let action = try await store.claimForRun(id: approvalID)
+                progress.report("approved by \(action.approvers.joined(separator: ", "))")
+                return .approved(approvalID: approvalID, call: action.call)
+            case .denied, .expired, .cancelled:
+                throw record.refusal ?? AirlockError(.approvalDenied, "approval \(approvalID) was not granted")
+            case .running, .done, .failed:
+                throw AirlockError(.conflict, "approval \(approvalID) is \(record.state.rawValue)"
+                    + (record.runNote.map { " (\($0))" } ?? "") + "; an approved action runs only once")
+            }
+        }
+    }
+}
+
+/// Marks the task that resumes a record: the gate then waits on that record
+/// instead of queuing the (stored) call as a new one.
+struct ApprovalResumption: Sendable {
+    var approvalID: String
+    var actor: Actor
+    /// The store the resumption belongs to; another gate's records never match.
+    var store: ObjectIdentifier
+    /// Set when the pipeline asked the gate, i.e. the policy still said review.
+    let consulted = OnceFlag()
+
+    @TaskLocal static var current: ApprovalResumption?
+}
+
+/// A flag that only goes from false to true, shared across tasks.
+final class OnceFlag: Sendable {
+    private let state = Mutex(false)
+    var value: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
+}

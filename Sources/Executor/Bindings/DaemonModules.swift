@@ -1,0 +1,110 @@
+import AirlockCore
+import Audit
+import Credentials
+import Crypto
+import Foundation
+import Guardrails
+import Logging
+import Sandbox
+
+/// Builds every pipeline step from the daemon config. Each module that
+/// fails to come up is replaced by its fail-closed stand-in, which refuses
+/// every call with the reason; the failure is logged and (when the audit
+/// store is up) audited.
+public struct DaemonModules: Sendable {
+    public var hooks: PipelineHooks
+    public var audit: AuditStore?
+    public var policy: Policy?
+    public var stateDirectory: String
+
+    /// Where the daemon keeps its state unless the config says otherwise:
+    /// the audit trail's directory (/var/lib/airlock as root).
+    public static var defaultStateDirectory: String {
+        (AuditStore.defaultPath as NSString).deletingLastPathComponent
+    }
+
+    public static func compose(config: DaemonConfig, logger: Logger) async -> DaemonModules {
+        let auditPath = config.auditDatabase ?? AuditStore.defaultPath
+        let stateDirectory = (auditPath as NSString).deletingLastPathComponent
+        let keysDirectory = config.keysDirectory ?? (stateDirectory as NSString).appendingPathComponent("keys")
+
+        // Audit first: every later failure should be recorded.
+        var auditStore: AuditStore?
+        let audit: any AuditSink
+        do {
+            let checkpointKey = try AuditCheckpointKey.loadOrCreate(directory: stateDirectory)
+            let store = try AuditStore(path: auditPath, signingKey: checkpointKey)
+            auditStore = store
+            audit = AuditStoreSink(store: store)
+        } catch {
+            let reason = Self.airlockError(error)
+            logger.critical("audit store unavailable; every call will be refused", metadata: ["error": "\(reason.message)"])
+            audit = UnavailableAuditSink(error: reason)
+        }
+
+        var policy: Policy?
+        let decider: any PolicyDecider
+        if let path = config.policyPath {
+            do {
+                let loaded = try Policy.load(path: path)
+                policy = loaded
+                decider = GuardrailsPolicyDecider(policy: loaded)
+                try? await audit.append(AuditEvent(kind: .policyLoaded, fields: [
+                    "path": .string(path), "revision": .string(loaded.revision), "status": "loaded"]))
+            } catch {
+                let reason = Self.airlockError(error)
+                logger.critical("policy failed to load; every call will be refused", metadata: ["error": "\(reason.message)"])
+                try? await audit.append(AuditEvent(kind: .policyLoaded, fields: [
+                    "path": .string(path), "status": "failed", "error": .string(reason.message)]))
+                decider = UnloadablePolicy(error: reason)
+            }
+        } else {
+            decider = NoPolicyConfigured()
+        }
+
+        let credentials: any CredentialIssuer
+        do {
+            let ring = try SigningKeyRing.open(directory: keysDirectory)
+            let used = try UsedTokenRegistry(path: (stateDirectory as NSString).appendingPathComponent("used-tokens.sqlite"))
+            credentials = TokenCredentialIssuer(minter: TokenMinter(ring: ring), usedTokens: used)
+        } catch {
+            let reason = Self.airlockError(error)
+            logger.critical("signing keys unavailable; every call will be refused", metadata: ["error": "\(reason.message)"])
+            credentials = UnavailableCredentialIssuer(error: reason)
+        }
+
+        let hooks = PipelineHooks(policy: decider, approvals: NoApprovalFlowConfigured(), credentials: credentials, audit: audit)
+        return DaemonModules(hooks: hooks, audit: auditStore, policy: policy, stateDirectory: stateDirectory)
+    }
+
+    /// Writes the final checkpoint and closes the stores.
+    public func close() async {
+        try? await audit?.close()
+    }
+
+    static func airlockError(_ error: Error) -> AirlockError {
+        if let error = error as? AirlockError { return error }
+        return AirlockError(.internalError, "\(error)")
+    }
+}
+
+/// The Ed25519 key that signs the audit trail's checkpoints, kept in the
+/// state directory beside the trail (PEM, 0600; not with the token keys,
+/// whose folder holds only JWKS material). Its public half is written next
+/// to it for auditors: `airlock audit verify --public-key STATE/audit-checkpoint.pub.pem`.
+public enum AuditCheckpointKey {
+    public static let fileName = "audit-checkpoint.pem"
+    public static let publicFileName = "audit-checkpoint.pub.pem"
+
+    public static func loadOrCreate(directory: String) throws -> Curve25519.Signing.PrivateKey {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let key = try AuditKeys.loadOrCreatePrivateKey(at: (directory as NSString).appendingPathComponent(fileName))
+        let publicPath = (directory as NSString).appendingPathComponent(publicFileName)
+        let pem = AuditKeys.publicKeyPEM(key.publicKey)
+        if (try? String(contentsOfFile: publicPath, encoding: .utf8)) != pem {
+            try pem.write(toFile: publicPath, atomically: true, encoding: .utf8)
+        }
+        return key
+    }
+}

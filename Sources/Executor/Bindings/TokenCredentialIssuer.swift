@@ -1,0 +1,48 @@
+import AirlockCore
+import Credentials
+import Foundation
+import Sandbox
+
+/// Mints the run's action-bound token and resolves the tool's secrets once
+/// policy (and approval) passed. The token reaches the sandbox as
+/// `AIRLOCK_TOKEN` and as a read-only file; it is marked used when the run
+/// ends, so it can't be replayed afterwards.
+public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable {
+    private let minter: TokenMinter
+    private let usedTokens: UsedTokenRegistry
+    private let environment: [String: String]
+    private let lock = NSLock()
+    private var live: [String: ActionTokenClaims] = [:]
+
+    public init(minter: TokenMinter, usedTokens: UsedTokenRegistry,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.minter = minter
+        self.usedTokens = usedTokens
+        self.environment = environment
+    }
+
+    public func issue(for call: ToolCall, tool: ToolDefinition, approvalID: String?, limits: ResourceLimits) async throws
+        -> RunCredentials {
+        let minted = try minter.mint(for: call, approvalID: approvalID, runWallLimit: .milliseconds(Int64(limits.wallSeconds * 1000)))
+        let secrets = try SecretResolver.resolve(tool.secrets.map(Self.declaration), environment: environment)
+        var env = [ActionTokenInjection.environmentVariable: minted.token]
+        for (declaration, secret) in zip(tool.secrets, secrets) { env[declaration.environmentVariable] = secret.value }
+        lock.withLock { live[minted.claims.jti] = minted.claims }
+        return RunCredentials(
+            environment: env,
+            files: [InjectedFile(path: ActionTokenInjection.filePath, contents: Data(minted.token.utf8), mode: 0o400)],
+            secretValues: secrets.map(\.value), tokenID: minted.claims.jti)
+    }
+
+    public func retire(_ credentials: RunCredentials, call: ToolCall) async {
+        guard let jti = credentials.tokenID, let claims = lock.withLock({ live.removeValue(forKey: jti) }) else { return }
+        _ = try? usedTokens.markUsed(claims)
+    }
+
+    static func declaration(_ d: SecretDeclaration) -> Credentials.SecretDeclaration {
+        switch d.source {
+        case .file(let path): Credentials.SecretDeclaration(name: d.name, source: .file(path))
+        case .environment(let variable): Credentials.SecretDeclaration(name: d.name, source: .environment(variable))
+        }
+    }
+}

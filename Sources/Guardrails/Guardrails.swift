@@ -1,3 +1,0 @@
-/// The `Guardrails` module (see ../shared/DESIGN.md, "Modules"). Its owner replaces
-/// this file as the module grows.
-public enum GuardrailsModule {}

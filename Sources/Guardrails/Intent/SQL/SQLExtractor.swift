@@ -1,0 +1,51 @@
+/// The SQL intent extractor: text in, `sql` facts out.
+enum SQLExtractor {
+    /// Statements whose effect is code the text does not show (DO blocks,
+    /// EXECUTE of a string, stored procedures): never analyzable, so unparsed.
+    static let dynamicOperations: Set<String> = ["do", "execute", "exec", "call", "prepare", "copy program"]
+
+    /// `withStatements: false` leaves `sql.statements` empty, for policies
+    /// that never read it (building one record per statement is most of the
+    /// cost of a large script).
+    static func facts(_ text: String, withStatements: Bool = true) -> (facts: Value, problems: [String]) {
+        let lexer = SQLLexer(text)
+        var problems = lexer.problems
+        var statements: [SQLStatementFacts] = []
+        for tokens in lexer.statements {
+            statements += SQLStatementAnalyzer.analyze(tokens[...])
+        }
+        if statements.contains(where: { $0.operation == "unknown" }) { problems.append("unrecognized SQL statement") }
+        if statements.contains(where: { dynamicOperations.contains($0.operation) }) {
+            problems.append("dynamic SQL or a procedure call: what it runs is not in the text")
+        }
+        var operations: [String] = []
+        var tables: [String] = []
+        for s in statements {
+            if !operations.contains(s.operation) { operations.append(s.operation) }
+            for t in s.tables where !tables.contains(t) { tables.append(t) }
+        }
+        let unparsed = !problems.isEmpty
+        let facts: Value = .map([
+            "present": .bool(true),
+            "statements": .list(withStatements ? statements.map(\.value) : []),
+            "statementCount": .int(Int64(statements.count)),
+            "operations": Value.strings(operations),
+            "tables": Value.strings(tables),
+            "readOnly": .bool(!unparsed && statements.allSatisfy(\.readOnly)),
+            "ddl": .bool(statements.contains(where: \.isDDL)),
+            "drops": .bool(statements.contains(where: \.isDrop)),
+            "truncates": .bool(statements.contains { $0.operation == "truncate" }),
+            "unboundedWrite": .bool(statements.contains(where: \.isUnboundedWrite)),
+            "privilegeChange": .bool(statements.contains(where: \.isPrivilegeChange)),
+            "unparsed": .bool(unparsed),
+        ])
+        return (facts, problems.map { "sql: \($0)" })
+    }
+
+    /// The facts when no SQL was extracted, so conditions never see a missing field.
+    static let absent: Value = .map([
+        "present": .bool(false), "statements": .list([]), "statementCount": .int(0), "operations": .list([]),
+        "tables": .list([]), "readOnly": .bool(false), "ddl": .bool(false), "drops": .bool(false),
+        "truncates": .bool(false), "unboundedWrite": .bool(false), "privilegeChange": .bool(false), "unparsed": .bool(false),
+    ])
+}

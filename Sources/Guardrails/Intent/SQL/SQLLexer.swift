@@ -1,0 +1,202 @@
+/// A token of SQL text.
+struct SQLToken: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
+        /// Keyword or bare identifier; `text` is upper-cased for keyword tests.
+        case word
+        /// "ident", `ident` or [ident]; `text` is the name without quotes.
+        case quotedIdentifier
+        case string
+        case number
+        case symbol
+        case semicolon
+    }
+
+    var kind: Kind
+    var text: String
+
+    func isWord(_ upper: String) -> Bool { kind == .word && text == upper }
+}
+
+/// Splits SQL into statements of tokens across the dialects an agent may
+/// target (PostgreSQL, MySQL, SQLite, SQL Server).
+///
+/// Comments are dropped (they separate tokens, so `DROP/**/TABLE` is two
+/// keywords), except MySQL's executable comments `/*! ... */`, whose body
+/// the server runs and so are lexed as code. Anything that cannot be lexed
+/// the same way by every dialect (an unterminated quote or comment, a
+/// backslash before a quote that one dialect treats as an escape) is
+/// reported in `problems` and becomes the `unparsed` fact.
+struct SQLLexer {
+    private(set) var statements: [[SQLToken]] = []
+    private(set) var problems: [String] = []
+
+    init(_ text: String) {
+        var bytes = Array(text.utf8)
+        var current: [SQLToken] = []
+        current.reserveCapacity(64)
+        var i = 0
+        lex(&bytes, from: &i, into: &current)
+        if !current.isEmpty { statements.append(current) }
+    }
+
+    private static func isIdentifierByte(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x24 || b >= 0x80
+    }
+
+    private static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// ASCII upper-casing byte by byte: keywords are ASCII, and this avoids
+    /// Unicode case mapping on every token of a large script.
+    private static func upperText(_ bytes: ArraySlice<UInt8>) -> String {
+        let hasLower = bytes.contains { $0 >= 0x61 && $0 <= 0x7A }
+        guard hasLower else { return text(bytes) }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (k, byte) in bytes.enumerated() { buffer[k] = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+            return bytes.count
+        }
+    }
+
+    private mutating func lex(_ b: inout [UInt8], from i: inout Int, into current: inout [SQLToken]) {
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            let next: UInt8 = i + 1 < n ? b[i + 1] : 0
+            switch c {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
+                i += 1
+            case UInt8(ascii: "-") where next == UInt8(ascii: "-"), UInt8(ascii: "#"):
+                while i < n, b[i] != 0x0A { i += 1 }
+            case UInt8(ascii: "/") where next == UInt8(ascii: "*"):
+                lexBlockComment(&b, from: &i, into: &current)
+            case UInt8(ascii: ";"):
+                if !current.isEmpty {
+                    statements.append(current)
+                    current.removeAll(keepingCapacity: true)
+                }
+                i += 1
+            case UInt8(ascii: "'"):
+                let escapes = i > 0 && (b[i - 1] == UInt8(ascii: "E") || b[i - 1] == UInt8(ascii: "e")) && current.last?.text == "E"
+                if escapes { current.removeLast() }
+                current.append(SQLToken(kind: .string, text: lexQuoted(b, from: &i, quote: c, backslashEscapes: escapes)))
+            case UInt8(ascii: "\""), UInt8(ascii: "`"):
+                current.append(SQLToken(kind: .quotedIdentifier, text: lexQuoted(b, from: &i, quote: c, backslashEscapes: false)))
+            case UInt8(ascii: "[") where current.last.map({ $0.kind == .word || $0.isSymbol(".") || $0.isSymbol(",") }) ?? true:
+                // SQL Server bracket identifier; PostgreSQL array subscripts follow a value, not a keyword.
+                let start = i + 1
+                while i < n, b[i] != UInt8(ascii: "]") { i += 1 }
+                if i >= n { problems.append("unterminated [identifier]") }
+                current.append(SQLToken(kind: .quotedIdentifier, text: Self.text(b[start..<min(i, n)])))
+                i += 1
+            case UInt8(ascii: "$") where dollarTag(b, at: i) != nil:
+                let tag = dollarTag(b, at: i)!
+                i += tag.count
+                let start = i
+                var closed = false
+                while i < n {
+                    if b[i] == UInt8(ascii: "$"), i + tag.count <= n, Array(b[i..<(i + tag.count)]) == tag { closed = true; break }
+                    i += 1
+                }
+                if !closed { problems.append("unterminated dollar-quoted string") }
+                current.append(SQLToken(kind: .string, text: Self.text(b[start..<min(i, n)])))
+                i = min(n, i + tag.count)
+            case _ where c >= 0x30 && c <= 0x39:
+                let start = i
+                while i < n, Self.isIdentifierByte(b[i]) || b[i] == UInt8(ascii: ".") { i += 1 }
+                current.append(SQLToken(kind: .number, text: Self.text(b[start..<i])))
+            case _ where Self.isIdentifierByte(c):
+                let start = i
+                while i < n, Self.isIdentifierByte(b[i]) { i += 1 }
+                current.append(SQLToken(kind: .word, text: Self.upperText(b[start..<i])))
+            default:
+                if Self.isTwoByteOperator(c, next) {
+                    current.append(SQLToken(kind: .symbol, text: Self.text(b[i..<(i + 2)])))
+                    i += 2
+                } else {
+                    current.append(SQLToken(kind: .symbol, text: String(UnicodeScalar(c))))
+                    i += 1
+                }
+            }
+        }
+    }
+
+    /// `<>`, `!=`, `<=`, `>=`, `||`, `::`.
+    private static func isTwoByteOperator(_ a: UInt8, _ b: UInt8) -> Bool {
+        switch (a, b) {
+        case (UInt8(ascii: "<"), UInt8(ascii: ">")), (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: "=")),
+             (UInt8(ascii: ">"), UInt8(ascii: "=")), (UInt8(ascii: "|"), UInt8(ascii: "|")), (UInt8(ascii: ":"), UInt8(ascii: ":")): true
+        default: false
+        }
+    }
+
+    /// Skips `/* ... */` (nested, as PostgreSQL allows) or lexes the body of
+    /// a MySQL executable comment `/*! ... */` (optionally `/*!50000`).
+    private mutating func lexBlockComment(_ b: inout [UInt8], from i: inout Int, into current: inout [SQLToken]) {
+        let n = b.count
+        if i + 2 < n, b[i + 2] == UInt8(ascii: "!") {
+            var j = i + 3
+            while j < n, b[j] >= 0x30, b[j] <= 0x39 { j += 1 }
+            var end = j
+            while end + 1 < n, !(b[end] == UInt8(ascii: "*") && b[end + 1] == UInt8(ascii: "/")) { end += 1 }
+            if end + 1 >= n { problems.append("unterminated /*! comment"); end = n }
+            var body = Array(b[j..<end])
+            var k = 0
+            lex(&body, from: &k, into: &current)
+            i = min(n, end + 2)
+            return
+        }
+        var depth = 0
+        while i < n {
+            if b[i] == UInt8(ascii: "/"), i + 1 < n, b[i + 1] == UInt8(ascii: "*") { depth += 1; i += 2; continue }
+            if b[i] == UInt8(ascii: "*"), i + 1 < n, b[i + 1] == UInt8(ascii: "/") {
+                depth -= 1
+                i += 2
+                if depth == 0 { return }
+                continue
+            }
+            i += 1
+        }
+        problems.append("unterminated /* comment")
+    }
+
+    /// Lexes a quoted run starting at the opening quote; a doubled quote is
+    /// a literal quote in every dialect. A backslash right before a quote is
+    /// an escape in MySQL but not in standard SQL, so the statement could
+    /// end in different places: that is reported, never guessed.
+    private mutating func lexQuoted(_ b: [UInt8], from i: inout Int, quote: UInt8, backslashEscapes: Bool) -> String {
+        let n = b.count
+        i += 1
+        var out: [UInt8] = []
+        while i < n {
+            let c = b[i]
+            if c == UInt8(ascii: "\\") && i + 1 < n {
+                if backslashEscapes { out.append(b[i + 1]); i += 2; continue }
+                if b[i + 1] == quote { problems.append("backslash before a quote: dialects disagree where this string ends") }
+            }
+            if c == quote {
+                if i + 1 < n, b[i + 1] == quote { out.append(quote); i += 2; continue }
+                i += 1
+                return Self.text(out[...])
+            }
+            out.append(c)
+            i += 1
+        }
+        problems.append("unterminated quoted string")
+        return Self.text(out[...])
+    }
+
+    /// `$$` or `$tag$` at `i`, as bytes including both dollars.
+    private func dollarTag(_ b: [UInt8], at i: Int) -> [UInt8]? {
+        if i > 0, Self.isIdentifierByte(b[i - 1]) { return nil }   // `a$b` is an identifier
+        var j = i + 1
+        while j < b.count, b[j] != UInt8(ascii: "$") {
+            let c = b[j]
+            guard (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F || (j > i + 1 && c >= 0x30 && c <= 0x39) else { return nil }
+            j += 1
+        }
+        return j < b.count ? Array(b[i...j]) : nil
+    }
+}
+
+extension SQLToken {
+    func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
+}

@@ -1,0 +1,217 @@
+/// Reads one statement's tokens and says what it would do. It does not
+/// build a full grammar: it finds the verb, the objects it touches and the
+/// clauses that bound it, which is what policy needs, and reports any verb
+/// it does not know as `unknown` rather than guessing it is harmless.
+enum SQLStatementAnalyzer {
+    private static let readOnlyVerbs: Set<String> = [
+        "SELECT", "SHOW", "DESCRIBE", "DESC", "VALUES", "TABLE",
+        "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
+    ]
+    private static let writingVerbs: Set<String> = [
+        "INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER", "TRUNCATE",
+        "GRANT", "REVOKE", "RENAME", "COMMENT", "COPY", "CALL", "EXEC", "EXECUTE", "DO", "VACUUM", "ANALYZE",
+        "REINDEX", "CLUSTER", "LOCK", "SET", "RESET", "USE", "LOAD", "HANDLER", "ATTACH", "DETACH", "INSTALL",
+        "KILL", "SHUTDOWN", "PREPARE", "DEALLOCATE", "LISTEN", "NOTIFY", "UNLISTEN", "REFRESH", "IMPORT",
+        "OPTIMIZE", "REPAIR", "FLUSH", "PURGE", "SECURITY", "DISCARD", "CHECKPOINT", "REASSIGN",
+    ]
+    /// Functions that act outside the query (files, sessions, sequences,
+    /// other servers): a SELECT calling them is not read-only.
+    private static let sideEffectFunctions: Set<String> = [
+        "PG_TERMINATE_BACKEND", "PG_CANCEL_BACKEND", "PG_READ_FILE", "PG_READ_BINARY_FILE", "PG_LS_DIR",
+        "LO_IMPORT", "LO_EXPORT", "SETVAL", "NEXTVAL", "DBLINK", "DBLINK_EXEC", "PG_RELOAD_CONF", "SET_CONFIG",
+        "LOAD_FILE", "LOAD_EXTENSION", "WRITEFILE", "XP_CMDSHELL", "SYS_EXEC", "PG_FILE_WRITE",
+    ]
+    /// Words that end a table reference list.
+    private static let clauseWords: Set<String> = [
+        "WHERE", "SET", "USING", "ON", "JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "CROSS", "FULL", "NATURAL",
+        "GROUP", "ORDER", "LIMIT", "HAVING", "RETURNING", "VALUES", "SELECT", "UNION", "WINDOW", "AS", "CASCADE",
+        "RESTRICT", "OFFSET", "FETCH", "FOR", "DEFAULT", "WITH", "OUTPUT", "INTO", "FROM",
+    ]
+
+    static func analyze(_ statement: ArraySlice<SQLToken>) -> [SQLStatementFacts] {
+        var tokens = statement
+        while tokens.first?.isSymbol("(") == true { tokens = tokens.dropFirst() }
+        guard let first = tokens.first else { return [] }
+        guard first.kind == .word else { return [SQLStatementFacts(operation: "unknown")] }
+        switch first.text {
+        case "WITH": return analyzeWith(tokens.dropFirst())
+        case "EXPLAIN":
+            let rest = tokens.dropFirst().drop { $0.isSymbol("(") || $0.isSymbol(")") || $0.isSymbol(",") || ["VERBOSE", "COSTS", "FORMAT", "JSON", "TEXT", "QUERY", "PLAN"].contains($0.text) }
+            let executes = tokens.prefix(8).contains { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }
+            if executes { return analyze(rest.drop { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }) }
+            return [SQLStatementFacts(operation: "explain", readOnly: true)]
+        default: return [analyzeSimple(tokens)]
+        }
+    }
+
+    /// `WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] (body), ... main`:
+    /// each body is a statement of its own (PostgreSQL runs data-modifying
+    /// CTEs even when the main statement is a SELECT).
+    private static func analyzeWith(_ tokens: ArraySlice<SQLToken>) -> [SQLStatementFacts] {
+        var results: [SQLStatementFacts] = []
+        var i = tokens.startIndex
+        if i < tokens.endIndex, tokens[i].isWord("RECURSIVE") { i += 1 }
+        while i < tokens.endIndex {
+            // Skip to the next top-level "(" after AS: that is the body.
+            while i < tokens.endIndex, !tokens[i].isWord("AS") {
+                if tokens[i].isSymbol("(") { i = matching(tokens, i) }
+                i += 1
+            }
+            while i < tokens.endIndex, !tokens[i].isSymbol("(") { i += 1 }
+            guard i < tokens.endIndex else { return results + [SQLStatementFacts(operation: "unknown")] }
+            let close = matching(tokens, i)
+            results += analyze(tokens[(i + 1)..<min(close, tokens.endIndex)])
+            i = close + 1
+            if i < tokens.endIndex, tokens[i].isSymbol(",") { i += 1; continue }
+            break
+        }
+        let main = tokens[min(i, tokens.endIndex)...]
+        let mainFacts = analyze(main)
+        return (mainFacts.isEmpty ? [SQLStatementFacts(operation: "unknown")] : mainFacts) + results
+    }
+
+    /// Index of the ")" matching the "(" at `open` (or endIndex when unbalanced).
+    static func matching(_ tokens: ArraySlice<SQLToken>, _ open: Int) -> Int {
+        var depth = 0
+        var i = open
+        while i < tokens.endIndex {
+            if tokens[i].isSymbol("(") { depth += 1 } else if tokens[i].isSymbol(")") { depth -= 1; if depth == 0 { return i } }
+            i += 1
+        }
+        return tokens.endIndex
+    }
+
+    private static func analyzeSimple(_ tokens: ArraySlice<SQLToken>) -> SQLStatementFacts {
+        let verb = tokens.first!.text
+        var facts = SQLStatementFacts(operation: verb.asciiLowercased())
+        let s = tokens.startIndex
+        switch verb {
+        case "SELECT", "VALUES", "TABLE":
+            facts.tables = tablesAfter(["FROM", "JOIN"], in: tokens) + (verb == "TABLE" ? tableList(tokens.dropFirst()) : [])
+            facts.readOnly = !writesFromSelect(tokens)
+        case "SHOW", "DESCRIBE", "DESC", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE":
+            facts.readOnly = true
+        case "PRAGMA":
+            facts.readOnly = !tokens.contains { $0.isSymbol("=") || $0.isSymbol("(") }
+        case "DELETE":
+            facts.tables = tablesAfter(["FROM", "DELETE"], in: tokens.prefix(while: { !$0.isWord("WHERE") }))
+            markWhere(tokens, into: &facts)
+        case "UPDATE":
+            facts.tables = tableList(tokens.dropFirst().drop { $0.isWord("ONLY") || $0.isWord("LOW_PRIORITY") || $0.isWord("IGNORE") })
+            markWhere(tokens, into: &facts)
+        case "INSERT", "REPLACE", "UPSERT", "MERGE":
+            facts.tables = tablesAfter(["INTO"], in: tokens) + tablesAfter(["FROM", "JOIN", "USING"], in: tokens)
+        case "TRUNCATE":
+            facts.objectType = "table"
+            facts.tables = tableList(tokens.dropFirst().drop { $0.isWord("TABLE") || $0.isWord("ONLY") })
+        case "CREATE", "DROP", "ALTER":
+            var i = s + 1
+            let modifiers: Set<String> = ["OR", "REPLACE", "TEMPORARY", "TEMP", "GLOBAL", "LOCAL", "UNLOGGED", "MATERIALIZED",
+                                          "UNIQUE", "CONCURRENTLY", "IF", "EXISTS", "NOT", "DEFINER", "ALGORITHM", "SQL", "SECURITY"]
+            while i < tokens.endIndex, tokens[i].kind == .word, modifiers.contains(tokens[i].text) { i += 1 }
+            if i < tokens.endIndex {
+                facts.objectType = tokens[i].text.asciiLowercased()
+                if ["TABLE", "VIEW", "INDEX", "SCHEMA", "DATABASE", "SEQUENCE"].contains(tokens[i].text) {
+                    facts.tables = tableList(tokens[(i + 1)...].drop { $0.kind == .word && ["IF", "EXISTS", "NOT", "ONLY", "CONCURRENTLY"].contains($0.text) })
+                }
+            }
+        case "GRANT", "REVOKE":
+            if let on = tokens.firstIndex(where: { $0.isWord("ON") }) {
+                var rest = tokens[(on + 1)...]
+                if let kind = rest.first, ["TABLE", "SCHEMA", "DATABASE", "ALL", "FUNCTION", "SEQUENCE"].contains(kind.text) {
+                    facts.objectType = kind.text.asciiLowercased()
+                    rest = rest.dropFirst()
+                } else {
+                    facts.objectType = "table"
+                }
+                facts.tables = tableList(rest)
+            } else {
+                facts.objectType = "role"
+            }
+        case "COPY" where tokens.contains { $0.isWord("PROGRAM") }:
+            // COPY ... TO/FROM PROGRAM runs a shell command on the database server.
+            facts.operation = "copy program"
+        default:
+            if !readOnlyVerbs.contains(verb) && !writingVerbs.contains(verb) { facts.operation = "unknown" }
+        }
+        return facts
+    }
+
+    /// SELECT ... INTO table, INTO OUTFILE, a nested write, or side-effecting functions.
+    private static func writesFromSelect(_ tokens: ArraySlice<SQLToken>) -> Bool {
+        for i in tokens.indices {
+            let t = tokens[i]
+            guard t.kind == .word else { continue }
+            switch t.text {
+            case "INTO", "OUTFILE", "DUMPFILE", "INSERT", "UPDATE", "DELETE", "MERGE", "DROP", "TRUNCATE": return true
+            default: break
+            }
+            if i + 1 < tokens.endIndex, tokens[i + 1].isSymbol("("), sideEffectFunctions.contains(t.text) { return true }
+        }
+        return false
+    }
+
+    /// Finds the top-level WHERE of a DELETE/UPDATE and whether it bounds anything.
+    private static func markWhere(_ tokens: ArraySlice<SQLToken>, into facts: inout SQLStatementFacts) {
+        var depth = 0
+        for i in tokens.indices {
+            let t = tokens[i]
+            if t.isSymbol("(") { depth += 1 } else if t.isSymbol(")") { depth -= 1 }
+            guard depth == 0, t.isWord("WHERE") else { continue }
+            facts.hasWhere = true
+            var end = i + 1
+            var d = 0
+            while end < tokens.endIndex {
+                let u = tokens[end]
+                if u.isSymbol("(") { d += 1 } else if u.isSymbol(")") { d -= 1 }
+                if d == 0, u.kind == .word, u.text == "RETURNING" || u.text == "ORDER" || u.text == "LIMIT" || u.text == "OUTPUT" { break }
+                end += 1
+            }
+            let clause = tokens[(i + 1)..<end]
+            facts.trivialWhere = clause.isEmpty || SQLWhereClause.isTriviallyTrue(clause)
+            return
+        }
+    }
+
+    /// Table names following any of `keywords` (at any depth, so subqueries count).
+    private static func tablesAfter(_ keywords: [String], in tokens: ArraySlice<SQLToken>) -> [String] {
+        var tables: [String] = []
+        for i in tokens.indices where tokens[i].kind == .word && keywords.contains(tokens[i].text) {
+            let list = tableList(tokens[(i + 1)...].drop { $0.isWord("ONLY") || $0.isWord("FROM") || $0.isWord("LATERAL") }, single: tokens[i].text == "JOIN" || tokens[i].text == "INTO")
+            for table in list where !tables.contains(table) { tables.append(table) }
+        }
+        return tables
+    }
+
+    /// `a.b, c [AS] x, ...` → ["a.b", "c"]; stops at the first clause keyword.
+    private static func tableList(_ tokens: ArraySlice<SQLToken>, single: Bool = false) -> [String] {
+        var tables: [String] = []
+        var name = ""
+        var expectingName = true
+        var i = tokens.startIndex
+        func flush() { if !name.isEmpty { tables.append(name); name = "" } }
+        while i < tokens.endIndex {
+            let t = tokens[i]
+            if t.isSymbol(".") { name += "."; expectingName = true; i += 1; continue }
+            if t.isSymbol(",") {
+                flush()
+                if single { break }
+                expectingName = true
+                i += 1
+                continue
+            }
+            let isName = t.kind == .quotedIdentifier || (t.kind == .word && !clauseWords.contains(t.text))
+            if isName && expectingName {
+                name += t.kind == .word ? t.text.asciiLowercased() : t.text
+                expectingName = false
+            } else if isName {
+                // An alias: skip it.
+            } else {
+                break
+            }
+            i += 1
+        }
+        flush()
+        return tables
+    }
+}

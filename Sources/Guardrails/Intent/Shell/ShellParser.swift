@@ -1,0 +1,540 @@
+/// A POSIX `sh` parser (with the bash extensions agents actually write:
+/// `$'...'`, `<(...)`, `&>`, `|&`, `{a,b}`), reduced to what policy needs:
+/// the simple commands that would run, with their words after quote removal.
+///
+/// It follows variables assigned earlier in the same script (`X=/; rm -rf $X`),
+/// splits on `$IFS`, resolves `$(echo word)`, and parses `$(...)`, backticks
+/// and process substitutions recursively. Compound commands (`if`, `while`,
+/// `for`, functions) are flattened: every command in any branch counts,
+/// because policy must see what *could* run. `case` is reported as unparsed.
+struct ShellParser {
+    static let maximumDepth = 12
+
+    private let b: [UInt8]
+    private var i = 0
+    private let depth: Int
+    private var env: [String: String]
+    /// Command substitutions whose output a variable holds (`X=$(curl ...)`):
+    /// a later `$X` carries them, so `eval "$X"` is seen to run downloaded code.
+    private var substitutionsByVariable: [String: [ShellScript]] = [:]
+    private var script = ShellScript()
+    private var pipeline = 0
+    private var stage = 0
+    private var current = ShellSimpleCommand()
+    /// Here-documents of the current line waiting for their bodies: command index, redirection index, delimiter, strip tabs.
+    private var pendingHeredocs: [(command: Int?, redirection: Int, delimiter: String, stripTabs: Bool)] = []
+
+    /// Variables known before the script runs. HOME is written `~` so that
+    /// `$HOME/.ssh` and `~/.ssh` are the same path to the analyzers.
+    static let initialEnvironment = ["HOME": "~"]
+
+    static func parse(_ text: String, depth: Int = 0, environment: [String: String] = initialEnvironment) -> ShellScript {
+        var parser = ShellParser(bytes: Array(text.utf8), depth: depth, env: environment)
+        if depth > maximumDepth {
+            return ShellScript(problems: ["shell nesting deeper than \(maximumDepth) levels"])
+        }
+        parser.parseList(closer: nil)
+        parser.finishCommand()
+        if !parser.pendingHeredocs.isEmpty { parser.readHeredocBodies() }
+        return parser.script
+    }
+
+    private init(bytes: [UInt8], depth: Int, env: [String: String]) {
+        self.b = bytes
+        self.depth = depth
+        self.env = env
+    }
+
+    private var peek: UInt8 { i < b.count ? b[i] : 0 }
+    private func peek(_ offset: Int) -> UInt8 { i + offset < b.count ? b[i + offset] : 0 }
+    private mutating func problem(_ message: String) { if !script.problems.contains(message) { script.problems.append(message) } }
+
+    private static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
+    private static func isMeta(_ c: UInt8) -> Bool {
+        isBlank(c) || c == 0x0A || c == UInt8(ascii: ";") || c == UInt8(ascii: "&") || c == UInt8(ascii: "|")
+            || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">")
+    }
+    private static func isNameByte(_ c: UInt8) -> Bool {
+        (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+    }
+
+    private static let reservedWords: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "function", "time"]
+
+    // MARK: Lists and commands
+
+    /// Parses commands until `closer` (")" for subshells and substitutions) or the end.
+    private mutating func parseList(closer: UInt8?) {
+        while true {
+            skipBlanks()
+            let c = peek
+            if i >= b.count { if closer != nil { problem("missing closing '\(UnicodeScalar(closer!))'") }; return }
+            if let closer, c == closer { return }
+            switch c {
+            case UInt8(ascii: "#"):
+                while i < b.count, b[i] != 0x0A { i += 1 }
+            case 0x0A:
+                i += 1
+                endPipeline()
+                if !pendingHeredocs.isEmpty { readHeredocBodies() }
+            case UInt8(ascii: ";"):
+                i += 1
+                if peek == UInt8(ascii: ";") { i += 1; problem("case statements are not analyzed") }
+                endPipeline()
+            case UInt8(ascii: "&"):
+                if peek(1) == UInt8(ascii: ">") { parseRedirection(); continue }
+                i += peek(1) == UInt8(ascii: "&") ? 2 : 1
+                endPipeline()
+            case UInt8(ascii: "|"):
+                if peek(1) == UInt8(ascii: "|") { i += 2; endPipeline(); continue }
+                i += peek(1) == UInt8(ascii: "&") ? 2 : 1
+                finishCommand()
+                stage += 1
+            case UInt8(ascii: "("):
+                if !current.words.isEmpty && peek(1) == UInt8(ascii: ")") {
+                    // `name()` starts a function definition; its body is parsed as commands.
+                    i += 2
+                    current.words.removeAll()
+                    continue
+                }
+                if peek(1) == UInt8(ascii: "(") { skipArithmeticCommand(); continue }
+                i += 1
+                finishCommand()
+                parseList(closer: UInt8(ascii: ")"))
+                if peek == UInt8(ascii: ")") { i += 1 }
+                finishCommand()
+            case UInt8(ascii: ")"):
+                problem("unbalanced ')'")
+                i += 1
+            case UInt8(ascii: "<"), UInt8(ascii: ">"):
+                if peek(1) == UInt8(ascii: "(") { appendWords(parseWord()); continue }
+                parseRedirection()
+            default:
+                if c >= 0x30 && c <= 0x39, redirectionFollowsDigits() { parseRedirection(); continue }
+                appendWords(parseWord())
+            }
+        }
+    }
+
+    private func redirectionFollowsDigits() -> Bool {
+        var j = i
+        while j < b.count, b[j] >= 0x30, b[j] <= 0x39 { j += 1 }
+        return j < b.count && (b[j] == UInt8(ascii: "<") || b[j] == UInt8(ascii: ">"))
+    }
+
+    /// `(( expr ))` arithmetic command: no program runs, skip it.
+    private mutating func skipArithmeticCommand() {
+        var depth = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "(") { depth += 1 } else if b[i] == UInt8(ascii: ")") { depth -= 1; if depth == 0 { i += 1; return } }
+            i += 1
+        }
+        problem("unterminated (( ))")
+    }
+
+    private mutating func appendWords(_ words: [ShellWord]) {
+        for word in words {
+            if current.words.isEmpty, !word.isDynamic, !word.hasGlob, Self.reservedWords.contains(word.text) { continue }
+            if current.words.isEmpty, word.text == "case" { problem("case statements are not analyzed") }
+            if current.words.isEmpty, word.text == "for" || word.text == "select" {
+                skipForHeader()
+                return
+            }
+            current.words.append(word)
+        }
+    }
+
+    /// `for NAME [in WORDS]` up to `;` or newline: the loop variable becomes unknown.
+    private mutating func skipForHeader() {
+        skipBlanks()
+        let name = parseWord().first?.text ?? ""
+        env.removeValue(forKey: name)
+        while i < b.count, b[i] != UInt8(ascii: ";"), b[i] != 0x0A { i += 1 }
+    }
+
+    private mutating func skipBlanks() {
+        while i < b.count {
+            if Self.isBlank(b[i]) { i += 1; continue }
+            if b[i] == UInt8(ascii: "\\"), peek(1) == 0x0A { i += 2; continue }
+            return
+        }
+    }
+
+    private mutating func endPipeline() {
+        finishCommand()
+        pipeline += 1
+        stage = 0
+    }
+
+    private mutating func finishCommand() {
+        defer { current = ShellSimpleCommand(pipeline: pipeline, stage: stage) }
+        let assignments = current.words.prefix { assignment($0) != nil }
+        if assignments.count == current.words.count {
+            // Only assignments: they change the script's variables.
+            for word in assignments { assign(word) }
+            if current.redirections.isEmpty { return }
+        }
+        current.words.removeFirst(assignments.count)
+        applyBuiltinAssignments()
+        current.pipeline = pipeline
+        current.stage = stage
+        let index = script.commands.count
+        script.commands.append(current)
+        for k in pendingHeredocs.indices where pendingHeredocs[k].command == nil { pendingHeredocs[k].command = index }
+    }
+
+    /// `export/readonly/local/declare X=v` set variables; `unset X` empties them
+    /// (so `unset X; rm -rf /$X` is seen as `rm -rf /`); `read X` makes X unknown.
+    private mutating func applyBuiltinAssignments() {
+        guard let first = current.words.first?.text else { return }
+        switch first {
+        case "export", "readonly", "local", "declare", "typeset":
+            for word in current.words.dropFirst() { assign(word) }
+        case "unset":
+            for word in current.words.dropFirst() where !word.text.hasPrefix("-") { env[word.text] = "" }
+        case "read", "mapfile", "readarray":
+            for word in current.words.dropFirst() where !word.text.hasPrefix("-") { env.removeValue(forKey: word.text) }
+        default: break
+        }
+    }
+
+    private mutating func assign(_ word: ShellWord) {
+        guard let (name, value) = assignment(word) else { return }
+        env[name] = value
+        substitutionsByVariable[name] = word.substitutions.isEmpty ? nil : word.substitutions
+    }
+
+    /// `NAME=value` → (NAME, value or nil when the value is dynamic).
+    private func assignment(_ word: ShellWord) -> (String, String?)? {
+        guard let eq = word.text.firstIndex(of: "="), eq != word.text.startIndex else { return nil }
+        let name = word.text[..<eq]
+        guard name.utf8.allSatisfy(Self.isNameByte), !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39) else { return nil }
+        return (String(name), word.isDynamic ? nil : String(word.text[word.text.index(after: eq)...]))
+    }
+
+    // MARK: Redirections and here-documents
+
+    private mutating func parseRedirection() {
+        var op = ""
+        while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }   // fd number
+        for candidate in ["<<<", "<<-", "&>>", "<<", ">>", ">|", ">&", "<&", "<>", "&>", ">", "<"] where matches(candidate) {
+            op = candidate
+            i += candidate.utf8.count
+            break
+        }
+        skipBlanks()
+        let target = parseWord().first ?? ShellWord()
+        if target.text.isEmpty && !target.isDynamic { problem("redirection without a target") }
+        current.redirections.append(ShellRedirection(op: op, target: target))
+        if op == "<<" || op == "<<-" {
+            pendingHeredocs.append((nil, current.redirections.count - 1, target.text, op == "<<-"))
+        }
+    }
+
+    private func matches(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        return i + u.count <= b.count && Array(b[i..<(i + u.count)]) == u
+    }
+
+    /// Reads the bodies of the here-documents opened on the line just ended.
+    private mutating func readHeredocBodies() {
+        for pending in pendingHeredocs {
+            var body: [String] = []
+            var closed = false
+            while i < b.count {
+                var end = i
+                while end < b.count, b[end] != 0x0A { end += 1 }
+                var line = String(decoding: b[i..<end], as: UTF8.self)
+                i = min(b.count, end + 1)
+                if pending.stripTabs { line = String(line.drop { $0 == "\t" }) }
+                if line == pending.delimiter { closed = true; break }
+                body.append(line)
+            }
+            if !closed { problem("here-document without its closing '\(pending.delimiter)'") }
+            if let command = pending.command {
+                script.commands[command].redirections[pending.redirection].heredocBody = body.joined(separator: "\n")
+            }
+        }
+        pendingHeredocs.removeAll()
+    }
+
+    // MARK: Words
+
+    /// Parses one word at `i`; unquoted `$IFS` splits it into several.
+    private mutating func parseWord() -> [ShellWord] {
+        var words: [ShellWord] = []
+        var word = ShellWord()
+        var bytes: [UInt8] = []
+        var started = false
+        func flush() {
+            word.text = String(decoding: bytes, as: UTF8.self)
+            if started { words.append(word) }
+            word = ShellWord()
+            bytes = []
+            started = false
+        }
+        if peek == UInt8(ascii: "~") { bytes.append(UInt8(ascii: "~")); started = true; i += 1 }
+        while i < b.count {
+            let c = b[i]
+            if Self.isMeta(c) {
+                // `<(` and `>(` inside a word are process substitutions.
+                if (c == UInt8(ascii: "<") || c == UInt8(ascii: ">")) && peek(1) == UInt8(ascii: "(") && !started {
+                    i += 2
+                    let inner = captureUntilClose()
+                    word.substitutions.append(Self.parse(inner, depth: depth + 1, environment: env))
+                    word.isDynamic = true
+                    bytes += Array("/dev/fd/63".utf8)
+                    started = true
+                    continue
+                }
+                break
+            }
+            started = true
+            switch c {
+            case UInt8(ascii: "\\"):
+                if peek(1) == 0x0A { i += 2; continue }
+                if i + 1 < b.count { bytes.append(b[i + 1]) }
+                i += 2
+            case UInt8(ascii: "'"):
+                i += 1
+                let start = i
+                while i < b.count, b[i] != UInt8(ascii: "'") { i += 1 }
+                if i >= b.count { problem("unterminated single quote") }
+                bytes += b[start..<min(i, b.count)]
+                i += 1
+            case UInt8(ascii: "\""):
+                i += 1
+                parseDoubleQuoted(into: &bytes, word: &word)
+            case UInt8(ascii: "$"):
+                if peek(1) == UInt8(ascii: "'") {
+                    i += 2
+                    bytes += parseANSIQuoted()
+                } else if isIFSExpansion() {
+                    flush()
+                } else {
+                    bytes += parseExpansion(word: &word, quoted: false)
+                }
+            case UInt8(ascii: "`"):
+                bytes += parseBackticks(word: &word)
+            case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "["):
+                // A lone `[` (the test command) is not a bracket pattern.
+                if c != UInt8(ascii: "[") || closingBracketAhead() { word.hasGlob = true }
+                bytes.append(c)
+                i += 1
+            case UInt8(ascii: "{"):
+                if braceExpansionAhead() { word.hasGlob = true }
+                bytes.append(c)
+                i += 1
+            default:
+                bytes.append(c)
+                i += 1
+            }
+        }
+        flush()
+        return words
+    }
+
+    private func closingBracketAhead() -> Bool {
+        var j = i + 1
+        while j < b.count, !Self.isMeta(b[j]) {
+            if b[j] == UInt8(ascii: "]") { return j > i + 1 }
+            j += 1
+        }
+        return false
+    }
+
+    private func braceExpansionAhead() -> Bool {
+        var j = i + 1
+        var comma = false
+        while j < b.count, !Self.isMeta(b[j]), b[j] != UInt8(ascii: "}") {
+            if b[j] == UInt8(ascii: ",") || (b[j] == UInt8(ascii: ".") && j + 1 < b.count && b[j + 1] == UInt8(ascii: ".")) { comma = true }
+            j += 1
+        }
+        return comma && j < b.count && b[j] == UInt8(ascii: "}")
+    }
+
+    private mutating func isIFSExpansion() -> Bool {
+        for form in ["${IFS}", "$IFS"] where matches(form) {
+            let after = i + form.utf8.count
+            if form == "$IFS", after < b.count, Self.isNameByte(b[after]) { continue }
+            i = after
+            return true
+        }
+        return false
+    }
+
+    private mutating func parseDoubleQuoted(into bytes: inout [UInt8], word: inout ShellWord) {
+        while i < b.count {
+            let c = b[i]
+            switch c {
+            case UInt8(ascii: "\""):
+                i += 1
+                return
+            case UInt8(ascii: "\\"):
+                let next = peek(1)
+                if next == 0x0A { i += 2; continue }
+                if [UInt8(ascii: "$"), UInt8(ascii: "`"), UInt8(ascii: "\""), UInt8(ascii: "\\")].contains(next) {
+                    bytes.append(next)
+                } else {
+                    bytes.append(c)
+                    if i + 1 < b.count { bytes.append(next) }
+                }
+                i += 2
+            case UInt8(ascii: "$"):
+                bytes += parseExpansion(word: &word, quoted: true)
+            case UInt8(ascii: "`"):
+                bytes += parseBackticks(word: &word)
+            default:
+                bytes.append(c)
+                i += 1
+            }
+        }
+        problem("unterminated double quote")
+    }
+
+    /// `$'...'` with C escapes (bash).
+    private mutating func parseANSIQuoted() -> [UInt8] {
+        var out: [UInt8] = []
+        while i < b.count, b[i] != UInt8(ascii: "'") {
+            guard b[i] == UInt8(ascii: "\\"), i + 1 < b.count else { out.append(b[i]); i += 1; continue }
+            let e = b[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "x"):
+                var value: UInt32 = 0
+                var digits = 0
+                while digits < 2, i < b.count, let d = hexValue(b[i]) { value = value * 16 + d; i += 1; digits += 1 }
+                out.append(UInt8(value))
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var value = UInt32(e - 0x30)
+                var digits = 1
+                while digits < 3, i < b.count, b[i] >= 0x30, b[i] <= 0x37 { value = value * 8 + UInt32(b[i] - 0x30); i += 1; digits += 1 }
+                out.append(UInt8(truncatingIfNeeded: value))
+            default: out.append(e)
+            }
+        }
+        if i >= b.count { problem("unterminated $'...' quote") }
+        i += 1
+        return out
+    }
+
+    private func hexValue(_ c: UInt8) -> UInt32? {
+        switch c {
+        case 0x30...0x39: UInt32(c - 0x30)
+        case 0x61...0x66: UInt32(c - 0x61 + 10)
+        case 0x41...0x46: UInt32(c - 0x41 + 10)
+        default: nil
+        }
+    }
+
+    /// `$NAME`, `${...}`, `$(...)`, `$((...))` at `i`.
+    private mutating func parseExpansion(word: inout ShellWord, quoted: Bool) -> [UInt8] {
+        i += 1
+        let c = peek
+        if c == UInt8(ascii: "(") {
+            if peek(1) == UInt8(ascii: "(") {
+                i += 2
+                _ = captureUntilClose()
+                if peek == UInt8(ascii: ")") { i += 1 }
+                word.isDynamic = true
+                return Array("$((...))".utf8)
+            }
+            i += 1
+            return substitute(captureUntilClose(), word: &word)
+        }
+        if c == UInt8(ascii: "{") {
+            let start = i + 1
+            while i < b.count, b[i] != UInt8(ascii: "}") { i += 1 }
+            if i >= b.count { problem("unterminated ${") }
+            let inner = String(decoding: b[start..<min(i, b.count)], as: UTF8.self)
+            i += 1
+            let name = String(inner.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+            if name.count == inner.count, let value = env[name] { return Array(value.utf8) }
+            word.substitutions += substitutionsByVariable[name] ?? []
+            if env[name] == nil, let range = inner.range(of: ":-") ?? inner.range(of: "-"), inner[..<range.lowerBound] == name {
+                // ${X:-default} with X unknown: the default is one possibility, the value another.
+                word.isDynamic = true
+                return Array("${\(name)}".utf8)
+            }
+            word.isDynamic = true
+            return Array("${\(inner)}".utf8)
+        }
+        if Self.isNameByte(c) && !(c >= 0x30 && c <= 0x39) {
+            let start = i
+            while i < b.count, Self.isNameByte(b[i]) { i += 1 }
+            let name = String(decoding: b[start..<i], as: UTF8.self)
+            if let value = env[name] { return Array(value.utf8) }
+            word.substitutions += substitutionsByVariable[name] ?? []
+            word.isDynamic = true
+            return Array("$\(name)".utf8)
+        }
+        if c >= 0x30 && c <= 0x39 || "@*#?$!-".utf8.contains(c) {
+            i += 1
+            word.isDynamic = true
+            return [UInt8(ascii: "$"), c]
+        }
+        return [UInt8(ascii: "$")]
+    }
+
+    private mutating func parseBackticks(word: inout ShellWord) -> [UInt8] {
+        i += 1
+        var inner: [UInt8] = []
+        while i < b.count, b[i] != UInt8(ascii: "`") {
+            if b[i] == UInt8(ascii: "\\"), i + 1 < b.count, [UInt8(ascii: "`"), UInt8(ascii: "\\"), UInt8(ascii: "$")].contains(b[i + 1]) {
+                inner.append(b[i + 1])
+                i += 2
+                continue
+            }
+            inner.append(b[i])
+            i += 1
+        }
+        if i >= b.count { problem("unterminated backtick") }
+        i += 1
+        return substitute(String(decoding: inner, as: UTF8.self), word: &word)
+    }
+
+    /// Parses a command substitution; `$(echo literal)` and `$(printf literal)`
+    /// resolve to their output, anything else makes the word dynamic.
+    private mutating func substitute(_ inner: String, word: inout ShellWord) -> [UInt8] {
+        let sub = Self.parse(inner, depth: depth + 1, environment: env)
+        if sub.problems.isEmpty, sub.commands.count == 1, let command = sub.commands.first, command.redirections.isEmpty,
+           let program = command.words.first?.text, program == "echo" || program == "printf",
+           command.words.dropFirst().allSatisfy({ !$0.isDynamic && !$0.hasGlob && !$0.text.hasPrefix("-") && !$0.text.contains("%") && !$0.text.contains("\\") }) {
+            return Array(command.words.dropFirst().map(\.text).joined(separator: " ").utf8)
+        }
+        word.substitutions.append(sub)
+        word.isDynamic = true
+        return Array("$(...)".utf8)
+    }
+
+    /// Text up to the ")" matching an already consumed "(", honouring quotes.
+    private mutating func captureUntilClose() -> String {
+        let start = i
+        var depth = 1
+        while i < b.count {
+            let c = b[i]
+            switch c {
+            case UInt8(ascii: "\\"): i += 2; continue
+            case UInt8(ascii: "'"):
+                i += 1
+                while i < b.count, b[i] != UInt8(ascii: "'") { i += 1 }
+            case UInt8(ascii: "\""):
+                i += 1
+                while i < b.count, b[i] != UInt8(ascii: "\"") { if b[i] == UInt8(ascii: "\\") { i += 1 }; i += 1 }
+            case UInt8(ascii: "("): depth += 1
+            case UInt8(ascii: ")"):
+                depth -= 1
+                if depth == 0 {
+                    let inner = String(decoding: b[start..<i], as: UTF8.self)
+                    i += 1
+                    return inner
+                }
+            default: break
+            }
+            i += 1
+        }
+        problem("unterminated $( or <(")
+        return String(decoding: b[start..<b.count], as: UTF8.self)
+    }
+}

@@ -1,0 +1,105 @@
+/// The variables a condition can read, with their static types.
+///
+/// This is the contract between the extractors and the policy author: the
+/// checker rejects any field not listed here, and a test asserts that the
+/// extractors produce exactly these fields, so the two cannot drift apart.
+enum FactSchema {
+    static let sqlStatement = ValueType.object("sql statement", [
+        "operation": .string,       // "select", "delete", "drop", ... or "unknown"
+        "objectType": .string,      // for DDL/GRANT: "table", "schema", "database", ...; else ""
+        "tables": .list(.string),
+        "hasWhere": .bool,
+        "trivialWhere": .bool,      // WHERE that is always true (1=1, 'a'='a', x OR TRUE)
+        "readOnly": .bool,
+    ])
+
+    static let sql = ValueType.object("sql facts", [
+        "present": .bool,
+        "statements": .list(sqlStatement),
+        "statementCount": .int,
+        "operations": .list(.string),
+        "tables": .list(.string),
+        "readOnly": .bool,
+        "ddl": .bool,
+        "drops": .bool,             // DROP of a table, schema or database
+        "truncates": .bool,
+        "unboundedWrite": .bool,    // DELETE/UPDATE with no WHERE or a trivially true one
+        "privilegeChange": .bool,   // GRANT, REVOKE, CREATE/ALTER ROLE|USER
+        "unparsed": .bool,
+    ])
+
+    static let shellCommand = ValueType.object("shell command", [
+        "name": .string,
+        "args": .list(.string),
+        "viaSudo": .bool,
+    ])
+
+    static let shell = ValueType.object("shell facts", [
+        "present": .bool,
+        "commands": .list(shellCommand),
+        "programs": .list(.string),
+        "recursiveDelete": .bool,
+        "dangerousDelete": .bool,   // recursive delete of /, ~, *, a system path or an unknown path
+        "dynamicDelete": .bool,     // recursive delete of a path only known at run time ($DIR)
+        "deleteTargets": .list(.string),
+        "downloadExecute": .bool,
+        "systemWrite": .bool,
+        "systemWriteTargets": .list(.string),
+        "privilegeChange": .bool,
+        "forcePush": .bool,
+        "infraDestroy": .bool,
+        "secretRead": .bool,
+        "secretPaths": .list(.string),
+        "dynamicCommand": .bool,    // a program name only known at run time
+        "unparsed": .bool,
+    ])
+
+    static let network = ValueType.object("network facts", [
+        "present": .bool,
+        "hosts": .list(.string),
+        "urls": .list(.string),
+        "unlisted": .list(.string), // hosts not on the policy's allowlist
+        "egress": .bool,
+        "exfiltration": .bool,      // some destination is not on the allowlist
+        "upload": .bool,            // data sent out (curl -d @f, -T, nc, scp to a host)
+        "metadata": .bool,          // the cloud metadata address
+        "unparsed": .bool,
+    ])
+
+    static let actor = ValueType.object("actor", [
+        "name": .string,
+        "roles": .list(.string),
+        "uid": .int,
+        "owner": .string,
+    ])
+
+    static let claims = ValueType.object("claims", [
+        "onBehalfOf": .string,
+        "reason": .string,
+    ])
+
+    /// Root variables in slot order; `Frame.slots` follows this order.
+    static let roots: [(name: String, type: ValueType)] = [
+        ("tool", .string),
+        ("actor", actor),
+        ("claims", claims),
+        ("args", .map(.dyn)),
+        ("unparsed", .bool),
+        ("unparsedReasons", .list(.string)),
+        ("sql", sql),
+        ("shell", shell),
+        ("network", network),
+    ]
+
+    static func slot(of name: String) -> Int? { roots.firstIndex { $0.name == name } }
+}
+
+/// The values of the root variables for one evaluation, plus scratch slots
+/// for comprehension variables (`exists(x, ...)`). One per decision; never shared.
+final class Frame {
+    var slots: [Value]
+
+    init(roots: [Value], scratch: Int) {
+        slots = roots + Array(repeating: .null, count: scratch)
+    }
+}

@@ -1,0 +1,49 @@
+import AirlockCore
+
+/// A runtime value of the condition language.
+///
+/// Kept separate from `JSONValue` because evaluation needs one more case,
+/// `error`, with CEL's absorbing semantics (`true || error` is `true`): a
+/// condition that touches a missing argument must not crash the decision,
+/// and the engine decides per effect what an error means (fail closed).
+public enum Value: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case list([Value])
+    case map([String: Value])
+    case error(String)
+
+    public init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .list(a.map(Value.init))
+        case .object(let o): self = .map(o.mapValues(Value.init))
+        }
+    }
+
+    /// The JSON form used in decisions and the audit trail; errors become
+    /// a string so the trail still shows that evaluation failed.
+    public var json: JSONValue {
+        switch self {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .int(let i): .int(i)
+        case .double(let d): .double(d)
+        case .string(let s): .string(s)
+        case .list(let l): .array(l.map(\.json))
+        case .map(let m): .object(m.mapValues(\.json))
+        case .error(let e): .string("error: \(e)")
+        }
+    }
+
+    static func strings(_ items: some Sequence<String>) -> Value { .list(items.map(Value.string)) }
+
+    var isError: Bool { if case .error = self { true } else { false } }
+}

@@ -1,0 +1,227 @@
+import AirlockCore
+import AirlockServer
+import Approvals
+import Executor
+import Foundation
+import Logging
+import Testing
+
+/// The whole loop as people run it: an agent's `tools/call` ends pending on
+/// the agent socket; an approver on another uid (65534, via `setpriv`) runs
+/// the `airlock approvals` CLI against an admin socket whose mode lets them
+/// in; the agent resumes with `airlock/approvals/wait` and the stored call
+/// runs once.
+@Suite("airlock approvals CLI and airlock/approvals/wait", .serialized)
+struct AdminApprovalsCLITests {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var airlockBinary: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("airlock")
+    }
+
+    /// Runs the built `airlock`, as uid/gid 65534 when `asNobody`.
+    static func airlock(_ arguments: [String], asNobody: Bool) throws -> Outcome {
+        let binary = airlockBinary.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "airlock must be built next to the test binary")
+        let process = Process()
+        if asNobody {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: getuid() == 0, "setpriv to another uid needs root"))
+    func anotherUIDApprovesWithTheCLIAndTheAgentResumesTheStoredCall() async throws {
+        let fixture = try await AdminFixture.start(mode: 0o666)
+        defer { Task { await fixture.stop() } }
+        let harness = try GateHarness(fixture, wait: .milliseconds(300))
+        var settings = ServerSettings()
+        settings.socketPath = fixture.directory.appendingPathComponent("agent.sock").path
+        let agentSocket = try #require(settings.socketPath)
+        let actors = ActorDirectory(byUID: [getuid(): .init(name: AdminFixture.selfAgent.name, roles: ["agent"], owner: "tester")])
+        let server = try await AgentServer.start(settings: settings, executor: harness.executor, actors: actors,
+                                                 approvals: harness.gate, logger: Logger(label: "test.server"))
+        defer { Task { await server.shutdown() } }
+
+        let (pending, progress, unknown) = try await blocking {
+            let client = try AgentClient(socketPath: agentSocket)
+            try client.initialize(clientName: "test")
+            var progress: [String] = []
+            client.onNotification = { note in
+                if note["method"] == "notifications/progress", let text = note["params"]?["message"]?.stringValue {
+                    progress.append(text)
+                }
+            }
+            let pending = try client.request("tools/call", params: [
+                "name": "argv", "arguments": ["value": "original"], "_meta": ["progressToken": "p1"],
+            ])
+            return (pending, progress, client.failure("airlock/approvals/wait", ["approval_id": "apr-00000000000000000000"]))
+        }
+        #expect(progress.contains { $0.hasPrefix("waiting for approval apr-") })
+        #expect(unknown?.code == AdminErrorCode.notFound)
+        #expect(pending["structuredContent"]?["status"] == "pending")
+        #expect(pending["isError"] == false)
+        let id = try #require(pending["structuredContent"]?["approval_id"]?.stringValue)
+
+        let listed = try await blocking {
+            try Self.airlock(["approvals", "list", "--json", "--admin-socket", fixture.socketPath], asNobody: true)
+        }
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(try CanonicalJSON.parse(listed.stdout).arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
+
+        let approved = try await blocking {
+            try Self.airlock(["approvals", "approve", id, "--reason", "checked", "--admin-socket", fixture.socketPath],
+                             asNobody: true)
+        }
+        #expect(approved.status == 0, "\(approved.stderr)")
+        #expect(approved.stdout.contains("\(id): APPROVED"))
+        #expect(try await fixture.store.record(id: id).reviews.map(\.uid) == [AdminFixture.nobody])
+
+        // Arguments sent with the resume are not what runs: the stored call is.
+        let resumed = try await blocking {
+            let client = try AgentClient(socketPath: agentSocket)
+            try client.initialize(clientName: "test")
+            return try client.request("airlock/approvals/wait", params: [
+                "approval_id": .string(id), "arguments": ["value": "substituted"],
+            ])
+        }
+        #expect(resumed.toolText == "<--><original>")
+        #expect(harness.runner.requests.map(\.argv).flatMap { $0 }.contains("substituted") == false)
+        #expect(try await fixture.store.record(id: id).state == .done)
+
+        // `airlock call --wait` on a record that already ran: refused, never a second run.
+        let twice = try await blocking { try Self.airlock(["call", "--wait", id, "--socket", agentSocket], asNobody: false) }
+        #expect(twice.status == 126)
+        #expect(twice.stderr.contains("only once"))
+        #expect(harness.runner.requests.count == 1)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "setpriv to another uid needs root"))
+    func theCLIReportsARefusalForAnApproverWhoRequestedTheAction() async throws {
+        let fixture = try await AdminFixture.start(mode: 0o666)
+        defer { Task { await fixture.stop() } }
+        let nobodyAgent = Actor(name: "nobody-agent", uid: AdminFixture.nobody, gid: AdminFixture.nobody, pid: 1)
+        let own = try await fixture.pending(by: nobodyAgent)
+        let refused = try await blocking {
+            try Self.airlock(["approvals", "approve", own.id, "--admin-socket", fixture.socketPath], asNobody: true)
+        }
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("cannot review"))
+        #expect(try await fixture.store.record(id: own.id).state == .pending)
+
+        let unreachable = try await blocking {
+            try Self.airlock(["approvals", "list", "--admin-socket", fixture.directory.appendingPathComponent("none.sock").path],
+                             asNobody: false)
+        }
+        #expect(unreachable.status == 125)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "setpriv to another uid needs root"))
+    func theDefaultModeKeepsOtherUsersOffTheAdminSocket() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let outsider = try await blocking {
+            try Self.airlock(["approvals", "list", "--admin-socket", fixture.socketPath], asNobody: true)
+        }
+        #expect(outsider.status == 125)
+        #expect(outsider.stderr.contains("Permission denied"), "\(outsider.stderr)")
+    }
+
+    @Test func listAndShowPrintWhatAnApproverNeeds() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let record = try await fixture.pending(reasonRequired: true)
+        let (list, show) = try await blocking {
+            (try Self.airlock(["approvals", "list", "--admin-socket", fixture.socketPath], asNobody: false),
+             try Self.airlock(["approvals", "show", record.id, "--admin-socket", fixture.socketPath], asNobody: false))
+        }
+        #expect(list.status == 0)
+        #expect(list.stdout.hasPrefix("\(record.id)  PENDING  argv  by ci-agent  rule needs-review"))
+        #expect(show.status == 0)
+        for expected in ["tool       argv", #"arguments  {"token":"[masked]","value":"original"}"#,
+                         "rule       needs-review: on-call must approve", "needs      1 of group oncall, with a reason",
+                         "decide     airlock approvals approve \(record.id)"] {
+            #expect(show.stdout.contains(expected), "\(show.stdout)")
+        }
+        #expect(!show.stdout.contains("s3cret"))
+    }
+
+    @Test func watchPrintsPendingRecordsThenNewOnes() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let existing = try await fixture.pending()
+        let process = Process()
+        process.executableURL = Self.airlockBinary
+        process.arguments = ["approvals", "watch", "--json", "--admin-socket", fixture.socketPath]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The watcher never exits by itself: stop it once the test has seen
+        // what it needs, or after 20 s so a silent watcher fails, not hangs.
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(20))
+            if process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
+        let lines = LineReader(out.fileHandleForReading)
+
+        let first = try await blocking { try lines.next() }
+        #expect(first?["event"] == "pending")
+        #expect(first?["approval"]?["id"] == .string(existing.id))
+        let fresh = try await fixture.pending(arguments: ["value": "fresh"])
+        let second = try await blocking { try lines.next() }
+        #expect(second?["new_pending"] == true)
+        #expect(second?["approval"]?["id"] == .string(fresh.id))
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    @Test func callNeedsEitherAToolOrWait() async throws {
+        let both = try await blocking { try Self.airlock(["call", "argv", "--wait", "apr-1"], asNobody: false) }
+        let neither = try await blocking { try Self.airlock(["call"], asNobody: false) }
+        #expect(both.status == 64)
+        #expect(neither.status == 64)
+        #expect(both.stderr.contains("--wait ID"))
+    }
+}
+
+/// Reads JSON lines from a pipe, one `next()` at a time on a blocking thread.
+final class LineReader: @unchecked Sendable {
+    private let handle: FileHandle
+    // Touched only by the one blocking step running at a time.
+    private var buffer = Data()
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// The next line as JSON; nil at end of file.
+    func next() throws -> JSONValue? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer.removeSubrange(buffer.startIndex...newline)
+                return try CanonicalJSON.parse(Data(line))
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+}

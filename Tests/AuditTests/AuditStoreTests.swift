@@ -1,0 +1,149 @@
+import AirlockCore
+import Crypto
+import Foundation
+import Testing
+@testable import Audit
+
+@Suite("Audit store: append, chain, checkpoints")
+struct AuditStoreTests {
+    @Test func appendSealsEventsIntoAChain() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory, checkpointEvery: 0)
+        let call = SampleEvents.call()
+        let records = try await store.append(SampleEvents.allowedStory(call))
+
+        #expect(records.map(\.seq) == [1, 2, 3, 4, 5])
+        #expect(records[0].prevHash == ChainHash.genesis(storeID: store.storeID))
+        for (previous, record) in zip(records, records.dropFirst()) { #expect(record.prevHash == previous.hash) }
+        let allHashesValid = records.allSatisfy { $0.hashIsValid }
+        #expect(allHashesValid)
+        #expect(records[0].callID == call.id)
+        #expect(records[0].actor?.onBehalfOf == "alice")
+        #expect(records[0].argumentsDigest == call.actionDigest)
+        #expect(records[1].fields["decision"]?["rule_ids"] == ["allow-read-only"])
+        try await store.close()
+    }
+
+    /// GRDB's pool switches WAL databases to NORMAL; the store must undo that.
+    @Test func writerConnectionSyncsEveryCommit() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        #expect(try store.writerSynchronousLevel() == 2)
+        _ = try await store.append(AuditEvent(kind: .daemonStarted))
+        #expect(try store.writerSynchronousLevel() == 2)
+        try await store.close()
+    }
+
+    @Test func storeFilesArePrivate() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = directory.file("state/airlock/audit.sqlite")
+        let store = try AuditStore(path: path, signingKey: nil)
+        _ = try await store.append(AuditEvent(kind: .daemonStarted))
+        let fileMode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        let directoryMode = try FileManager.default.attributesOfItem(
+            atPath: (path as NSString).deletingLastPathComponent)[.posixPermissions] as? Int
+        #expect(fileMode == 0o600)
+        #expect(directoryMode == 0o700)
+        try await store.close()
+    }
+
+    @Test func checkpointsAreSignedEveryNEventsAndOnClose() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let key = Curve25519.Signing.PrivateKey()
+        let store = try AuditStore.forTest(in: directory, key: key, checkpointEvery: 4)
+        for index in 0..<9 { _ = try await store.append(AuditEvent(kind: .policyLoaded, fields: ["n": .int(Int64(index))])) }
+        try await store.close()
+
+        let reader = try AuditReader(path: directory.file("audit.sqlite"))
+        let checkpoints = try reader.records(AuditFilter(kinds: [.checkpoint]))
+        #expect(checkpoints.count == 3)
+        let parsed = checkpoints.compactMap { AuditCheckpoint(fields: .object($0.fields)) }
+        #expect(parsed.map(\.reason) == [.interval, .interval, .close])
+        #expect(parsed.allSatisfy { $0.isSigned(by: key.publicKey) })
+        #expect(!parsed.contains { $0.isSigned(by: Curve25519.Signing.PrivateKey().publicKey) })
+        let report = try reader.verify(trustedKeys: [key.publicKey])
+        #expect(report.ok)
+        #expect(report.closedCleanly)
+        #expect(report.unsignedTail == 0)
+        #expect(report.checkpointsVerified == 3)
+    }
+
+    @Test func reopeningContinuesTheSameChain() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let key = Curve25519.Signing.PrivateKey()
+        let first = try AuditStore.forTest(in: directory, key: key)
+        let before = try await first.append(AuditEvent(kind: .daemonStarted))
+        try await first.close()
+        let second = try AuditStore.forTest(in: directory, key: key)
+        let after = try await second.append(AuditEvent(kind: .daemonStarted))
+        #expect(second.storeID == first.storeID)
+        #expect(after.seq == before.seq + 2)  // the close checkpoint sits between
+        try await second.close()
+        #expect(try AuditReader(path: directory.file("audit.sqlite")).verify(trustedKeys: [key.publicKey]).ok)
+    }
+
+    @Test func concurrentAppendsGetDistinctContiguousSequenceNumbers() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory, checkpointEvery: 50)
+        let seqs = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var seqs: [Int64] = []
+                    for index in 0..<40 {
+                        let event = AuditEvent(kind: .callReceived, callID: "w\(writer)-\(index)", tool: "t")
+                        seqs.append(try await store.append(event).seq)
+                    }
+                    return seqs
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(Set(seqs).count == 320)
+        let reader = store.reader
+        #expect(try reader.records(AuditFilter(kinds: [.callReceived])).count == 320)
+        #expect(try reader.verify().ok)
+        try await store.close()
+    }
+
+    @Test func appendAfterCloseFailsClosed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        try await store.close()
+        let error = await #expect(throws: AirlockError.self) { try await store.append(AuditEvent(kind: .daemonStarted)) }
+        #expect(error?.code == .auditUnavailable)
+    }
+
+    @Test func callersCannotWriteCheckpoints() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        await #expect(throws: AirlockError.self) { try await store.append(AuditEvent(kind: .checkpoint)) }
+        try await store.close()
+    }
+
+    @Test func argumentsAndOutputsAreMaskedBeforeWriting() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        let injected = "s3cr3t-injected-Value-91x"
+        let call = SampleEvents.call("http.get", arguments: [
+            "url": "https://api.example.com/?key=AKIAIOSFODNN7EXAMPLE",
+            "header": .string("X-Token: \(injected)"),
+        ])
+        let record = try await store.append(AuditEvent(kind: .callReceived, call: call), secrets: [injected])
+        try await store.close()
+        let stored = try sqlite(directory.file("audit.sqlite"), "SELECT event FROM audit_events WHERE seq = \(record.seq)")
+        #expect(!stored.contains("AKIAIOSFODNN7EXAMPLE"))
+        #expect(!stored.contains(injected))
+        #expect(stored.contains("[REDACTED:aws_key:"))
+        #expect(stored.contains("[REDACTED:secret:"))
+        #expect(record.argumentsDigest == call.actionDigest)  // bound to what really ran
+    }
+}

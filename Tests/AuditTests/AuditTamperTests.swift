@@ -1,0 +1,197 @@
+import AirlockCore
+import Crypto
+import Foundation
+import Testing
+@testable import Audit
+
+/// Each test tampers with a closed store the way someone with write access
+/// to the file could (the `sqlite3` tool, triggers dropped), then checks that
+/// `verify` names the first sequence number that can no longer be trusted.
+@Suite("Audit verify: tamper evidence")
+struct AuditTamperTests {
+    private let key = Curve25519.Signing.PrivateKey()
+
+    /// 30 events with a checkpoint every 10 (checkpoints at 11, 22, 33), then
+    /// a close checkpoint at 34. Returns the database path.
+    private func trail(_ directory: TemporaryDirectory) async throws -> String {
+        let store = try AuditStore.forTest(in: directory, key: key, checkpointEvery: 10)
+        for index in 0..<30 {
+            _ = try await store.append(AuditEvent(kind: .callReceived, callID: "call-\(index)", tool: "sql.query",
+                                                  arguments: ["n": .int(Int64(index))]))
+        }
+        try await store.close()
+        let path = directory.file("audit.sqlite")
+        try disableAppendOnlyGuards(path)
+        return path
+    }
+
+    private func verify(_ path: String) throws -> VerificationReport {
+        try AuditReader(path: path).verify(trustedKeys: [key.publicKey])
+    }
+
+    @Test func untouchedTrailVerifies() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let report = try verify(try await trail(directory))
+        #expect(report.ok)
+        #expect(report.lastSeq == 34)
+        #expect(report.checkpointsVerified == 4)
+        #expect(report.closedCleanly)
+    }
+
+    @Test func appendOnlyGuardsRefuseUpdatesAndDeletes() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        _ = try await store.append(AuditEvent(kind: .daemonStarted))
+        try await store.close()
+        #expect(throws: AirlockError.self) { try sqlite(directory.file("audit.sqlite"), "DELETE FROM audit_events") }
+        #expect(throws: AirlockError.self) {
+            try sqlite(directory.file("audit.sqlite"), "UPDATE audit_events SET event = '{}'")
+        }
+    }
+
+    @Test func editedFieldIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, 'sql.query', 'sql.exec') WHERE seq = 7")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 7)
+        #expect(report.problems.first?.kind == .editedRecord)
+    }
+
+    @Test func deletedRowIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "DELETE FROM audit_events WHERE seq = 15")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 15)
+        #expect(report.problems.first?.kind == .missingRecords)
+    }
+
+    @Test func deletedRowWithRenumberingIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "DELETE FROM audit_events WHERE seq = 15; UPDATE audit_events SET seq = seq - 1 WHERE seq > 15;")
+        #expect(try verify(path).firstBadSeq == 15)
+    }
+
+    @Test func insertedRowIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        // Make room at 5 and insert a well-formed record chained to record 4.
+        try sqlite(path, "UPDATE audit_events SET seq = -seq WHERE seq >= 5; UPDATE audit_events SET seq = 1 - seq WHERE seq < 0;")
+        let prev = try sqlite(path, "SELECT hash FROM audit_events WHERE seq = 4").trimmingCharacters(in: .whitespacesAndNewlines)
+        let event = #"{"kind":"call.received","time":"2026-01-01T00:00:00.000000Z","tool":"sql.query"}"#
+        let hash = ChainHash.hash(event: event, prevHash: prev, seq: 5)
+        try sqlite(path, "INSERT INTO audit_events(seq, event, prev_hash, hash) VALUES (5, '\(event)', '\(prev)', '\(hash)')")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 5)
+        #expect(report.problems.contains { $0.kind == .insertedRecord && $0.seq == 5 })
+    }
+
+    @Test func swappedRowsAreNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, """
+            UPDATE audit_events SET seq = -1 WHERE seq = 8;
+            UPDATE audit_events SET seq = 8 WHERE seq = 12;
+            UPDATE audit_events SET seq = 12 WHERE seq = -1;
+            """)
+        #expect(try verify(path).firstBadSeq == 8)
+    }
+
+    @Test func truncatedTailIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "DELETE FROM audit_events WHERE seq >= 25")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 25)
+        #expect(report.problems.first?.kind == .truncated)
+    }
+
+    @Test func rowsAppendedOutsideTheStoreAreNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        let prev = try sqlite(path, "SELECT hash FROM audit_events WHERE seq = 34").trimmingCharacters(in: .whitespacesAndNewlines)
+        let event = #"{"kind":"daemon.stopped","time":"2026-01-01T00:00:00.000000Z"}"#
+        try sqlite(path, "INSERT INTO audit_events(seq, event, prev_hash, hash) VALUES (35, '\(event)', '\(prev)', '\(ChainHash.hash(event: event, prevHash: prev, seq: 35))')")
+        #expect(try verify(path).firstBadSeq == 35)
+    }
+
+    @Test func rewrittenChainIsCaughtByTheNextCheckpoint() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        // Edit record 14 and recompute every later hash, as a careful attacker would.
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-12', 'call-99') WHERE seq = 14")
+        try rehashChain(path, from: 14)
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 12)  // the first record after the last intact checkpoint (11)
+        #expect(report.problems.first?.kind == .checkpointMismatch)
+    }
+
+    @Test func forgedCheckpointIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        // Rewrite record 14, rehash, and re-sign every checkpoint with the
+        // attacker's own key, registered in the database's key table.
+        let forger = Curve25519.Signing.PrivateKey()
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-12', 'call-99') WHERE seq = 14")
+        try rehashChain(path, from: 14, resigningWith: forger)
+        try sqlite(path, "INSERT INTO audit_keys VALUES ('\(AuditKeys.keyID(forger.publicKey))', '\(AuditKeys.publicKeyPEM(forger.publicKey))', 'x')")
+
+        let againstKeyFile = try verify(path)
+        #expect(againstKeyFile.firstBadSeq == 22)
+        #expect(againstKeyFile.problems.first?.kind == .forgedCheckpoint)
+        // Against the keys the database lists, the forgery is self-consistent:
+        // only the daemon's exported key proves who wrote the trail.
+        let selfAsserted = try AuditReader(path: path).verify()
+        #expect(selfAsserted.ok)
+        #expect(selfAsserted.keySource.contains("self-asserted"))
+    }
+
+    @Test func tamperedCheckpointSignatureIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, '\"seq\":10', '\"seq\":9') WHERE seq = 11")
+        try rehashChain(path, from: 11)
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 11)
+        #expect(report.problems.first?.kind == .forgedCheckpoint)
+    }
+
+    /// Recomputes `prev_hash`/`hash` from `from` on (and the stored head),
+    /// optionally re-signing checkpoints with another key.
+    private func rehashChain(_ path: String, from: Int64, resigningWith forger: Curve25519.Signing.PrivateKey? = nil) throws {
+        let reader = try AuditReader(path: path)
+        let records = try reader.records()
+        let storeID = try sqlite(path, "SELECT value FROM audit_meta WHERE key = 'store_id'")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var previous = records.first { $0.seq == from - 1 }?.hash ?? ChainHash.genesis(storeID: storeID)
+        var statements: [String] = []
+        for record in records where record.seq >= from {
+            var event = record.eventText
+            if let forger, record.kind == .checkpoint {
+                let checkpoint = try AuditCheckpoint.signed(seq: record.seq - 1, headHash: previous, storeID: storeID,
+                                                            reason: .interval, key: forger)
+                event = JSONValue.object(["time": .string(checkpoint.time), "kind": "audit.checkpoint",
+                                          "fields": .object(checkpoint.fields)]).canonicalText
+            }
+            let hash = ChainHash.hash(event: event, prevHash: previous, seq: record.seq)
+            statements.append("UPDATE audit_events SET event = '\(event)', prev_hash = '\(previous)', hash = '\(hash)' WHERE seq = \(record.seq);")
+            previous = hash
+        }
+        statements.append("UPDATE audit_meta SET value = '\(previous)' WHERE key = 'head_hash';")
+        try sqlite(path, statements.joined(separator: "\n"))
+    }
+}
