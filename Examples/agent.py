@@ -83,8 +83,8 @@ def main():
     show("run_shell", airlock.call("run_shell", {"command": "echo hello from $(uname -s); id -u"},
                                    reason="demonstrate a shell call"))
     show("sqlite_query", airlock.call("sqlite_query", {
-        "query": "SELECT c.name, round(sum(o.amount_eur), 2) AS total FROM orders o "
-                 "JOIN customers c ON c.id = o.customer_id GROUP BY c.name ORDER BY total DESC LIMIT 3"}))
+        "query": "SELECT c.name, printf('%.2f', sum(o.amount_eur)) AS total FROM orders o "
+                 "JOIN customers c ON c.id = o.customer_id GROUP BY c.name ORDER BY sum(o.amount_eur) DESC LIMIT 3"}))
 
     # A refusal is a normal result with isError: the text says which rule or
     # which argument and why, so an agent changes its request instead of

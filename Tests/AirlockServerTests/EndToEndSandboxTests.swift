@@ -89,6 +89,45 @@ struct EndToEndSandboxTests {
         }
     }
 
+    /// http_get runs under the network profile: a loopback server the test
+    /// starts is reachable (the profile shares the host network), and a
+    /// non-HTTP URL is refused by the schema before anything runs.
+    @Test func httpGetReachesALoopbackServer() async throws {
+        let served = try TestDaemon.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: served) }
+        try "served over loopback\n".write(to: served.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
+        let http = Process()
+        http.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        http.arguments = ["-u", "-c", """
+            import http.server, functools, sys
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """, served.path]
+        let portPipe = Pipe()
+        http.standardOutput = portPipe
+        http.standardError = FileHandle.nullDevice
+        try http.run()
+        let serverPID = http.processIdentifier
+        defer { kill(serverPID, SIGKILL) }
+        let portLine = try await blocking { [handle = portPipe.fileHandleForReading] in
+            String(decoding: handle.availableData, as: UTF8.self)
+        }
+        let port = try #require(Int(portLine.trimmingCharacters(in: .whitespacesAndNewlines)))
+        try await start { daemon in
+            let path = daemon.path
+            let (fetched, refused) = try await blocking {
+                let client = try AgentClient(socketPath: path)
+                return (try client.call("http_get", ["url": .string("http://127.0.0.1:\(port)/hello.txt")]),
+                        try client.call("http_get", ["url": "file:///etc/passwd"]))
+            }
+            #expect(fetched.toolText == "served over loopback\n")
+            #expect(fetched["structuredContent"]?["manifest"]?["profile"] == "network")
+            #expect(refused["structuredContent"]?["code"] == "invalid_arguments")
+        }
+    }
+
     @Test func injectionStaysOneInertArgumentInTheSandbox() async throws {
         try await start { daemon in
             let path = daemon.path

@@ -101,9 +101,9 @@ enum JSONRPCFrame {
         line(["jsonrpc": "2.0", "method": .string(method), "params": params])
     }
 
-    /// Canonical JSON never contains a raw newline, so one value is one line.
+    /// Escaped JSON never contains a raw newline, so one value is one line.
     static func line(_ object: [String: JSONValue]) -> String {
-        CanonicalJSON.encode(.object(object)) + "\n"
+        String(decoding: JSONLineWriter.line(.object(object)), as: UTF8.self)
     }
 
     static func buffer(_ text: String, allocator: ByteBufferAllocator) -> ByteBuffer {

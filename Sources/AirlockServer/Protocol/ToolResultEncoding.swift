@@ -9,7 +9,7 @@ enum ToolResultEncoding {
     static func encode(_ outcome: CallOutcome) -> JSONValue {
         switch outcome {
         case .completed(let result):
-            let structured = (try? JSONValue(encoding: result)) ?? .object([:])
+            let structured = (try? JSONValueEncoder.encode(result)) ?? .object([:])
             let failed = result.termination != .exited || result.exitCode != 0
             return .object([
                 "content": .array([.object(["type": "text", "text": .string(text(for: result))])]),
@@ -20,7 +20,7 @@ enum ToolResultEncoding {
             var refusal: [String: JSONValue] = [
                 "status": "refused", "code": .string(error.code.rawValue), "message": .string(error.message),
             ]
-            if let decision, let encoded = try? JSONValue(encoding: decision) { refusal["decision"] = encoded }
+            if let decision, let encoded = try? JSONValueEncoder.encode(decision) { refusal["decision"] = encoded }
             return .object([
                 "content": .array([.object(["type": "text", "text": .string(refusalText(error))])]),
                 "structuredContent": .object(refusal),
@@ -28,7 +28,7 @@ enum ToolResultEncoding {
             ])
         case .pending(let approvalID, let decision):
             var pending: [String: JSONValue] = ["status": "pending", "approval_id": .string(approvalID)]
-            if let encoded = try? JSONValue(encoding: decision) { pending["decision"] = encoded }
+            if let encoded = try? JSONValueEncoder.encode(decision) { pending["decision"] = encoded }
             let reasons = decision.reasons.joined(separator: "; ")
             return .object([
                 "content": .array([.object(["type": "text", "text": .string(

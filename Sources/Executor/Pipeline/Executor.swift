@@ -53,15 +53,15 @@ public final class Executor: Sendable {
         logger[metadataKey: "tool"] = "\(call.tool)"
         logger[metadataKey: "actor"] = "\(call.actor.name)"
         var decision: Decision?
+        let trail = CallAuditTrail(call: call, sink: hooks.audit)
         do {
-            try await hooks.audit.append(AuditEvent(kind: .callReceived, call: call, fields: Self.claimFields(call.claims)))
+            try await trail.append(.callReceived, Self.claimFields(call.claims))
             let (tool, _) = try validate(call)
 
             progress.report("checking policy")
             decision = try await hooks.policy.decide(call, tool: tool)
             let verdict = decision!
-            try await hooks.audit.append(AuditEvent(kind: .policyDecided, call: call,
-                                                    fields: AuditFields.decision(verdict)))
+            try await trail.append(.policyDecided, AuditFields.decision(verdict))
             var approved = call
             var approvalID: String?
             switch verdict.effect {
@@ -87,7 +87,7 @@ public final class Executor: Sendable {
                 if await self.slots.usage.running >= self.slots.capacity { progress.report("waiting for a free sandbox") }
                 return try await self.slots.withSlot {
                     try await self.run(runCall, tool: runTool, launch: launch, approvalID: runApproval,
-                                       progress: progress, logger: runLogger)
+                                       callTrail: trail, progress: progress, logger: runLogger)
                 }
             }
             return .completed(result)
@@ -97,7 +97,7 @@ public final class Executor: Sendable {
             var fields: [String: JSONValue] = ["code": .string(refusal.code.rawValue), "message": .string(refusal.message)]
             if let decision { fields.merge(AuditFields.decision(decision)) { _, new in new } }
             do {
-                try await hooks.audit.append(AuditEvent(kind: .callRefused, call: call, fields: fields))
+                try await trail.append(.callRefused, fields)
             } catch {
                 logger.error("could not audit a refusal", metadata: ["error": "\(error)"])
             }
@@ -121,21 +121,22 @@ public final class Executor: Sendable {
     }
 
     private func run(_ call: ToolCall, tool: ToolDefinition, launch: PreparedLaunch, approvalID: String?,
-                     progress: ProgressReporter, logger: Logger) async throws -> RunResult {
+                     callTrail: CallAuditTrail, progress: ProgressReporter, logger: Logger) async throws -> RunResult {
         let limits = tool.limits.tightening(try profiles.limits(ofProfile: tool.profile))
         let credentials = try await hooks.credentials.issue(for: call, tool: tool, approvalID: approvalID, limits: limits)
         var retired = false
         defer { if !retired { Task { [hooks] in await hooks.credentials.retire(credentials, call: call) } } }
+        let trail = approvalID == nil ? callTrail : CallAuditTrail(call: call, sink: hooks.audit)
         if let jti = credentials.tokenID {
-            try await hooks.audit.append(AuditEvent(kind: .credentialIssued, call: call, fields: AuditFields.credential(jti: jti)))
+            try await trail.append(.credentialIssued, AuditFields.credential(jti: jti))
         }
         let request = launch.request(limits: limits, credentials: credentials)
         var started: [String: JSONValue] = [
             "profile": .string(tool.profile), "argv": .array(request.argv.map(JSONValue.string)),
-            "limits": try JSONValue(encoding: limits),
+            "limits": try JSONValueEncoder.encode(limits),
         ]
         if let approvalID { started["approval_id"] = .string(approvalID) }
-        try await hooks.audit.append(AuditEvent(kind: .runStarted, call: call, fields: started))
+        try await trail.append(.runStarted, started)
 
         try Task.checkCancellation()
         progress.report("running")
@@ -145,9 +146,10 @@ public final class Executor: Sendable {
         retired = true
         result = Self.masking(credentials.secretValues, in: result)
 
-        try await hooks.audit.append(AuditEvent(kind: .runFinished, call: call,
-                                                fields: AuditFields.result(result)))
-        logger.info("call finished", metadata: [
+        try await trail.append(.runFinished, AuditFields.result(result))
+        // Debug, not info: the audit trail is the record of every call; the
+        // log is for the daemon's own operation and stays quiet per call.
+        logger.debug("call finished", metadata: [
             "termination": "\(result.termination.rawValue)", "status": "\(result.shellStatus)",
             "wall_ms": "\(Int(result.wallSeconds * 1000))",
         ])
