@@ -24,9 +24,11 @@ let package = Package(
     ],
     targets: [
         // Shared value types; no I/O.
+        // Optimized even in debug builds: every frame, argument and audit
+        // field passes through its JSON parser and encoder.
         .target(name: "AirlockCore", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // The child side of a launch (fork → execve) and thin syscall shims
         // that Swift's Glibc module hides. Raw syscalls only.

@@ -95,13 +95,17 @@ public final class AgentClient {
     }
 
     /// The next line from the daemon (without its newline), nil at EOF.
+    /// Only newly read bytes are searched for the newline, so a reply of
+    /// megabytes costs one pass, not one pass per chunk.
     public func readLine() throws -> Data? {
+        var searchFrom = 0
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = buffer[buffer.startIndex.advanced(by: searchFrom)...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Data(buffer[..<newline])
                 buffer.removeSubrange(...newline)
                 return line
             }
+            searchFrom = buffer.count
             var chunk = [UInt8](repeating: 0, count: 65536)
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {

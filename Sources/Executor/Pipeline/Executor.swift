@@ -146,7 +146,7 @@ public final class Executor: Sendable {
         retired = true
         result = Self.masking(credentials.secretValues, in: result)
 
-        try await trail.append(.runFinished, AuditFields.result(result))
+        try await trail.append(.runFinished, AuditedOutput.fields(for: result))
         // Debug, not info: the audit trail is the record of every call; the
         // log is for the daemon's own operation and stays quiet per call.
         logger.debug("call finished", metadata: [

@@ -35,7 +35,20 @@ struct ComposedDaemon {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-composed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let exampleFile = repository.appendingPathComponent("Examples/airlock.yaml")
-        let yaml = try String(contentsOf: exampleFile, encoding: .utf8) + extraTools + """
+        // The default policy plus a permit for the test tool.
+        let policy = try String(contentsOf: repository.appendingPathComponent("Examples/policy.yaml"), encoding: .utf8) + """
+
+              - id: test-permit-echo-secret
+                effect: permit
+                match: { tool: echo_secret }
+                reason: The secret-masking test tool.
+
+            """
+        let policyFile = state.appendingPathComponent("policy.yaml")
+        try policy.write(to: policyFile, atomically: true, encoding: .utf8)
+        let example = try String(contentsOf: exampleFile, encoding: .utf8)
+            .replacingOccurrences(of: "\npolicy: policy.yaml\n", with: "\npolicy: \(policyFile.path)\n")
+        let yaml = example + extraTools + """
 
             audit:
               database: \(state.appendingPathComponent("audit.sqlite").path)
