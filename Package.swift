@@ -94,7 +94,7 @@ let package = Package(
         // Tests, one target per module.
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail", "airlock-attack"]),
-        .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"]),
+        .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"], exclude: ["Corpus"]),
         .testTarget(name: "ApprovalsTests", dependencies: [
             "Approvals", "AirlockCore",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -105,7 +105,7 @@ let package = Package(
             "Credentials", "AirlockCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"], exclude: ["Corpus"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
             "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals",
         ]),
