@@ -5,6 +5,7 @@ import Executor
 import Foundation
 import Logging
 import Sandbox
+import Testing
 
 /// The daemon as airlockd composes it — the example catalog, the default
 /// policy, a real audit store, real signing keys and the sandbox engine —
@@ -16,6 +17,7 @@ struct ComposedDaemon {
 
     let server: AgentServer
     let modules: DaemonModules
+    let approvals: ApprovalFlow?
     let state: URL
     var socketPath: String { server.socketPath }
     var auditPath: String { state.appendingPathComponent("audit.sqlite").path }
@@ -31,7 +33,10 @@ struct ComposedDaemon {
           - { name: api_token, from_env: AIRLOCK_TEST_API_TOKEN, env: API_TOKEN }
     """#
 
-    static func start(extraConfig: String = "") async throws -> ComposedDaemon {
+    /// The uid that may approve in `withApprovals` daemons (never the test's own).
+    static let approverUID: UInt32 = 65534
+
+    static func start(extraConfig: String = "", withApprovals: Bool = false) async throws -> ComposedDaemon {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-composed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let exampleFile = repository.appendingPathComponent("Examples/airlock.yaml")
@@ -60,16 +65,34 @@ struct ComposedDaemon {
         let modules = await DaemonModules.compose(config: config, logger: logger,
                                                   environment: ["AIRLOCK_TEST_API_TOKEN": secretValue])
         let runner = try SandboxToolRunner.loading(profiles: config.catalog.profileNames, from: config.profilesDirectory)
-        let executor = try Executor(catalog: config.catalog, runner: runner, profiles: runner, hooks: modules.hooks,
+        var hooks = modules.hooks
+        var approvals: ApprovalFlow?
+        if withApprovals {
+            // As airlockd composes it, with one approver who is not the test's uid.
+            let section: JSONValue = [
+                "database": .string(state.appendingPathComponent("approvals.sqlite").path),
+                "wait_seconds": 120,
+                "admin_socket": ["path": .string(state.appendingPathComponent("admin.sock").path)],
+                "people": [["uid": .int(Int64(approverUID)), "person": "night-shift", "groups": ["security", "dba"]]],
+            ]
+            let settings = try #require(try ApprovalSettings.parse(section, configFile: exampleFile.path))
+            let flow = try ApprovalFlow(settings: settings, mask: ApprovalMasking.verbatim, audit: BlockingAuditAppend.sink(modules.audit))
+            _ = try await flow.start()
+            hooks.approvals = flow.gate
+            approvals = flow
+        }
+        let executor = try Executor(catalog: config.catalog, runner: runner, profiles: runner, hooks: hooks,
                                     execution: ExecutionSettings(maxRunning: 4, maxQueued: 64, queueTimeoutSeconds: 900))
         var settings = config.server
         settings.socketPath = state.appendingPathComponent("agent.sock").path
-        let server = try await AgentServer.start(settings: settings, executor: executor, actors: config.actors)
-        return ComposedDaemon(server: server, modules: modules, state: state)
+        let server = try await AgentServer.start(settings: settings, executor: executor, actors: config.actors,
+                                                 approvals: approvals?.gate)
+        return ComposedDaemon(server: server, modules: modules, approvals: approvals, state: state)
     }
 
     func stop() async {
         await server.shutdown()
+        await approvals?.shutdown()
         await modules.close()
         try? FileManager.default.removeItem(at: state)
     }

@@ -1,5 +1,6 @@
 import AirlockCore
 import AirlockServer
+import Approvals
 import Audit
 import Foundation
 import Testing
@@ -102,6 +103,39 @@ struct ComposedPipelineTests {
         #expect(reply.toolText.contains("audit"))
         // No process of that command ever existed on the host.
         #expect(hostProcesses(containing: marker).isEmpty)
+    }
+
+    @Test func aReviewedCallRunsOnceApprovedWithEveryStepRecorded() async throws {
+        let daemon = try await ComposedDaemon.start(withApprovals: true)
+        defer { Task { await daemon.stop() } }
+        let store = try #require(daemon.approvals?.store)
+        let marker = "reviewed-\(UUID().uuidString.prefix(8))"
+        // A host off the policy's allowlist: egress goes to review by security.
+        let arguments: [String: JSONValue] = ["command": .string("echo \(marker); curl -s https://unlisted.example/ || true")]
+        let path = daemon.socketPath
+        async let reply = blocking { try AgentClient(socketPath: path).call("run_shell", arguments) }
+
+        var pending: [ApprovalRecord] = []
+        for _ in 0..<600 where pending.isEmpty {
+            pending = try await store.list(states: [.pending])
+            if pending.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let record = try #require(pending.first)
+        // The requester itself can't approve; the configured approver can.
+        await #expect(throws: AirlockError.self) { _ = try await store.approve(id: record.id, approverUID: getuid(), reason: "self") }
+        _ = try await store.approve(id: record.id, approverUID: ComposedDaemon.approverUID, reason: "destination checked")
+
+        let answer = try await reply
+        #expect(answer["isError"] != true, "\(answer)")
+        #expect(answer.toolText.hasPrefix("\(marker)\n"))
+        let callID = try #require(try daemon.allRecords().first { $0.kind == .callReceived && $0.eventText.contains(marker) }?.callID)
+        let kinds = try daemon.story(of: callID).map(\.kind)
+        #expect(kinds.first == .callReceived)
+        #expect(kinds.contains(.approvalRequested))
+        #expect(kinds.contains(.approvalReviewed))
+        #expect(kinds.suffix(3) == [.credentialIssued, .runStarted, .runFinished], "\(kinds)")
+        #expect(try daemon.story(of: callID).first { $0.kind == .policyDecided }?.fields["decision"]?["effect"] == "review")
+        #expect(try await store.record(id: record.id).state == .done)
     }
 
     func hostProcesses(containing text: String) -> [Int32] {
