@@ -1,6 +1,7 @@
 import AirlockCore
 import Credentials
 import Foundation
+import Logging
 import Sandbox
 
 /// Mints the run's action-bound token and resolves the tool's secrets once
@@ -11,11 +12,14 @@ public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable 
     private let minter: TokenMinter
     private let usedTokens: UsedTokenRegistry
     private let environment: [String: String]
+    private let logger: Logger
     private let lock = NSLock()
     private var live: [String: ActionTokenClaims] = [:]
 
     public init(minter: TokenMinter, usedTokens: UsedTokenRegistry,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "airlock.credentials")) {
+        self.logger = logger
         self.minter = minter
         self.usedTokens = usedTokens
         self.environment = environment
@@ -36,7 +40,14 @@ public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable 
 
     public func retire(_ credentials: RunCredentials, call: ToolCall) async {
         guard let jti = credentials.tokenID, let claims = lock.withLock({ live.removeValue(forKey: jti) }) else { return }
-        _ = try? usedTokens.markUsed(claims)
+        do {
+            _ = try usedTokens.markUsed(claims)
+        } catch {
+            // The token still dies at its (short) expiry, but until then a
+            // downstream check against the registry would accept it again.
+            logger.critical("could not mark a run's token used; it stays valid until it expires",
+                            metadata: ["jti": "\(jti)", "expires": "\(claims.exp)", "error": "\(error)"])
+        }
     }
 
     static func declaration(_ d: SecretDeclaration) -> Credentials.SecretDeclaration {

@@ -110,7 +110,9 @@ final class RunCgroup: @unchecked Sendable {
         guard let dir = directories.values.first else { return }
         if controllers.contains("memory") {
             try Self.write("\(limits.memoryBytes)", to: dir + "/memory.max")
-            try? Self.write("0", to: dir + "/memory.swap.max")
+            // Where swap accounting exists, swap is capped too; a failed write
+            // must not leave it uncapped.
+            if FileManager.default.fileExists(atPath: dir + "/memory.swap.max") { try Self.write("0", to: dir + "/memory.swap.max") }
         }
         if controllers.contains("pids") { try Self.write("\(limits.processes)", to: dir + "/pids.max") }
         if controllers.contains("cpu") { try Self.write("\(Self.cpuQuotaMicros) \(Self.cpuPeriodMicros)", to: dir + "/cpu.max") }

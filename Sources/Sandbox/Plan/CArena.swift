@@ -17,10 +17,6 @@ final class CArena: @unchecked Sendable {
         return p
     }
 
-    func optionalString(_ s: String?) -> UnsafePointer<CChar>? {
-        s.map { UnsafePointer(string($0)) }
-    }
-
     /// A copy of `bytes` (not NUL-terminated unless the bytes are).
     func bytes(_ data: Data) -> UnsafeMutablePointer<CChar> {
         let p = malloc(max(1, data.count))!

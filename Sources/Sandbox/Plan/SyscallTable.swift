@@ -9,18 +9,12 @@ public enum SyscallTable {
     /// profile built in code can't allow them either.
     public static var alwaysDenied: Set<String> { SyscallRestrictions.alwaysDenied.union(SyscallRestrictions.enosys) }
 
-    /// The native number of a syscall, or nil if it doesn't exist here.
-    public static func number(of name: String) -> Int32? {
-        let nr = seccomp_syscall_resolve_name(name)
-        return nr >= 0 ? nr : nil
-    }
+    /// The native number of a syscall, or nil if it doesn't exist here
+    /// (the profile loader's table, so both sides resolve names alike).
+    public static func number(of name: String) -> Int32? { SyscallNames.number(of: name) }
 
     /// The name of a native syscall number ("syscall_N" when unknown).
-    public static func name(of nr: Int32) -> String {
-        guard let cName = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr) else { return "syscall_\(nr)" }
-        defer { free(cName) }
-        return String(cString: cName)
-    }
+    public static func name(of nr: Int32) -> String { SyscallNames.name(of: nr) ?? "syscall_\(nr)" }
 
     /// A name for a syscall of another architecture, e.g. "x86:getpid".
     public static func name(of nr: Int32, arch: UInt32) -> String {
@@ -31,6 +25,4 @@ public enum SyscallTable {
         defer { free(cName) }
         return (resolvedArch == 0x4000_003E ? "x32" : archName) + ":" + String(cString: cName)
     }
-
-    public static func exists(_ name: String) -> Bool { seccomp_syscall_resolve_name(name) != -1 }
 }
