@@ -245,10 +245,12 @@ static long write_file(const struct cjail_mount *m, const char *target)
     return RAW1(__NR_close, fd);
 }
 
-static long apply_mount(const struct cjail_mount *m)
+/// Applies one mount entry at `root` + its target (NEWROOT while the root
+/// is assembled, "" once it is the child's own root).
+static long apply_mount(const struct cjail_mount *m, const char *root)
 {
     char target[PATH_MAX_LEN];
-    if (!c_join(target, sizeof target, NEWROOT, m->target)) return -ENAMETOOLONG;
+    if (!c_join(target, sizeof target, root, m->target)) return -ENAMETOOLONG;
     switch (m->kind) {
     case CJAIL_MOUNT_BIND_RO: return bind_mount(m, target, 1, 0);
     case CJAIL_MOUNT_BIND_RW: return bind_mount(m, target, 0, 0);
@@ -275,8 +277,9 @@ static long apply_mount(const struct cjail_mount *m)
 }
 
 /// Step 2: private propagation, a fresh tmpfs root holding only the plan's
-/// mounts, pivot_root into it, the host root detached.
-static void build_root(const struct cjail_plan *p)
+/// mounts, pivot_root into it, the host root detached. The root stays
+/// writable until the command's own files are in (stage 2).
+static void build_root(const struct cjail_root_plan *p)
 {
     CHECK(CJAIL_STEP_MOUNT_PRIVATE, RAW5(__NR_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0), 0);
     // A scratch tmpfs over /tmp (in this namespace only) holds the old root
@@ -289,15 +292,25 @@ static void build_root(const struct cjail_plan *p)
     CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, "/"), 0);
 
     for (int i = 0; i < p->mount_count; i++) {
-        CHECK(CJAIL_STEP_MOUNT, apply_mount(&p->mounts[i]), i);
+        CHECK(CJAIL_STEP_MOUNT, apply_mount(&p->mounts[i], NEWROOT), i);
     }
-    // The root itself is read-only: only the plan's writable mounts take writes.
-    CHECK(CJAIL_STEP_MOUNT, RAW5(__NR_mount, 0, NEWROOT, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, 0), -1);
 
     CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, NEWROOT), 1);
     CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_pivot_root, ".", "."), 1);
     CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_umount2, ".", MNT_DETACH), 1);
     CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, "/"), 1);
+}
+
+/// Stage 2's part of the root: the command's files, then the root itself
+/// read-only (only the plan's writable mounts take writes).
+static void finish_root(const struct cjail_plan *p)
+{
+    for (int i = 0; i < p->late_mount_count; i++) {
+        int kind = p->late_mounts[i].kind;
+        if (kind != CJAIL_MOUNT_FILE && kind != CJAIL_MOUNT_DIR) fail(CJAIL_STEP_LATE_MOUNT, -EINVAL, i);
+        CHECK(CJAIL_STEP_LATE_MOUNT, apply_mount(&p->late_mounts[i], ""), i);
+    }
+    CHECK(CJAIL_STEP_MOUNT, RAW5(__NR_mount, 0, "/", 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, 0), -1);
 }
 
 static void bring_up_loopback(void)
@@ -352,37 +365,56 @@ static void apply_landlock(const struct cjail_plan *p)
 
 // --- entry ---------------------------------------------------------------------
 
+/// Blocks until the parent's next byte on the sync pipe; anything but
+/// `expected` (EOF: the parent gave up on us) ends the child.
+static void wait_for(char expected)
+{
+    char byte = 0;
+    long r = RAW3(__NR_read, FD_SYNC, &byte, 1);
+    if (r != 1 || byte != expected) fail(CJAIL_STEP_SYNC, r < 0 ? r : -EPIPE, expected);
+}
+
 int cjail_child_main(void *arg)
 {
-    const struct cjail_child_args *a = arg;
-    const struct cjail_plan *p = a->plan;
+    struct cjail_child_args *a = arg;
+    const struct cjail_root_plan *root = a->root;
 
     arrange_fds(a);
     reset_signals();
 
-    // Step 1: wait until the parent has written our uid/gid maps (and put
-    // us in our cgroups), then become the unprivileged sandbox identity.
-    char go = 0;
-    long r = RAW3(__NR_read, FD_SYNC, &go, 1);
-    if (r != 1 || go != 'g') fail(CJAIL_STEP_SYNC, r < 0 ? r : -EPIPE, 0);
-    RAW1(__NR_close, FD_SYNC);
+    // --- Stage 1: identity, namespaces, the new root. ---
+
+    // Step 1: wait until the parent has written our uid/gid maps, then
+    // become the unprivileged sandbox identity.
+    wait_for('p');
     RAW1(__NR_umask, 022);
-    CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresgid, p->gid, p->gid, p->gid), 0);
-    if (p->drop_supplementary_groups) CHECK(CJAIL_STEP_IDENTITY, RAW2(__NR_setgroups, 0, 0), 1);
-    CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresuid, p->uid, p->uid, p->uid), 2);
-    if (p->make_nondumpable) CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0), 5);
+    CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresgid, root->gid, root->gid, root->gid), 0);
+    if (root->drop_supplementary_groups) CHECK(CJAIL_STEP_IDENTITY, RAW2(__NR_setgroups, 0, 0), 1);
+    CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresuid, root->uid, root->uid, root->uid), 2);
+    if (root->make_nondumpable) CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0), 5);
     // Credentials changed, so set the death signal now (it is cleared by setuid).
     CHECK(CJAIL_STEP_IDENTITY, RAW5(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0), 3);
 
-    if (p->unshare_cgroup_ns) CHECK(CJAIL_STEP_IDENTITY, RAW1(__NR_unshare, CLONE_NEWCGROUP), 4);
-
     // Step 2: the new root.
-    build_root(p);
+    build_root(root);
 
-    // Step 3 (namespaces came with clone; the parent joined our cgroups):
-    // hostname, loopback, rlimits.
-    if (p->hostname) CHECK(CJAIL_STEP_HOSTNAME, RAW2(__NR_sethostname, p->hostname, c_strlen(p->hostname)), 0);
-    if (p->bring_up_loopback) bring_up_loopback();
+    // Step 3, the parts that don't depend on the command (the other
+    // namespaces came with clone): hostname, loopback.
+    if (root->hostname) CHECK(CJAIL_STEP_HOSTNAME, RAW2(__NR_sethostname, root->hostname, c_strlen(root->hostname)), 0);
+    if (root->bring_up_loopback) bring_up_loopback();
+
+    report(CJAIL_STEP_READY, 0, 0);
+
+    // --- Stage 2: the command. The parent has joined us to our cgroups. ---
+    wait_for('g');
+    RAW1(__NR_close, FD_SYNC);
+    const struct cjail_plan *p = __atomic_load_n(&a->plan, __ATOMIC_ACQUIRE);
+    if (!p) fail(CJAIL_STEP_SYNC, -EINVAL, 'g');
+
+    finish_root(p);
+
+    // Step 3, rest: a cgroup namespace rooted at the run's cgroup, rlimits.
+    if (p->unshare_cgroup_ns) CHECK(CJAIL_STEP_IDENTITY, RAW1(__NR_unshare, CLONE_NEWCGROUP), 4);
     for (int i = 0; i < p->rlimit_count; i++) {
         struct rlimit64 { unsigned long long cur, max; } rl = { p->rlimits[i].soft, p->rlimits[i].hard };
         CHECK(CJAIL_STEP_RLIMIT, RAW4(__NR_prlimit64, 0, p->rlimits[i].resource, &rl, 0), i);
@@ -394,14 +426,14 @@ int cjail_child_main(void *arg)
 
     // Steps 5 and 6.
     drop_privileges(p);
-    if (p->landlock_ruleset_fd >= 0) apply_landlock(p);
+    if (root->landlock_ruleset_fd >= 0) apply_landlock(p);
 
     // Step 7: seccomp last. With a listener, hand its fd number to the
     // parent, which takes it with pidfd_getfd before our execve (always a
     // notified call) is let through.
     if (p->filter_len == 0) fail(CJAIL_STEP_SECCOMP, -EINVAL, 0);
     struct sock_fprog prog = { p->filter_len, (struct sock_filter *)p->filter };
-    r = RAW3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
+    long r = RAW3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
     CHECK(CJAIL_STEP_SECCOMP, r, 0);
     if (p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) report(CJAIL_STEP_LISTENER, 0, (int)r);
 

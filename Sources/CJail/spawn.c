@@ -1,6 +1,7 @@
-// The parent's half of a launch: clone the child into its namespaces, write
-// its id maps, put it in its cgroups, and let it go. Runs on the calling
-// (Swift) thread; ordinary libc is fine here.
+// The parent's half of a launch, in two stages: cjail_prepare clones the
+// child into its namespaces and writes its id maps (the child then builds
+// its root and waits); cjail_start puts it in its cgroups and hands it the
+// command. Runs on the calling (Swift) thread; ordinary libc is fine here.
 #define _GNU_SOURCE
 #include "child.h"
 #include "raw_syscall.h"
@@ -60,10 +61,20 @@ static void set_nonblocking(int fd)
     if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spawned *out, int *failed_step)
+/// Opens /proc/PID/ns/mnt: a reference that outlives the child.
+static int hold_mount_namespace(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cjail_spawned *out, int *failed_step)
 {
     int sync[2] = { -1, -1 }, status[2] = { -1, -1 }, in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
     *failed_step = CJAIL_STEP_OK;
+    *out = (struct cjail_spawned){ .pid = -1, .pidfd = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+                                   .status_fd = -1, .sync_fd = -1, .mount_ns_fd = -1 };
     if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 ||
         pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0) {
         int err = -errno;
@@ -83,9 +94,9 @@ int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spaw
     // below anything the child's frames will reach.
     struct cjail_child_args *args = stack;
     *args = (struct cjail_child_args){
-        .plan = plan,
+        .root = root, .plan = NULL,
         .stdin_fd = in[0], .stdout_fd = o[1], .stderr_fd = e[1],
-        .status_fd = status[1], .sync_fd = sync[0], .landlock_fd = plan->landlock_ruleset_fd,
+        .status_fd = status[1], .sync_fd = sync[0], .landlock_fd = root->landlock_ruleset_fd,
     };
 
     // The child shares our memory until it execs: block every signal so no
@@ -95,9 +106,9 @@ int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spaw
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int pidfd = -1;
     int home_netns = -1;
-    if (plan->netns_fd >= 0) {
+    if (root->netns_fd >= 0) {
         home_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        if (home_netns < 0 || setns(plan->netns_fd, CLONE_NEWNET) < 0) {
+        if (home_netns < 0 || setns(root->netns_fd, CLONE_NEWNET) < 0) {
             int err = -errno;
             if (home_netns >= 0) close(home_netns);
             pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -110,7 +121,7 @@ int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spaw
     // Exit signal 0: no SIGCHLD to the host process, and no waitpid(-1)
     // elsewhere in it can reap this child; we wait on the pidfd.
     pid_t pid = clone(cjail_child_main, (char *)stack + CHILD_STACK_SIZE,
-                      CLONE_VM | CLONE_PIDFD | plan->clone_flags, args, &pidfd);
+                      CLONE_VM | CLONE_PIDFD | root->clone_flags, args, &pidfd);
     int clone_errno = errno;
     if (home_netns >= 0) {
         // Back home before anything else runs on this thread. Failing here
@@ -129,27 +140,27 @@ int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spaw
     }
 
     int err = 0;
-    if (plan->clone_flags & CLONE_NEWUSER) {
-        if (plan->deny_setgroups) err = write_proc_file(pid, "setgroups", "deny");
-        if (!err) err = write_proc_file(pid, "uid_map", plan->uid_map);
-        if (!err) err = write_proc_file(pid, "gid_map", plan->gid_map);
+    if (root->clone_flags & CLONE_NEWUSER) {
+        if (root->deny_setgroups) err = write_proc_file(pid, "setgroups", "deny");
+        if (!err) err = write_proc_file(pid, "uid_map", root->uid_map);
+        if (!err) err = write_proc_file(pid, "gid_map", root->gid_map);
         if (err) *failed_step = CJAIL_STEP_IDENTITY;
     }
-    for (int i = 0; !err && i < plan->cgroup_procs_count; i++) {
-        err = write_pid(plan->cgroup_procs_paths[i], pid);
-        if (err) *failed_step = CJAIL_STEP_RLIMIT;
+    if (!err && (root->clone_flags & CLONE_NEWNS)) {
+        // Not fatal: without it the namespace is torn down in the child's exit.
+        out->mount_ns_fd = hold_mount_namespace(pid);
     }
-    if (!err && write(sync[1], "g", 1) != 1) {
+    if (!err && write(sync[1], "p", 1) != 1) {
         err = -errno;
         *failed_step = CJAIL_STEP_SYNC;
     }
-    close(sync[1]);
 
     out->pid = pid;
     out->pidfd = pidfd;
     out->stdout_fd = o[0];
     out->stderr_fd = e[0];
     out->status_fd = status[0];
+    out->sync_fd = sync[1];
     out->stack = stack;
     out->stack_size = CHILD_STACK_SIZE;
     if (want_stdin) {
@@ -165,6 +176,28 @@ int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spaw
         // The child never got its go byte: it reads EOF and exits; make sure.
         raw_syscall6(__NR_pidfd_send_signal, pidfd, SIGKILL, 0, 0, 0, 0);
     }
+    return err;
+}
+
+int cjail_start(struct cjail_spawned *spawned, const struct cjail_plan *plan, int *failed_step)
+{
+    *failed_step = CJAIL_STEP_OK;
+    int err = 0;
+    for (int i = 0; !err && i < plan->cgroup_procs_count; i++) {
+        err = write_pid(plan->cgroup_procs_paths[i], spawned->pid);
+        if (err) *failed_step = CJAIL_STEP_RLIMIT;
+    }
+    if (!err) {
+        struct cjail_child_args *args = spawned->stack;
+        __atomic_store_n(&args->plan, plan, __ATOMIC_RELEASE);
+        if (write(spawned->sync_fd, "g", 1) != 1) {
+            err = -errno;
+            *failed_step = CJAIL_STEP_SYNC;
+        }
+    }
+    close(spawned->sync_fd);
+    spawned->sync_fd = -1;
+    if (err) raw_syscall6(__NR_pidfd_send_signal, spawned->pidfd, SIGKILL, 0, 0, 0, 0);
     return err;
 }
 

@@ -76,7 +76,11 @@ struct cjail_landlock_ruleset_attr {
     uint64_t scoped;
 };
 
-struct cjail_plan {
+/// Stage 1, what a child can do before its command is known: identity,
+/// namespaces and the new root. A warm child (Sandbox's WarmPool) stops
+/// after this stage and waits for its command; a cold launch runs both
+/// stages back to back.
+struct cjail_root_plan {
     // Identity inside the user namespace.
     unsigned int uid;
     unsigned int gid;
@@ -92,22 +96,37 @@ struct cjail_plan {
     const char *gid_map;
     int deny_setgroups;              // write "deny" to /proc/PID/setgroups first
 
-    // Namespaces: CLONE_NEW* flags for clone(). The cgroup namespace is
-    // made by the child itself (unshare) once the parent has moved it into
-    // its per-run cgroup, so that the namespace is rooted there.
+    // Namespaces: CLONE_NEW* flags for clone().
     int clone_flags;
-    int unshare_cgroup_ns;
     // A fresh, never-used network namespace made ahead of time (-1: none;
     // CLONE_NEWNET in clone_flags then makes one). The spawning thread
     // enters it just around clone, so the child is born in it.
     int netns_fd;
 
-    // Mount plan.
+    // Mount plan. The root stays writable after this stage: the command's
+    // own files are placed in stage 2, which then makes it read-only.
     const char *base_tmpfs_options;  // options for the new root tmpfs
     const struct cjail_mount *mounts;
     int mount_count;
     const char *hostname;
     int bring_up_loopback;
+
+    // Landlock ruleset (-1: not used). Its path rules come in stage 2.
+    int landlock_ruleset_fd;
+};
+
+/// Stage 2, the command: its files, limits, privileges dropped, Landlock,
+/// seccomp, execve.
+struct cjail_plan {
+    // Files and directories placed in the (still writable) new root, paths
+    // absolute inside the sandbox. Only CJAIL_MOUNT_FILE and CJAIL_MOUNT_DIR.
+    const struct cjail_mount *late_mounts;
+    int late_mount_count;
+
+    // The cgroup namespace is made by the child itself (unshare) once the
+    // parent has moved it into its per-run cgroup, so that the namespace is
+    // rooted there.
+    int unshare_cgroup_ns;
 
     // Limits.
     const struct cjail_rlimit *rlimits;
@@ -118,8 +137,7 @@ struct cjail_plan {
     // Capabilities / privileges.
     int cap_last_cap;
 
-    // Landlock (ruleset_fd < 0: not used).
-    int landlock_ruleset_fd;
+    // Landlock path rules (used when the root plan has a ruleset).
     const struct cjail_landlock_path_rule *landlock_rules;
     int landlock_rule_count;
 
@@ -162,6 +180,8 @@ enum cjail_step {
     CJAIL_STEP_EXEC = 18,
     CJAIL_STEP_SIGNALS = 19,
     CJAIL_STEP_MOUNT_MISSING = 20, // not a failure: an optional bind source was absent
+    CJAIL_STEP_READY = 21,      // not a failure: stage 1 done, waiting for the command
+    CJAIL_STEP_LATE_MOUNT = 22,
 };
 
 /// One message on the status pipe: 16 bytes, written atomically.
@@ -179,15 +199,27 @@ struct cjail_spawned {
     int stdout_fd;   // parent's read end (nonblocking, cloexec)
     int stderr_fd;
     int status_fd;   // parent's read end of the status pipe (cloexec)
+    int sync_fd;     // parent's write end of the go pipe; closed by cjail_start
+    /// The child's mount namespace, held open so that its teardown (every
+    /// mount of the new root) happens when the parent closes this, after the
+    /// result is out, instead of inside the child's exit. -1 if not held.
+    int mount_ns_fd;
     void *stack;     // the child's stack; free with cjail_release_stack after exec/exit
     size_t stack_size;
 };
 
-/// Clones the child into fresh namespaces, writes its id maps, joins its
-/// cgroups, and lets it go. Returns 0, or -errno with *failed_step set.
-/// The plan must stay alive and unchanged until the child has exec'd or
-/// exited (status pipe EOF).
-int cjail_spawn(const struct cjail_plan *plan, int want_stdin, struct cjail_spawned *out, int *failed_step);
+/// Stage 1: clones the child into fresh namespaces, writes its id maps and
+/// lets it build its root. The child then reports CJAIL_STEP_READY on the
+/// status pipe and waits for cjail_start. Returns 0, or -errno with
+/// *failed_step set. The root plan must stay alive until the child has
+/// reported READY or exited.
+int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cjail_spawned *out, int *failed_step);
+
+/// Stage 2: joins the child to its cgroups and hands it `plan`. The plan
+/// must stay alive and unchanged until the child has exec'd or exited
+/// (status pipe EOF). Returns 0, or -errno with *failed_step set (the child
+/// is then killed).
+int cjail_start(struct cjail_spawned *spawned, const struct cjail_plan *plan, int *failed_step);
 
 void cjail_release_stack(struct cjail_spawned *spawned);
 

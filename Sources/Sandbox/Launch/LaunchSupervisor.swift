@@ -51,30 +51,42 @@ struct OutputCapture {
 /// seccomp listener, pidfd and a cancel eventfd, with the wall-clock limit as
 /// the poll timeout. Returns once the child is reaped and its pipes drained.
 final class LaunchSupervisor {
-    private var plan: cjail_plan
-    private let arena: CArena
+    private let plan: LaunchPlan
     private let stdinData: Data?
     private let wallSeconds: Double
     private let cancelFD: Int32
 
-    init(plan: cjail_plan, arena: CArena, stdin: Data?, wallSeconds: Double, cancelFD: Int32) {
+    init(plan: LaunchPlan, stdin: Data?, wallSeconds: Double, cancelFD: Int32) {
         self.plan = plan
-        self.arena = arena
         self.stdinData = stdin
         self.wallSeconds = wallSeconds
         self.cancelFD = cancelFD
     }
 
-    /// Called with the child's pidfd as soon as it exists (so shutdown can kill it).
-    func run(filter: CompiledFilter, outputCap: UInt64, onSpawn: (Int32) -> Void) throws -> Observation {
-        var spawned = cjail_spawned()
-        var failedStep: Int32 = 0
+    /// Runs the launch, from `warm` (a child whose root is built) or from a
+    /// fresh clone. `onSpawn` gets the child's pidfd as soon as it exists
+    /// (so shutdown can kill it).
+    func run(warm: cjail_spawned?, filter: CompiledFilter, outputCap: UInt64, onSpawn: (Int32) -> Void) throws -> Observation {
         let start = DispatchTime.now().uptimeNanoseconds
-        let rc = withUnsafePointer(to: &plan) { cjail_spawn($0, stdinData == nil ? 0 : 1, &spawned, &failedStep) }
-        if rc < 0 && spawned.pidfd <= 0 {
-            throw LaunchFailure.spawn(step: failedStep, errno: -rc)
+        var failedStep: Int32 = 0
+        var spawned: cjail_spawned
+        var rc: Int32 = 0
+        if let warm {
+            spawned = warm
+        } else {
+            spawned = cjail_spawned()
+            rc = cjail_prepare(plan.root.cPlan, 1, &spawned, &failedStep)
+            plan.root.closeInheritedFDs()
+            if rc < 0 && spawned.pidfd < 0 {
+                throw LaunchFailure.spawn(step: failedStep, errno: -rc)
+            }
         }
         onSpawn(spawned.pidfd)
+        if stdinData == nil && spawned.stdin_fd >= 0 {
+            close(spawned.stdin_fd)
+            spawned.stdin_fd = -1
+        }
+        if rc == 0 { rc = cjail_start(&spawned, plan.cPlan, &failedStep) }
         var obs = Observation(stdout: OutputCapture(cap: outputCap), stderr: OutputCapture(cap: outputCap),
                               recorder: SyscallRecorder(filter: filter))
         obs.pidfd = spawned.pidfd
@@ -83,9 +95,10 @@ final class LaunchSupervisor {
         loop(&obs, spawned: &spawned, start: start)
         obs.drainedAt = DispatchTime.now().uptimeNanoseconds
         cjail_release_stack(&spawned)
+        if spawned.sync_fd >= 0 { close(spawned.sync_fd) }
+        NamespaceRelease.later(spawned.mount_ns_fd)
         obs.releasedAt = DispatchTime.now().uptimeNanoseconds
         obs.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        cjail_release_stack(&spawned)
         return obs
     }
 
@@ -208,6 +221,8 @@ final class LaunchSupervisor {
             }
         case CJAIL_STEP_EXEC.rawValue:
             obs.execError = status.error
+        case CJAIL_STEP_READY.rawValue:
+            break  // a cold launch's root is built; its command follows
         default:
             obs.setupFailure = status
         }

@@ -71,18 +71,18 @@ enum RunResultBuilder {
             LimitHit.Kind.openFiles.rawValue: l.openFiles,
         ]
         if cgroup?.controllers.contains("cpu") == true { limits["cpu_quota_percent"] = UInt64(100 * RunCgroup.cpuQuotaMicros / RunCgroup.cpuPeriodMicros) }
-        var root = plan.mounts.description
-        if !plan.mounts.skippedOptional.isEmpty {
-            root.append("optional sources absent on this host: " + plan.mounts.skippedOptional.joined(separator: ", "))
+        var root = plan.mountDescription
+        if !plan.root.mounts.skippedOptional.isEmpty {
+            root.append("optional sources absent on this host: " + plan.root.mounts.skippedOptional.joined(separator: ", "))
         }
         root.append("root tmpfs read-only after setup")
         return EnforcementManifest(
-            profile: profile.name, profileDigest: profileDigest, namespaces: plan.namespaces.sorted(),
+            profile: profile.name, profileDigest: profileDigest, namespaces: plan.root.namespaces.sorted(),
             uidInside: profile.identity.uid, gidInside: profile.identity.gid,
-            uidOutside: plan.uidOutside, gidOutside: plan.gidOutside, rootFilesystem: root,
+            uidOutside: plan.root.uidOutside, gidOutside: plan.root.gidOutside, rootFilesystem: root,
             network: networkDescription(profile.network),
-            landlockABI: host.landlockABI, landlockFilesystemRights: plan.landlock.manifestRights,
-            landlockNetworkRule: plan.landlock.networkRule,
+            landlockABI: host.landlockABI, landlockFilesystemRights: plan.root.landlock.manifestRights,
+            landlockNetworkRule: plan.root.landlock.networkRule,
             seccompFilterDigest: filter.digest,
             seccompDefaultAction: "notify listener: ENOSYS for unknown, EPERM for denied; foreign architecture kills",
             seccompAllowedSyscalls: filter.allowedCount,

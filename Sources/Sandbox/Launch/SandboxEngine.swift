@@ -14,7 +14,8 @@ public final class SandboxEngine: @unchecked Sendable {
         /// (nobody/nogroup by default: never host root).
         public var outsideUID: UInt32 = 65534
         public var outsideGID: UInt32 = 65534
-        /// Make network namespaces ahead of time on a background thread. Right
+        /// Make network namespaces, and children whose sandbox is built and
+        /// waiting for a command, ahead of time on background threads. Right
         /// for a daemon; a one-shot `airlock exec` would only race its own launch.
         public var prewarm: Bool = true
 
@@ -32,12 +33,14 @@ public final class SandboxEngine: @unchecked Sendable {
     private var livePidfds: Set<Int32> = []
     private let cgroups: CgroupPool
     private let networkNamespaces: NetworkNamespacePool
+    private let warm: WarmPool
 
     public init(host: HostCapabilities = .current, options: Options = Options()) {
         self.host = host
         self.options = options
         self.cgroups = CgroupPool(host: host)
         self.networkNamespaces = NetworkNamespacePool(host: host, enabled: options.prewarm)
+        self.warm = WarmPool(enabled: options.prewarm)
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }
@@ -78,29 +81,35 @@ public final class SandboxEngine: @unchecked Sendable {
         let tCgroup = DispatchTime.now().uptimeNanoseconds
         defer { if let cgroup { cgroups.release(cgroup) } }
 
-        let netnsFD = networkNamespaces.take(profile.network)
-        defer { if let netnsFD { close(netnsFD) } }
-        var plan = try LaunchPlan(profile: profile, request: request, filter: filter, host: host, options: options,
-                                  cgroup: cgroup, netnsFD: netnsFD)
-        try plan.openLandlock()
+        let key = RootPlan.Key(profileDigest: profileDigest, request: request)
+        let warmChild = warm.take(key)
+        let root = try warmChild?.root ?? makeRootPlan(profile, request)
+        defer { warm.want(key) { [self] in try makeRootPlan(profile, request) } }
+        let tRoot = DispatchTime.now().uptimeNanoseconds
+        let plan: LaunchPlan
+        do {
+            plan = try LaunchPlan(root: root, profile: profile, request: request, filter: filter, host: host, cgroup: cgroup)
+        } catch {
+            if let warmChild { warm.putBack(warmChild, key: key) }
+            throw error
+        }
         let tPlanned = DispatchTime.now().uptimeNanoseconds
-        defer { plan.closeLandlock() }
 
-        let supervisor = LaunchSupervisor(plan: plan.plan, arena: plan.arena, stdin: request.stdin,
-                                          wallSeconds: limits.wallSeconds, cancelFD: cancelFD)
+        let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD)
         let observation: Observation
         do {
-            observation = try supervisor.run(filter: filter, outputCap: limits.outputBytes) { pidfd in
+            observation = try supervisor.run(warm: warmChild?.spawned, filter: filter, outputCap: limits.outputBytes) { pidfd in
                 lock.withLock { _ = livePidfds.insert(pidfd) }
             }
         } catch LaunchFailure.spawn(let step, let code) {
-            throw SetupFailure.error(step: step, errno: code, index: 0, mounts: plan.mounts.entries)
+            throw SetupFailure.error(step: step, errno: code, index: 0, mounts: root.mounts.entries)
         }
         lock.withLock { _ = livePidfds.remove(observation.pidfd) }
         close(observation.pidfd)
 
         if let failure = observation.setupFailure, !observation.timedOut, !observation.cancelled {
-            throw SetupFailure.error(step: failure.step, errno: failure.error, index: failure.index, mounts: plan.mounts.entries)
+            throw SetupFailure.error(step: failure.step, errno: failure.error, index: failure.index,
+                                     mounts: root.mounts.entries, commandFiles: plan.commandFiles)
         }
         if let execError = observation.execError {
             if execError == ENOENT {
@@ -111,7 +120,7 @@ public final class SandboxEngine: @unchecked Sendable {
         }
         if let trace = Self.trace {
             func ms(_ a: UInt64, _ b: UInt64) -> String { String(format: "%.3f", Double(b &- a) / 1e6) }
-            trace("filter \(ms(t0, tFilter)) cgroup \(ms(tFilter, tCgroup)) plan \(ms(tCgroup, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) exec \(ms(observation.spawnedAt, observation.execAt)) run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
+            trace("\(warmChild == nil ? "cold" : "warm") filter \(ms(t0, tFilter)) cgroup \(ms(tFilter, tCgroup)) root \(ms(tCgroup, tRoot)) plan \(ms(tRoot, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) exec \(ms(observation.spawnedAt, observation.execAt)) run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
         }
         return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: profileDigest, filter: filter,
                                       cgroupUsage: cgroup?.usage(), cgroup: cgroup, host: host)
@@ -121,9 +130,22 @@ public final class SandboxEngine: @unchecked Sendable {
     /// `.cancelled`-free results marked as signaled; callers that initiated a
     /// shutdown should prefer cancelling their tasks, which records why.
     public func killAll() {
+        warm.stop()
         lock.withLock {
             for pidfd in livePidfds { _ = cjail_pidfd_send_signal(pidfd, SIGKILL) }
         }
+    }
+
+    deinit { warm.stop() }
+
+    /// The warm pool, for tests.
+    var warmPool: WarmPool { warm }
+
+    /// Stage 1 of a launch planned on the spot (a cold launch, or the warm
+    /// pool preparing a child).
+    private func makeRootPlan(_ profile: SandboxProfile, _ request: LaunchRequest) throws -> RootPlan {
+        try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
+                     host: host, options: options, netnsFD: networkNamespaces.take(profile.network))
     }
 
     /// AIRLOCK_TRACE=1 prints a per-launch phase breakdown to stderr.

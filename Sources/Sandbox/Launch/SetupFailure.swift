@@ -5,7 +5,7 @@ import Foundation
 /// Turns a child's (step, errno, index) report into one line that says what
 /// failed and how to fix it.
 enum SetupFailure {
-    static func error(step: Int32, errno code: Int32, index: Int32, mounts: [MountEntry]) -> AirlockError {
+    static func error(step: Int32, errno code: Int32, index: Int32, mounts: [MountEntry], commandFiles: [MountEntry] = []) -> AirlockError {
         let reason = String(cString: strerror(code))
         switch UInt32(step) {
         case CJAIL_STEP_IDENTITY.rawValue:
@@ -23,6 +23,9 @@ enum SetupFailure {
                 return AirlockError(.setupFailed, "mounting \(m.target)\(source) failed: \(reason)\(hint)")
             }
             return AirlockError(.setupFailed, "making the new root read-only failed: \(reason)")
+        case CJAIL_STEP_LATE_MOUNT.rawValue:
+            let target = index >= 0 && Int(index) < commandFiles.count ? commandFiles[Int(index)].target : "a file of the request"
+            return AirlockError(.setupFailed, "placing \(target) in the sandbox failed: \(reason)")
         case CJAIL_STEP_WORKDIR.rawValue:
             return AirlockError(.invalidArguments, "the working directory does not exist inside the sandbox: \(reason)")
         case CJAIL_STEP_LANDLOCK.rawValue:

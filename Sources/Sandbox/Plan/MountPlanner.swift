@@ -34,8 +34,10 @@ struct MountEntry: Hashable {
     }
 }
 
-/// Turns a profile's filesystem view (plus a request's extra binds and
-/// files) into the ordered mount list the child applies.
+/// Turns a profile's filesystem view (plus a request's extra binds) into the
+/// ordered mount list the child applies when it builds its root (stage 1),
+/// and a request's files into what it places once its command is known
+/// (stage 2).
 enum MountPlanner {
     static let devices = ["null", "zero", "full", "random", "urandom"]
     static let injectedFilesDirectory = "/run/airlock"
@@ -47,13 +49,14 @@ enum MountPlanner {
         var description: [String]
     }
 
-    static func plan(_ fs: FilesystemPolicy, identity: IdentityPolicy, home: String?, request: LaunchRequest) throws -> Plan {
+    static func plan(_ fs: FilesystemPolicy, identity: IdentityPolicy, home: String?,
+                     extraReadOnly: [BindMount], extraWritable: [BindMount]) throws -> Plan {
         var entries: [MountEntry] = []
         var skipped: [String] = []
-        for bind in fs.readOnly + request.extraReadOnly {
+        for bind in fs.readOnly + extraReadOnly {
             if let entry = try bindEntry(bind, kind: .bindReadOnly) { entries.append(entry) } else { skipped.append(bind.source) }
         }
-        for bind in fs.writable + request.extraWritable {
+        for bind in fs.writable + extraWritable {
             if let entry = try bindEntry(bind, kind: .bindWritable) { entries.append(entry) } else { skipped.append(bind.source) }
         }
         for link in fs.symlinks {
@@ -74,19 +77,31 @@ enum MountPlanner {
             entries.append(MountEntry(kind: .proc, source: "", target: "/proc", sourceIsDirectory: true))
         }
         if fs.dev { entries += deviceEntries() }
-        if !request.files.isEmpty {
-            entries.append(MountEntry(kind: .directory(mode: 0o755), source: "", target: injectedFilesDirectory, sourceIsDirectory: true))
-            for file in request.files {
-                try checkInsidePath(file.path, what: "injected file")
-                entries.append(MountEntry(kind: .file(contents: file.contents, mode: file.mode), source: "",
-                                          target: file.path, sourceIsDirectory: false))
-            }
-        }
         entries += identityFiles(identity, home: home, alreadyPlaced: Set(entries.map(\.target)))
         try rejectDuplicateTargets(entries)
-        // Parents before children, so nothing is mounted over what was put beneath it.
-        let ordered = entries.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }.map(\.element)
+        let ordered = parentsFirst(entries)
         return Plan(entries: ordered, skippedOptional: skipped, description: describe(ordered))
+    }
+
+    /// A request's files (e.g. its credential), written into the new root
+    /// once the command is known and before the root turns read-only.
+    /// Their targets may not collide with anything the root already has.
+    static func commandFiles(_ files: [InjectedFile], root: Plan) throws -> [MountEntry] {
+        guard !files.isEmpty else { return [] }
+        var entries = [MountEntry(kind: .directory(mode: 0o755), source: "", target: injectedFilesDirectory, sourceIsDirectory: true)]
+        for file in files {
+            try checkInsidePath(file.path, what: "injected file")
+            entries.append(MountEntry(kind: .file(contents: file.contents, mode: file.mode), source: "",
+                                      target: file.path, sourceIsDirectory: false))
+        }
+        try rejectDuplicateTargets(root.entries + entries)
+        return parentsFirst(entries)
+    }
+
+    /// Parents before children, so nothing is mounted over what was put
+    /// beneath it (a stable sort: equal depths keep the planned order).
+    private static func parentsFirst(_ entries: [MountEntry]) -> [MountEntry] {
+        entries.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }.map(\.element)
     }
 
     /// /etc/passwd and /etc/group naming only the sandbox's own user, so
@@ -154,7 +169,8 @@ enum MountPlanner {
         }
     }
 
-    private static func describe(_ entries: [MountEntry]) -> [String] {
+    /// One manifest line per entry (directories are implied by what they hold).
+    static func describe(_ entries: [MountEntry]) -> [String] {
         entries.compactMap { entry in
             switch entry.kind {
             case .bindReadOnly: "ro-bind \(entry.source) → \(entry.target)"

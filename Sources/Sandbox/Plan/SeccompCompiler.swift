@@ -76,6 +76,11 @@ enum SeccompCompiler {
         try check(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, actNotify), "set the bad-arch action")
         // Airlock sets no_new_privs itself, in its fixed place in the sequence.
         try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "leave no_new_privs to the launcher")
+        // A binary tree over syscall numbers instead of a linear scan: the
+        // kernel runs the program for every syscall (and for each number
+        // when it loads it, to precompute always-allowed ones), so a
+        // shorter path halves the load time.
+        try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), "order the filter as a binary tree")
 
         var verdicts: [Int32: CompiledFilter.Verdict] = [:]
         let recordSet = Set(record).union(["execve", "execveat"])

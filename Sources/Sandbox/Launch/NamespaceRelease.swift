@@ -1,0 +1,15 @@
+import Foundation
+
+/// Drops the last reference to a finished sandbox's mount namespace off the
+/// launch's critical path. Unmounting a whole root (and the RCU grace
+/// periods that come with it) would otherwise run inside the child's exit,
+/// before its pidfd reports it gone; here it runs on a background queue
+/// after the result is on its way.
+enum NamespaceRelease {
+    private static let queue = DispatchQueue(label: "airlock.namespace-release", qos: .utility)
+
+    static func later(_ fd: Int32) {
+        guard fd >= 0 else { return }
+        queue.async { close(fd) }
+    }
+}

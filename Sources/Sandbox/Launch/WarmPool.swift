@@ -1,0 +1,183 @@
+import CJail
+import Foundation
+
+/// Children that have already built their sandbox — user, mount, pid, ipc,
+/// uts and network namespaces, the new root — and wait for a command
+/// (stage 1 of DESIGN.md's sequence done, stage 2 not begun). A launch that
+/// finds one for its profile skips the clone and the mounts and goes
+/// straight to its cgroup, limits, privileges, Landlock, seccomp and exec.
+///
+/// Nothing of a command runs in a warm child before a launch takes it, and
+/// each child serves exactly one launch. Keys nobody launched with for
+/// `idleNanoseconds` are dropped, and children older than that are
+/// retired, so a pool never serves a root planned long ago.
+///
+/// All children are cloned on the pool's own long-lived thread: a child's
+/// death signal is tied to the thread that cloned it.
+final class WarmPool: @unchecked Sendable {
+    struct Child: @unchecked Sendable {
+        var spawned: cjail_spawned
+        let root: RootPlan
+        let preparedAt: UInt64
+    }
+
+    typealias Planner = @Sendable () throws -> RootPlan
+
+    let enabled: Bool
+    private let depth: Int
+    private let idleNanoseconds: UInt64
+    private let lock = NSCondition()
+    private var ready: [RootPlan.Key: [Child]] = [:]
+    private var demand: [RootPlan.Key: (lastUsed: UInt64, planner: Planner)] = [:]
+    private var stopped = false
+
+    init(enabled: Bool, depth: Int = 2, idleSeconds: Double = 30) {
+        self.enabled = enabled
+        self.depth = depth
+        idleNanoseconds = UInt64(idleSeconds * 1e9)
+        guard enabled else { return }
+        let thread = Thread { [self] in fillLoop() }
+        thread.name = "airlock.warm-pool"
+        thread.qualityOfService = .utility
+        thread.start()
+    }
+
+    /// A warm child for `key`, or nil (the launch prepares its own).
+    func take(_ key: RootPlan.Key) -> Child? {
+        guard enabled else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        guard var children = ready[key], !children.isEmpty else { return nil }
+        let child = children.removeFirst()
+        ready[key] = children
+        servedCount += 1
+        lock.signal()
+        return child
+    }
+
+    /// Launches served by a warm child so far, and the pids of the children
+    /// waiting now (for tests and `AIRLOCK_TRACE`).
+    var served: Int { lock.withLock { servedCount } }
+    private var servedCount = 0
+    var waitingPIDs: [Int32] { lock.withLock { ready.values.flatMap { $0.map(\.spawned.pid) } } }
+
+    /// Returns a child a launch took but never started (its request was
+    /// refused before anything ran in it).
+    func putBack(_ child: Child, key: RootPlan.Key) {
+        lock.lock()
+        let keep = !stopped
+        if keep {
+            ready[key, default: []].insert(child, at: 0)
+            servedCount -= 1
+        }
+        lock.unlock()
+        if !keep { Self.discard(child) }
+    }
+
+    /// Keeps children ready for `key` from now on (while it stays in use).
+    func want(_ key: RootPlan.Key, planner: @escaping Planner) {
+        guard enabled else { return }
+        lock.lock()
+        demand[key] = (Self.now(), planner)
+        lock.signal()
+        lock.unlock()
+    }
+
+    /// Kills every waiting child; the pool prepares no more.
+    func stop() {
+        lock.lock()
+        stopped = true
+        let children = ready.values.flatMap { $0 }
+        ready = [:]
+        demand = [:]
+        lock.signal()
+        lock.unlock()
+        for child in children { Self.discard(child) }
+    }
+
+    private func fillLoop() {
+        while true {
+            lock.lock()
+            let now = Self.now()
+            var retired: [Child] = []
+            for (key, children) in ready {
+                let (old, fresh) = (children.filter { now - $0.preparedAt > idleNanoseconds }, children.filter { now - $0.preparedAt <= idleNanoseconds })
+                retired += old
+                ready[key] = fresh
+            }
+            demand = demand.filter { now - $0.value.lastUsed <= idleNanoseconds }
+            let next = demand.first { (ready[$0.key]?.count ?? 0) < depth }
+            if stopped {
+                lock.unlock()
+                retired.forEach(Self.discard)
+                return
+            }
+            if next == nil { _ = lock.wait(until: Date(timeIntervalSinceNow: 5)) }
+            lock.unlock()
+            retired.forEach(Self.discard)
+            guard let (key, wanted) = next else { continue }
+
+            guard let child = Self.prepare(wanted.planner) else {
+                // This key's children fail to come up: stop trying until a
+                // launch (which reports the failure itself) asks again.
+                lock.lock()
+                demand[key] = nil
+                lock.unlock()
+                continue
+            }
+            lock.lock()
+            let keep = !stopped && demand[key] != nil
+            if keep { ready[key, default: []].append(child) }
+            lock.unlock()
+            if !keep { Self.discard(child) }
+        }
+    }
+
+    /// Clones a child from a fresh root plan and waits until it reports its
+    /// root built. Nil if anything failed (the child is gone then).
+    private static func prepare(_ planner: Planner) -> Child? {
+        guard let root = try? planner() else { return nil }
+        var spawned = cjail_spawned()
+        var step: Int32 = 0
+        let rc = cjail_prepare(root.cPlan, 1, &spawned, &step)
+        root.closeInheritedFDs()
+        let child = Child(spawned: spawned, root: root, preparedAt: now())
+        if rc < 0 {
+            if spawned.pidfd >= 0 { discard(child) }
+            return nil
+        }
+        guard awaitReady(spawned.status_fd) else {
+            discard(child)
+            return nil
+        }
+        return child
+    }
+
+    /// The first status message of a healthy child is READY.
+    private static func awaitReady(_ statusFD: Int32) -> Bool {
+        var p = pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 5000) == 1 else { return false }
+        var status = cjail_status()
+        while true {
+            let n = read(statusFD, &status, MemoryLayout<cjail_status>.size)
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            return n == MemoryLayout<cjail_status>.size && UInt32(status.step) == CJAIL_STEP_READY.rawValue
+        }
+    }
+
+    /// Kills a child nobody will use, waits for it, and frees what it held.
+    private static func discard(_ child: Child) {
+        var spawned = child.spawned
+        _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL)
+        var kind: Int32 = 0, value: Int32 = 0
+        var usage = rusage()
+        _ = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &usage)
+        for fd in [spawned.pidfd, spawned.stdin_fd, spawned.stdout_fd, spawned.stderr_fd, spawned.status_fd, spawned.sync_fd,
+                   spawned.mount_ns_fd] where fd >= 0 {
+            close(fd)
+        }
+        cjail_release_stack(&spawned)
+    }
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+}

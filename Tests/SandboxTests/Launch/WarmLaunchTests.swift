@@ -1,0 +1,78 @@
+import AirlockCore
+import Foundation
+import Testing
+@testable import Sandbox
+
+/// Launches served by a warm child (its sandbox built ahead of time) must
+/// be indistinguishable from cold ones: a root of their own, their own
+/// files, read-only where a cold root is, and nothing left running when
+/// the pool stops.
+@Suite("Warm launches", .timeLimit(.minutes(1)))
+struct WarmLaunchTests {
+    /// Waits (bounded) until the pool has a child ready.
+    private func waitForWarmChild(_ engine: SandboxEngine) async throws {
+        for _ in 0..<500 where engine.warmPool.waitingPIDs.isEmpty {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 5 s")
+    }
+
+    private func sh(_ engine: SandboxEngine, _ script: String, files: [InjectedFile] = []) throws -> RunResult {
+        try engine.runBlocking(LaunchRequest(argv: ["/bin/sh", "-c", script], files: files), profile: Fixtures.profile())
+    }
+
+    @Test func eachWarmLaunchGetsAFreshRootWithItsOwnFiles() async throws {
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+        let first = try sh(engine, "echo first > /workspace/left-behind; cat /run/airlock/token",
+                           files: [InjectedFile(path: "/run/airlock/token", contents: Data("token-one".utf8))])
+        #expect(first.exitCode == 0 && first.stdout.text == "token-one", "\(first.stderr.text)")
+
+        try await waitForWarmChild(engine)
+        let servedBefore = engine.warmPool.served
+        let second = try sh(engine, """
+            test -e /workspace/left-behind && echo leftover
+            cat /run/airlock/token; echo
+            echo x > /run/airlock/token 2>/dev/null && echo token-writable
+            echo x > /rootfile 2>/dev/null && echo root-writable
+            echo ok > /workspace/mine && cat /workspace/mine
+            """, files: [InjectedFile(path: "/run/airlock/token", contents: Data("token-two".utf8))])
+        #expect(engine.warmPool.served == servedBefore + 1, "the second launch did not use the warm child")
+        #expect(second.exitCode == 0, "\(second.stderr.text)")
+        #expect(second.stdout.text == "token-two\nok\n", "\(second.stdout.text)")
+    }
+
+    @Test func aWarmChildRunsExactlyOneCommand() async throws {
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+        _ = try sh(engine, "true")
+        try await waitForWarmChild(engine)
+        let waiting = engine.warmPool.waitingPIDs
+        let result = try sh(engine, "true")
+        #expect(result.exitCode == 0)
+        // Exactly one waiting child ran (and is gone); it is never offered again.
+        let gone = waiting.filter { kill($0, 0) != 0 }
+        #expect(gone.count == 1, "waiting \(waiting), gone \(gone)")
+        #expect(Set(engine.warmPool.waitingPIDs).isDisjoint(with: gone))
+    }
+
+    @Test func stoppingThePoolLeavesNothingRunning() async throws {
+        let engine = SandboxEngine()
+        _ = try sh(engine, "true")
+        try await waitForWarmChild(engine)
+        let waiting = engine.warmPool.waitingPIDs
+        engine.killAll()
+        #expect(engine.warmPool.waitingPIDs.isEmpty)
+        for pid in waiting {
+            #expect(kill(pid, 0) == -1 && errno == ESRCH, "warm child \(pid) survived the pool's stop")
+        }
+    }
+
+    @Test func aOneShotEngineKeepsNoWarmChildren() throws {
+        let engine = SandboxEngine(options: SandboxEngine.Options(prewarm: false))
+        _ = try sh(engine, "true")
+        _ = try sh(engine, "true")
+        #expect(engine.warmPool.waitingPIDs.isEmpty)
+        #expect(engine.warmPool.served == 0)
+    }
+}
