@@ -107,7 +107,7 @@ let package = Package(
         ]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"], exclude: ["Corpus"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
-            "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals",
+            "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals", "Credentials",
         ]),
     ]
 )
