@@ -95,19 +95,22 @@ let package = Package(
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail", "airlock-attack"]),
         .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"], exclude: ["Corpus"]),
-        .testTarget(name: "ApprovalsTests", dependencies: [
-            "Approvals", "AirlockCore",
+        // A local HTTP receiver standing in for Slack, shared by the
+        // approvals tests and the composed-daemon tests.
+        .target(name: "WebhookTestSupport", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], path: "Tests/WebhookTestSupport"),
+        .testTarget(name: "ApprovalsTests", dependencies: ["Approvals", "AirlockCore", "WebhookTestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: [
             "Credentials", "AirlockCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"], exclude: ["Corpus"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
-            "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals",
+            "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals", "Credentials", "WebhookTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

@@ -38,7 +38,8 @@ struct Airlockd: AsyncParsableCommand {
         let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
                                                    from: daemonConfig.profilesDirectory)
         let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
-        let approvals = try PipelineComposition.approvals(for: daemonConfig, modules: modules)
+        let approvals = try PipelineComposition.approvals(for: daemonConfig, modules: modules,
+                                                          logger: Logger(label: "airlock.approvals"))
         var hooks = modules.hooks
         if let approvals { hooks.approvals = approvals.gate }
         let executor = try Executor(catalog: daemonConfig.catalog, runner: engine, profiles: engine,
@@ -54,6 +55,9 @@ struct Airlockd: AsyncParsableCommand {
         print("airlockd: config \(daemonConfig.file)")
         if let audit = modules.audit { print("airlockd: audit trail \(audit.path)") }
         if let path = approvals?.admin.socketPath { print("airlockd: approvals on \(path)") }
+        if approvals != nil, !daemonConfig.webhooks.isEmpty {
+            print("airlockd: new approvals posted to \(daemonConfig.webhooks.map(\.description).joined(separator: ", "))")
+        }
         print("airlockd: serving \(daemonConfig.catalog.tools.count) tools on \(server.socketPath)")
         print("airlockd: try  AIRLOCK_SOCKET=\(server.socketPath) airlock tools")
         fflush(nil)  // all streams: the socket path must reach a piped log before we block

@@ -1,4 +1,5 @@
 import AirlockCore
+import Credentials
 import Sandbox
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import AirlockCore
 import Approvals
 import Foundation
 import Testing
+import WebhookTestSupport
 
 @Suite("Webhooks")
 struct WebhookTests {
@@ -16,8 +17,8 @@ struct WebhookTests {
         async throws -> (received: [WebhookReceiver.Request], record: ApprovalRecord, delivery: WebhookDelivery?)
     {
         let receiver = try await WebhookReceiver.start(statuses: statuses)
-        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: format, secret: Self.secret)],
-                                       retry: Self.fastRetry)
+        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: format, secret: Self.secret,
+                                                                   retry: Self.fastRetry)])
         let record = try await queue(try StoreFixture())
         let delivery = await notifier.deliver(record).first
         try await receiver.stop()
@@ -100,8 +101,8 @@ struct WebhookTests {
         let url = receiver.url
         try await receiver.stop()
         let deliveries = Shared<[WebhookDelivery]>([])
-        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: url, format: .slack, secret: Self.secret)],
-                                       retry: Self.fastRetry,
+        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: url, format: .slack, secret: Self.secret,
+                                                                   retry: Self.fastRetry)],
                                        onDelivery: { delivery in deliveries.mutate { $0.append(delivery) } })
         let fixture = try StoreFixture(notifier: notifier)
         let record = try await queue(fixture)
@@ -125,8 +126,8 @@ struct WebhookTests {
     func storeNotifiesOnNewPending() async throws {
         let receiver = try await WebhookReceiver.start()
         let deliveries = Shared<[WebhookDelivery]>([])
-        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: .generic, secret: Self.secret)],
-                                       retry: Self.fastRetry,
+        let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: .generic, secret: Self.secret,
+                                                                   retry: Self.fastRetry)],
                                        onDelivery: { delivery in deliveries.mutate { $0.append(delivery) } })
         let record = try await queue(try StoreFixture(notifier: notifier))
         // Wait for the background delivery to report (bounded; not a timing check).
@@ -137,6 +138,16 @@ struct WebhookTests {
         #expect(deliveries.value.map(\.delivered) == [true])
         let body = try CanonicalJSON.parse(try #require(receiver.received.first).body)
         #expect(body["approval"]?["id"] == .string(record.id))
+    }
+
+    @Test("a target as logged or printed shows neither its secret nor its URL's path")
+    func descriptionHidesSecrets() throws {
+        let target = try WebhookTarget(url: "http://127.0.0.1:9/services/T0/B0/path-credential", format: .slack,
+                                       secret: "signing-key")
+        for shown in ["\(target)", String(reflecting: target), "\([target])"] {
+            #expect(shown.contains("http://127.0.0.1:9"))
+            #expect(!shown.contains("signing-key") && !shown.contains("path-credential"), "\(shown)")
+        }
     }
 
     @Test("https and empty secrets are refused at config time")

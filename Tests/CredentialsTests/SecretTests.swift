@@ -60,16 +60,16 @@ struct SecretTests {
         let file = directory + "/token"
         try "file-secret-value\n".write(toFile: file, atomically: true, encoding: .utf8)
         let resolved = try SecretResolver.resolve([
-            SecretDeclaration(name: "FROM_FILE", source: .file(file)),
-            SecretDeclaration(name: "FROM_ENV", source: .environment("AIRLOCK_TEST_SECRET")),
+            SecretDeclaration(name: "FROM_FILE", source: .file(file), environmentVariable: "FROM_FILE"),
+            SecretDeclaration(name: "FROM_ENV", source: .environment("AIRLOCK_TEST_SECRET"), environmentVariable: "FROM_ENV"),
         ], environment: ["AIRLOCK_TEST_SECRET": "env-secret-value"])
         #expect(resolved == [ResolvedSecret(name: "FROM_FILE", value: "file-secret-value"),
                              ResolvedSecret(name: "FROM_ENV", value: "env-secret-value")])
         #expect(throws: AirlockError.self) {
-            _ = try SecretResolver.resolve([SecretDeclaration(name: "X", source: .environment("UNSET_VAR"))], environment: [:])
+            _ = try SecretResolver.resolve([SecretDeclaration(name: "X", source: .environment("UNSET_VAR"), environmentVariable: "X")], environment: [:])
         }
         #expect(throws: AirlockError.self) {
-            _ = try SecretResolver.resolve([SecretDeclaration(name: "X", source: .file(directory + "/missing"))])
+            _ = try SecretResolver.resolve([SecretDeclaration(name: "X", source: .file(directory + "/missing"), environmentVariable: "X")])
         }
     }
 }

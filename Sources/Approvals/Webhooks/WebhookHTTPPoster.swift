@@ -15,7 +15,7 @@ enum WebhookHTTPPoster {
             group.addTask { try await exchange(target: target, body: body, headers: extra, timeout: timeout) }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw AirlockError(.busy, "webhook \(target.url) did not answer within \(timeout)")
+                throw AirlockError(.busy, "\(target) did not answer within \(timeout)")
             }
             defer { group.cancelAll() }
             guard let status = try await group.next() else {
@@ -58,7 +58,7 @@ enum WebhookHTTPPoster {
                     if let status { return status }
                 }
             }
-            throw AirlockError(.internalError, "webhook \(target.url) closed the connection without a response")
+            throw AirlockError(.internalError, "\(target) closed the connection without a response")
         }
     }
 }

@@ -11,6 +11,9 @@ public struct WebhookDelivery: Sendable, Hashable {
     public var lastStatus: Int?
     /// Why the last attempt failed, when it did.
     public var lastError: String?
+
+    /// The URL without its path, for logs (see `WebhookTarget.endpoint`).
+    public var endpoint: String { WebhookTarget.endpoint(of: url) }
 }
 
 /// Tells humans a record is waiting. Deliveries are best effort and never
@@ -19,15 +22,13 @@ public struct WebhookDelivery: Sendable, Hashable {
 /// no response of any kind can change a record's state.
 public final class WebhookNotifier: Sendable {
     public let targets: [WebhookTarget]
-    public let retry: WebhookRetryPolicy
     private let onDelivery: (@Sendable (WebhookDelivery) -> Void)?
 
-    /// `onDelivery` is called once per target and record with the outcome
-    /// (log it; do not approve anything on it).
-    public init(targets: [WebhookTarget], retry: WebhookRetryPolicy = WebhookRetryPolicy(),
-                onDelivery: (@Sendable (WebhookDelivery) -> Void)? = nil) {
+    /// Each target is retried by its own `retry` policy. `onDelivery` is
+    /// called once per target and record with the outcome (log it; do not
+    /// approve anything on it).
+    public init(targets: [WebhookTarget], onDelivery: (@Sendable (WebhookDelivery) -> Void)? = nil) {
         self.targets = targets
-        self.retry = retry
         self.onDelivery = onDelivery
     }
 
@@ -58,6 +59,7 @@ public final class WebhookNotifier: Sendable {
         let body = CanonicalJSON.data(WebhookPayloads.body(for: record, format: target.format))
         let deliveryID = UUID().uuidString.lowercased()
         var outcome = WebhookDelivery(approvalID: record.id, url: target.url, delivered: false, attempts: 0)
+        let retry = target.retry
         for attempt in 1...retry.maxAttempts {
             if attempt > 1 {
                 do { try await Task.sleep(for: retry.backoff(beforeAttempt: attempt)) } catch { break }

@@ -1,9 +1,9 @@
 import AirlockCore
 import Foundation
 
-/// One configured webhook: where to POST, which body, and the shared secret
-/// the receiver checks the signature with.
-public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
+/// One configured webhook: where to POST, which body, the shared secret
+/// the receiver checks the signature with, and how hard to retry.
+public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     public enum Format: String, Sendable, Hashable, Codable {
         /// A Slack incoming-webhook body: `text` plus Block Kit `blocks`.
         case slack
@@ -14,6 +14,7 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     public var url: URL
     public var format: Format
     public var secret: String
+    public var retry: WebhookRetryPolicy
     let host: String
     let port: Int
     let requestPath: String
@@ -21,29 +22,41 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     /// Only plain `http://` is accepted: this build carries no TLS stack, so
     /// an `https://` hook would fail at every delivery. Point it at a relay
     /// on the host (e.g. a local proxy that forwards to Slack over TLS).
-    public init(url: String, format: Format, secret: String) throws {
+    ///
+    /// Errors do not repeat the URL: its path may be a credential.
+    public init(url: String, format: Format, secret: String, retry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host,
               !host.isEmpty else {
-            throw AirlockError(.invalidConfig, "webhook url \(url) is not an absolute URL")
+            throw AirlockError(.invalidConfig, "webhook url is not an absolute http:// URL")
         }
         guard scheme == "http" else {
-            throw AirlockError(.invalidConfig,
-                               "webhook url \(url): only http:// is supported (no TLS in this build); use a local relay for https")
+            throw AirlockError(.invalidConfig, "webhook url scheme '\(scheme)' is not supported: only http:// works "
+                + "(this build has no TLS); for https point it at a relay on this host that forwards over TLS")
         }
         guard !secret.isEmpty else {
-            throw AirlockError(.invalidConfig, "webhook \(url) needs a non-empty signing secret")
+            throw AirlockError(.invalidConfig, "webhook \(Self.endpoint(of: parsed)) needs a non-empty signing secret")
         }
         self.url = parsed
         self.format = format
         self.secret = secret
+        self.retry = retry
         self.host = host
         self.port = parsed.port ?? 80
         let path = parsed.path.isEmpty ? "/" : parsed.path
         self.requestPath = parsed.query.map { path + "?" + $0 } ?? path
     }
 
-    /// Never shows the secret, so a logged target leaks nothing.
-    public var description: String { "webhook \(url.absoluteString) (\(format.rawValue))" }
+    /// Scheme, host and port only. The path of an incoming-webhook URL is
+    /// often a credential itself (Slack's is), so logs and errors show this.
+    public var endpoint: String { Self.endpoint(of: url) }
+
+    static func endpoint(of url: URL) -> String {
+        "\(url.scheme ?? "http")://\(url.host ?? "?")" + (url.port.map { ":\($0)" } ?? "")
+    }
+
+    /// Never shows the secret or the URL's path, so a logged target leaks nothing.
+    public var description: String { "webhook \(endpoint) (\(format.rawValue))" }
+    public var debugDescription: String { description }
 }
 
 /// How hard to try one delivery before giving up on it.

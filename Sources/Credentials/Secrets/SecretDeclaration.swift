@@ -1,5 +1,9 @@
 /// A secret a tool may receive, as declared in the tool catalog: where the
-/// daemon reads its value. The value itself is never in the config.
+/// daemon reads its value and which environment variable carries it into
+/// the sandbox. The value itself is never in the config.
+///
+/// This is the one declaration type: the catalog (Executor) parses it, this
+/// module resolves, injects and masks it.
 public struct SecretDeclaration: Sendable, Hashable, Codable {
     public enum Source: Sendable, Hashable, Codable {
         /// A file readable by the daemon (trailing newlines are dropped).
@@ -8,13 +12,16 @@ public struct SecretDeclaration: Sendable, Hashable, Codable {
         case environment(String)
     }
 
-    /// The name the tool sees it under (e.g. its environment variable name).
+    /// The declaration's name, used in errors and masking placeholders.
     public var name: String
     public var source: Source
+    /// The environment variable set inside the sandbox.
+    public var environmentVariable: String
 
-    public init(name: String, source: Source) {
+    public init(name: String, source: Source, environmentVariable: String) {
         self.name = name
         self.source = source
+        self.environmentVariable = environmentVariable
     }
 }
 

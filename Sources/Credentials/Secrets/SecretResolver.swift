@@ -11,24 +11,33 @@ public enum SecretResolver {
         throws -> [ResolvedSecret]
     {
         try declarations.map { declaration in
-            let value: String
-            switch declaration.source {
-            case .file(let path):
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw AirlockError(.invalidConfig, "secret \(declaration.name): cannot read \(path)")
-                }
-                value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-            case .environment(let variable):
-                guard let found = environment[variable] else {
-                    throw AirlockError(.invalidConfig,
-                                       "secret \(declaration.name): variable \(variable) is not set in the daemon's environment")
-                }
-                value = found
-            }
-            guard !value.isEmpty else {
-                throw AirlockError(.invalidConfig, "secret \(declaration.name) is empty")
-            }
-            return ResolvedSecret(name: declaration.name, value: value)
+            ResolvedSecret(name: declaration.name,
+                           value: try value(of: declaration.source, named: declaration.name, environment: environment))
         }
+    }
+
+    /// The value behind one source. Also used for secrets that are not a
+    /// tool's, such as a webhook's signing key, so every secret the daemon
+    /// reads follows the same rules. Errors name `name`, never the value.
+    public static func value(of source: SecretDeclaration.Source, named name: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        let value: String
+        switch source {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw AirlockError(.invalidConfig, "secret \(name): cannot read \(path)")
+            }
+            value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        case .environment(let variable):
+            guard let found = environment[variable] else {
+                throw AirlockError(.invalidConfig,
+                                   "secret \(name): variable \(variable) is not set in the daemon's environment")
+            }
+            value = found
+        }
+        guard !value.isEmpty else {
+            throw AirlockError(.invalidConfig, "secret \(name) is empty")
+        }
+        return value
     }
 }

@@ -68,7 +68,8 @@ public struct DaemonModules: Sendable {
         do {
             let ring = try SigningKeyRing.open(directory: keysDirectory)
             let used = try UsedTokenRegistry(path: (stateDirectory as NSString).appendingPathComponent("used-tokens.sqlite"))
-            credentials = TokenCredentialIssuer(minter: TokenMinter(ring: ring), usedTokens: used, environment: environment)
+            credentials = TokenCredentialIssuer(minter: TokenMinter(ring: ring), usedTokens: used, environment: environment,
+                                                logger: logger)
         } catch {
             let reason = Self.airlockError(error)
             logger.critical("signing keys unavailable; every call will be refused", metadata: ["error": "\(reason.message)"])

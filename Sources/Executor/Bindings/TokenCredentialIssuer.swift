@@ -28,7 +28,7 @@ public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable 
     public func issue(for call: ToolCall, tool: ToolDefinition, approvalID: String?, limits: ResourceLimits) async throws
         -> RunCredentials {
         let minted = try minter.mint(for: call, approvalID: approvalID, runWallLimit: .milliseconds(Int64(limits.wallSeconds * 1000)))
-        let secrets = try SecretResolver.resolve(tool.secrets.map(Self.declaration), environment: environment)
+        let secrets = try SecretResolver.resolve(tool.secrets, environment: environment)
         var env = [ActionTokenInjection.environmentVariable: minted.token]
         for (declaration, secret) in zip(tool.secrets, secrets) { env[declaration.environmentVariable] = secret.value }
         lock.withLock { live[minted.claims.jti] = minted.claims }
@@ -47,13 +47,6 @@ public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable 
             // downstream check against the registry would accept it again.
             logger.critical("could not mark a run's token used; it stays valid until it expires",
                             metadata: ["jti": "\(jti)", "expires": "\(claims.exp)", "error": "\(error)"])
-        }
-    }
-
-    static func declaration(_ d: SecretDeclaration) -> Credentials.SecretDeclaration {
-        switch d.source {
-        case .file(let path): Credentials.SecretDeclaration(name: d.name, source: .file(path))
-        case .environment(let variable): Credentials.SecretDeclaration(name: d.name, source: .environment(variable))
         }
     }
 }

@@ -1,4 +1,5 @@
 import AirlockCore
+import Credentials
 import Sandbox
 
 /// One tool an admin defined in the catalog: what agents see (name,
@@ -103,26 +104,5 @@ public struct IntentDeclaration: Sendable, Hashable, Codable {
     public init(extractor: Extractor, argument: String) {
         self.extractor = extractor
         self.argument = argument
-    }
-}
-
-/// A secret a tool may receive: where the daemon reads it and which
-/// environment variable carries it into the sandbox. Plain data here; the
-/// credentials module reads and injects the value.
-public struct SecretDeclaration: Sendable, Hashable, Codable {
-    public enum Source: Sendable, Hashable, Codable {
-        case file(String)
-        case environment(String)
-    }
-
-    public var name: String
-    public var source: Source
-    /// Environment variable set inside the sandbox.
-    public var environmentVariable: String
-
-    public init(name: String, source: Source, environmentVariable: String) {
-        self.name = name
-        self.source = source
-        self.environmentVariable = environmentVariable
     }
 }

@@ -1,4 +1,5 @@
 import AirlockCore
+import Approvals
 import Foundation
 
 /// Loads and validates the daemon's YAML config. Unknown keys are errors
@@ -10,7 +11,10 @@ public enum ConfigLoader {
         "audit", "keys_dir", "credentials",
     ]
 
-    public static func load(file: String) throws -> DaemonConfig {
+    /// `environment` is where secrets the config names with `secret_env`
+    /// (webhook signing keys) are read.
+    public static func load(file: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DaemonConfig {
         let url = URL(fileURLWithPath: file).standardizedFileURL
         let text: String
         do {
@@ -18,11 +22,12 @@ public enum ConfigLoader {
         } catch {
             throw AirlockError(.invalidConfig, "cannot read config \(url.path): \(error.localizedDescription)")
         }
-        return try parse(yaml: text, file: url.path)
+        return try parse(yaml: text, file: url.path, environment: environment)
     }
 
     /// Parses config text; `file` names it in errors and anchors relative paths.
-    public static func parse(yaml: String, file: String) throws -> DaemonConfig {
+    public static func parse(yaml: String, file: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DaemonConfig {
         let root = try ConfigNode.parse(yaml: yaml, file: file)
         try root.requireKeys(within: topLevelKeys)
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
@@ -45,6 +50,16 @@ public enum ConfigLoader {
             auditDatabase = try auditNode.optional("database").map { resolve(try $0.string(), against: directory) }
         }
 
+        var webhooks: [WebhookTarget] = []
+        if let webhooksNode = try root.optional("webhooks") {
+            webhooks = try WebhookConfigParser.parse(webhooksNode, configDirectory: directory, environment: environment)
+            // Webhooks announce pending approvals; without approvers there are none.
+            if !webhooks.isEmpty, try root.optional("approvers").map({ !$0.isNull }) != true {
+                throw webhooksNode.error("webhooks announce pending approvals, but there is no 'approvers:' section, "
+                    + "so review decisions are refused and nothing would ever be posted; add approvers or remove webhooks")
+            }
+        }
+
         return DaemonConfig(
             file: file,
             server: try root.optional("server").map { try parseServer($0, directory) } ?? ServerSettings(),
@@ -54,7 +69,7 @@ public enum ConfigLoader {
             profilesDirectory: try path("profiles_dir"),
             policyPath: try path("policy"),
             approvers: try root.optional("approvers")?.json(),
-            webhooks: try root.optional("webhooks")?.json(),
+            webhooks: webhooks,
             auditDatabase: auditDatabase,
             keysDirectory: try path("keys_dir"),
             credentials: try root.optional("credentials")?.json())

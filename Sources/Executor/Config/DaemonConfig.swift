@@ -1,11 +1,12 @@
 import AirlockCore
+import Approvals
 import Foundation
 
 /// Everything `airlockd` reads from its config file, already validated.
 ///
 /// Settings for modules that plug into the pipeline later (policy,
-/// approvers, webhooks, audit store, keys) are kept here as paths or raw
-/// JSON so the config format is stable now; their modules parse them.
+/// approvers, audit store, keys) are kept here as paths or raw JSON so the
+/// config format is stable now; their modules parse them.
 public struct DaemonConfig: Sendable {
     /// Absolute path of the file this came from (relative paths in it are
     /// resolved against its directory).
@@ -20,8 +21,9 @@ public struct DaemonConfig: Sendable {
     public var policyPath: String?
     /// Approver groups and people (parsed by the approvals module).
     public var approvers: JSONValue?
-    /// Approval notification webhooks (parsed by the approvals module).
-    public var webhooks: JSONValue?
+    /// Where each new pending approval is posted, with signing secrets
+    /// already read (a target's description never shows its secret).
+    public var webhooks: [WebhookTarget]
     /// The audit store (SQLite file).
     public var auditDatabase: String?
     /// Directory of the daemon's signing keys.
@@ -31,7 +33,7 @@ public struct DaemonConfig: Sendable {
 
     public init(file: String, server: ServerSettings = ServerSettings(), execution: ExecutionSettings = ExecutionSettings(),
                 actors: ActorDirectory = ActorDirectory(), catalog: ToolCatalog, profilesDirectory: String? = nil,
-                policyPath: String? = nil, approvers: JSONValue? = nil, webhooks: JSONValue? = nil,
+                policyPath: String? = nil, approvers: JSONValue? = nil, webhooks: [WebhookTarget] = [],
                 auditDatabase: String? = nil, keysDirectory: String? = nil, credentials: JSONValue? = nil) {
         self.file = file
         self.server = server

@@ -21,8 +21,10 @@ struct ComposedDaemon {
     let state: URL
     var socketPath: String { server.socketPath }
     var auditPath: String { state.appendingPathComponent("audit.sqlite").path }
+    var approvalsPath: String { state.appendingPathComponent("approvals.sqlite").path }
 
-    /// A tool that prints the secret it was given, to prove it comes back masked.
+    /// Tools that print the secret they were given, to prove it comes back
+    /// masked: one the policy permits, one it sends to review.
     static let extraTools = #"""
       - name: echo_secret
         description: Prints the API token it was given.
@@ -31,12 +33,23 @@ struct ComposedDaemon {
         profile: shell
         secrets:
           - { name: api_token, from_env: AIRLOCK_TEST_API_TOKEN, env: API_TOKEN }
+      - name: echo_secret_reviewed
+        description: Prints the API token it was given, once an approver agreed.
+        inputSchema: { type: object, properties: { note: { type: string } }, additionalProperties: false }
+        command: ["/bin/sh", "-c", "echo token=$API_TOKEN; echo stderr-token=$API_TOKEN >&2"]
+        profile: shell
+        secrets:
+          - { name: api_token, from_env: AIRLOCK_TEST_API_TOKEN, env: API_TOKEN }
     """#
 
     /// The uid that may approve in `withApprovals` daemons (never the test's own).
     static let approverUID: UInt32 = 65534
 
-    static func start(extraConfig: String = "", withApprovals: Bool = false) async throws -> ComposedDaemon {
+    /// `extraConfig` is appended to the example config (e.g. a `webhooks:`
+    /// section); `environment` is added to the daemon's (where `from_env`
+    /// and `secret_env` are read); every component logs to `logs`.
+    static func start(extraConfig: String = "", withApprovals: Bool = false, environment: [String: String] = [:],
+                      logs: LogCapture = LogCapture()) async throws -> ComposedDaemon {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-composed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let exampleFile = repository.appendingPathComponent("Examples/airlock.yaml")
@@ -47,6 +60,12 @@ struct ComposedDaemon {
                 effect: permit
                 match: { tool: echo_secret }
                 reason: The secret-masking test tool.
+
+              - id: test-review-echo-secret
+                effect: review
+                match: { tool: echo_secret_reviewed }
+                reason: The reviewed secret-masking test tool.
+                review: { group: security, threshold: 1 }
 
             """
         let policyFile = state.appendingPathComponent("policy.yaml")
@@ -60,33 +79,35 @@ struct ComposedDaemon {
             keys_dir: \(state.appendingPathComponent("keys").path)
             \(extraConfig)
             """
-        let config = try ConfigLoader.parse(yaml: yaml, file: exampleFile.path)
-        let logger = Logger(label: "airlock.test.composed")
-        let modules = await DaemonModules.compose(config: config, logger: logger,
-                                                  environment: ["AIRLOCK_TEST_API_TOKEN": secretValue])
+        let environment = environment.merging(["AIRLOCK_TEST_API_TOKEN": secretValue]) { mine, _ in mine }
+        var config = try ConfigLoader.parse(yaml: yaml, file: exampleFile.path, environment: environment)
+        let modules = await DaemonModules.compose(config: config, logger: logs.logger("airlockd"), environment: environment)
         let runner = try SandboxToolRunner.loading(profiles: config.catalog.profileNames, from: config.profilesDirectory)
         var hooks = modules.hooks
         var approvals: ApprovalFlow?
         if withApprovals {
-            // As airlockd composes it, with one approver who is not the test's uid.
-            let section: JSONValue = [
+            // The example's approvers replaced by one who is not the test's uid,
+            // with the queue and admin socket in the state directory; then the
+            // flow exactly as airlockd composes it.
+            config.approvers = [
                 "database": .string(state.appendingPathComponent("approvals.sqlite").path),
                 "wait_seconds": 120,
                 "admin_socket": ["path": .string(state.appendingPathComponent("admin.sock").path)],
                 "people": [["uid": .int(Int64(approverUID)), "person": "night-shift", "groups": ["security", "dba"]]],
             ]
-            let settings = try #require(try ApprovalSettings.parse(section, configFile: exampleFile.path))
-            let flow = try ApprovalFlow(settings: settings, mask: ApprovalMasking.verbatim, audit: BlockingAuditAppend.sink(modules.audit))
+            let flow = try #require(try ApprovalFlow.configured(by: config, modules: modules,
+                                                                logger: logs.logger("airlock.approvals")))
             _ = try await flow.start()
             hooks.approvals = flow.gate
             approvals = flow
         }
         let executor = try Executor(catalog: config.catalog, runner: runner, profiles: runner, hooks: hooks,
-                                    execution: ExecutionSettings(maxRunning: 4, maxQueued: 64, queueTimeoutSeconds: 900))
+                                    execution: ExecutionSettings(maxRunning: 4, maxQueued: 64, queueTimeoutSeconds: 900),
+                                    logger: logs.logger("airlock.executor"))
         var settings = config.server
         settings.socketPath = state.appendingPathComponent("agent.sock").path
         let server = try await AgentServer.start(settings: settings, executor: executor, actors: config.actors,
-                                                 approvals: approvals?.gate)
+                                                 approvals: approvals?.gate, logger: logs.logger("airlock.server"))
         return ComposedDaemon(server: server, modules: modules, approvals: approvals, state: state)
     }
 

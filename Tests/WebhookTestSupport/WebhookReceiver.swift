@@ -5,20 +5,22 @@ import NIOPosix
 import Synchronization
 
 /// A tiny HTTP server on 127.0.0.1 that records every request and answers
-/// with scripted status codes (then 200), standing in for Slack.
-final class WebhookReceiver: Sendable {
-    struct Request: Sendable {
-        var path: String
-        var headers: [String: String]
-        var body: Data
+/// with scripted status codes (then 200), standing in for Slack. Shared by
+/// the approvals module's tests and the composed-daemon tests.
+public final class WebhookReceiver: Sendable {
+    public struct Request: Sendable {
+        public var path: String
+        /// Header names lowercased.
+        public var headers: [String: String]
+        public var body: Data
     }
 
-    let port: Int
+    public let port: Int
     private let requests = Mutex<[Request]>([])
     private let statuses: Mutex<[Int]>
     private let server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
 
-    var received: [Request] { requests.withLock { $0 } }
+    public var received: [Request] { requests.withLock { $0 } }
 
     private init(server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
                  statuses: [Int]) throws {
@@ -28,7 +30,7 @@ final class WebhookReceiver: Sendable {
         self.port = port
     }
 
-    static func start(statuses: [Int] = []) async throws -> WebhookReceiver {
+    public static func start(statuses: [Int] = []) async throws -> WebhookReceiver {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
@@ -44,11 +46,11 @@ final class WebhookReceiver: Sendable {
     }
 
     /// Closes the listening socket: later deliveries find nobody there.
-    func stop() async throws {
+    public func stop() async throws {
         try await server.channel.close()
     }
 
-    var url: String { "http://127.0.0.1:\(port)/hooks/airlock" }
+    public var url: String { "http://127.0.0.1:\(port)/hooks/airlock" }
 
     private func serve() async throws {
         try await server.executeThenClose { connections in
