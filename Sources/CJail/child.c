@@ -405,7 +405,7 @@ int cjail_child_main(void *arg)
 
     report(CJAIL_STEP_READY, 0, 0);
 
-    // --- Stage 2: the command. The parent has joined us to our cgroups. ---
+    // --- Stage 2: the command (the parent has set our cgroup's limits). ---
     wait_for('g');
     RAW1(__NR_close, FD_SYNC);
     const struct cjail_plan *p = __atomic_load_n(&a->plan, __ATOMIC_ACQUIRE);

@@ -1,6 +1,6 @@
 // The parent's half of a launch, in two stages: cjail_prepare clones the
-// child into its namespaces and writes its id maps (the child then builds
-// its root and waits); cjail_start puts it in its cgroups and hands it the
+// child into its namespaces, writes its id maps and puts it in its cgroups
+// (the child then builds its root and waits); cjail_start hands it the
 // command. Runs on the calling (Swift) thread; ordinary libc is fine here.
 #define _GNU_SOURCE
 #include "child.h"
@@ -146,6 +146,10 @@ int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cja
         if (!err) err = write_proc_file(pid, "gid_map", root->gid_map);
         if (err) *failed_step = CJAIL_STEP_IDENTITY;
     }
+    for (int i = 0; !err && i < root->cgroup_procs_count; i++) {
+        err = write_pid(root->cgroup_procs_paths[i], pid);
+        if (err) *failed_step = CJAIL_STEP_RLIMIT;
+    }
     if (!err && (root->clone_flags & CLONE_NEWNS)) {
         // Not fatal: without it the namespace is torn down in the child's exit.
         out->mount_ns_fd = hold_mount_namespace(pid);
@@ -183,11 +187,7 @@ int cjail_start(struct cjail_spawned *spawned, const struct cjail_plan *plan, in
 {
     *failed_step = CJAIL_STEP_OK;
     int err = 0;
-    for (int i = 0; !err && i < plan->cgroup_procs_count; i++) {
-        err = write_pid(plan->cgroup_procs_paths[i], spawned->pid);
-        if (err) *failed_step = CJAIL_STEP_RLIMIT;
-    }
-    if (!err) {
+    {
         struct cjail_child_args *args = spawned->stack;
         __atomic_store_n(&args->plan, plan, __ATOMIC_RELEASE);
         if (write(spawned->sync_fd, "g", 1) != 1) {

@@ -113,6 +113,13 @@ struct cjail_root_plan {
 
     // Landlock ruleset (-1: not used). Its path rules come in stage 2.
     int landlock_ruleset_fd;
+
+    // The per-run cgroup: the parent writes the child's pid into each file
+    // before stage 1, so the child is born into it before anything of its
+    // own runs (and a warm child is already there when its command comes).
+    // The cgroup's limits are the parent's to set before cjail_start.
+    const char *const *cgroup_procs_paths;
+    int cgroup_procs_count;
 };
 
 /// Stage 2, the command: its files, limits, privileges dropped, Landlock,
@@ -131,8 +138,6 @@ struct cjail_plan {
     // Limits.
     const struct cjail_rlimit *rlimits;
     int rlimit_count;
-    const char *const *cgroup_procs_paths;  // parent writes the pid into each
-    int cgroup_procs_count;
 
     // Capabilities / privileges.
     int cap_last_cap;
@@ -208,14 +213,14 @@ struct cjail_spawned {
     size_t stack_size;
 };
 
-/// Stage 1: clones the child into fresh namespaces, writes its id maps and
-/// lets it build its root. The child then reports CJAIL_STEP_READY on the
+/// Stage 1: clones the child into fresh namespaces, writes its id maps,
+/// puts it in its cgroups and lets it build its root. The child then reports CJAIL_STEP_READY on the
 /// status pipe and waits for cjail_start. Returns 0, or -errno with
 /// *failed_step set. The root plan must stay alive until the child has
 /// reported READY or exited.
 int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cjail_spawned *out, int *failed_step);
 
-/// Stage 2: joins the child to its cgroups and hands it `plan`. The plan
+/// Stage 2: hands the child `plan`. The plan
 /// must stay alive and unchanged until the child has exec'd or exited
 /// (status pipe EOF). Returns 0, or -errno with *failed_step set (the child
 /// is then killed).

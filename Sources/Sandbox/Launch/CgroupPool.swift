@@ -17,27 +17,15 @@ final class CgroupPool: @unchecked Sendable {
         RunCgroup.removeAbandoned(host: host)
     }
 
-    /// A cgroup configured with `limits`, or nil when the host offers none.
-    func acquire(limits: ResourceLimits) throws -> RunCgroup? {
+    /// An empty cgroup for one run, or nil when the host offers none. Its
+    /// limits are set with `prepare` before the run's command starts.
+    func take() throws -> RunCgroup? {
         guard host.cgroupVersion != .none, !host.cgroupControllers.isEmpty else { return nil }
         if let reused = lock.withLock({ idle.popLast() }) {
             reused.markReused()
-            do {
-                try reused.prepare(limits)
-                return reused
-            } catch {
-                // Removed or broken behind our back: fall through to a fresh one.
-                reused.destroy()
-            }
+            return reused
         }
-        guard let fresh = try RunCgroup.create(host: host, runID: "run-\(getpid())-\(UUID().uuidString.prefix(13).lowercased())") else { return nil }
-        do {
-            try fresh.prepare(limits)
-        } catch {
-            fresh.destroy()
-            throw error
-        }
-        return fresh
+        return try RunCgroup.create(host: host, runID: "run-\(getpid())-\(UUID().uuidString.prefix(13).lowercased())")
     }
 
     /// Returns an empty cgroup to the pool; one with stragglers is removed

@@ -30,11 +30,18 @@ final class RunCgroup: @unchecked Sendable {
     private var baseline = Usage()
     /// Whether this cgroup served an earlier run (its peak is then unknown).
     private(set) var reused = false
+    /// The limits last written (a pooled cgroup often serves the same
+    /// limits again: the writes are skipped then).
+    private var applied: (memoryBytes: UInt64, processes: UInt64)?
 
     /// Configures the cgroup for one run: limits, and counters zeroed or
     /// remembered as the baseline.
     func prepare(_ limits: ResourceLimits) throws {
-        if version == .v1 { try applyV1(limits) } else { try applyV2(limits) }
+        if applied == nil || applied! != (limits.memoryBytes, limits.processes) {
+            applied = nil
+            if version == .v1 { try applyV1(limits) } else { try applyV2(limits) }
+            applied = (limits.memoryBytes, limits.processes)
+        }
         if version == .v1, let memory = directories["memory"] {
             try? Self.write("0", to: memory + "/memory.max_usage_in_bytes")
             try? Self.write("0", to: memory + "/memory.failcnt")
@@ -45,7 +52,7 @@ final class RunCgroup: @unchecked Sendable {
 
     /// True when no process is left in it (so it can serve another run).
     var isEmpty: Bool {
-        procsFiles.allSatisfy { ((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "x").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        procsFiles.allSatisfy { Self.readSmall($0).map { $0.allSatisfy(\.isWhitespace) } ?? false }
     }
 
     func markReused() { reused = true }
@@ -198,13 +205,25 @@ final class RunCgroup: @unchecked Sendable {
         guard ok else { throw AirlockError(.setupFailed, "cannot write \(text) to \(path): \(String(cString: strerror(errno)))") }
     }
 
+    /// A small control file's text (cgroup files are one page at most);
+    /// read with plain syscalls, as this runs on every launch.
+    private static func readSmall(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer.prefix(n), as: UTF8.self)
+    }
+
     private static func readNumber(_ path: String) -> UInt64? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard let text = readSmall(path) else { return nil }
         return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     private static func readKeyed(_ path: String) -> [String: UInt64] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        guard let text = readSmall(path) else { return [:] }
         var result: [String: UInt64] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")

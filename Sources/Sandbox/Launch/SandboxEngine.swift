@@ -40,7 +40,8 @@ public final class SandboxEngine: @unchecked Sendable {
         self.options = options
         self.cgroups = CgroupPool(host: host)
         self.networkNamespaces = NetworkNamespacePool(host: host, enabled: options.prewarm)
-        self.warm = WarmPool(enabled: options.prewarm)
+        let cgroups = self.cgroups
+        self.warm = WarmPool(enabled: options.prewarm) { cgroups.release($0) }
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }
@@ -77,22 +78,21 @@ public final class SandboxEngine: @unchecked Sendable {
         let (profileDigest, filter) = try compiledFilter(for: profile)
         let limits = request.limits ?? profile.limits
         let tFilter = DispatchTime.now().uptimeNanoseconds
-        let cgroup = try cgroups.acquire(limits: limits)
-        let tCgroup = DispatchTime.now().uptimeNanoseconds
-        defer { if let cgroup { cgroups.release(cgroup) } }
-
         let key = RootPlan.Key(profileDigest: profileDigest, request: request)
         let warmChild = warm.take(key)
-        let root = try warmChild?.root ?? makeRootPlan(profile, request)
-        defer { warm.want(key) { [self] in try makeRootPlan(profile, request) } }
+        let (root, cgroup) = try warmChild.map { ($0.root, $0.cgroup) } ?? planRoot(profile, request)
+        defer { warm.want(key) { [self] in try planRoot(profile, request) } }
         let tRoot = DispatchTime.now().uptimeNanoseconds
         let plan: LaunchPlan
         do {
+            try cgroup?.prepare(limits)
             plan = try LaunchPlan(root: root, profile: profile, request: request, filter: filter, host: host, cgroup: cgroup)
         } catch {
-            if let warmChild { warm.putBack(warmChild, key: key) }
+            if let warmChild { warm.discard(warmChild) } else if let cgroup { cgroups.release(cgroup) }
             throw error
         }
+        // Once the child is gone (the supervisor has reaped it).
+        defer { if let cgroup { cgroups.release(cgroup) } }
         let tPlanned = DispatchTime.now().uptimeNanoseconds
 
         let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD)
@@ -120,7 +120,7 @@ public final class SandboxEngine: @unchecked Sendable {
         }
         if let trace = Self.trace {
             func ms(_ a: UInt64, _ b: UInt64) -> String { String(format: "%.3f", Double(b &- a) / 1e6) }
-            trace("\(warmChild == nil ? "cold" : "warm") filter \(ms(t0, tFilter)) cgroup \(ms(tFilter, tCgroup)) root \(ms(tCgroup, tRoot)) plan \(ms(tRoot, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) exec \(ms(observation.spawnedAt, observation.execAt)) run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
+            trace("\(warmChild == nil ? "cold" : "warm") filter \(ms(t0, tFilter)) root \(ms(tFilter, tRoot)) plan+cgroup \(ms(tRoot, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) exec \(ms(observation.spawnedAt, observation.execAt)) run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
         }
         return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: profileDigest, filter: filter,
                                       cgroupUsage: cgroup?.usage(), cgroup: cgroup, host: host)
@@ -142,10 +142,18 @@ public final class SandboxEngine: @unchecked Sendable {
     var warmPool: WarmPool { warm }
 
     /// Stage 1 of a launch planned on the spot (a cold launch, or the warm
-    /// pool preparing a child).
-    private func makeRootPlan(_ profile: SandboxProfile, _ request: LaunchRequest) throws -> RootPlan {
-        try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
-                     host: host, options: options, netnsFD: networkNamespaces.take(profile.network))
+    /// pool preparing a child), with the run cgroup the child is born into.
+    private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest) throws -> (root: RootPlan, cgroup: RunCgroup?) {
+        let cgroup = try cgroups.take()
+        do {
+            let root = try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
+                                    host: host, options: options, netnsFD: networkNamespaces.take(profile.network),
+                                    cgroupProcsFiles: cgroup?.procsFiles ?? [])
+            return (root, cgroup)
+        } catch {
+            if let cgroup { cgroups.release(cgroup) }
+            throw error
+        }
     }
 
     /// AIRLOCK_TRACE=1 prints a per-launch phase breakdown to stderr.

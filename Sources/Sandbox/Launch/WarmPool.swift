@@ -18,10 +18,14 @@ final class WarmPool: @unchecked Sendable {
     struct Child: @unchecked Sendable {
         var spawned: cjail_spawned
         let root: RootPlan
+        /// The run cgroup the child was born into (its limits are set when
+        /// a launch takes it).
+        let cgroup: RunCgroup?
         let preparedAt: UInt64
     }
 
-    typealias Planner = @Sendable () throws -> RootPlan
+    /// Plans a child's root and gives it a cgroup.
+    typealias Planner = @Sendable () throws -> (root: RootPlan, cgroup: RunCgroup?)
 
     let enabled: Bool
     private let depth: Int
@@ -30,9 +34,12 @@ final class WarmPool: @unchecked Sendable {
     private var ready: [RootPlan.Key: [Child]] = [:]
     private var demand: [RootPlan.Key: (lastUsed: UInt64, planner: Planner)] = [:]
     private var stopped = false
+    /// Takes back the cgroup of a child that is gone.
+    private let releaseCgroup: @Sendable (RunCgroup) -> Void
 
-    init(enabled: Bool, depth: Int = 2, idleSeconds: Double = 30) {
+    init(enabled: Bool, depth: Int = 2, idleSeconds: Double = 30, releaseCgroup: @escaping @Sendable (RunCgroup) -> Void) {
         self.enabled = enabled
+        self.releaseCgroup = releaseCgroup
         self.depth = depth
         idleNanoseconds = UInt64(idleSeconds * 1e9)
         guard enabled else { return }
@@ -61,19 +68,6 @@ final class WarmPool: @unchecked Sendable {
     private var servedCount = 0
     var waitingPIDs: [Int32] { lock.withLock { ready.values.flatMap { $0.map(\.spawned.pid) } } }
 
-    /// Returns a child a launch took but never started (its request was
-    /// refused before anything ran in it).
-    func putBack(_ child: Child, key: RootPlan.Key) {
-        lock.lock()
-        let keep = !stopped
-        if keep {
-            ready[key, default: []].insert(child, at: 0)
-            servedCount -= 1
-        }
-        lock.unlock()
-        if !keep { Self.discard(child) }
-    }
-
     /// Keeps children ready for `key` from now on (while it stays in use).
     func want(_ key: RootPlan.Key, planner: @escaping Planner) {
         guard enabled else { return }
@@ -92,7 +86,7 @@ final class WarmPool: @unchecked Sendable {
         demand = [:]
         lock.signal()
         lock.unlock()
-        for child in children { Self.discard(child) }
+        for child in children { discard(child) }
     }
 
     private func fillLoop() {
@@ -109,15 +103,15 @@ final class WarmPool: @unchecked Sendable {
             let next = demand.first { (ready[$0.key]?.count ?? 0) < depth }
             if stopped {
                 lock.unlock()
-                retired.forEach(Self.discard)
+                retired.forEach(discard)
                 return
             }
             if next == nil { _ = lock.wait(until: Date(timeIntervalSinceNow: 5)) }
             lock.unlock()
-            retired.forEach(Self.discard)
+            retired.forEach(discard)
             guard let (key, wanted) = next else { continue }
 
-            guard let child = Self.prepare(wanted.planner) else {
+            guard let child = prepare(wanted.planner) else {
                 // This key's children fail to come up: stop trying until a
                 // launch (which reports the failure itself) asks again.
                 lock.lock()
@@ -129,24 +123,29 @@ final class WarmPool: @unchecked Sendable {
             let keep = !stopped && demand[key] != nil
             if keep { ready[key, default: []].append(child) }
             lock.unlock()
-            if !keep { Self.discard(child) }
+            if !keep { discard(child) }
         }
     }
 
     /// Clones a child from a fresh root plan and waits until it reports its
     /// root built. Nil if anything failed (the child is gone then).
-    private static func prepare(_ planner: Planner) -> Child? {
-        guard let root = try? planner() else { return nil }
+    private func prepare(_ planner: Planner) -> Child? {
+        guard let planned = try? planner() else { return nil }
+        let (root, cgroup) = planned
         var spawned = cjail_spawned()
         var step: Int32 = 0
         let rc = cjail_prepare(root.cPlan, 1, &spawned, &step)
         root.closeInheritedFDs()
-        let child = Child(spawned: spawned, root: root, preparedAt: now())
-        if rc < 0 {
-            if spawned.pidfd >= 0 { discard(child) }
+        let child = Child(spawned: spawned, root: root, cgroup: cgroup, preparedAt: Self.now())
+        if rc < 0 && spawned.pidfd < 0 {
+            if let cgroup { releaseCgroup(cgroup) }
             return nil
         }
-        guard awaitReady(spawned.status_fd) else {
+        if rc < 0 {
+            discard(child)
+            return nil
+        }
+        guard Self.awaitReady(spawned.status_fd) else {
             discard(child)
             return nil
         }
@@ -166,7 +165,7 @@ final class WarmPool: @unchecked Sendable {
     }
 
     /// Kills a child nobody will use, waits for it, and frees what it held.
-    private static func discard(_ child: Child) {
+    func discard(_ child: Child) {
         var spawned = child.spawned
         _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL)
         var kind: Int32 = 0, value: Int32 = 0
@@ -177,6 +176,7 @@ final class WarmPool: @unchecked Sendable {
             close(fd)
         }
         cjail_release_stack(&spawned)
+        if let cgroup = child.cgroup { releaseCgroup(cgroup) }
     }
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -56,9 +56,6 @@ struct LaunchPlan {
         rlimitsInForce = Dictionary(uniqueKeysWithValues: rlimits.map { ($0.1, $0.2) })
         plan.rlimits = UnsafePointer(arena.array(rlimits.map { cjail_rlimit(resource: $0.0, soft: $0.2, hard: $0.3) }))
         plan.rlimit_count = Int32(rlimits.count)
-        let procs = cgroup?.procsFiles ?? []
-        plan.cgroup_procs_paths = UnsafePointer(arena.array(procs.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
-        plan.cgroup_procs_count = Int32(procs.count)
 
         plan.cap_last_cap = Int32(host.capLastCap)
         plan.landlock_rules = UnsafePointer(root.landlock.cRules(arena: arena))

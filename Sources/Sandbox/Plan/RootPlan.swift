@@ -37,9 +37,10 @@ final class RootPlan: @unchecked Sendable {
         }
     }
 
-    /// Takes ownership of `netnsFD` (closed on failure too).
+    /// Takes ownership of `netnsFD` (closed on failure too). The child is
+    /// put in `cgroupProcsFiles`' cgroups before it starts.
     init(profile: SandboxProfile, extraReadOnly: [BindMount], extraWritable: [BindMount], host: HostCapabilities,
-         options: SandboxEngine.Options, netnsFD: Int32?) throws {
+         options: SandboxEngine.Options, netnsFD: Int32?, cgroupProcsFiles: [String]) throws {
         var owned = netnsFD.map { [$0] } ?? []
         let mounts: MountPlanner.Plan
         let landlock: LandlockPlan
@@ -94,6 +95,8 @@ final class RootPlan: @unchecked Sendable {
         root.hostname = UnsafePointer(arena.string(profile.identity.hostname))
         // A pooled namespace for `loopback` comes with lo already up.
         root.bring_up_loopback = profile.network == .loopback && netnsFD == nil ? 1 : 0
+        root.cgroup_procs_paths = UnsafePointer(arena.array(cgroupProcsFiles.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
+        root.cgroup_procs_count = Int32(cgroupProcsFiles.count)
         cPlan = UnsafePointer(arena.array([root]))
     }
 
