@@ -40,7 +40,7 @@ struct ShellAnalysis {
         for wrapper in inv.wrappers where !programs.contains(wrapper) { programs.append(wrapper) }
         if !programs.contains(inv.name) { programs.append(inv.name) }
         if recordsCommands {
-            commands.append(.map(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
+            commands.append(FactSchema.shellCommand.record(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
         }
         if inv.nameWord.isDynamic || inv.nameWord.hasGlob { dynamicCommand = true }
         if ["awk", "gawk", "mawk", "nawk"].contains(inv.name), inv.args.contains(where: { $0.text.includes("system(") || $0.text.includes("getline") || $0.text.includes("| \"") }) {
@@ -141,7 +141,7 @@ struct ShellAnalysis {
     ]
 
     func value(unparsed: Bool, present: Bool = true) -> Value {
-        .map([
+        FactSchema.shell.record([
             "present": .bool(present),
             "commands": .list(commands),
             "programs": Value.strings(programs),
