@@ -59,7 +59,7 @@ struct ShellAnalysis {
         if ShellCommandRules.changesPrivilege(inv) { privilegeChange = true }
         if ShellCommandRules.isForcePush(inv) { forcePush = true }
         if ShellCommandRules.destroysInfrastructure(inv) { infraDestroy = true }
-        for word in [inv.nameWord] + inv.args + inv.redirections.map(\.target) {
+        inv.forEachWord { word in
             if ShellPaths.secretKind(word) != nil, !secretPaths.contains(word.text) { secretPaths.append(word.text) }
         }
         observeDownloads(inv)
@@ -96,6 +96,7 @@ struct ShellAnalysis {
     }
 
     private func isDownloaded(_ path: String) -> Bool {
+        if downloadedFiles.isEmpty { return false }
         let normalized = ShellPaths.normalize(path)
         let bare = normalized.hasPrefix("./") ? String(normalized.dropFirst(2)) : normalized
         return downloadedFiles.contains(normalized) || downloadedFiles.contains(bare) || downloadedFiles.contains("./" + bare)
