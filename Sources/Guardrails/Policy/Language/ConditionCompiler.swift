@@ -118,6 +118,10 @@ struct ConditionCompiler {
         switch baseType {
         case .object(let shape):
             let (index, fieldType) = try Self.field(field, of: shape, at: position)
+            if case .identifier(let name) = base.kind, let slot = scope[name]?.slot {
+                // A field of a variable (`shell.x`, `c.name`): read in place, without a closure for the variable.
+                return (fieldType, { frame in frame.field(index, ofRecordIn: slot, shaped: shape) ?? Self.select(field, from: frame[slot]) })
+            }
             return (fieldType, { frame in
                 switch baseEval(frame) {
                 case .record(let actual, let fields) where actual === shape: fields[index]
@@ -184,9 +188,9 @@ struct ConditionCompiler {
             return (.bool, { frame in
                 // CEL semantics: the absorbing value wins even over an error on the other side.
                 let a = le(frame)
-                if a == .bool(absorbing) { return a }
+                if case .bool(absorbing) = a { return a }
                 let b = re(frame)
-                if b == .bool(absorbing) { return b }
+                if case .bool(absorbing) = b { return b }
                 if case .error = a { return a }
                 if case .error = b { return b }
                 guard case .bool = a, case .bool = b else { return .error("'\(op.rawValue)' applied to non-bool") }
@@ -197,6 +201,14 @@ struct ConditionCompiler {
                 throw ConditionError(position: position, message: "cannot compare \(lt) with \(rt)")
             }
             let negate = op == .notEqual
+            if case .literal(let literal) = right.kind, literal.comparesExactly {
+                // `c.name == 'git'`: compare with the constant directly.
+                return (.bool, { frame in
+                    let a = le(frame)
+                    if case .error = a { return a }
+                    return .bool((a == literal) != negate)
+                })
+            }
             return (.bool, { frame in
                 let result = ConditionRuntime.equal(le(frame), re(frame))
                 if negate, case .bool(let b) = result { return .bool(!b) }

@@ -114,6 +114,13 @@ final class Frame {
         slots.deallocate()
     }
 
+    /// Field `index` of the record in `slot`, read in place, or nil when the
+    /// slot holds anything but a record of `shape`.
+    func field(_ index: Int, ofRecordIn slot: Int, shaped shape: RecordShape) -> Value? {
+        guard case .record(let actual, let fields) = slots[slot], actual === shape else { return nil }
+        return fields[index]
+    }
+
     subscript(slot: Int) -> Value {
         get { slots[slot] }
         set { slots[slot] = newValue }

@@ -57,5 +57,14 @@ public enum Value: Sendable, Hashable {
         }
     }
 
+    /// Whether `==` on this value is the language's equality: true for
+    /// strings, bools and null; numbers compare across int and double instead.
+    var comparesExactly: Bool {
+        switch self {
+        case .string, .bool, .null: true
+        default: false
+        }
+    }
+
     var isError: Bool { if case .error = self { true } else { false } }
 }
