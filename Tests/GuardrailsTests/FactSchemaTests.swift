@@ -10,10 +10,9 @@ import Testing
         case (.dyn, _), (.bool, .bool), (.int, .int), (.string, .string): return []
         case (.list(let element), .list(let items)): return items.flatMap { conforms($0, element, path: path + "[]") }
         case (.map(let element), .map(let m)): return m.flatMap { conforms($0.value, element, path: path + "." + $0.key) }
-        case (.object(_, let fields), .map(let m)):
-            var problems = Set(fields.keys).symmetricDifference(m.keys).map { "\(path): field \($0) missing on one side" }
-            for (name, fieldType) in fields { if let v = m[name] { problems += conforms(v, fieldType, path: path + "." + name) } }
-            return problems
+        case (.object(let shape), .record(let actual, let fields)):
+            guard actual === shape else { return ["\(path): a \(actual.name) record where \(shape.name) is declared"] }
+            return zip(shape.fieldNames, zip(fields, shape.fieldTypes)).flatMap { name, field in conforms(field.0, field.1, path: path + "." + name) }
         default: return ["\(path): \(value) is not a \(type)"]
         }
     }

@@ -78,8 +78,8 @@ struct IntentFacts: Sendable {
         let actor = request.actor
         let roots: [Value] = [
             .string(request.tool),
-            .map(["name": .string(actor.name), "roles": Value.strings(actor.roles), "uid": .int(Int64(actor.uid)), "owner": .string(actor.owner ?? "")]),
-            .map(["onBehalfOf": .string(request.claims.onBehalfOf ?? ""), "reason": .string(request.claims.reason ?? "")]),
+            FactSchema.actor.record(["name": .string(actor.name), "roles": Value.strings(actor.roles), "uid": .int(Int64(actor.uid)), "owner": .string(actor.owner ?? "")]),
+            FactSchema.claims.record(["onBehalfOf": .string(request.claims.onBehalfOf ?? ""), "reason": .string(request.claims.reason ?? "")]),
             .map(request.arguments.mapValues(Value.init)),
             .bool(!reasons.isEmpty),
             Value.strings(reasons),
@@ -98,7 +98,7 @@ struct IntentFacts: Sendable {
         guard let first = parts.first, let slot = FactSchema.slot(of: first) else { return nil }
         var value = roots[slot]
         for part in parts.dropFirst() {
-            guard case .map(let m) = value, let next = m[part] else { return nil }
+            guard let next = value.member(part) else { return nil }
             value = next
         }
         return value

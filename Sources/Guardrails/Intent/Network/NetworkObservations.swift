@@ -38,7 +38,7 @@ struct NetworkObservations: Sendable {
     func facts(allowlist: NetworkAllowlist) -> Value {
         var unlisted = hosts.filter { !allowlist.allows($0) }
         if dynamicDestination { unlisted.append("<dynamic>") }
-        return .map([
+        return FactSchema.network.record([
             "present": .bool(present),
             "hosts": Value.strings(hosts),
             "urls": Value.strings(urls),

@@ -34,8 +34,7 @@ enum ShellNetworkUsage {
 
     static func observe(_ inv: ShellInvocation, into network: inout NetworkObservations) {
         if textOnly.contains(inv.name) && inv.redirections.allSatisfy({ !$0.target.text.includes("/dev/tcp/") && !$0.target.text.includes("/dev/udp/") }) { return }
-        let words = [inv.nameWord] + inv.args + inv.redirections.map(\.target)
-        for word in words {
+        inv.forEachWord { word in
             if word.text.includes("://") {
                 for piece in word.text.split(whereSeparator: { $0 == " " || $0 == "\"" || $0 == "'" }) where String(piece).includes("://") {
                     network.addURL(String(piece))

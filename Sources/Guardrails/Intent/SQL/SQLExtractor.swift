@@ -25,7 +25,7 @@ enum SQLExtractor {
             for t in s.tables where !tables.contains(t) { tables.append(t) }
         }
         let unparsed = !problems.isEmpty
-        let facts: Value = .map([
+        let facts = FactSchema.sql.record([
             "present": .bool(true),
             "statements": .list(withStatements ? statements.map(\.value) : []),
             "statementCount": .int(Int64(statements.count)),
@@ -43,7 +43,7 @@ enum SQLExtractor {
     }
 
     /// The facts when no SQL was extracted, so conditions never see a missing field.
-    static let absent: Value = .map([
+    static let absent = FactSchema.sql.record([
         "present": .bool(false), "statements": .list([]), "statementCount": .int(0), "operations": .list([]),
         "tables": .list([]), "readOnly": .bool(false), "ddl": .bool(false), "drops": .bool(false),
         "truncates": .bool(false), "unboundedWrite": .bool(false), "privilegeChange": .bool(false), "unparsed": .bool(false),

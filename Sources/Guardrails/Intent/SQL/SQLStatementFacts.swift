@@ -30,7 +30,7 @@ struct SQLStatementFacts: Sendable, Hashable {
     }
 
     var value: Value {
-        .map([
+        FactSchema.sqlStatement.record([
             "operation": .string(operation),
             "objectType": .string(objectType),
             "tables": Value.strings(tables),

@@ -14,6 +14,14 @@ struct ShellInvocation: Sendable {
     var stage: Int
     /// Some argument's command substitution runs a downloader (`sh -c "$(curl ...)"`).
     var argumentsDownload = false
+
+    /// The program word, the arguments, then the redirection targets: every
+    /// word that may name a path or a destination, without building an array of them.
+    func forEachWord(_ body: (ShellWord) -> Void) {
+        body(nameWord)
+        args.forEach(body)
+        for redirection in redirections { body(redirection.target) }
+    }
 }
 
 /// Flattens a parsed script into the invocations that would run.
@@ -51,6 +59,8 @@ struct ShellCommandResolver {
     private static let plainWrappers: Set<String> = ["nohup", "time", "command", "builtin", "exec", "setsid", "unbuffer",
                                                       "caffeinate", "ltrace", "busybox", "toybox", "stdbuf", "nice", "ionice",
                                                       "unshare", "strace"]
+    /// Every program the resolver looks through, so that the common case (not a wrapper) costs one lookup.
+    private static let wrappers: Set<String> = privilegeWrappers.union(wrapperOptionsWithValue.keys).union(wrappersWithPositional).union(plainWrappers)
 
     static func resolve(_ script: ShellScript, depth: Int = 0) -> ShellCommandResolver {
         var resolver = ShellCommandResolver()
@@ -85,7 +95,8 @@ struct ShellCommandResolver {
     }
 
     static func basename(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
+        guard path.utf8.contains(UInt8(ascii: "/")) else { return path }   // most names: no path to strip
+        return path.split(separator: "/").last.map(String.init) ?? path
     }
 
     /// Records `invocation`, then whatever it runs in turn.
@@ -94,8 +105,7 @@ struct ShellCommandResolver {
         guard depth <= ShellParser.maximumDepth else { problems.append("shell nesting too deep"); return }
         let name = invocation.name
         let args = invocation.args
-        if Self.privilegeWrappers.contains(name) || Self.wrapperOptionsWithValue[name] != nil || Self.plainWrappers.contains(name)
-            || Self.wrappersWithPositional.contains(name) {
+        if Self.wrappers.contains(name) {
             if name == "su" || (name == "runuser" && args.contains { $0.text == "-c" }) {
                 if let c = args.firstIndex(where: { $0.text == "-c" || $0.text == "--command" }), c + 1 < args.count {
                     nested(args[c + 1], from: invocation, depth: depth, sudo: true)
@@ -156,7 +166,7 @@ struct ShellCommandResolver {
     }
 
     private func assignmentLike(_ text: String) -> Bool {
-        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else { return false }
+        guard text.utf8.contains(UInt8(ascii: "=")), let eq = text.firstIndex(of: "="), eq != text.startIndex else { return false }
         return text[..<eq].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     }
 

@@ -56,8 +56,10 @@ enum ShellCommandRules {
 
     /// Programs that write to block devices or partition tables.
     static func isDiskTool(_ name: String) -> Bool {
-        name.hasPrefix("mkfs") || ["fdisk", "sfdisk", "parted", "wipefs", "mkswap", "blkdiscard", "sgdisk", "gdisk"].contains(name)
+        name.hasPrefix("mkfs") || diskTools.contains(name)
     }
+
+    private static let diskTools: Set<String> = ["fdisk", "sfdisk", "parted", "wipefs", "mkswap", "blkdiscard", "sgdisk", "gdisk"]
 
     static func changesPrivilege(_ inv: ShellInvocation) -> Bool {
         if inv.viaSudo || ShellCommandResolver.privilegeWrappers.contains(inv.name) { return true }

@@ -40,7 +40,7 @@ struct ShellAnalysis {
         for wrapper in inv.wrappers where !programs.contains(wrapper) { programs.append(wrapper) }
         if !programs.contains(inv.name) { programs.append(inv.name) }
         if recordsCommands {
-            commands.append(.map(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
+            commands.append(FactSchema.shellCommand.record(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
         }
         if inv.nameWord.isDynamic || inv.nameWord.hasGlob { dynamicCommand = true }
         if ["awk", "gawk", "mawk", "nawk"].contains(inv.name), inv.args.contains(where: { $0.text.includes("system(") || $0.text.includes("getline") || $0.text.includes("| \"") }) {
@@ -59,7 +59,7 @@ struct ShellAnalysis {
         if ShellCommandRules.changesPrivilege(inv) { privilegeChange = true }
         if ShellCommandRules.isForcePush(inv) { forcePush = true }
         if ShellCommandRules.destroysInfrastructure(inv) { infraDestroy = true }
-        for word in [inv.nameWord] + inv.args + inv.redirections.map(\.target) {
+        inv.forEachWord { word in
             if ShellPaths.secretKind(word) != nil, !secretPaths.contains(word.text) { secretPaths.append(word.text) }
         }
         observeDownloads(inv)
@@ -96,6 +96,7 @@ struct ShellAnalysis {
     }
 
     private func isDownloaded(_ path: String) -> Bool {
+        if downloadedFiles.isEmpty { return false }
         let normalized = ShellPaths.normalize(path)
         let bare = normalized.hasPrefix("./") ? String(normalized.dropFirst(2)) : normalized
         return downloadedFiles.contains(normalized) || downloadedFiles.contains(bare) || downloadedFiles.contains("./" + bare)
@@ -141,7 +142,7 @@ struct ShellAnalysis {
     ]
 
     func value(unparsed: Bool, present: Bool = true) -> Value {
-        .map([
+        FactSchema.shell.record([
             "present": .bool(present),
             "commands": .list(commands),
             "programs": Value.strings(programs),

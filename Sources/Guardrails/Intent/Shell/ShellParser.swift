@@ -205,7 +205,8 @@ struct ShellParser {
 
     /// `NAME=value` → (NAME, value or nil when the value is dynamic).
     private func assignment(_ word: ShellWord) -> (String, String?)? {
-        guard let eq = word.text.firstIndex(of: "="), eq != word.text.startIndex else { return nil }
+        // The byte test first: most words have no '=', and finding a Character costs grapheme breaking.
+        guard word.text.utf8.contains(UInt8(ascii: "=")), let eq = word.text.firstIndex(of: "="), eq != word.text.startIndex else { return nil }
         let name = word.text[..<eq]
         guard name.utf8.allSatisfy(Self.isNameByte), !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39) else { return nil }
         return (String(name), word.isDynamic ? nil : String(word.text[word.text.index(after: eq)...]))

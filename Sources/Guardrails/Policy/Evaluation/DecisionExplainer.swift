@@ -100,7 +100,7 @@ struct DecisionExplainer {
         case .bool(let b): b
         case .list(let l): !l.isEmpty
         case .string(let s): !s.isEmpty
-        case .map: false
+        case .map, .record: false
         default: true
         }
     }

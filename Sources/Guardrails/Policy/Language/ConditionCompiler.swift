@@ -59,7 +59,7 @@ struct ConditionCompiler {
             }
             if binding.isRoot { paths.insert(name) }
             let slot = binding.slot
-            return (binding.type, { frame in frame.slots[slot] })
+            return (binding.type, { frame in frame[slot] })
         case .list(let elements):
             var types: [ValueType] = []
             var evaluators: [Evaluator] = []
@@ -114,25 +114,46 @@ struct ConditionCompiler {
 
     private mutating func compileMember(_ base: ConditionNode, _ field: String, at position: SourcePosition) throws(ConditionError) -> (ValueType, Evaluator) {
         let (baseType, baseEval) = try compile(base)
-        let fieldType: ValueType
-        switch baseType {
-        case .object(let name, let fields):
-            guard let t = fields[field] else {
-                throw ConditionError(position: position, message: "\(name) has no field '\(field)'; fields: \(fields.keys.sorted().joined(separator: ", "))")
-            }
-            fieldType = t
-        case .map(let v): fieldType = v
-        case .dyn: fieldType = .dyn
-        default: throw ConditionError(position: position, message: "cannot select '.\(field)' from a \(baseType)")
-        }
         if let path = rootPath(base) { paths.insert("\(path).\(field)") }
-        return (fieldType, { frame in
-            switch baseEval(frame) {
-            case .map(let m): m[field] ?? .error("no such key '\(field)'")
-            case .error(let e): .error(e)
-            case let other: .error("cannot select '.\(field)' from \(ConditionRuntime.kind(other))")
+        switch baseType {
+        case .object(let shape):
+            let (index, fieldType) = try Self.field(field, of: shape, at: position)
+            if case .identifier(let name) = base.kind, let slot = scope[name]?.slot {
+                // A field of a variable (`shell.x`, `c.name`): read in place, without a closure for the variable.
+                return (fieldType, { frame in frame.field(index, ofRecordIn: slot, shaped: shape) ?? Self.select(field, from: frame[slot]) })
             }
-        })
+            return (fieldType, { frame in
+                switch baseEval(frame) {
+                case .record(let actual, let fields) where actual === shape: fields[index]
+                case .error(let e): .error(e)
+                case let other: other.member(field) ?? .error("cannot select '.\(field)' from \(ConditionRuntime.kind(other))")
+                }
+            })
+        case .map(let fieldType):
+            return (fieldType, { frame in Self.select(field, from: baseEval(frame)) })
+        case .dyn:
+            return (.dyn, { frame in Self.select(field, from: baseEval(frame)) })
+        default:
+            throw ConditionError(position: position, message: "cannot select '.\(field)' from a \(baseType)")
+        }
+    }
+
+    /// The position and type of a record field, or the load error naming the fields there are.
+    private static func field(_ field: String, of shape: RecordShape, at position: SourcePosition) throws(ConditionError) -> (Int, ValueType) {
+        guard let index = shape.index(of: field) else {
+            throw ConditionError(position: position, message: "\(shape.name) has no field '\(field)'; fields: \(shape.fieldNames.sorted().joined(separator: ", "))")
+        }
+        return (index, shape.fieldTypes[index])
+    }
+
+    /// Field selection on a value whose shape is only known at run time (tool arguments).
+    private static func select(_ field: String, from base: Value) -> Value {
+        switch base {
+        case .map(let m): m[field] ?? .error("no such key '\(field)'")
+        case .record: base.member(field) ?? .error("no such key '\(field)'")
+        case .error: base
+        case let other: .error("cannot select '.\(field)' from \(ConditionRuntime.kind(other))")
+        }
     }
 
     private mutating func compileIndex(_ base: ConditionNode, _ key: ConditionNode, at position: SourcePosition) throws(ConditionError) -> (ValueType, Evaluator) {
@@ -167,9 +188,9 @@ struct ConditionCompiler {
             return (.bool, { frame in
                 // CEL semantics: the absorbing value wins even over an error on the other side.
                 let a = le(frame)
-                if a == .bool(absorbing) { return a }
+                if case .bool(absorbing) = a { return a }
                 let b = re(frame)
-                if b == .bool(absorbing) { return b }
+                if case .bool(absorbing) = b { return b }
                 if case .error = a { return a }
                 if case .error = b { return b }
                 guard case .bool = a, case .bool = b else { return .error("'\(op.rawValue)' applied to non-bool") }
@@ -180,6 +201,14 @@ struct ConditionCompiler {
                 throw ConditionError(position: position, message: "cannot compare \(lt) with \(rt)")
             }
             let negate = op == .notEqual
+            if case .literal(let literal) = right.kind, literal.comparesExactly {
+                // `c.name == 'git'`: compare with the constant directly.
+                return (.bool, { frame in
+                    let a = le(frame)
+                    if case .error = a { return a }
+                    return .bool((a == literal) != negate)
+                })
+            }
             return (.bool, { frame in
                 let result = ConditionRuntime.equal(le(frame), re(frame))
                 if negate, case .bool(let b) = result { return .bool(!b) }
@@ -217,11 +246,12 @@ struct ConditionCompiler {
             default: throw ConditionError(position: position, message: "has() cannot test a field of a \(baseType)")
             }
             if let path = rootPath(base) { paths.insert("\(path).\(field)") }
-            return (.bool, { frame in
-                switch baseEval(frame) {
-                case .map(let m): if let v = m[field], v != .null { .bool(true) } else { .bool(false) }
-                case .error(let e): .error(e)
-                default: .bool(false)
+            return (.bool, { frame -> Value in
+                let base = baseEval(frame)
+                switch base {
+                case .map, .record: if let v = base.member(field), v != .null { return .bool(true) } else { return .bool(false) }
+                case .error: return base
+                default: return .bool(false)
                 }
             })
         case (nil, "size"):
@@ -297,6 +327,7 @@ struct ConditionCompiler {
             case .string(let s): .int(Int64(s.count))
             case .list(let l): .int(Int64(l.count))
             case .map(let m): .int(Int64(m.count))
+            case .record(_, let fields): .int(Int64(fields.count))
             case .error(let m): .error(m)
             default: .error("size() of a scalar")
             }
@@ -326,7 +357,7 @@ struct ConditionCompiler {
             guard case .list(let items) = te(frame) else { return .error("\(name)() applied to a non-list") }
             var firstError: Value?
             for item in items {
-                frame.slots[slot] = item
+                frame[slot] = item
                 switch pe(frame) {
                 case .bool(let b) where b == wanted: return .bool(wanted)
                 case .bool: continue

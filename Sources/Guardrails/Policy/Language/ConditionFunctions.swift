@@ -65,6 +65,7 @@ enum ConditionRuntime {
         case .string: "string"
         case .list: "list"
         case .map: "map"
+        case .record(let shape, _): shape.name
         case .error: "error"
         }
     }

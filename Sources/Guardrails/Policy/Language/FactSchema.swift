@@ -4,7 +4,7 @@
 /// checker rejects any field not listed here, and a test asserts that the
 /// extractors produce exactly these fields, so the two cannot drift apart.
 enum FactSchema {
-    static let sqlStatement = ValueType.object("sql statement", [
+    static let sqlStatement = RecordShape("sql statement", [
         "operation": .string,       // "select", "delete", "drop", ... or "unknown"
         "objectType": .string,      // for DDL/GRANT: "table", "schema", "database", ...; else ""
         "tables": .list(.string),
@@ -13,9 +13,9 @@ enum FactSchema {
         "readOnly": .bool,
     ])
 
-    static let sql = ValueType.object("sql facts", [
+    static let sql = RecordShape("sql facts", [
         "present": .bool,
-        "statements": .list(sqlStatement),
+        "statements": .list(.object(sqlStatement)),
         "statementCount": .int,
         "operations": .list(.string),
         "tables": .list(.string),
@@ -28,15 +28,15 @@ enum FactSchema {
         "unparsed": .bool,
     ])
 
-    static let shellCommand = ValueType.object("shell command", [
+    static let shellCommand = RecordShape("shell command", [
         "name": .string,
         "args": .list(.string),
         "viaSudo": .bool,
     ])
 
-    static let shell = ValueType.object("shell facts", [
+    static let shell = RecordShape("shell facts", [
         "present": .bool,
-        "commands": .list(shellCommand),
+        "commands": .list(.object(shellCommand)),
         "programs": .list(.string),
         "recursiveDelete": .bool,
         "dangerousDelete": .bool,   // recursive delete of /, ~, *, a system path or an unknown path
@@ -54,7 +54,7 @@ enum FactSchema {
         "unparsed": .bool,
     ])
 
-    static let network = ValueType.object("network facts", [
+    static let network = RecordShape("network facts", [
         "present": .bool,
         "hosts": .list(.string),
         "urls": .list(.string),
@@ -66,14 +66,14 @@ enum FactSchema {
         "unparsed": .bool,
     ])
 
-    static let actor = ValueType.object("actor", [
+    static let actor = RecordShape("actor", [
         "name": .string,
         "roles": .list(.string),
         "uid": .int,
         "owner": .string,
     ])
 
-    static let claims = ValueType.object("claims", [
+    static let claims = RecordShape("claims", [
         "onBehalfOf": .string,
         "reason": .string,
     ])
@@ -81,14 +81,14 @@ enum FactSchema {
     /// Root variables in slot order; `Frame.slots` follows this order.
     static let roots: [(name: String, type: ValueType)] = [
         ("tool", .string),
-        ("actor", actor),
-        ("claims", claims),
+        ("actor", .object(actor)),
+        ("claims", .object(claims)),
         ("args", .map(.dyn)),
         ("unparsed", .bool),
         ("unparsedReasons", .list(.string)),
-        ("sql", sql),
-        ("shell", shell),
-        ("network", network),
+        ("sql", .object(sql)),
+        ("shell", .object(shell)),
+        ("network", .object(network)),
     ]
 
     static func slot(of name: String) -> Int? { roots.firstIndex { $0.name == name } }
@@ -96,10 +96,33 @@ enum FactSchema {
 
 /// The values of the root variables for one evaluation, plus scratch slots
 /// for comprehension variables (`exists(x, ...)`). One per decision; never shared.
+///
+/// Slots live in a fixed buffer rather than an array property so that each
+/// read in a compiled condition is a plain load: a `var` array in a class
+/// costs a dynamic exclusivity check and a retain of the array per access.
 final class Frame {
-    var slots: [Value]
+    private let slots: UnsafeMutableBufferPointer<Value>
 
     init(roots: [Value], scratch: Int) {
-        slots = roots + Array(repeating: .null, count: scratch)
+        slots = .allocate(capacity: roots.count + scratch)
+        let rootsEnd = slots.initialize(fromContentsOf: roots)
+        slots[rootsEnd...].initialize(repeating: .null)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Field `index` of the record in `slot`, read in place, or nil when the
+    /// slot holds anything but a record of `shape`.
+    func field(_ index: Int, ofRecordIn slot: Int, shaped shape: RecordShape) -> Value? {
+        guard case .record(let actual, let fields) = slots[slot], actual === shape else { return nil }
+        return fields[index]
+    }
+
+    subscript(slot: Int) -> Value {
+        get { slots[slot] }
+        set { slots[slot] = newValue }
     }
 }

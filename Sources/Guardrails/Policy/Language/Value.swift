@@ -14,6 +14,8 @@ public enum Value: Sendable, Hashable {
     case string(String)
     case list([Value])
     case map([String: Value])
+    /// A fact object: values in the order of `shape.fieldNames`.
+    case record(RecordShape, [Value])
     case error(String)
 
     public init(_ json: JSONValue) {
@@ -39,11 +41,30 @@ public enum Value: Sendable, Hashable {
         case .string(let s): .string(s)
         case .list(let l): .array(l.map(\.json))
         case .map(let m): .object(m.mapValues(\.json))
+        case .record(let shape, let fields): .object(Dictionary(uniqueKeysWithValues: zip(shape.fieldNames, fields.map(\.json))))
         case .error(let e): .string("error: \(e)")
         }
     }
 
     static func strings(_ items: some Sequence<String>) -> Value { .list(items.map(Value.string)) }
+
+    /// The field or key `name` of a record or map, looked up by name.
+    func member(_ name: String) -> Value? {
+        switch self {
+        case .map(let m): m[name]
+        case .record(let shape, let fields): shape.index(of: name).map { fields[$0] }
+        default: nil
+        }
+    }
+
+    /// Whether `==` on this value is the language's equality: true for
+    /// strings, bools and null; numbers compare across int and double instead.
+    var comparesExactly: Bool {
+        switch self {
+        case .string, .bool, .null: true
+        default: false
+        }
+    }
 
     var isError: Bool { if case .error = self { true } else { false } }
 }

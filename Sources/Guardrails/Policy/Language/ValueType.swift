@@ -9,7 +9,7 @@ indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     /// String-keyed map whose keys are not known in advance.
     case map(ValueType)
     /// A record with a fixed set of fields (the intent facts, the actor).
-    case object(String, [String: ValueType])
+    case object(RecordShape)
 
     var description: String {
         switch self {
@@ -21,7 +21,7 @@ indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         case .dyn: "dyn"
         case .list(let e): "list(\(e))"
         case .map(let v): "map(string, \(v))"
-        case .object(let name, _): name
+        case .object(let shape): shape.name
         }
     }
 
