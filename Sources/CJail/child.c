@@ -329,16 +329,24 @@ static void bring_up_loopback(void)
 
 // --- privileges ----------------------------------------------------------------
 
-/// Step 5: every capability set emptied (bounding and ambient included),
-/// securebits locked so nothing regains them, then no_new_privs.
-static void drop_privileges(const struct cjail_plan *p)
+/// Step 5, first half (in stage 1, so a warm child has it done): the sets
+/// that only govern what an execve could grant — bounding and ambient
+/// emptied, securebits locked so nothing regains them. The effective set the
+/// rest of the setup needs is untouched until the second half.
+static void narrow_privileges(const struct cjail_root_plan *root)
 {
     // NOROOT, NO_SETUID_FIXUP, KEEP_CAPS off, NO_CAP_AMBIENT_RAISE, all locked.
     CHECK(CJAIL_STEP_CAPS, RAW5(__NR_prctl, PR_SET_SECUREBITS, 0xEF, 0, 0, 0), 0);
     CHECK(CJAIL_STEP_CAPS, RAW5(__NR_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), 1);
-    for (int cap = 0; cap <= p->cap_last_cap; cap++) {
+    for (int cap = 0; cap <= root->cap_last_cap; cap++) {
         CHECK(CJAIL_STEP_CAPS, RAW5(__NR_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0), 2);
     }
+}
+
+/// Step 5, second half: the effective, permitted and inheritable sets
+/// emptied, then no_new_privs.
+static void drop_privileges(void)
+{
     struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
     struct __user_cap_data_struct data[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
     CHECK(CJAIL_STEP_CAPS, RAW2(__NR_capset, &header, data), 3);
@@ -350,15 +358,22 @@ struct landlock_path_beneath {
     int32_t parent_fd;
 } __attribute__((packed));
 
-static void apply_landlock(const struct cjail_plan *p)
+/// Step 6, first half (stage 1): the path rules, which name the new root's
+/// own mounts. Adding a rule restricts nothing yet.
+static void add_landlock_rules(const struct cjail_root_plan *root)
 {
-    for (int i = 0; i < p->landlock_rule_count; i++) {
-        long fd = RAW3(__NR_openat, AT_FDCWD, p->landlock_rules[i].path, O_PATH | O_CLOEXEC);
+    for (int i = 0; i < root->landlock_rule_count; i++) {
+        long fd = RAW3(__NR_openat, AT_FDCWD, root->landlock_rules[i].path, O_PATH | O_CLOEXEC);
         CHECK(CJAIL_STEP_LANDLOCK, fd, i);
-        struct landlock_path_beneath rule = { p->landlock_rules[i].allowed_access, (int32_t)fd };
+        struct landlock_path_beneath rule = { root->landlock_rules[i].allowed_access, (int32_t)fd };
         CHECK(CJAIL_STEP_LANDLOCK, RAW4(__NR_landlock_add_rule, FD_LANDLOCK, LL_RULE_PATH_BENEATH, &rule, 0), i);
         RAW1(__NR_close, fd);
     }
+}
+
+/// Step 6, second half (stage 2): the ruleset takes effect.
+static void restrict_with_landlock(void)
+{
     CHECK(CJAIL_STEP_LANDLOCK, RAW2(__NR_landlock_restrict_self, FD_LANDLOCK, 0), -1);
     RAW1(__NR_close, FD_LANDLOCK);
 }
@@ -402,6 +417,13 @@ int cjail_child_main(void *arg)
     // namespaces came with clone): hostname, loopback.
     if (root->hostname) CHECK(CJAIL_STEP_HOSTNAME, RAW2(__NR_sethostname, root->hostname, c_strlen(root->hostname)), 0);
     if (root->bring_up_loopback) bring_up_loopback();
+    // Step 4, first part: a session of our own, so no controlling terminal
+    // (TIOCSTI). Here rather than in stage 2: setsid also makes a scheduler
+    // autogroup, which costs more than the rest of stage 2 together.
+    CHECK(CJAIL_STEP_SESSION, RAW0(__NR_setsid), 0);
+    // Steps 5 and 6, the halves that restrict nothing the setup still needs.
+    narrow_privileges(root);
+    if (root->landlock_ruleset_fd >= 0) add_landlock_rules(root);
 
     report(CJAIL_STEP_READY, 0, 0);
 
@@ -420,13 +442,13 @@ int cjail_child_main(void *arg)
         CHECK(CJAIL_STEP_RLIMIT, RAW4(__NR_prlimit64, 0, p->rlimits[i].resource, &rl, 0), i);
     }
 
-    // Step 4: no controlling terminal (TIOCSTI), cwd.
-    CHECK(CJAIL_STEP_SESSION, RAW0(__NR_setsid), 0);
+    // Step 4, rest: the working directory (fds and environment are the
+    // plan's: arranged at clone, given to execve).
     CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
 
     // Steps 5 and 6.
-    drop_privileges(p);
-    if (root->landlock_ruleset_fd >= 0) apply_landlock(p);
+    drop_privileges();
+    if (root->landlock_ruleset_fd >= 0) restrict_with_landlock();
 
     // Step 7: seccomp last. With a listener, hand its fd number to the
     // parent, which takes it with pidfd_getfd before our execve (always a

@@ -77,7 +77,8 @@ struct cjail_landlock_ruleset_attr {
 };
 
 /// Stage 1, what a child can do before its command is known: identity,
-/// namespaces and the new root. A warm child (Sandbox's WarmPool) stops
+/// namespaces, the new root, its own session, the bounding and ambient
+/// capability sets emptied and its Landlock rules added (not yet in force). A warm child (Sandbox's WarmPool) stops
 /// after this stage and waits for its command; a cold launch runs both
 /// stages back to back.
 struct cjail_root_plan {
@@ -111,8 +112,15 @@ struct cjail_root_plan {
     const char *hostname;
     int bring_up_loopback;
 
-    // Landlock ruleset (-1: not used). Its path rules come in stage 2.
+    // The highest capability number (the bounding set is emptied up to it
+    // in stage 1; the effective set in stage 2).
+    int cap_last_cap;
+
+    // Landlock ruleset (-1: not used) and its path rules, added in stage 1;
+    // the ruleset takes effect in stage 2.
     int landlock_ruleset_fd;
+    const struct cjail_landlock_path_rule *landlock_rules;
+    int landlock_rule_count;
 
     // The per-run cgroup: the parent writes the child's pid into each file
     // before stage 1, so the child is born into it before anything of its
@@ -122,8 +130,8 @@ struct cjail_root_plan {
     int cgroup_procs_count;
 };
 
-/// Stage 2, the command: its files, limits, privileges dropped, Landlock,
-/// seccomp, execve.
+/// Stage 2, the command: its files, limits, cwd, privileges dropped,
+/// Landlock in force, seccomp, execve.
 struct cjail_plan {
     // Files and directories placed in the (still writable) new root, paths
     // absolute inside the sandbox. Only CJAIL_MOUNT_FILE and CJAIL_MOUNT_DIR.
@@ -138,13 +146,6 @@ struct cjail_plan {
     // Limits.
     const struct cjail_rlimit *rlimits;
     int rlimit_count;
-
-    // Capabilities / privileges.
-    int cap_last_cap;
-
-    // Landlock path rules (used when the root plan has a ruleset).
-    const struct cjail_landlock_path_rule *landlock_rules;
-    int landlock_rule_count;
 
     // Seccomp (filter_len == 0: not used; refused by the Swift side).
     const struct sock_filter *filter;

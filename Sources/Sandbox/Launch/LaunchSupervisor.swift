@@ -131,7 +131,10 @@ final class LaunchSupervisor {
 
             var fds: [pollfd] = []
             func watch(_ fd: Int32, _ events: Int32) { if fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(events), revents: 0)) } }
-            watch(statusFD, POLLIN)
+            // Once the listener is ours, the status pipe can only carry an
+            // exec failure just before the child exits: it is read after
+            // the exit instead of costing a wake-up at every exec.
+            if listenerFD < 0 { watch(statusFD, POLLIN) }
             watch(outFD, POLLIN)
             watch(errFD, POLLIN)
             watch(inFD, POLLOUT)
@@ -150,10 +153,10 @@ final class LaunchSupervisor {
                     if !readStatus(statusFD, &obs, pidfd: spawned.pidfd, listener: &listenerFD) {
                         close(statusFD)
                         statusFD = -1
-                        obs.execAt = DispatchTime.now().uptimeNanoseconds
                         // EOF: the child exec'd or died; its stack is no longer in use.
                         cjail_release_stack(&spawned)
                     }
+                    if listenerFD >= 0 && obs.execAt == 0 { obs.execAt = DispatchTime.now().uptimeNanoseconds }
                 case outFD: if !drain(outFD, into: &obs.stdout, buffer: &buffer) { close(outFD); outFD = -1 }
                 case errFD: if !drain(errFD, into: &obs.stderr, buffer: &buffer) { close(errFD); errFD = -1 }
                 case inFD:
@@ -176,6 +179,9 @@ final class LaunchSupervisor {
                         // the pipes a moment to report EOF, no more.
                         drainDeadline = DispatchTime.now().uptimeNanoseconds + 500_000_000
                         if inFD >= 0 { close(inFD); inFD = -1 }
+                        // Every writer of the status pipe is gone: read what is left.
+                        while statusFD >= 0 && readStatus(statusFD, &obs, pidfd: spawned.pidfd, listener: &listenerFD) {}
+                        if statusFD >= 0 { close(statusFD); statusFD = -1 }
                     }
                 case cancelFD:
                     var value: UInt64 = 0

@@ -120,7 +120,7 @@ public final class SandboxEngine: @unchecked Sendable {
         }
         if let trace = Self.trace {
             func ms(_ a: UInt64, _ b: UInt64) -> String { String(format: "%.3f", Double(b &- a) / 1e6) }
-            trace("\(warmChild == nil ? "cold" : "warm") filter \(ms(t0, tFilter)) root \(ms(tFilter, tRoot)) plan+cgroup \(ms(tRoot, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) exec \(ms(observation.spawnedAt, observation.execAt)) run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
+            trace("\(warmChild == nil ? "cold" : "warm") filter \(ms(t0, tFilter)) root \(ms(tFilter, tRoot)) plan+cgroup \(ms(tRoot, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) setup \(ms(observation.spawnedAt, observation.execAt)) exec+run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
         }
         return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: profileDigest, filter: filter,
                                       cgroupUsage: cgroup?.usage(), cgroup: cgroup, host: host)

@@ -45,7 +45,6 @@ final class WarmPool: @unchecked Sendable {
         guard enabled else { return }
         let thread = Thread { [self] in fillLoop() }
         thread.name = "airlock.warm-pool"
-        thread.qualityOfService = .utility
         thread.start()
     }
 

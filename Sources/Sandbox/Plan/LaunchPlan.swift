@@ -57,9 +57,6 @@ struct LaunchPlan {
         plan.rlimits = UnsafePointer(arena.array(rlimits.map { cjail_rlimit(resource: $0.0, soft: $0.2, hard: $0.3) }))
         plan.rlimit_count = Int32(rlimits.count)
 
-        plan.cap_last_cap = Int32(host.capLastCap)
-        plan.landlock_rules = UnsafePointer(root.landlock.cRules(arena: arena))
-        plan.landlock_rule_count = Int32(root.landlock.rules.count)
 
         let filterBytes = arena.bytes(filter.program)
         plan.filter = UnsafeRawPointer(filterBytes).assumingMemoryBound(to: sock_filter.self)

@@ -95,6 +95,9 @@ final class RootPlan: @unchecked Sendable {
         root.hostname = UnsafePointer(arena.string(profile.identity.hostname))
         // A pooled namespace for `loopback` comes with lo already up.
         root.bring_up_loopback = profile.network == .loopback && netnsFD == nil ? 1 : 0
+        root.cap_last_cap = Int32(host.capLastCap)
+        root.landlock_rules = UnsafePointer(landlock.cRules(arena: arena))
+        root.landlock_rule_count = Int32(landlock.rules.count)
         root.cgroup_procs_paths = UnsafePointer(arena.array(cgroupProcsFiles.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
         root.cgroup_procs_count = Int32(cgroupProcsFiles.count)
         cPlan = UnsafePointer(arena.array([root]))
