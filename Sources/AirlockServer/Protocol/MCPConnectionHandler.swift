@@ -143,14 +143,15 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         let environment = self.environment
         let progress = request.progressToken.map { ProgressChannel(token: $0, channel: channel) }
-        let result = environment.registry.start(key, perConnectionLimit: environment.settings.maxCallsPerConnection) {
+        let result = environment.registry.start(key, perConnectionLimit: environment.settings.maxCallsPerConnection,
+                                                on: EventLoopTaskExecutor(context.eventLoop)) {
             let heartbeat = progress.map { $0.startHeartbeat(every: environment.settings.progressIntervalSeconds) }
             let outcome = await environment.executor.execute(call, progress: progress?.reporter ?? .silent)
             heartbeat?.cancel()
             progress?.close()
             let cancelledByClient = environment.registry.finish(key)
             guard !cancelledByClient else { return }
-            let frame = Self.reply(id: id, outcome: outcome)
+            let frame = await HeavyWork.run(if: outcome.result.map(HeavyWork.isHeavy) ?? false) { Self.reply(id: id, outcome: outcome) }
             channel.writeAndFlush(channel.allocator.buffer(string: frame), promise: nil)
         }
         switch result {

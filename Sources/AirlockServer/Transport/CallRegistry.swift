@@ -25,10 +25,12 @@ final class CallRegistry: Sendable {
 
     private let state = Mutex(State())
 
-    /// Starts `body` as a task registered under `key`, unless the id is
+    /// Starts `body` as a task registered under `key` (preferring
+    /// `executor`, e.g. the connection's event loop), unless the id is
     /// already in flight on that connection, the connection is at its cap,
     /// or the daemon is shutting down.
-    func start(_ key: Key, perConnectionLimit: Int, _ body: @escaping @Sendable () async -> Void) -> StartResult {
+    func start(_ key: Key, perConnectionLimit: Int, on executor: (any TaskExecutor)? = nil,
+               _ body: @escaping @Sendable () async -> Void) -> StartResult {
         state.withLock { state in
             guard state.accepting else { return .shuttingDown }
             guard state.entries[key] == nil else { return .duplicateID }
@@ -36,7 +38,7 @@ final class CallRegistry: Sendable {
             guard open < perConnectionLimit else { return .tooMany }
             // Created under the lock, so `finish` (which also takes it)
             // cannot run before the entry exists.
-            state.entries[key] = Entry(task: Task { await body() })
+            state.entries[key] = Entry(task: Task(executorPreference: executor) { await body() })
             return .started
         }
     }

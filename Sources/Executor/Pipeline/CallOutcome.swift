@@ -10,4 +10,10 @@ public enum CallOutcome: Sendable {
     case refused(AirlockError, decision: Decision?)
     /// The policy asked for an approval that was not given within the wait.
     case pending(approvalID: String, decision: Decision)
+
+    /// The run result, when the tool ran.
+    public var result: RunResult? {
+        if case .completed(let result) = self { return result }
+        return nil
+    }
 }

@@ -141,12 +141,14 @@ public final class Executor: Sendable {
         try Task.checkCancellation()
         progress.report("running")
         logger.debug("launching", metadata: ["profile": "\(tool.profile)"])
-        var result = try await runner.run(request, profile: tool.profile)
+        let raw = try await runner.run(request, profile: tool.profile)
         await hooks.credentials.retire(credentials, call: call)
         retired = true
-        result = Self.masking(credentials.secretValues, in: result)
-
-        try await trail.append(.runFinished, AuditedOutput.fields(for: result))
+        let result = try await HeavyWork.run(if: HeavyWork.isHeavy(raw)) {
+            let result = Self.masking(credentials.secretValues, in: raw)
+            try await trail.append(.runFinished, AuditedOutput.fields(for: result))
+            return result
+        }
         // Debug, not info: the audit trail is the record of every call; the
         // log is for the daemon's own operation and stays quiet per call.
         logger.debug("call finished", metadata: [

@@ -159,7 +159,9 @@ struct WebhookConfigTests {
         let first = try await flow.store.createPending(
             call: ToolCall(tool: "argv", arguments: ["value": "first"], actor: AdminFixture.agent),
             decision: AdminFixture.reviewDecision(), maskedArguments: ["value": "first"])
-        #expect(await eventually { logs.text.contains("webhook notified") })
+        // Waits for this record's own line (delivered or not), so a failure
+        // below says what happened instead of timing out.
+        #expect(await eventually { logs.all.contains { $0.contains("webhook") && $0.contains(first.id) } })
         let requests = receiver.received
         #expect(requests.count == 2)
         #expect(Set(requests.map { $0.headers["x-airlock-delivery"] ?? "" }).count == 1)
@@ -173,14 +175,15 @@ struct WebhookConfigTests {
             #expect(body["approval"]?["arguments"]?["value"] == "first")
             #expect(body["approve_command"] == .string("airlock approvals approve \(first.id)"))
         }
-        #expect(logs.all.contains { $0.contains("webhook notified") && $0.contains("attempts=2") && $0.contains("status=200") })
+        #expect(logs.all.contains { $0.contains("webhook notified") && $0.contains("attempts=2") && $0.contains("status=200") },
+                "\(logs.all.filter { $0.contains(first.id) })")
 
         // Nobody listening: the configured two attempts, then given up; the record is untouched.
         try await receiver.stop()
         let second = try await flow.store.createPending(
             call: ToolCall(tool: "argv", arguments: ["value": "second"], actor: AdminFixture.agent),
             decision: AdminFixture.reviewDecision(), maskedArguments: ["value": "second"])
-        #expect(await eventually { logs.text.contains("webhook gave up") })
+        #expect(await eventually { logs.all.contains { $0.contains("webhook") && $0.contains(second.id) } })
         #expect(logs.all.contains { $0.contains("webhook gave up") && $0.contains(second.id) && $0.contains("attempts=2") })
         let stored = try await flow.store.record(id: second.id)
         #expect(stored == second)
