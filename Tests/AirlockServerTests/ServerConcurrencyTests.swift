@@ -128,3 +128,27 @@ struct ServerConcurrencyTests {
         #expect(first["result"]?.toolText == "held\n")
     }
 }
+
+/// A large result is handled off the event loop (masked, digested and
+/// encoded on the global executor); it must arrive whole, and a small call
+/// on another connection of the same daemon must still be answered.
+@Suite("agent socket: large results")
+struct LargeResultTests {
+    @Test func aLargeOutputArrivesWholeAndOthersAreAnswered() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let path = daemon.socketPath
+        let (big, small) = try await blocking { () -> (JSONValue, JSONValue) in
+            let bigClient = try AgentClient(socketPath: path)
+            let big = try bigClient.request("tools/call", params: [
+                "name": "shell", "arguments": ["command": "head -c 300000 /dev/zero | tr '\\000' x"]])
+            let small = try AgentClient(socketPath: path).request("tools/call", params: [
+                "name": "argv", "arguments": ["value": "after"]])
+            return (big, small)
+        }
+        let text = big["content"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+        #expect(big["isError"] == false)
+        #expect(text.filter { $0 == "x" }.count == 300_000, "got \(text.count) characters: \(text.prefix(200))")
+        #expect(small["content"]?.arrayValue?.first?["text"] == "<--><after>")
+    }
+}
