@@ -65,6 +65,8 @@ struct Airlockd: AsyncParsableCommand {
         let signal = await ShutdownSignals.next()
         logger.notice("received signal, stopping", metadata: ["signal": "\(signal)"])
         await server.shutdown()
+        // Calls are over; the warm children waiting for a next one go too.
+        engine.engine.killAll()
         await approvals?.shutdown()
         await modules.close()
     }
