@@ -51,11 +51,13 @@ final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
         async let err = Self.readAll(stderr)
 
         let killedFor = Mutex<RunResult.Termination?>(nil)
-        let watchdog = Task {
-            try await Task.sleep(nanoseconds: UInt64(limits.wallSeconds * 1e9))
+        // A dispatch timer, not a sleeping task: the limit must fire even
+        // when other tests keep the cooperative pool busy.
+        let watchdog = DispatchWorkItem {
             killedFor.withLock { $0 = $0 ?? .limitKilled }
             kill(pid, SIGKILL)
         }
+        DispatchQueue.global().asyncAfter(deadline: .now() + limits.wallSeconds, execute: watchdog)
         // A continuation, not an AsyncStream: the wait must outlast the
         // task's cancellation until the killed child has really exited.
         await withTaskCancellationHandler {
