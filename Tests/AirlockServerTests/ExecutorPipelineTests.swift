@@ -144,8 +144,22 @@ struct ExecutorPipelineTests {
         let outcome = try await executor(.permissive(credentials: credentials))
             .execute(call("shell", ["command": "echo token=$API_TOKEN; echo $API_TOKEN >&2"]))
         guard case .completed(let result) = outcome else { Issue.record("not run: \(outcome)"); return }
-        #expect(result.stdout.text == "token=[REDACTED:secret]\n")
-        #expect(result.stderr.text == "[REDACTED:secret]\n")
+        #expect(result.stdout.text == "token=[REDACTED:secret:API_TOKEN]\n")
+        #expect(result.stderr.text == "[REDACTED:secret:API_TOKEN]\n")
+    }
+
+    /// A tool rarely prints its credential verbatim only: an Authorization
+    /// header carries it base64'd, a URL percent-encoded.
+    @Test func injectedSecretsAreMaskedInTheirCommonEncodings() async throws {
+        let secret = "s3cr3t/value+123"
+        let credentials = TestCredentials(secrets: ["API_TOKEN": secret])
+        let outcome = try await executor(.permissive(credentials: credentials))
+            .execute(call("shell", ["command": "printf '%s' \"$API_TOKEN\" | base64; printf '%s' \"$API_TOKEN\" | od -An -tx1 | tr -d ' \\n'"]))
+        guard case .completed(let result) = outcome else { Issue.record("not run: \(outcome)"); return }
+        let base64 = Data(secret.utf8).base64EncodedString()
+        let hex = Data(secret.utf8).map { String(format: "%02x", $0) }.joined()
+        #expect(!result.stdout.text.contains(base64) && !result.stdout.text.contains(hex), "\(result.stdout.text)")
+        #expect(result.stdout.text.components(separatedBy: "[REDACTED:secret:API_TOKEN]").count == 3, "\(result.stdout.text)")
     }
 
     @Test func toolLimitsTightenTheProfile() async throws {

@@ -25,8 +25,8 @@ struct SecretTests {
         #expect(!masked.contains(hex))
         #expect(!masked.lowercased().contains(hex))
         #expect(!masked.contains("pa%24%24w0rd"))
-        #expect(masked.components(separatedBy: "[secret:DB_PASSWORD]").count - 1 == 6)
-        #expect(masked.contains("plain: [secret:DB_PASSWORD]"))
+        #expect(masked.components(separatedBy: "[REDACTED:secret:DB_PASSWORD]").count - 1 == 6)
+        #expect(masked.contains("plain: [REDACTED:secret:DB_PASSWORD]"))
     }
 
     @Test("a tool that echoes its secret returns it masked, in JSON results too")
@@ -35,7 +35,7 @@ struct SecretTests {
         let result: JSONValue = ["stdout": .string("connected with \(secret.value)\n"), "items": [.string(secret.value), 3]]
         let masked = masker.mask(result)
         #expect(!masked.canonicalText.contains(secret.value))
-        #expect(masked["items"]?.arrayValue?.first == "[secret:DB_PASSWORD]")
+        #expect(masked["items"]?.arrayValue?.first == "[REDACTED:secret:DB_PASSWORD]")
         #expect(masked["items"]?.arrayValue?.last == 3)
     }
 
@@ -43,7 +43,7 @@ struct SecretTests {
     func longestFirst() {
         let masker = SecretMasker([ResolvedSecret(name: "SHORT", value: "abc123"),
                                    ResolvedSecret(name: "LONG", value: "xx-abc123-yy")])
-        #expect(masker.mask("a xx-abc123-yy b abc123 c") == "a [secret:LONG] b [secret:SHORT] c")
+        #expect(masker.mask("a xx-abc123-yy b abc123 c") == "a [REDACTED:secret:LONG] b [REDACTED:secret:SHORT] c")
         #expect(masker.mask("nothing to see") == "nothing to see")
     }
 

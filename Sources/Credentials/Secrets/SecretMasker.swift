@@ -7,7 +7,8 @@ import Foundation
 /// appear base64'd in an Authorization header, percent-encoded in a URL,
 /// hex-dumped, or JSON-escaped. Each secret is therefore matched in those
 /// encodings too, longest pattern first (so a secret that contains another
-/// is masked whole), and replaced by `[secret:NAME]`.
+/// is masked whole), and replaced by `[REDACTED:secret:NAME]` (the audit
+/// trail's shape: the kind and which secret, never the value).
 public struct SecretMasker: Sendable {
     private let patterns: [(bytes: [UInt8], replacement: [UInt8])]
 
@@ -15,7 +16,7 @@ public struct SecretMasker: Sendable {
         var patterns: [(bytes: [UInt8], replacement: [UInt8])] = []
         var seen = Set<[UInt8]>()
         for secret in secrets where !secret.value.isEmpty {
-            let replacement = Array("[secret:\(secret.name)]".utf8)
+            let replacement = Array("[REDACTED:secret:\(secret.name)]".utf8)
             for variant in Self.encodings(of: secret.value) where !variant.isEmpty && seen.insert(variant).inserted {
                 patterns.append((variant, replacement))
             }

@@ -35,7 +35,7 @@ public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable 
         return RunCredentials(
             environment: env,
             files: [InjectedFile(path: ActionTokenInjection.filePath, contents: Data(minted.token.utf8), mode: 0o400)],
-            secretValues: secrets.map(\.value), tokenID: minted.claims.jti)
+            secrets: Dictionary(secrets.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }), tokenID: minted.claims.jti)
     }
 
     public func retire(_ credentials: RunCredentials, call: ToolCall) async {

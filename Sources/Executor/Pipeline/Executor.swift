@@ -1,4 +1,5 @@
 import AirlockCore
+import Credentials
 import Audit
 import Foundation
 import Logging
@@ -145,7 +146,7 @@ public final class Executor: Sendable {
         await hooks.credentials.retire(credentials, call: call)
         retired = true
         let result = try await HeavyWork.run(if: HeavyWork.isHeavy(raw)) {
-            let result = Self.masking(credentials.secretValues, in: raw)
+            let result = Self.masking(credentials.secrets, in: raw)
             try await trail.append(.runFinished, AuditedOutput.fields(for: result))
             return result
         }
@@ -158,16 +159,15 @@ public final class Executor: Sendable {
         return result
     }
 
-    /// Replaces every exact secret value in the captured output, so an
-    /// injected secret that a tool echoes never reaches the agent.
-    static func masking(_ secrets: [String], in result: RunResult) -> RunResult {
-        let secrets = secrets.filter { !$0.isEmpty }
-        guard !secrets.isEmpty else { return result }
+    /// Replaces every injected secret in the captured output — verbatim or
+    /// base64/hex/percent/JSON-encoded, the way a tool that prints its
+    /// credential usually shows it — so it never reaches the agent.
+    static func masking(_ secrets: [String: String], in result: RunResult) -> RunResult {
+        let masker = SecretMasker(secrets.map { ResolvedSecret(name: $0.key, value: $0.value) })
+        guard !masker.isEmpty else { return result }
         var masked = result
-        for secret in secrets {
-            masked.stdout.text = masked.stdout.text.replacingOccurrences(of: secret, with: "[REDACTED:secret]")
-            masked.stderr.text = masked.stderr.text.replacingOccurrences(of: secret, with: "[REDACTED:secret]")
-        }
+        masked.stdout.text = masker.mask(masked.stdout.text)
+        masked.stderr.text = masker.mask(masked.stderr.text)
         return masked
     }
 

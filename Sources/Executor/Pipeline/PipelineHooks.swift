@@ -26,16 +26,17 @@ public protocol ApprovalGate: Sendable {
 public struct RunCredentials: Sendable, Hashable {
     public var environment: [String: String]
     public var files: [InjectedFile]
-    /// Exact values that must never reach the agent: masked in the output.
-    public var secretValues: [String]
+    /// The injected secrets by name: their values (verbatim or in a common
+    /// encoding) must never reach the agent, so they are masked in the output.
+    public var secrets: [String: String]
     /// The token's `jti`, for the audit trail.
     public var tokenID: String?
 
-    public init(environment: [String: String] = [:], files: [InjectedFile] = [], secretValues: [String] = [],
+    public init(environment: [String: String] = [:], files: [InjectedFile] = [], secrets: [String: String] = [:],
                 tokenID: String? = nil) {
         self.environment = environment
         self.files = files
-        self.secretValues = secretValues
+        self.secrets = secrets
         self.tokenID = tokenID
     }
 }

@@ -35,7 +35,7 @@ final class TestCredentials: CredentialIssuer {
 
     func issue(for call: ToolCall, tool: ToolDefinition, approvalID: String?, limits: ResourceLimits) async throws
         -> RunCredentials {
-        RunCredentials(environment: secrets, secretValues: Array(secrets.values), tokenID: "jti-\(call.id)")
+        RunCredentials(environment: secrets, secrets: secrets, tokenID: "jti-\(call.id)")
     }
 
     func retire(_ credentials: RunCredentials, call: ToolCall) async { retiredCount.withLock { $0 += 1 } }
