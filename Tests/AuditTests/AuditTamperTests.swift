@@ -126,6 +126,29 @@ struct AuditTamperTests {
         #expect(try verify(path).firstBadSeq == 35)
     }
 
+    /// Verify compares hash columns as raw bytes: the same digest spelled
+    /// differently, cut short or emptied is still a change to the record.
+    @Test(arguments: ["upper(hash)", "substr(hash, 1, 63)", "''", "hash || ' '"])
+    func alteredHashTextIsNamed(_ replacement: String) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "UPDATE audit_events SET hash = \(replacement) WHERE seq = 9")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 9)
+        #expect(report.problems.first?.kind == .editedRecord)
+    }
+
+    @Test func alteredPrevHashTextIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "UPDATE audit_events SET prev_hash = upper(prev_hash) WHERE seq = 20")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 20)
+        #expect(report.problems.contains { $0.kind == .brokenLink && $0.seq == 20 })
+    }
+
     @Test func rewrittenChainIsCaughtByTheNextCheckpoint() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }

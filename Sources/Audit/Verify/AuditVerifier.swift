@@ -22,10 +22,7 @@ struct AuditVerifier {
             }
             let keys = try trustedKeys ?? storedKeys(db)
             var walk = ChainWalk(storeID: storeID, keys: keys)
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, event, prev_hash, hash FROM audit_events ORDER BY seq")
-            while let row = try rows.next() {
-                walk.visit(seq: row[0], event: row[1], prevHash: row[2], hash: row[3])
-            }
+            try ChainRows.forEach(db) { walk.visit($0) }
             walk.checkHead(seq: Int64(try db.metaValue(MetaKey.headSeq) ?? "0") ?? 0,
                            hash: try db.metaValue(MetaKey.headHash))
             let problems = Array(walk.problems.sorted { $0.seq < $1.seq }.prefix(problemLimit))
@@ -50,42 +47,48 @@ private struct ChainWalk {
     var count = 0
     var lastSeq: Int64 = 0
     /// Stored hashes of the previous two records (for spotting an insertion).
-    var previousHash: String
-    var hashBeforePrevious: String?
+    var previousHash: HashText
+    var hashBeforePrevious: HashText?
     var checkpointsVerified = 0
     /// Highest seq covered by a checkpoint that verified, and the record it sits in.
     var lastAttestedSeq: Int64 = 0
     var endsWithCloseCheckpoint = false
     /// Whether a problem was found after the last verified checkpoint.
     var damageSinceAttested = false
+    private var hasher = ChainHasher()
 
-    private static let checkpointPrefix = #"{"fields":{"checkpoint":"#
+    private static let checkpointPrefix = Array(#"{"fields":{"checkpoint":"#.utf8)
 
     init(storeID: String, keys: [Curve25519.Signing.PublicKey]) {
         self.storeID = storeID
         self.keys = keys
-        self.previousHash = ChainHash.genesis(storeID: storeID)
+        self.previousHash = HashText(ChainHash.genesis(storeID: storeID))
     }
 
-    mutating func visit(seq: Int64, event: String, prevHash: String, hash: String) {
+    /// Checks one row's position, link and hash on its raw bytes; only a
+    /// checkpoint (one row in N) is parsed, to check its signature.
+    mutating func visit(_ row: ChainRow) {
+        let seq = row.seq
         count += 1
         let expected = lastSeq + 1
         if seq != expected {
             report(.missingRecords, expected, "records \(expected)…\(seq - 1) are missing (deleted)")
-        } else if prevHash != previousHash {
-            if let hashBeforePrevious, prevHash == hashBeforePrevious {
+        } else if !previousHash.matches(row.prevHash) {
+            if let hashBeforePrevious, hashBeforePrevious.matches(row.prevHash) {
                 report(.insertedRecord, seq - 1, "record \(seq - 1) was inserted: record \(seq) chains to \(seq - 2)")
             } else {
                 report(.brokenLink, seq, "record \(seq) does not chain to record \(seq - 1) (reordered or replaced)")
             }
         }
-        if ChainHash.hash(event: event, prevHash: prevHash, seq: seq) != hash {
+        if !hasher.hash(event: row.event, prevHash: row.prevHash, seq: seq).matches(row.hash) {
             report(.editedRecord, seq, "record \(seq) does not match its hash (edited, moved or renumbered)")
         }
         endsWithCloseCheckpoint = false
-        if event.hasPrefix(Self.checkpointPrefix) { checkCheckpoint(at: seq, event: event) }
+        if row.event.starts(with: Self.checkpointPrefix) {
+            checkCheckpoint(at: seq, event: String(decoding: row.event, as: UTF8.self))
+        }
         hashBeforePrevious = previousHash
-        previousHash = hash
+        previousHash = HashText(bytes: row.hash)
         lastSeq = seq
     }
 
@@ -105,7 +108,7 @@ private struct ChainWalk {
             report(.forgedCheckpoint, seq, "checkpoint \(seq) has an invalid signature (forged or altered)")
             return
         }
-        guard checkpoint.storeID == storeID, checkpoint.seq == seq - 1, checkpoint.headHash == previousHash else {
+        guard checkpoint.storeID == storeID, checkpoint.seq == seq - 1, HashText(checkpoint.headHash) == previousHash else {
             if damageSinceAttested {
                 // Already explained by an earlier finding in this interval.
                 report(.checkpointMismatch, seq, "checkpoint \(seq) no longer matches the chain it signed")
@@ -129,7 +132,7 @@ private struct ChainWalk {
             report(.truncated, lastSeq + 1, "records \(lastSeq + 1)…\(headSeq) are missing from the end (truncated)")
         } else if headSeq < lastSeq {
             report(.unexpectedTail, headSeq + 1, "records \(headSeq + 1)…\(lastSeq) were added outside the store")
-        } else if headSeq > 0, headHash != previousHash {
+        } else if headSeq > 0, headHash.map(HashText.init(_:)) != previousHash {
             report(.editedRecord, headSeq, "record \(headSeq) differs from the head the store committed")
         }
     }
