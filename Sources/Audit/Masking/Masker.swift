@@ -11,11 +11,11 @@ import Foundation
 /// secret can be correlated without revealing it, and 16 bits are too few
 /// to confirm a guess against.
 public struct Masker: Sendable {
-    private let tagKey: Data
+    private let tagger: MaskTag
 
     /// A masker whose tags are keyed by `tagKey` (keep it out of the audit database).
     public init(tagKey: some DataProtocol) {
-        self.tagKey = Data(tagKey)
+        self.tagger = MaskTag(key: Data(tagKey))
     }
 
     /// A masker with a random key: tags correlate within this process only.
@@ -107,8 +107,7 @@ public struct Masker: Sendable {
 
     /// `[REDACTED:type:tag]` for one value.
     public func marker(type: String, value: Substring) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: SymmetricKey(data: tagKey))
-        return "[REDACTED:\(type):\(Array(mac.prefix(2)).hexString)]"
+        "[REDACTED:\(type):\(tagger.tag(for: value))]"
     }
 }
 
@@ -144,6 +143,7 @@ private struct TextFeatures {
         case .anyOfLowercased(let needles): needles.contains { ByteSearch.contains(lowered, $0) }
         case .digits(let minimum): digitCount >= minimum
         case .countryAndCheckDigits: hasCountryAndCheckDigits
+        case .atSignThenDot: bytes.firstIndex(of: UInt8(ascii: "@")).map { bytes[$0...].contains(UInt8(ascii: ".")) } ?? false
         }
     }
 }

@@ -16,6 +16,8 @@ struct SecretDetector: @unchecked Sendable {
         case digits(Int)
         /// Two capital letters then two digits somewhere (an IBAN's start).
         case countryAndCheckDigits
+        /// An `@` with a `.` somewhere after it (an email's domain).
+        case atSignThenDot
     }
 
     /// `Trigger` with its needles as bytes, computed once.
@@ -24,6 +26,7 @@ struct SecretDetector: @unchecked Sendable {
         case anyOfLowercased([[UInt8]])
         case digits(Int)
         case countryAndCheckDigits
+        case atSignThenDot
     }
 
     let type: String
@@ -41,6 +44,7 @@ struct SecretDetector: @unchecked Sendable {
         case .anyOfLowercased(let needles): prefilter = .anyOfLowercased(needles.map { Array($0.utf8) })
         case .digits(let minimum): prefilter = .digits(minimum)
         case .countryAndCheckDigits: prefilter = .countryAndCheckDigits
+        case .atSignThenDot: prefilter = .atSignThenDot
         }
         // The patterns are constants of this file; a bad one is a programming error caught by every test.
         self.regex = try! NSRegularExpression(pattern: pattern, options: options)
@@ -91,7 +95,7 @@ extension SecretDetector {
                        validate: SecretValidators.isIBAN),
         SecretDetector("ssn", .digits(9), #"(?<![0-9-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9-])"#,
                        validate: SecretValidators.isSSN),
-        SecretDetector("email", .anyOf(["@"]),
+        SecretDetector("email", .atSignThenDot,
                        #"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"#),
         SecretDetector("assignment", .anyOfLowercased(["pass", "pwd", "secret", "token", "key", "credential", "auth"]),
                        #"(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"'&,;}]+)"#,

@@ -1,0 +1,25 @@
+import Crypto
+import Foundation
+
+/// The tag in `[REDACTED:type:tag]`: the first 16 bits of HMAC-SHA256 of
+/// the masked value under the masker's key.
+///
+/// Keying an HMAC hashes the padded key twice; masking pays that for every
+/// secret found, so the keyed state is built once and copied per value
+/// (the hash states are copy-on-write, so the template is never changed).
+/// `@unchecked Sendable`: the template is immutable after `init`.
+struct MaskTag: @unchecked Sendable {
+    private let keyed: HMAC<SHA256>
+
+    init(key: Data) {
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
+    }
+
+    /// Four lowercase hex digits.
+    func tag(for value: Substring) -> String {
+        var mac = keyed
+        var text = String(value)
+        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return Array(mac.finalize().prefix(2)).hexString
+    }
+}
