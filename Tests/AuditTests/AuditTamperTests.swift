@@ -193,6 +193,29 @@ struct AuditTamperTests {
         #expect(report.problems.first?.kind == .forgedCheckpoint)
     }
 
+    /// Verify hashes rows in batches on another thread; findings must not
+    /// depend on where the batch edges fall.
+    @Test(arguments: [1, 3, 7, 11])
+    func findingsDoNotDependOnHashBatches(_ batchSize: Int) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        func verify() throws -> VerificationReport {
+            try AuditVerifier(database: try AuditReader(path: path).database, hashBatchSize: batchSize)
+                .verify(trustedKeys: [key.publicKey])
+        }
+        let untouched = try verify()
+        #expect(untouched.ok && untouched.recordsChecked == 34 && untouched.checkpointsVerified == 4)
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-12', 'call-99') WHERE seq = 14")
+        #expect(try verify().firstBadSeq == 14)
+        try rehashChain(path, from: 14)
+        let rewritten = try verify()
+        #expect(rewritten.firstBadSeq == 12)
+        #expect(rewritten.problems.first?.kind == .checkpointMismatch)
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, 'sql.query', 'sql.exec') WHERE seq = 30")
+        #expect(try verify().problems.contains { $0.kind == .editedRecord && $0.seq == 30 })
+    }
+
     /// Recomputes `prev_hash`/`hash` from `from` on (and the stored head),
     /// optionally re-signing checkpoints with another key.
     private func rehashChain(_ path: String, from: Int64, resigningWith forger: Curve25519.Signing.PrivateKey? = nil) throws {
