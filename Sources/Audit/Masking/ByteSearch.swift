@@ -10,20 +10,20 @@ import Glibc
 /// libc's vectorised `memchr` and confirmed with `memcmp`.
 enum ByteSearch {
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first else { return true }
-        guard haystack.count >= needle.count else { return false }
-        return haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pin in
-                guard var cursor = hay.baseAddress, let pinStart = pin.baseAddress else { return false }
-                let end = cursor + (hay.count - pin.count + 1)
-                while cursor < end {
-                    guard let candidate = memchr(cursor, Int32(first), end - cursor) else { return false }
-                    if memcmp(candidate, pinStart, pin.count) == 0 { return true }
-                    cursor = UnsafeRawPointer(candidate) + 1
-                }
-                return false
-            }
+        haystack.withUnsafeBytes { hay in needle.withUnsafeBytes { pin in contains(hay, pin) } }
+    }
+
+    static func contains(_ hay: UnsafeRawBufferPointer, _ pin: UnsafeRawBufferPointer) -> Bool {
+        guard let pinStart = pin.baseAddress, pin.count > 0 else { return true }
+        guard var cursor = hay.baseAddress, hay.count >= pin.count else { return false }
+        let first = Int32(pin[0])
+        let end = cursor + (hay.count - pin.count + 1)
+        while cursor < end {
+            guard let candidate = memchr(cursor, first, end - cursor) else { return false }
+            if memcmp(candidate, pinStart, pin.count) == 0 { return true }
+            cursor = UnsafeRawPointer(candidate) + 1
         }
+        return false
     }
 
     static func contains(_ haystack: [UInt8], _ needle: String) -> Bool { contains(haystack, Array(needle.utf8)) }

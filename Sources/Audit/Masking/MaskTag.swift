@@ -10,6 +10,7 @@ import Foundation
 /// `@unchecked Sendable`: the template is immutable after `init`.
 struct MaskTag: @unchecked Sendable {
     private let keyed: HMAC<SHA256>
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     init(key: Data) {
         keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
@@ -18,8 +19,17 @@ struct MaskTag: @unchecked Sendable {
     /// Four lowercase hex digits.
     func tag(for value: Substring) -> String {
         var mac = keyed
-        var text = String(value)
+        var text = value
         text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        return Array(mac.finalize().prefix(2)).hexString
+        let code = mac.finalize()
+        return code.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 4) { hex in
+                for index in 0..<2 {
+                    hex[index * 2] = Self.hexDigits[Int(bytes[index] >> 4)]
+                    hex[index * 2 + 1] = Self.hexDigits[Int(bytes[index] & 0x0f)]
+                }
+                return 4
+            }
+        }
     }
 }

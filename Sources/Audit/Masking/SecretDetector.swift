@@ -102,17 +102,32 @@ extension SecretDetector {
                        group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
     ]
 
+    /// `all`'s triggers, flattened for checking without reference counting.
+    static let triggers = TriggerTable(all)
+
     /// JSON object keys whose string values are secrets (subject to the
     /// entropy floor), whatever they look like. Byte search, not
-    /// `String.contains`: it runs for every key of every event.
+    /// `String.contains`: it runs for every key of every event, so the
+    /// markers sit in one flat buffer (no array per marker to retain on
+    /// every call, from every thread).
     static func isSecretKey(_ key: String) -> Bool {
         let lowered = key.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
         guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest") else { return false }
-        return secretKeyMarkers.contains { ByteSearch.contains(lowered, $0) }
+        return lowered.withUnsafeBytes { key in
+            secretKeyMarkers.bytes.withUnsafeBytes { markers in
+                secretKeyMarkers.ranges.withUnsafeBufferPointer { ranges in
+                    ranges.contains { ByteSearch.contains(key, UnsafeRawBufferPointer(rebasing: markers[$0])) }
+                }
+            }
+        }
     }
 
-    private static let secretKeyMarkers: [[UInt8]] = [
+    private static let secretKeyMarkers: (bytes: [UInt8], ranges: [Range<Int>]) = [
         "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
         "access_key", "private_key", "credential", "authorization",
-    ].map { Array($0.utf8) }
+    ].reduce(into: ([], [])) { table, marker in
+        let start = table.bytes.count
+        table.bytes.append(contentsOf: marker.utf8)
+        table.ranges.append(start..<table.bytes.count)
+    }
 }
