@@ -36,8 +36,15 @@ struct BatchHashingPipeline {
         let result = HashResult()
         DispatchQueue.global(qos: .userInitiated).async { result.set(batch.hashesMatch()) }
         if let inFlight { visit(inFlight.batch, inFlight.result.wait()) }
+        // The batch just walked becomes the next one to fill, for its memory.
+        let walked = inFlight?.batch
         inFlight = (batch, result)
-        filling = RowBatch(capacity: batchSize)
+        if var reused = walked {
+            reused.removeAll()
+            filling = reused
+        } else {
+            filling = RowBatch(capacity: batchSize)
+        }
     }
 }
 

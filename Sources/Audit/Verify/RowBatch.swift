@@ -19,6 +19,13 @@ struct RowBatch: Sendable {
 
     var count: Int { entries.count }
 
+    /// Empties the batch but keeps its memory, so a verify of millions of
+    /// rows reuses two buffers instead of faulting in fresh pages per batch.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
     mutating func append(_ row: ChainRow) {
         func copy(_ field: UnsafeRawBufferPointer) -> Range<Int> {
             let start = bytes.count
