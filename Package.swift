@@ -56,6 +56,8 @@ let package = Package(
         .target(name: "Audit", dependencies: [
             "AirlockCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, for the verifier's zero-copy row scan.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 

@@ -25,6 +25,34 @@ struct AuditStoreTests {
         try await store.close()
     }
 
+    /// `append` builds its record from the masked values it wrote, not by
+    /// reading them back: it must equal the stored record in every field.
+    @Test func appendReturnsTheRecordAsStored() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory, checkpointEvery: 0)
+        let actor = AuditEvent.ActorInfo(name: "ci-agent", uid: 1000, gid: 1000, pid: 4242, roles: ["agent"],
+                                         onBehalfOf: "ops@example.com", reason: "rotate AKIAIOSFODNN7EXAMPLE")
+        let events = [
+            AuditEvent(kind: .callReceived, callID: "c1", actor: actor, tool: "sql.query",
+                       arguments: ["dsn": "postgres://app:Xk29vLq8ZpW3@db:5432/prod", "password": "hunter2-Long-Enough"],
+                       argumentsDigest: "d1", fields: ["note": "mail ops@example.com"]),
+            AuditEvent(kind: .daemonStarted),
+            AuditEvent(kind: .runStarted, callID: "c1", actor: AuditEvent.ActorInfo(name: "n", uid: 1, gid: 2, pid: 3, roles: [])),
+        ]
+        let written = try await store.append(events)
+        let read = try store.reader.records()
+        #expect(written.count == read.count)
+        for (appended, stored) in zip(written, read) {
+            var appended = appended
+            appended.time = stored.time  // the stored text keeps microseconds
+            #expect(appended == stored)
+        }
+        #expect(written[0].actor?.reason?.contains("[REDACTED:aws_key:") == true)
+        #expect(written[0].actor?.onBehalfOf?.hasPrefix("[REDACTED:email:") == true)
+        try await store.close()
+    }
+
     /// GRDB's pool switches WAL databases to NORMAL; the store must undo that.
     @Test func writerConnectionSyncsEveryCommit() async throws {
         let directory = TemporaryDirectory()

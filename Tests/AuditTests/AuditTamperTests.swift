@@ -126,6 +126,29 @@ struct AuditTamperTests {
         #expect(try verify(path).firstBadSeq == 35)
     }
 
+    /// Verify compares hash columns as raw bytes: the same digest spelled
+    /// differently, cut short or emptied is still a change to the record.
+    @Test(arguments: ["upper(hash)", "substr(hash, 1, 63)", "''", "hash || ' '"])
+    func alteredHashTextIsNamed(_ replacement: String) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "UPDATE audit_events SET hash = \(replacement) WHERE seq = 9")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 9)
+        #expect(report.problems.first?.kind == .editedRecord)
+    }
+
+    @Test func alteredPrevHashTextIsNamed() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        try sqlite(path, "UPDATE audit_events SET prev_hash = upper(prev_hash) WHERE seq = 20")
+        let report = try verify(path)
+        #expect(report.firstBadSeq == 20)
+        #expect(report.problems.contains { $0.kind == .brokenLink && $0.seq == 20 })
+    }
+
     @Test func rewrittenChainIsCaughtByTheNextCheckpoint() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
@@ -168,6 +191,29 @@ struct AuditTamperTests {
         let report = try verify(path)
         #expect(report.firstBadSeq == 11)
         #expect(report.problems.first?.kind == .forgedCheckpoint)
+    }
+
+    /// Verify hashes rows in batches on another thread; findings must not
+    /// depend on where the batch edges fall.
+    @Test(arguments: [1, 3, 7, 11])
+    func findingsDoNotDependOnHashBatches(_ batchSize: Int) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await trail(directory)
+        func verify() throws -> VerificationReport {
+            try AuditVerifier(database: try AuditReader(path: path).database, hashBatchSize: batchSize)
+                .verify(trustedKeys: [key.publicKey])
+        }
+        let untouched = try verify()
+        #expect(untouched.ok && untouched.recordsChecked == 34 && untouched.checkpointsVerified == 4)
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-12', 'call-99') WHERE seq = 14")
+        #expect(try verify().firstBadSeq == 14)
+        try rehashChain(path, from: 14)
+        let rewritten = try verify()
+        #expect(rewritten.firstBadSeq == 12)
+        #expect(rewritten.problems.first?.kind == .checkpointMismatch)
+        try sqlite(path, "UPDATE audit_events SET event = replace(event, 'sql.query', 'sql.exec') WHERE seq = 30")
+        #expect(try verify().problems.contains { $0.kind == .editedRecord && $0.seq == 30 })
     }
 
     /// Recomputes `prev_hash`/`hash` from `from` on (and the stored head),

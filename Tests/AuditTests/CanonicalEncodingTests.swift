@@ -10,9 +10,22 @@ struct CanonicalEncodingTests {
         "", "plain", "quote \" backslash \\ slash /", "controls \n\r\t\u{08}\u{0C}\u{01}\u{1F}", "unicode é 漢字 🙂 \u{7F}",
         ["b": 1, "a": [1, "x", nil], "é": true, "A": ["nested": "yes"], "": 0],
         [[], [:], [[1, 2], ["k": [3]]]],
+        ["\u{FFFD}": 1, "🙂": 2, "\u{E000}": 3, "\u{D7FF}": 4, "a": 5, "😀x": 6, "😀": 7, "ab": 8, "é": 9, "\u{FFFF}z": 10],
     ] as [JSONValue])
     func canonicalBytesMatchCanonicalJSON(_ value: JSONValue) {
         #expect(CanonicalBytes.encode(value) == CanonicalJSON.encode(value))
+    }
+
+    /// Every pair, both ways, against the UTF-16 view's order (RFC 8785's).
+    @Test func keyOrderIsUTF16Order() {
+        let keys = ["", "a", "ab", "b", "é", "\u{7F}", "\u{80}", "\u{7FF}", "\u{800}", "\u{D7FF}", "\u{E000}", "\u{FFFD}",
+                    "\u{FFFF}", "\u{10000}", "🙂", "😀", "😀x", "\u{10FFFF}", "漢", "漢字"]
+        for left in keys {
+            for right in keys {
+                #expect(CanonicalBytes.utf16Precedes(left, right) == left.utf16.lexicographicallyPrecedes(right.utf16),
+                        "\(left.unicodeScalars.map(\.value)) vs \(right.unicodeScalars.map(\.value))")
+            }
+        }
     }
 
     @Test func eventContentEncodesIdentically() {

@@ -16,6 +16,20 @@ struct MaskerTests {
         #expect(tag.count == 4 && tag.allSatisfy(\.isHexDigit))
     }
 
+    /// The tag is the first two bytes of HMAC-SHA256(key, value), however it is computed.
+    @Test func tagIsTheHMACPrefix() {
+        let key = SymmetricKey(data: Data(repeating: 1, count: 32))
+        for value in ["AKIAIOSFODNN7EXAMPLE", "é 漢字 🙂", "x"] {
+            let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key)
+            #expect(masker.marker(type: "t", value: Substring(value)) == "[REDACTED:t:\(Array(mac.prefix(2)).hexString)]")
+        }
+    }
+
+    @Test func emailsAreMaskedButAtSignsWithoutADomainAreNot() {
+        #expect(masker.mask("mail ops@example.com now").contains("[REDACTED:email:"))
+        #expect(masker.mask("user@host:5432 and @mention") == "user@host:5432 and @mention")
+    }
+
     @Test func sameSecretSameTagDifferentKeyDifferentTag() {
         let first = masker.mask("AKIAIOSFODNN7EXAMPLE")
         #expect(masker.mask("id=AKIAIOSFODNN7EXAMPLE").hasSuffix(first))

@@ -16,38 +16,8 @@ enum ChainHash {
     }
 
     static func hash(event: String, prevHash: String, seq: Int64) -> String {
-        // Streams `{"event":E,"prev_hash":"P","seq":N}` into the hasher
-        // without concatenating it first (this runs once per record in verify).
-        var hasher = SHA256()
-        func feed(_ text: String) {
-            var text = text
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
-        feed("{\"event\":")
-        feed(event)
-        feed(",\"prev_hash\":\"")
-        feed(prevHash)
-        feed("\",\"seq\":")
-        feed(String(seq))
-        feed("}")
-        return lowercaseHex(hasher.finalize())
-    }
-
-    /// Hex without per-character `String` appends: the verifier calls this
-    /// once per record, so it is on the million-records-a-second path.
-    private static func lowercaseHex(_ digest: SHA256Digest) -> String {
-        let digits: StaticString = "0123456789abcdef"
-        return digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-                digits.withUTF8Buffer { table in
-                    for (index, byte) in bytes.enumerated() {
-                        buffer[index * 2] = table[Int(byte >> 4)]
-                        buffer[index * 2 + 1] = table[Int(byte & 0x0f)]
-                    }
-                }
-                return bytes.count * 2
-            }
-        }
+        var hasher = ChainHasher()
+        return hasher.hash(event: event, prevHash: prevHash, seq: seq).string
     }
 
     /// One exported line: the sealed envelope plus its `hash`, canonical too

@@ -1,13 +1,27 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Substring tests on UTF-8 bytes. Foundation's `String.contains` goes
-/// through CFString and showed up as the top cost of masking an event.
+/// through CFString and showed up as the top cost of masking an event; a
+/// generic slice comparison was next (every detector's trigger is tested
+/// against every string of every event), so candidates are found with
+/// libc's vectorised `memchr` and confirmed with `memcmp`.
 enum ByteSearch {
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
-            index += 1
+        haystack.withUnsafeBytes { hay in needle.withUnsafeBytes { pin in contains(hay, pin) } }
+    }
+
+    static func contains(_ hay: UnsafeRawBufferPointer, _ pin: UnsafeRawBufferPointer) -> Bool {
+        guard let pinStart = pin.baseAddress, pin.count > 0 else { return true }
+        guard var cursor = hay.baseAddress, hay.count >= pin.count else { return false }
+        let first = Int32(pin[0])
+        let end = cursor + (hay.count - pin.count + 1)
+        while cursor < end {
+            guard let candidate = memchr(cursor, first, end - cursor) else { return false }
+            if memcmp(candidate, pinStart, pin.count) == 0 { return true }
+            cursor = UnsafeRawPointer(candidate) + 1
         }
         return false
     }

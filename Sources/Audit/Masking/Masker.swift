@@ -11,11 +11,11 @@ import Foundation
 /// secret can be correlated without revealing it, and 16 bits are too few
 /// to confirm a guess against.
 public struct Masker: Sendable {
-    private let tagKey: Data
+    private let tagger: MaskTag
 
     /// A masker whose tags are keyed by `tagKey` (keep it out of the audit database).
     public init(tagKey: some DataProtocol) {
-        self.tagKey = Data(tagKey)
+        self.tagger = MaskTag(key: Data(tagKey))
     }
 
     /// A masker with a random key: tags correlate within this process only.
@@ -85,11 +85,15 @@ public struct Masker: Sendable {
                 candidates.append((0, MaskFinding(type: "secret", range: range)))
             }
         }
-        // The shortest pattern-detected secret (an email like a@b.io) has 6 bytes.
-        let features = TextFeatures(text)
-        let detectors = text.utf8.count >= 6 ? SecretDetector.all : []
-        let whole = NSRange(location: 0, length: text.utf16.count)
-        for (index, detector) in detectors.enumerated() where features.allows(detector.prefilter) {
+        // The shortest pattern-detected secret (an email like a@b.io) has 6
+        // bytes; shorter text skips the byte scan too.
+        var firing = text.utf8.count >= 6 ? SecretDetector.triggers.firing(in: TextFeatures(text)) : 0
+        // Computed only once some trigger fires (counting UTF-16 is a scan).
+        lazy var whole = NSRange(location: 0, length: text.utf16.count)
+        while firing != 0 {
+            let index = firing.trailingZeroBitCount
+            firing &= firing - 1
+            let detector = SecretDetector.all[index]
             for match in detector.regex.matches(in: text, range: whole) {
                 guard let range = Range(match.range(at: detector.group), in: text), !range.isEmpty else { continue }
                 if let validate = detector.validate, !validate(text[range]) { continue }
@@ -107,8 +111,7 @@ public struct Masker: Sendable {
 
     /// `[REDACTED:type:tag]` for one value.
     public func marker(type: String, value: Substring) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: SymmetricKey(data: tagKey))
-        return "[REDACTED:\(type):\(Array(mac.prefix(2)).hexString)]"
+        "[REDACTED:\(type):\(tagger.tag(for: value))]"
     }
 }
 
@@ -116,34 +119,4 @@ public struct Masker: Sendable {
 public struct MaskFinding: Sendable, Hashable {
     public var type: String
     public var range: Range<String.Index>
-}
-
-/// One pass over the bytes so that most detectors are skipped without
-/// running their regex (most audit strings are paths, SQL, plain words).
-private struct TextFeatures {
-    let bytes: [UInt8]
-    let lowered: [UInt8]
-    let digitCount: Int
-    let hasCountryAndCheckDigits: Bool
-
-    init(_ text: String) {
-        let bytes = Array(text.utf8)
-        let digitCount = bytes.reduce(0) { $0 + ($1 >= 48 && $1 <= 57 ? 1 : 0) }
-        self.bytes = bytes
-        self.lowered = bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        self.digitCount = digitCount
-        self.hasCountryAndCheckDigits = digitCount >= 2 && bytes.indices.dropLast(3).contains { index in
-            (65...90).contains(bytes[index]) && (65...90).contains(bytes[index + 1])
-                && (48...57).contains(bytes[index + 2]) && (48...57).contains(bytes[index + 3])
-        }
-    }
-
-    func allows(_ prefilter: SecretDetector.Prefilter) -> Bool {
-        switch prefilter {
-        case .anyOf(let needles): needles.contains { ByteSearch.contains(bytes, $0) }
-        case .anyOfLowercased(let needles): needles.contains { ByteSearch.contains(lowered, $0) }
-        case .digits(let minimum): digitCount >= minimum
-        case .countryAndCheckDigits: hasCountryAndCheckDigits
-        }
-    }
 }

@@ -16,6 +16,8 @@ struct SecretDetector: @unchecked Sendable {
         case digits(Int)
         /// Two capital letters then two digits somewhere (an IBAN's start).
         case countryAndCheckDigits
+        /// An `@` with a `.` somewhere after it (an email's domain).
+        case atSignThenDot
     }
 
     /// `Trigger` with its needles as bytes, computed once.
@@ -24,6 +26,7 @@ struct SecretDetector: @unchecked Sendable {
         case anyOfLowercased([[UInt8]])
         case digits(Int)
         case countryAndCheckDigits
+        case atSignThenDot
     }
 
     let type: String
@@ -41,6 +44,7 @@ struct SecretDetector: @unchecked Sendable {
         case .anyOfLowercased(let needles): prefilter = .anyOfLowercased(needles.map { Array($0.utf8) })
         case .digits(let minimum): prefilter = .digits(minimum)
         case .countryAndCheckDigits: prefilter = .countryAndCheckDigits
+        case .atSignThenDot: prefilter = .atSignThenDot
         }
         // The patterns are constants of this file; a bad one is a programming error caught by every test.
         self.regex = try! NSRegularExpression(pattern: pattern, options: options)
@@ -91,24 +95,39 @@ extension SecretDetector {
                        validate: SecretValidators.isIBAN),
         SecretDetector("ssn", .digits(9), #"(?<![0-9-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9-])"#,
                        validate: SecretValidators.isSSN),
-        SecretDetector("email", .anyOf(["@"]),
+        SecretDetector("email", .atSignThenDot,
                        #"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"#),
         SecretDetector("assignment", .anyOfLowercased(["pass", "pwd", "secret", "token", "key", "credential", "auth"]),
                        #"(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"'&,;}]+)"#,
                        group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
     ]
 
+    /// `all`'s triggers, flattened for checking without reference counting.
+    static let triggers = TriggerTable(all)
+
     /// JSON object keys whose string values are secrets (subject to the
     /// entropy floor), whatever they look like. Byte search, not
-    /// `String.contains`: it runs for every key of every event.
+    /// `String.contains`: it runs for every key of every event, so the
+    /// markers sit in one flat buffer (no array per marker to retain on
+    /// every call, from every thread).
     static func isSecretKey(_ key: String) -> Bool {
         let lowered = key.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
         guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest") else { return false }
-        return secretKeyMarkers.contains { ByteSearch.contains(lowered, $0) }
+        return lowered.withUnsafeBytes { key in
+            secretKeyMarkers.bytes.withUnsafeBytes { markers in
+                secretKeyMarkers.ranges.withUnsafeBufferPointer { ranges in
+                    ranges.contains { ByteSearch.contains(key, UnsafeRawBufferPointer(rebasing: markers[$0])) }
+                }
+            }
+        }
     }
 
-    private static let secretKeyMarkers: [[UInt8]] = [
+    private static let secretKeyMarkers: (bytes: [UInt8], ranges: [Range<Int>]) = [
         "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
         "access_key", "private_key", "credential", "authorization",
-    ].map { Array($0.utf8) }
+    ].reduce(into: ([], [])) { table, marker in
+        let start = table.bytes.count
+        table.bytes.append(contentsOf: marker.utf8)
+        table.ranges.append(start..<table.bytes.count)
+    }
 }

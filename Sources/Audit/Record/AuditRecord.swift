@@ -34,13 +34,29 @@ public struct AuditRecord: Sendable, Hashable, Codable {
                       prevHash: prevHash, hash: hash)
     }
 
-    /// Builds a record from content already in hand (no parsing on the append path).
-    init(seq: Int64, content: JSONValue, eventText: String, time: Date? = nil, prevHash: String, hash: String) throws {
+    /// The record `append` returns, built from the event and its masked
+    /// values (no parsing or lookups on the append path).
+    init(seq: Int64, event: AuditEvent, masked: EventContent.Masked, eventText: String, prevHash: String, hash: String) {
+        self.seq = seq
+        self.time = event.time
+        self.kind = event.kind
+        self.callID = event.callID
+        self.actor = masked.actor
+        self.tool = event.tool
+        self.arguments = masked.arguments
+        self.argumentsDigest = event.argumentsDigest
+        self.fields = masked.fields
+        self.prevHash = prevHash
+        self.hash = hash
+        self.eventText = eventText
+    }
+
+    private init(seq: Int64, content: JSONValue, eventText: String, prevHash: String, hash: String) throws {
         guard let kindText = content["kind"]?.stringValue, let kind = AuditEvent.Kind(rawValue: kindText) else {
             throw AirlockError(.internalError, "audit record \(seq) has an unknown kind")
         }
         self.seq = seq
-        self.time = time ?? content["time"]?.stringValue.flatMap(AuditTime.parse) ?? Date(timeIntervalSince1970: 0)
+        self.time = content["time"]?.stringValue.flatMap(AuditTime.parse) ?? Date(timeIntervalSince1970: 0)
         self.kind = kind
         self.callID = content["call_id"]?.stringValue
         self.actor = EventContent.actor(from: content["actor"])

@@ -13,21 +13,43 @@ import Foundation
 /// (arguments, `on_behalf_of`, `reason`, kind-specific fields with outputs)
 /// is masked.
 enum EventContent {
+    /// One event after masking: the stored JSON, and the masked values it
+    /// holds, typed, so `append` returns its record without looking each
+    /// one up again in the JSON it just built.
+    struct Masked {
+        var json: JSONValue
+        var actor: AuditEvent.ActorInfo?
+        var arguments: JSONValue?
+        var fields: [String: JSONValue]
+    }
+
     static func json(for event: AuditEvent, masker: Masker, secrets: [String]) -> JSONValue {
+        masked(event, masker: masker, secrets: secrets).json
+    }
+
+    static func masked(_ event: AuditEvent, masker: Masker, secrets: [String]) -> Masked {
         var object: [String: JSONValue] = [
             "time": .string(AuditTime.format(event.time)),
             "kind": .string(event.kind.rawValue),
         ]
+        var actor = event.actor
+        if let original = event.actor {
+            actor?.onBehalfOf = original.onBehalfOf.map { masker.mask($0, secrets: secrets) }
+            actor?.reason = original.reason.map { masker.mask($0, secrets: secrets) }
+            object["actor"] = actorJSON(actor!)
+        }
+        let arguments = event.arguments.map { masker.mask($0, secrets: secrets) }
+        let fields = event.fields.isEmpty ? [:] : masker.mask(.object(event.fields), secrets: secrets).objectValue ?? [:]
         if let callID = event.callID { object["call_id"] = .string(callID) }
-        if let actor = event.actor { object["actor"] = actorJSON(actor, masker: masker, secrets: secrets) }
         if let tool = event.tool { object["tool"] = .string(tool) }
-        if let arguments = event.arguments { object["arguments"] = masker.mask(arguments, secrets: secrets) }
+        if let arguments { object["arguments"] = arguments }
         if let digest = event.argumentsDigest { object["arguments_digest"] = .string(digest) }
-        if !event.fields.isEmpty { object["fields"] = masker.mask(.object(event.fields), secrets: secrets) }
-        return .object(object)
+        if !fields.isEmpty { object["fields"] = .object(fields) }
+        return Masked(json: .object(object), actor: actor, arguments: arguments, fields: fields)
     }
 
-    static func actorJSON(_ actor: AuditEvent.ActorInfo, masker: Masker, secrets: [String]) -> JSONValue {
+    /// An actor whose free-text parts (`on_behalf_of`, `reason`) are already masked.
+    static func actorJSON(_ actor: AuditEvent.ActorInfo) -> JSONValue {
         var object: [String: JSONValue] = [
             "name": .string(actor.name),
             "uid": .int(Int64(actor.uid)),
@@ -35,8 +57,8 @@ enum EventContent {
             "pid": .int(Int64(actor.pid)),
             "roles": .array(actor.roles.map { .string($0) }),
         ]
-        if let onBehalfOf = actor.onBehalfOf { object["on_behalf_of"] = .string(masker.mask(onBehalfOf, secrets: secrets)) }
-        if let reason = actor.reason { object["reason"] = .string(masker.mask(reason, secrets: secrets)) }
+        if let onBehalfOf = actor.onBehalfOf { object["on_behalf_of"] = .string(onBehalfOf) }
+        if let reason = actor.reason { object["reason"] = .string(reason) }
         return .object(object)
     }
 

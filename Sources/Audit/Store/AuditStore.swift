@@ -83,13 +83,13 @@ public final class AuditStore: Sendable {
         guard event.kind != .checkpoint else {
             throw AirlockError(.invalidArguments, "audit.checkpoint events are written by the store itself")
         }
-        let content = EventContent.json(for: event, masker: masker, secrets: secrets)
-        let text = CanonicalBytes.encode(content)
+        let masked = EventContent.masked(event, masker: masker, secrets: secrets)
+        let text = CanonicalBytes.encode(masked.json)
         guard let position = try await committer.submit(.event(text)) else {
             throw AirlockError(.internalError, "audit committer returned no position for an event")
         }
-        return try AuditRecord(seq: position.seq, content: content, eventText: text, time: event.time,
-                               prevHash: position.prevHash, hash: position.hash)
+        return AuditRecord(seq: position.seq, event: event, masked: masked, eventText: text,
+                           prevHash: position.prevHash, hash: position.hash)
     }
 
     /// Signs a checkpoint over the current head now. `nil` when the store has

@@ -82,6 +82,8 @@ struct Head {
     var seq: Int64
     var hash: String
     var lastCheckpointSeq: Int64
+    /// Reused for every event of the transaction.
+    private var hasher = ChainHasher()
 
     init(_ db: Database) throws {
         let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM audit_meta WHERE key IN (?, ?, ?)",
@@ -98,7 +100,7 @@ struct Head {
 
     mutating func append(_ eventText: String, with insert: Statement) throws -> SealedPosition {
         let seq = self.seq + 1
-        let hash = ChainHash.hash(event: eventText, prevHash: self.hash, seq: seq)
+        let hash = hasher.hash(event: eventText, prevHash: self.hash, seq: seq).string
         try insert.execute(arguments: [seq, eventText, self.hash, hash])
         let position = SealedPosition(seq: seq, eventText: eventText, prevHash: self.hash, hash: hash)
         self.seq = seq

@@ -11,7 +11,9 @@ import Foundation
 /// A plain thread, not a task: the fsync blocks, and blocking one of the
 /// few cooperative-pool threads would stall the daemon's other work.
 final class GroupCommitter: @unchecked Sendable {
-    private typealias Waiter = CheckedContinuation<SealedPosition?, any Error>
+    /// Unchecked: each waiter is resumed exactly once, by `commit` or by
+    /// `submit` when closing; the checked kind costs an allocation per append.
+    private typealias Waiter = UnsafeContinuation<SealedPosition?, any Error>
 
     private let writer: ChainWriter
     private let path: String
@@ -33,7 +35,7 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// Queues a request and returns once it is durable (or has failed).
     func submit(_ request: CommitRequest) async throws -> SealedPosition? {
-        try await withCheckedThrowingContinuation { (waiter: Waiter) in
+        try await withUnsafeThrowingContinuation { (waiter: Waiter) in
             condition.lock()
             if closing {
                 condition.unlock()

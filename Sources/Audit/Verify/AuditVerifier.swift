@@ -14,6 +14,8 @@ struct AuditVerifier {
     let database: any DatabaseReader
     /// At most this many problems are listed (the first is what matters).
     let problemLimit = 100
+    /// Rows hashed per batch on the hashing thread (small in tests, to cross batch edges).
+    var hashBatchSize = 2048
 
     func verify(trustedKeys: [Curve25519.Signing.PublicKey]?) throws -> VerificationReport {
         try database.read { db in
@@ -22,10 +24,9 @@ struct AuditVerifier {
             }
             let keys = try trustedKeys ?? storedKeys(db)
             var walk = ChainWalk(storeID: storeID, keys: keys)
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, event, prev_hash, hash FROM audit_events ORDER BY seq")
-            while let row = try rows.next() {
-                walk.visit(seq: row[0], event: row[1], prevHash: row[2], hash: row[3])
-            }
+            var hashing = BatchHashingPipeline(batchSize: hashBatchSize)
+            try ChainRows.forEach(db) { row in hashing.add(row) { batch, matches in batch.visitRows(matches, &walk) } }
+            hashing.finish { batch, matches in batch.visitRows(matches, &walk) }
             walk.checkHead(seq: Int64(try db.metaValue(MetaKey.headSeq) ?? "0") ?? 0,
                            hash: try db.metaValue(MetaKey.headHash))
             let problems = Array(walk.problems.sorted { $0.seq < $1.seq }.prefix(problemLimit))
@@ -39,103 +40,5 @@ struct AuditVerifier {
 
     private func storedKeys(_ db: Database) throws -> [Curve25519.Signing.PublicKey] {
         try String.fetchAll(db, sql: "SELECT public_key FROM audit_keys").compactMap { try? AuditKeys.publicKey(from: $0) }
-    }
-}
-
-/// The state carried from one record to the next while verifying.
-private struct ChainWalk {
-    let storeID: String
-    let keys: [Curve25519.Signing.PublicKey]
-    var problems: [VerificationReport.Problem] = []
-    var count = 0
-    var lastSeq: Int64 = 0
-    /// Stored hashes of the previous two records (for spotting an insertion).
-    var previousHash: String
-    var hashBeforePrevious: String?
-    var checkpointsVerified = 0
-    /// Highest seq covered by a checkpoint that verified, and the record it sits in.
-    var lastAttestedSeq: Int64 = 0
-    var endsWithCloseCheckpoint = false
-    /// Whether a problem was found after the last verified checkpoint.
-    var damageSinceAttested = false
-
-    private static let checkpointPrefix = #"{"fields":{"checkpoint":"#
-
-    init(storeID: String, keys: [Curve25519.Signing.PublicKey]) {
-        self.storeID = storeID
-        self.keys = keys
-        self.previousHash = ChainHash.genesis(storeID: storeID)
-    }
-
-    mutating func visit(seq: Int64, event: String, prevHash: String, hash: String) {
-        count += 1
-        let expected = lastSeq + 1
-        if seq != expected {
-            report(.missingRecords, expected, "records \(expected)…\(seq - 1) are missing (deleted)")
-        } else if prevHash != previousHash {
-            if let hashBeforePrevious, prevHash == hashBeforePrevious {
-                report(.insertedRecord, seq - 1, "record \(seq - 1) was inserted: record \(seq) chains to \(seq - 2)")
-            } else {
-                report(.brokenLink, seq, "record \(seq) does not chain to record \(seq - 1) (reordered or replaced)")
-            }
-        }
-        if ChainHash.hash(event: event, prevHash: prevHash, seq: seq) != hash {
-            report(.editedRecord, seq, "record \(seq) does not match its hash (edited, moved or renumbered)")
-        }
-        endsWithCloseCheckpoint = false
-        if event.hasPrefix(Self.checkpointPrefix) { checkCheckpoint(at: seq, event: event) }
-        hashBeforePrevious = previousHash
-        previousHash = hash
-        lastSeq = seq
-    }
-
-    private mutating func checkCheckpoint(at seq: Int64, event: String) {
-        guard let content = try? CanonicalJSON.parse(event),
-              content["kind"]?.stringValue == AuditEvent.Kind.checkpoint.rawValue else { return }
-        guard let checkpoint = AuditCheckpoint(fields: content["fields"]) else {
-            report(.forgedCheckpoint, seq, "checkpoint record \(seq) is malformed")
-            return
-        }
-        let rangeStart = lastAttestedSeq + 1
-        guard let key = keys.first(where: { AuditKeys.keyID($0) == checkpoint.keyID }) else {
-            report(.forgedCheckpoint, seq, "checkpoint \(seq) is signed by key \(checkpoint.keyID), which is not trusted")
-            return
-        }
-        guard checkpoint.isSigned(by: key) else {
-            report(.forgedCheckpoint, seq, "checkpoint \(seq) has an invalid signature (forged or altered)")
-            return
-        }
-        guard checkpoint.storeID == storeID, checkpoint.seq == seq - 1, checkpoint.headHash == previousHash else {
-            if damageSinceAttested {
-                // Already explained by an earlier finding in this interval.
-                report(.checkpointMismatch, seq, "checkpoint \(seq) no longer matches the chain it signed")
-            } else {
-                // Every hash recomputes, yet the signed head differs: the
-                // interval was rewritten and rehashed; it can't be narrowed further.
-                report(.checkpointMismatch, rangeStart,
-                       "checkpoint \(seq) signed a different chain: records \(rangeStart)…\(seq - 1) were rewritten")
-            }
-            return
-        }
-        checkpointsVerified += 1
-        damageSinceAttested = false
-        lastAttestedSeq = seq
-        endsWithCloseCheckpoint = checkpoint.reason == .close
-    }
-
-    /// Compares the walk's end with the head the store recorded.
-    mutating func checkHead(seq headSeq: Int64, hash headHash: String?) {
-        if headSeq > lastSeq {
-            report(.truncated, lastSeq + 1, "records \(lastSeq + 1)…\(headSeq) are missing from the end (truncated)")
-        } else if headSeq < lastSeq {
-            report(.unexpectedTail, headSeq + 1, "records \(headSeq + 1)…\(lastSeq) were added outside the store")
-        } else if headSeq > 0, headHash != previousHash {
-            report(.editedRecord, headSeq, "record \(headSeq) differs from the head the store committed")
-        }
-    }
-
-    private mutating func report(_ kind: VerificationReport.Problem.Kind, _ seq: Int64, _ message: String) {
-        problems.append(.init(kind: kind, seq: seq, message: message))
-        damageSinceAttested = true
     }
 }
