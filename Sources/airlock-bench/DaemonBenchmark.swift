@@ -68,8 +68,12 @@ struct DaemonBenchmark: AsyncParsableCommand {
             _ = try client.request("tools/call", params: params)
             _ = try await launcher.run(request, profile: "shell")
         }
+        // The same command through the one-shot CLI: a process per call.
+        let airlock = runner == "sandbox" ? Spawner.sibling("airlock") : nil
+        let execArgv = airlock.map { [$0, "exec", "--profile", "shell", "--"] + request.argv }
         var direct = LatencyStats()
         var daemon = LatencyStats()
+        var exec = LatencyStats()
         for _ in 0..<calls {
             var start = DispatchTime.now().uptimeNanoseconds
             let result = try await launcher.run(request, profile: "shell")
@@ -80,12 +84,21 @@ struct DaemonBenchmark: AsyncParsableCommand {
             let reply = try client.request("tools/call", params: params)
             daemon.add(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             guard reply["isError"] == false else { throw ValidationError("daemon call failed: \(reply)") }
+
+            if let execArgv {
+                start = DispatchTime.now().uptimeNanoseconds
+                try Spawner.run(execArgv)
+                exec.add(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
         }
 
         let widths = [26, 12, 12, 12]
         printRow(["latency", "median", "p90", "p99"], widths: widths)
         printRow(["in-process launch", formatDuration(direct.median), formatDuration(direct.p90), formatDuration(direct.p99)], widths: widths)
         printRow(["daemon tools/call", formatDuration(daemon.median), formatDuration(daemon.p90), formatDuration(daemon.p99)], widths: widths)
+        if execArgv != nil {
+            printRow(["airlock exec", formatDuration(exec.median), formatDuration(exec.p90), formatDuration(exec.p99)], widths: widths)
+        }
         printRow(["daemon overhead", formatDuration(daemon.median - direct.median), formatDuration(daemon.p90 - direct.p90),
                   formatDuration(daemon.p99 - direct.p99)], widths: widths)
 
@@ -93,10 +106,15 @@ struct DaemonBenchmark: AsyncParsableCommand {
             _ = try await launcher.run(request, profile: "shell")
         }
         let daemonRate = try await Self.daemonThroughput(path: path, concurrency: concurrency, seconds: seconds)
+        var execRate: Double?
+        if let execArgv {
+            execRate = try await Self.threadedThroughput(concurrency: concurrency, seconds: seconds) { { try Spawner.run(execArgv) } }
+        }
         print()
         printRow(["throughput (c=\(concurrency))", "calls/s"], widths: widths)
         printRow(["in-process launch", String(format: "%.0f", directRate)], widths: widths)
         printRow(["daemon tools/call", String(format: "%.0f", daemonRate)], widths: widths)
+        if let execRate { printRow(["airlock exec", String(format: "%.0f", execRate)], widths: widths) }
         printRow(["daemon / in-process", String(format: "%.1f %%", 100 * daemonRate / directRate)], widths: widths)
         print()
         print("targets (issue 3): overhead ≤ 0.5 ms median; daemon ≥ 80 % of in-process calls/s")
@@ -124,6 +142,18 @@ struct DaemonBenchmark: AsyncParsableCommand {
 
     /// Each client on its own thread with its own connection, as separate agents would be.
     static func daemonThroughput(path: String, concurrency: Int, seconds: Double) async throws -> Double {
+        try await threadedThroughput(concurrency: concurrency, seconds: seconds) {
+            let client = try AgentClient(socketPath: path)
+            try client.initialize()
+            return { _ = try client.request("tools/call", params: ["name": "run_shell", "arguments": ["command": "true"]]) }
+        }
+    }
+
+    /// `concurrency` threads, each set up once by `prepare` and then running
+    /// the step it returns until the deadline. Threads, not tasks: each step
+    /// blocks (a socket round trip, a process to wait for).
+    static func threadedThroughput(concurrency: Int, seconds: Double,
+                                   prepare: @escaping @Sendable () throws -> () throws -> Void) async throws -> Double {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         let start = DispatchTime.now().uptimeNanoseconds
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -132,11 +162,10 @@ struct DaemonBenchmark: AsyncParsableCommand {
                     try await withCheckedThrowingContinuation { continuation in
                         Thread.detachNewThread {
                             continuation.resume(with: Result {
-                                let client = try AgentClient(socketPath: path)
-                                try client.initialize()
+                                let step = try prepare()
                                 var count = 0
                                 while DispatchTime.now().uptimeNanoseconds < deadline {
-                                    _ = try client.request("tools/call", params: ["name": "run_shell", "arguments": ["command": "true"]])
+                                    try step()
                                     count += 1
                                 }
                                 return count

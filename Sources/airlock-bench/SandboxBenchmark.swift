@@ -29,7 +29,7 @@ struct SandboxBenchmark: ParsableCommand {
         let resolved = try ProfileCatalog.shipped().resolve(name: profile)
         let engine = SandboxEngine()
         let request = LaunchRequest(argv: ["/bin/true"])
-        let airlock = siblingExecutable("airlock")
+        let airlock = Spawner.sibling("airlock")
         let bwrap = Spawner.which("bwrap")
 
         let launch: @Sendable () throws -> Void = {
@@ -101,10 +101,6 @@ struct SandboxBenchmark: ParsableCommand {
         return Double(counter.count) / seconds
     }
 
-    private func siblingExecutable(_ name: String) -> String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent(name).path
-    }
 }
 
 /// Thread-safe launch counter for the throughput loops.
@@ -134,6 +130,12 @@ enum Spawner {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         guard status == 0 else { throw AirlockError(.internalError, "\(argv.joined(separator: " ")) exited with status \(status)") }
+    }
+
+    /// An executable built next to this one (`airlock` beside `airlock-bench`).
+    static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent(name).path
     }
 
     static func which(_ name: String) -> String? {
