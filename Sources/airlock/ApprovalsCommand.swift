@@ -16,7 +16,7 @@ struct ApprovalsCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Approve.self, Deny.self, Watch.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List pending approvals (all states with --all).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List pending approvals (all states with --all).")
         @Flag(name: .long, help: "Every state, not only PENDING.") var all = false
         @Flag(name: .long, help: "Print the records as JSON.") var json = false
         @OptionGroup var admin: AdminConnectionOptions
@@ -31,7 +31,7 @@ struct ApprovalsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one approval: the action, who asked, why, and its reviews.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one approval: the action, who asked, why, and its reviews.")
         @Argument(help: "Approval id (apr-...).") var id: String
         @Flag(name: .long, help: "Print the record as JSON.") var json = false
         @OptionGroup var admin: AdminConnectionOptions
@@ -43,14 +43,14 @@ struct ApprovalsCommand: ParsableCommand {
     }
 
     struct Approve: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve an action as the user running this command.")
+        static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve an action as the user running this command.")
         @OptionGroup var review: ReviewOptions
 
         func run() throws { try review.send("approvals/approve") }
     }
 
     struct Deny: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Deny an action; the reason is passed to the agent.")
+        static let configuration = CommandConfiguration(commandName: "deny", abstract: "Deny an action; the reason is passed to the agent.")
         @OptionGroup var review: ReviewOptions
 
         func run() throws { try review.send("approvals/deny") }
@@ -58,6 +58,7 @@ struct ApprovalsCommand: ParsableCommand {
 
     struct Watch: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "watch",
             abstract: "Print pending approvals, then every new one and every state change, until interrupted.")
         @Flag(name: .long, help: "One JSON object per line (the approvals/changed params).") var json = false
         @OptionGroup var admin: AdminConnectionOptions

@@ -53,7 +53,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List records, newest last.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List records, newest last.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var filters: FilterOptions
         @Option(help: "Show at most this many (the newest).") var limit: Int = 100
@@ -69,7 +69,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The whole story of one call, in order.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "The whole story of one call, in order.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The call id.") var callID: String
         @Flag(help: "One canonical JSON record a line.") var json = false
@@ -82,7 +82,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Tail: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The last records; with -f, keep printing new ones.")
+        static let configuration = CommandConfiguration(commandName: "tail", abstract: "The last records; with -f, keep printing new ones.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var filters: FilterOptions
         @Option(name: .short, help: "How many existing records to show first.") var n: Int = 10
@@ -110,6 +110,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Export records for a SIEM: one canonical JSON record a line.",
             discussion: "Each line is {\"event\":…,\"hash\":…,\"prev_hash\":…,\"seq\":…}; remove hash, canonicalize (RFC 8785) and sha256 to recompute it.")
         @OptionGroup var store: StoreOptions
@@ -136,6 +137,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Recompute the hash chain and check the signed checkpoints.",
             discussion: """
                 Pass the daemon's exported public key with --public-key: without it, checkpoints are \
@@ -162,7 +164,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Counts by kind, tool, decision, actor; top denied syscalls.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts by kind, tool, decision, actor; top denied syscalls.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var filters: FilterOptions
         @Flag(help: "Print as JSON.") var json = false

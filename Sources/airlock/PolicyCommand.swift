@@ -48,7 +48,7 @@ struct PolicyCommand: ParsableCommand {
 
 extension PolicyCommand {
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate a policy file and list its rules.")
+        static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate a policy file and list its rules.")
 
         @Argument(help: "The policy file.") var file: String
 
@@ -70,7 +70,7 @@ extension PolicyCommand {
     }
 
     struct Eval: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Decide one call and show the rules, reasons and facts.")
+        static let configuration = CommandConfiguration(commandName: "eval", abstract: "Decide one call and show the rules, reasons and facts.")
 
         @Option(help: "Tool name.") var tool: String
         @Option(help: "Arguments as a JSON object.") var args: String = "{}"
@@ -129,7 +129,7 @@ extension PolicyCommand {
     }
 
     struct Test: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run a file of calls with expected decisions; exit non-zero on any mismatch.")
+        static let configuration = CommandConfiguration(commandName: "test", abstract: "Run a file of calls with expected decisions; exit non-zero on any mismatch.")
 
         @Argument(help: "The test cases file.") var cases: String
         @Option(help: "Policy file.") var policy: String = PolicyCommand.defaultPolicyPath

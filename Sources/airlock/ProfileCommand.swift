@@ -31,7 +31,7 @@ struct ProfileCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the profiles and what each is for.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the profiles and what each is for.")
 
         @OptionGroup var options: CatalogOptions
         @Flag(help: "Print JSON.") var json = false
@@ -59,6 +59,7 @@ struct ProfileCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print a resolved profile (extends merged, groups expanded) as profile YAML, or JSON with its digest.")
 
         @OptionGroup var selection: ProfileSelection
@@ -83,6 +84,7 @@ struct ProfileCommand: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Validate profiles and warn about weak settings; exits 1 when any profile has an error.")
 
         @OptionGroup var options: CatalogOptions
@@ -113,6 +115,7 @@ struct ProfileCommand: ParsableCommand {
 
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "explain",
             abstract: "Explain each protection of a profile in plain words, and what it will be on this host.")
 
         @OptionGroup var selection: ProfileSelection

@@ -18,6 +18,13 @@ public struct ProfileCatalog: Sendable {
 
     /// Reads every `*.yaml` in `directory`.
     public static func load(directory: String) throws -> ProfileCatalog {
+        var sources: [String: ProfileSource] = [:]
+        for (name, url) in try profileFiles(in: directory) { sources[name] = read(url, name: name) }
+        return ProfileCatalog(directory: directory, sources: sources)
+    }
+
+    /// The `*.yaml` files in `directory`, by profile name, unread.
+    static func profileFiles(in directory: String) throws -> [String: URL] {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
         let entries: [String]
         do {
@@ -25,13 +32,11 @@ public struct ProfileCatalog: Sendable {
         } catch {
             throw AirlockError(.invalidConfig, "cannot read the profile directory \(directory): \(error.localizedDescription)")
         }
-        var sources: [String: ProfileSource] = [:]
+        var files: [String: URL] = [:]
         for entry in entries where entry.hasSuffix(".yaml") {
-            let fileURL = url.appendingPathComponent(entry)
-            let name = String(entry.dropLast(".yaml".count))
-            sources[name] = Self.read(fileURL, name: name)
+            files[String(entry.dropLast(".yaml".count))] = url.appendingPathComponent(entry)
         }
-        return ProfileCatalog(directory: directory, sources: sources)
+        return files
     }
 
     /// The profiles that ship in the repository's `Profiles/` folder (see
@@ -72,12 +77,17 @@ public struct ProfileCatalog: Sendable {
     }
 
     public func report(file: String) throws -> ProfileReport {
+        try Self.report(file: file) { siblingDirectory in resolver(siblingDirectory: siblingDirectory) }
+    }
+
+    /// The report for a profile file, its parents found by `resolver(folder of the file)`.
+    static func report(file: String, resolver: (URL) -> ProfileResolver) throws -> ProfileReport {
         let url = URL(fileURLWithPath: file)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw AirlockError(.unknownProfile, "no profile file at \(file)")
         }
-        let source = Self.read(url, name: url.deletingPathExtension().lastPathComponent)
-        return resolver(siblingDirectory: url.deletingLastPathComponent()).resolve(source)
+        let source = read(url, name: url.deletingPathExtension().lastPathComponent)
+        return resolver(url.deletingLastPathComponent()).resolve(source)
     }
 
     /// Names that can be run: every profile not marked `abstract: true`.
@@ -100,22 +110,26 @@ public struct ProfileCatalog: Sendable {
     }
 
     private func resolver(siblingDirectory: URL?) -> ProfileResolver {
-        Self.resolver(sources: sources, siblingDirectory: siblingDirectory)
+        let sources = sources
+        return Self.resolver(available: sources.keys.sorted(), siblingDirectory: siblingDirectory) { sources[$0] }
     }
 
-    private static func resolver(sources: [String: ProfileSource], siblingDirectory: URL?) -> ProfileResolver {
+    /// A resolver that finds a parent `NAME` as `NAME.yaml` beside the file
+    /// being resolved (when there is one), else through `lookup`.
+    static func resolver(available: [String], siblingDirectory: URL?,
+                         lookup: @escaping (String) -> ProfileSource?) -> ProfileResolver {
         ProfileResolver(lookup: { name in
             if let siblingDirectory {
                 let sibling = siblingDirectory.appendingPathComponent(name + ".yaml")
                 if FileManager.default.fileExists(atPath: sibling.path) { return Self.read(sibling, name: name) }
             }
-            return sources[name]
-        }, available: sources.keys.sorted())
+            return lookup(name)
+        }, available: available)
     }
 
     /// A file that cannot be read is an error of that profile only, so one
     /// bad file does not hide the others.
-    private static func read(_ url: URL, name: String) -> ProfileSource {
+    static func read(_ url: URL, name: String) -> ProfileSource {
         let path = DisplayPath.of(url)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return ProfileSource(name: name, path: path, text: "", unreadable: "cannot read this file (check its permissions)")
@@ -129,7 +143,7 @@ public struct ProfileCatalog: Sendable {
     private init(directory: String, sources: [String: ProfileSource]) {
         self.directory = directory
         self.sources = sources
-        let resolver = Self.resolver(sources: sources, siblingDirectory: nil)
+        let resolver = Self.resolver(available: sources.keys.sorted(), siblingDirectory: nil) { sources[$0] }
         reports = sources.mapValues { resolver.resolve($0) }
     }
 }

@@ -13,8 +13,19 @@ public enum ShippedProfiles {
     /// above it (`.build/<triple>/debug/airlock` → the repo), or
     /// `<prefix>/share/airlock/Profiles` for an installed binary; finally the
     /// source tree this file was compiled from.
-    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        if let override = environment[environmentVariable], !override.isEmpty {
+    public static func directory(environment: [String: String]) throws -> String {
+        try directory(override: environment[environmentVariable])
+    }
+
+    /// `directory(environment:)` of this process. Reads the one variable
+    /// rather than building `ProcessInfo`'s copy of the whole environment,
+    /// which a one-shot `airlock exec` would pay for at every start.
+    public static func directory() throws -> String {
+        try directory(override: getenv(environmentVariable).map { String(cString: $0) })
+    }
+
+    private static func directory(override: String?) throws -> String {
+        if let override, !override.isEmpty {
             guard isDirectory(override) else {
                 throw AirlockError(.invalidConfig, "\(environmentVariable)=\(override) is not a directory; point it at a folder of profile .yaml files or unset it")
             }

@@ -62,7 +62,8 @@ struct ExecCommand: ParsableCommand {
     func run() throws {
         let outcome: Int32
         do {
-            let resolved = try ProfileCatalog.shipped().resolve(nameOrFile: profile)
+            // Reads only this profile and its parents, not the whole catalog.
+            let resolved = try ProfileCatalog.resolveOnly(nameOrFile: profile, directory: ShippedProfiles.directory())
             let request = try makeRequest(profile: resolved)
             let result = try SandboxEngine(options: .init(prewarm: false)).runBlocking(request, profile: resolved)
             outcome = report(result)
