@@ -17,20 +17,22 @@ struct WarmLaunchTests {
         try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 5 s")
     }
 
-    private func sh(_ engine: SandboxEngine, _ script: String, files: [InjectedFile] = []) throws -> RunResult {
-        try engine.runBlocking(LaunchRequest(argv: ["/bin/sh", "-c", script], files: files), profile: Fixtures.profile())
+    /// Through the async API (a launch thread of its own), so a busy
+    /// cooperative pool can't hold these tests up.
+    private func sh(_ engine: SandboxEngine, _ script: String, files: [InjectedFile] = []) async throws -> RunResult {
+        try await engine.run(LaunchRequest(argv: ["/bin/sh", "-c", script], files: files), profile: Fixtures.profile())
     }
 
     @Test func eachWarmLaunchGetsAFreshRootWithItsOwnFiles() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
-        let first = try sh(engine, "echo first > /workspace/left-behind; cat /run/airlock/token",
+        let first = try await sh(engine, "echo first > /workspace/left-behind; cat /run/airlock/token",
                            files: [InjectedFile(path: "/run/airlock/token", contents: Data("token-one".utf8))])
         #expect(first.exitCode == 0 && first.stdout.text == "token-one", "\(first.stderr.text)")
 
         try await waitForWarmChild(engine)
         let servedBefore = engine.warmPool.served
-        let second = try sh(engine, """
+        let second = try await sh(engine, """
             test -e /workspace/left-behind && echo leftover
             cat /run/airlock/token; echo
             echo x > /run/airlock/token 2>/dev/null && echo token-writable
@@ -45,10 +47,10 @@ struct WarmLaunchTests {
     @Test func aWarmChildRunsExactlyOneCommand() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
-        _ = try sh(engine, "true")
+        _ = try await sh(engine, "true")
         try await waitForWarmChild(engine)
         let waiting = engine.warmPool.waitingPIDs
-        let result = try sh(engine, "true")
+        let result = try await sh(engine, "true")
         #expect(result.exitCode == 0)
         // Exactly one waiting child ran (and is gone); it is never offered again.
         let gone = waiting.filter { kill($0, 0) != 0 }
@@ -58,7 +60,7 @@ struct WarmLaunchTests {
 
     @Test func stoppingThePoolLeavesNothingRunning() async throws {
         let engine = SandboxEngine()
-        _ = try sh(engine, "true")
+        _ = try await sh(engine, "true")
         try await waitForWarmChild(engine)
         let waiting = engine.warmPool.waitingPIDs
         engine.killAll()
@@ -68,10 +70,10 @@ struct WarmLaunchTests {
         }
     }
 
-    @Test func aOneShotEngineKeepsNoWarmChildren() throws {
+    @Test func aOneShotEngineKeepsNoWarmChildren() async throws {
         let engine = SandboxEngine(options: SandboxEngine.Options(prewarm: false))
-        _ = try sh(engine, "true")
-        _ = try sh(engine, "true")
+        _ = try await sh(engine, "true")
+        _ = try await sh(engine, "true")
         #expect(engine.warmPool.waitingPIDs.isEmpty)
         #expect(engine.warmPool.served == 0)
     }

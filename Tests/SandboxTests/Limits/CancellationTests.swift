@@ -26,9 +26,12 @@ struct CancellationTests {
         let group = DispatchGroup()
         let box = ResultBox()
         for _ in 0..<2 {
-            DispatchQueue.global().async(group: group) {
+            // Threads of their own: the shared pools may be busy with other tests.
+            group.enter()
+            Thread.detachNewThread {
                 box.append(Result { try engine.runBlocking(LaunchRequest(argv: ["/bin/sh", "-c", "sleep \(token) & sleep \(token)"]),
                                                            profile: Fixtures.profile()) })
+                group.leave()
             }
         }
         // Wait for both sandboxes (two sleeps each) to be up: killAll ends
