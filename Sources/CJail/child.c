@@ -380,6 +380,20 @@ static void restrict_with_landlock(void)
 
 // --- entry ---------------------------------------------------------------------
 
+/// Moves this (single-threaded) child into its v1 cgroups by writing "0"
+/// into each `tasks` file, while it still has the host's mounts and its
+/// creator's credentials.
+static void join_cgroups(const struct cjail_root_plan *root)
+{
+    for (int i = 0; i < root->cgroup_self_count; i++) {
+        long fd = RAW4(__NR_openat, AT_FDCWD, root->cgroup_self_paths[i], O_WRONLY | O_CLOEXEC, 0);
+        CHECK(CJAIL_STEP_RLIMIT, fd, i);
+        long w = RAW3(__NR_write, fd, "0", 1);
+        RAW1(__NR_close, fd);
+        CHECK(CJAIL_STEP_RLIMIT, w, i);
+    }
+}
+
 /// Blocks until the parent's next byte on the sync pipe; anything but
 /// `expected` (EOF: the parent gave up on us) ends the child.
 static void wait_for(char expected)
@@ -402,6 +416,7 @@ int cjail_child_main(void *arg)
     // Step 1: wait until the parent has written our uid/gid maps, then
     // become the unprivileged sandbox identity.
     wait_for('p');
+    join_cgroups(root);
     RAW1(__NR_umask, 022);
     CHECK(CJAIL_STEP_IDENTITY, RAW3(__NR_setresgid, root->gid, root->gid, root->gid), 0);
     if (root->drop_supplementary_groups) CHECK(CJAIL_STEP_IDENTITY, RAW2(__NR_setgroups, 0, 0), 1);

@@ -122,12 +122,17 @@ struct cjail_root_plan {
     const struct cjail_landlock_path_rule *landlock_rules;
     int landlock_rule_count;
 
-    // The per-run cgroup: the parent writes the child's pid into each file
-    // before stage 1, so the child is born into it before anything of its
-    // own runs (and a warm child is already there when its command comes).
-    // The cgroup's limits are the parent's to set before cjail_start.
+    // The per-run cgroup, joined before stage 1, so the child is in it before
+    // anything of its own runs (and a warm child is already there when its
+    // command comes). The cgroup's limits are the parent's to set before
+    // cjail_start. v2: the parent writes the child's pid into each
+    // cgroup.procs. v1: the child writes "0" into each `tasks` file itself —
+    // moving the calling thread skips the global lock a pid write takes
+    // (an RCU grace period, milliseconds, on every cold launch).
     const char *const *cgroup_procs_paths;
     int cgroup_procs_count;
+    const char *const *cgroup_self_paths;
+    int cgroup_self_count;
 };
 
 /// Stage 2, the command: its files, limits, cwd, privileges dropped,

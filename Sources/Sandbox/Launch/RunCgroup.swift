@@ -2,14 +2,20 @@ import AirlockCore
 import Foundation
 
 /// A per-run cgroup (v1: one directory per controller; v2: one directory)
-/// holding the memory, pids and cpu limits of one launch. The parent writes
-/// the child's pid into `procsFiles` before the child starts its setup, so
+/// holding the memory, pids and cpu limits of one launch. The child joins it
+/// (v1: by itself; v2: the parent moves it) before it starts its setup, so
 /// everything the command ever forks is accounted and capped.
 final class RunCgroup: @unchecked Sendable {
     let version: HostCapabilities.CgroupVersion
     let controllers: [String]
     /// Directory per controller (v2: the same directory for all).
     private let directories: [String: String]
+    /// What the child writes "0" into to join by itself (v1's `tasks`:
+    /// moving the calling thread takes no global lock), and what the parent
+    /// writes its pid into (v2's `cgroup.procs`).
+    var selfJoinFiles: [String] { version == .v1 ? controllers.compactMap { directories[$0].map { $0 + "/tasks" } } : [] }
+    var parentJoinFiles: [String] { version == .v2 ? procsFiles : [] }
+
     var procsFiles: [String] {
         version == .v2 ? [directories.values.first! + "/cgroup.procs"]
             : controllers.compactMap { directories[$0].map { $0 + "/cgroup.procs" } }

@@ -148,7 +148,7 @@ public final class SandboxEngine: @unchecked Sendable {
         do {
             let root = try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
                                     host: host, options: options, netnsFD: networkNamespaces.take(profile.network),
-                                    cgroupProcsFiles: cgroup?.procsFiles ?? [])
+                                    cgroup: cgroup)
             return (root, cgroup)
         } catch {
             if let cgroup { cgroups.release(cgroup) }

@@ -37,10 +37,10 @@ final class RootPlan: @unchecked Sendable {
         }
     }
 
-    /// Takes ownership of `netnsFD` (closed on failure too). The child is
-    /// put in `cgroupProcsFiles`' cgroups before it starts.
+    /// Takes ownership of `netnsFD` (closed on failure too). The child joins
+    /// `cgroup` before it starts its setup.
     init(profile: SandboxProfile, extraReadOnly: [BindMount], extraWritable: [BindMount], host: HostCapabilities,
-         options: SandboxEngine.Options, netnsFD: Int32?, cgroupProcsFiles: [String]) throws {
+         options: SandboxEngine.Options, netnsFD: Int32?, cgroup: RunCgroup?) throws {
         var owned = netnsFD.map { [$0] } ?? []
         let mounts: MountPlanner.Plan
         let landlock: LandlockPlan
@@ -98,8 +98,11 @@ final class RootPlan: @unchecked Sendable {
         root.cap_last_cap = Int32(host.capLastCap)
         root.landlock_rules = UnsafePointer(landlock.cRules(arena: arena))
         root.landlock_rule_count = Int32(landlock.rules.count)
-        root.cgroup_procs_paths = UnsafePointer(arena.array(cgroupProcsFiles.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
-        root.cgroup_procs_count = Int32(cgroupProcsFiles.count)
+        let parentJoins = cgroup?.parentJoinFiles ?? [], selfJoins = cgroup?.selfJoinFiles ?? []
+        root.cgroup_procs_paths = UnsafePointer(arena.array(parentJoins.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
+        root.cgroup_procs_count = Int32(parentJoins.count)
+        root.cgroup_self_paths = UnsafePointer(arena.array(selfJoins.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
+        root.cgroup_self_count = Int32(selfJoins.count)
         cPlan = UnsafePointer(arena.array([root]))
     }
 
