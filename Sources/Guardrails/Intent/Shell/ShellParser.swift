@@ -23,6 +23,9 @@ struct ShellParser {
     private var current = ShellSimpleCommand()
     /// Here-documents of the current line waiting for their bodies: command index, redirection index, delimiter, strip tabs.
     private var pendingHeredocs: [(command: Int?, redirection: Int, delimiter: String, stripTabs: Bool)] = []
+    /// The bytes of the word being parsed, kept between words so that a
+    /// script's words share one allocation instead of one each.
+    private var wordBytes: [UInt8] = []
 
     /// Variables known before the script runs. HOME is written `~` so that
     /// `$HOME/.ssh` and `~/.ssh` are the same path to the analyzers.
@@ -264,13 +267,17 @@ struct ShellParser {
     private mutating func parseWord() -> [ShellWord] {
         var words: [ShellWord] = []
         var word = ShellWord()
-        var bytes: [UInt8] = []
+        // Taken out of `self` for the duration, so helpers mutating the parser can fill it.
+        var bytes = wordBytes
+        wordBytes = []
+        bytes.removeAll(keepingCapacity: true)
+        defer { wordBytes = bytes }
         var started = false
         func flush() {
             word.text = String(decoding: bytes, as: UTF8.self)
             if started { words.append(word) }
             word = ShellWord()
-            bytes = []
+            bytes.removeAll(keepingCapacity: true)
             started = false
         }
         if peek == UInt8(ascii: "~") { bytes.append(UInt8(ascii: "~")); started = true; i += 1 }
