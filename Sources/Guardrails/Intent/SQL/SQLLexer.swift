@@ -14,7 +14,9 @@ struct SQLToken: Sendable, Equatable {
     var kind: Kind
     var text: String
 
-    func isWord(_ upper: String) -> Bool { kind == .word && text == upper }
+    /// The length test first: it is inlined, while comparing two different
+    /// strings is a call, and the analyzer asks this of nearly every token.
+    func isWord(_ upper: String) -> Bool { kind == .word && text.utf8.count == upper.utf8.count && text == upper }
 }
 
 /// Splits SQL into statements of tokens across the dialects an agent may
@@ -165,6 +167,15 @@ struct SQLLexer {
     private mutating func lexQuoted(_ b: [UInt8], from i: inout Int, quote: UInt8, backslashEscapes: Bool) -> String {
         let n = b.count
         i += 1
+        // Most strings hold neither a doubled quote nor a backslash: their text
+        // is a slice of the input, without a byte buffer of their own.
+        let start = i
+        var end = start
+        while end < n, b[end] != quote, b[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < n, b[end] == quote, !(end + 1 < n && b[end + 1] == quote) {
+            i = end + 1
+            return Self.text(b[start..<end])
+        }
         var out: [UInt8] = []
         while i < n {
             let c = b[i]
@@ -198,5 +209,7 @@ struct SQLLexer {
 }
 
 extension SQLToken {
-    func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
+    /// Byte by byte: symbols are one or two ASCII bytes, and the analyzer
+    /// asks this of nearly every token while matching parentheses.
+    func isSymbol(_ s: String) -> Bool { kind == .symbol && text.utf8.elementsEqual(s.utf8) }
 }
