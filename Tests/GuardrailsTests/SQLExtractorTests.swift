@@ -44,6 +44,9 @@ import Testing
         #expect(sqlFacts("SELECT * INTO backup FROM users")["readOnly"] == false)
         #expect(sqlFacts("SELECT pg_read_file('/etc/passwd')")["readOnly"] == false)
         #expect(sqlFacts("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d")["readOnly"] == false)
+        // The main statement is listed first, then the bodies; an unfinished WITH is unknown after its bodies.
+        let with = sqlFacts("WITH d AS (DELETE FROM t RETURNING *), e AS (UPDATE u SET x = 1 WHERE id = 2) SELECT * FROM d; WITH f AS (INSERT INTO v VALUES (1)), g AS")
+        #expect(with["statements"]?.arrayValue?.map { $0["operation"] } == ["select", "delete", "update", "insert", "unknown"])
         #expect(sqlFacts("EXPLAIN ANALYZE UPDATE t SET x = 1")["unboundedWrite"] == true)
     }
 

@@ -40,11 +40,15 @@ extension String {
     /// compared case-insensitively in ASCII, and Unicode case mapping costs
     /// far more per token.
     func asciiLowercased() -> String {
-        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return self }
-        let count = utf8.count
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            for (k, byte) in utf8.enumerated() { buffer[k] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
-            return count
+        // Over the contiguous bytes: walking `utf8` decodes index by index, and
+        // this runs for the verb and every table name of every statement.
+        var copy = self
+        return copy.withUTF8 { bytes -> String in
+            guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return self }
+            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for k in bytes.indices { buffer[k] = bytes[k] >= 0x41 && bytes[k] <= 0x5A ? bytes[k] + 0x20 : bytes[k] }
+                return bytes.count
+            }
         }
     }
 }

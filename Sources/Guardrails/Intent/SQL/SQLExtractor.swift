@@ -12,7 +12,7 @@ enum SQLExtractor {
         var problems = lexer.problems
         var statements: [SQLStatementFacts] = []
         for tokens in lexer.statements {
-            statements += SQLStatementAnalyzer.analyze(tokens[...])
+            SQLStatementAnalyzer.analyze(tokens[...], into: &statements)
         }
         if statements.contains(where: { $0.operation == "unknown" }) { problems.append("unrecognized SQL statement") }
         if statements.contains(where: { dynamicOperations.contains($0.operation) }) {

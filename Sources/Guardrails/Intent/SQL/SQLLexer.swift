@@ -14,7 +14,9 @@ struct SQLToken: Sendable, Equatable {
     var kind: Kind
     var text: String
 
-    func isWord(_ upper: String) -> Bool { kind == .word && text == upper }
+    /// The length test first: it is inlined, while comparing two different
+    /// strings is a call, and the analyzer asks this of nearly every token.
+    func isWord(_ upper: String) -> Bool { kind == .word && text.utf8.count == upper.utf8.count && text == upper }
 }
 
 /// Splits SQL into statements of tokens across the dialects an agent may
@@ -30,12 +32,18 @@ struct SQLLexer {
     private(set) var statements: [[SQLToken]] = []
     private(set) var problems: [String] = []
 
+    /// The text's UTF-8 in place: slicing a buffer pointer per token neither
+    /// copies the script nor retains and releases an array for every token.
+    private typealias Bytes = UnsafeBufferPointer<UInt8>
+
     init(_ text: String) {
-        var bytes = Array(text.utf8)
+        var text = text
         var current: [SQLToken] = []
         current.reserveCapacity(64)
-        var i = 0
-        lex(&bytes, from: &i, into: &current)
+        text.withUTF8 { bytes in
+            var i = 0
+            lex(bytes, from: &i, into: &current)
+        }
         if !current.isEmpty { statements.append(current) }
     }
 
@@ -43,20 +51,21 @@ struct SQLLexer {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x24 || b >= 0x80
     }
 
-    private static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+    private static func text(_ bytes: Slice<Bytes>) -> String { String(decoding: Bytes(rebasing: bytes), as: UTF8.self) }
 
     /// ASCII upper-casing byte by byte: keywords are ASCII, and this avoids
     /// Unicode case mapping on every token of a large script.
-    private static func upperText(_ bytes: ArraySlice<UInt8>) -> String {
+    private static func upperText(_ slice: Slice<Bytes>) -> String {
+        let bytes = Bytes(rebasing: slice)
         let hasLower = bytes.contains { $0 >= 0x61 && $0 <= 0x7A }
-        guard hasLower else { return text(bytes) }
+        guard hasLower else { return String(decoding: bytes, as: UTF8.self) }
         return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-            for (k, byte) in bytes.enumerated() { buffer[k] = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+            for k in bytes.indices { buffer[k] = bytes[k] >= 0x61 && bytes[k] <= 0x7A ? bytes[k] - 0x20 : bytes[k] }
             return bytes.count
         }
     }
 
-    private mutating func lex(_ b: inout [UInt8], from i: inout Int, into current: inout [SQLToken]) {
+    private mutating func lex(_ b: Bytes, from i: inout Int, into current: inout [SQLToken]) {
         let n = b.count
         while i < n {
             let c = b[i]
@@ -67,7 +76,7 @@ struct SQLLexer {
             case UInt8(ascii: "-") where next == UInt8(ascii: "-"), UInt8(ascii: "#"):
                 while i < n, b[i] != 0x0A { i += 1 }
             case UInt8(ascii: "/") where next == UInt8(ascii: "*"):
-                lexBlockComment(&b, from: &i, into: &current)
+                lexBlockComment(b, from: &i, into: &current)
             case UInt8(ascii: ";"):
                 if !current.isEmpty {
                     statements.append(current)
@@ -130,7 +139,7 @@ struct SQLLexer {
 
     /// Skips `/* ... */` (nested, as PostgreSQL allows) or lexes the body of
     /// a MySQL executable comment `/*! ... */` (optionally `/*!50000`).
-    private mutating func lexBlockComment(_ b: inout [UInt8], from i: inout Int, into current: inout [SQLToken]) {
+    private mutating func lexBlockComment(_ b: Bytes, from i: inout Int, into current: inout [SQLToken]) {
         let n = b.count
         if i + 2 < n, b[i + 2] == UInt8(ascii: "!") {
             var j = i + 3
@@ -138,9 +147,8 @@ struct SQLLexer {
             var end = j
             while end + 1 < n, !(b[end] == UInt8(ascii: "*") && b[end + 1] == UInt8(ascii: "/")) { end += 1 }
             if end + 1 >= n { problems.append("unterminated /*! comment"); end = n }
-            var body = Array(b[j..<end])
             var k = 0
-            lex(&body, from: &k, into: &current)
+            lex(Bytes(rebasing: b[j..<end]), from: &k, into: &current)
             i = min(n, end + 2)
             return
         }
@@ -162,9 +170,18 @@ struct SQLLexer {
     /// a literal quote in every dialect. A backslash right before a quote is
     /// an escape in MySQL but not in standard SQL, so the statement could
     /// end in different places: that is reported, never guessed.
-    private mutating func lexQuoted(_ b: [UInt8], from i: inout Int, quote: UInt8, backslashEscapes: Bool) -> String {
+    private mutating func lexQuoted(_ b: Bytes, from i: inout Int, quote: UInt8, backslashEscapes: Bool) -> String {
         let n = b.count
         i += 1
+        // Most strings hold neither a doubled quote nor a backslash: their text
+        // is a slice of the input, without a byte buffer of their own.
+        let start = i
+        var end = start
+        while end < n, b[end] != quote, b[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < n, b[end] == quote, !(end + 1 < n && b[end + 1] == quote) {
+            i = end + 1
+            return Self.text(b[start..<end])
+        }
         var out: [UInt8] = []
         while i < n {
             let c = b[i]
@@ -175,17 +192,17 @@ struct SQLLexer {
             if c == quote {
                 if i + 1 < n, b[i + 1] == quote { out.append(quote); i += 2; continue }
                 i += 1
-                return Self.text(out[...])
+                return String(decoding: out, as: UTF8.self)
             }
             out.append(c)
             i += 1
         }
         problems.append("unterminated quoted string")
-        return Self.text(out[...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `$$` or `$tag$` at `i`, as bytes including both dollars.
-    private func dollarTag(_ b: [UInt8], at i: Int) -> [UInt8]? {
+    private func dollarTag(_ b: Bytes, at i: Int) -> [UInt8]? {
         if i > 0, Self.isIdentifierByte(b[i - 1]) { return nil }   // `a$b` is an identifier
         var j = i + 1
         while j < b.count, b[j] != UInt8(ascii: "$") {
@@ -198,5 +215,7 @@ struct SQLLexer {
 }
 
 extension SQLToken {
-    func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
+    /// Byte by byte: symbols are one or two ASCII bytes, and the analyzer
+    /// asks this of nearly every token while matching parentheses.
+    func isSymbol(_ s: String) -> Bool { kind == .symbol && text.utf8.elementsEqual(s.utf8) }
 }

@@ -28,27 +28,34 @@ enum SQLStatementAnalyzer {
         "RESTRICT", "OFFSET", "FETCH", "FOR", "DEFAULT", "WITH", "OUTPUT", "INTO", "FROM",
     ]
 
-    static func analyze(_ statement: ArraySlice<SQLToken>) -> [SQLStatementFacts] {
+    /// Appends what `statement` would do to `results`: usually one entry,
+    /// several for a WITH whose bodies write, none for an empty statement.
+    /// Appending (rather than returning an array) spares an allocation per statement.
+    static func analyze(_ statement: ArraySlice<SQLToken>, into results: inout [SQLStatementFacts]) {
         var tokens = statement
         while tokens.first?.isSymbol("(") == true { tokens = tokens.dropFirst() }
-        guard let first = tokens.first else { return [] }
-        guard first.kind == .word else { return [SQLStatementFacts(operation: "unknown")] }
+        guard let first = tokens.first else { return }
+        guard first.kind == .word else { results.append(SQLStatementFacts(operation: "unknown")); return }
         switch first.text {
-        case "WITH": return analyzeWith(tokens.dropFirst())
+        case "WITH": analyzeWith(tokens.dropFirst(), into: &results)
         case "EXPLAIN":
             let rest = tokens.dropFirst().drop { $0.isSymbol("(") || $0.isSymbol(")") || $0.isSymbol(",") || ["VERBOSE", "COSTS", "FORMAT", "JSON", "TEXT", "QUERY", "PLAN"].contains($0.text) }
             let executes = tokens.prefix(8).contains { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }
-            if executes { return analyze(rest.drop { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }) }
-            return [SQLStatementFacts(operation: "explain", readOnly: true)]
-        default: return [analyzeSimple(tokens)]
+            if executes {
+                analyze(rest.drop { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }, into: &results)
+            } else {
+                results.append(SQLStatementFacts(operation: "explain", readOnly: true))
+            }
+        default: results.append(analyzeSimple(tokens))
         }
     }
 
     /// `WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] (body), ... main`:
     /// each body is a statement of its own (PostgreSQL runs data-modifying
-    /// CTEs even when the main statement is a SELECT).
-    private static func analyzeWith(_ tokens: ArraySlice<SQLToken>) -> [SQLStatementFacts] {
-        var results: [SQLStatementFacts] = []
+    /// CTEs even when the main statement is a SELECT). The main statement
+    /// comes first in `results`, then the bodies.
+    private static func analyzeWith(_ tokens: ArraySlice<SQLToken>, into results: inout [SQLStatementFacts]) {
+        var bodies: [SQLStatementFacts] = []
         var i = tokens.startIndex
         if i < tokens.endIndex, tokens[i].isWord("RECURSIVE") { i += 1 }
         while i < tokens.endIndex {
@@ -58,16 +65,22 @@ enum SQLStatementAnalyzer {
                 i += 1
             }
             while i < tokens.endIndex, !tokens[i].isSymbol("(") { i += 1 }
-            guard i < tokens.endIndex else { return results + [SQLStatementFacts(operation: "unknown")] }
+            guard i < tokens.endIndex else {
+                results += bodies
+                results.append(SQLStatementFacts(operation: "unknown"))
+                return
+            }
             let close = matching(tokens, i)
-            results += analyze(tokens[(i + 1)..<min(close, tokens.endIndex)])
+            analyze(tokens[(i + 1)..<min(close, tokens.endIndex)], into: &bodies)
             i = close + 1
             if i < tokens.endIndex, tokens[i].isSymbol(",") { i += 1; continue }
             break
         }
         let main = tokens[min(i, tokens.endIndex)...]
-        let mainFacts = analyze(main)
-        return (mainFacts.isEmpty ? [SQLStatementFacts(operation: "unknown")] : mainFacts) + results
+        let before = results.count
+        analyze(main, into: &results)
+        if results.count == before { results.append(SQLStatementFacts(operation: "unknown")) }
+        results += bodies
     }
 
     /// Index of the ")" matching the "(" at `open` (or endIndex when unbalanced).

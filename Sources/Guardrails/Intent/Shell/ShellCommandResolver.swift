@@ -2,18 +2,34 @@
 /// `xargs`, `timeout`...) and nested scripts (`sh -c`, `eval`, `find -exec`).
 struct ShellInvocation: Sendable {
     /// The program's basename (`/usr/bin/rm` → `rm`).
-    var name: String
+    var name: String { didSet { program = ShellProgram.named(name) } }
+    /// `name` among the programs the rules know, looked up once per name.
+    private(set) var program: ShellProgram?
     var nameWord: ShellWord
     var args: [ShellWord]
     var redirections: [ShellRedirection]
     /// Wrappers it ran under, outermost first.
-    var wrappers: [String] = []
-    var viaSudo = false
+    var wrappers: [String]
+    var viaSudo: Bool
     /// Identifies its pipeline across nested scripts.
     var pipeline: Int
     var stage: Int
     /// Some argument's command substitution runs a downloader (`sh -c "$(curl ...)"`).
-    var argumentsDownload = false
+    var argumentsDownload: Bool
+
+    init(name: String, nameWord: ShellWord, args: [ShellWord], redirections: [ShellRedirection], wrappers: [String],
+         viaSudo: Bool, pipeline: Int, stage: Int, argumentsDownload: Bool) {
+        self.name = name
+        self.program = ShellProgram.named(name)
+        self.nameWord = nameWord
+        self.args = args
+        self.redirections = redirections
+        self.wrappers = wrappers
+        self.viaSudo = viaSudo
+        self.pipeline = pipeline
+        self.stage = stage
+        self.argumentsDownload = argumentsDownload
+    }
 
     /// The program word, the arguments, then the redirection targets: every
     /// word that may name a path or a destination, without building an array of them.

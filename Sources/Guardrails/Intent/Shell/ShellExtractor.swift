@@ -73,7 +73,7 @@ struct ShellAnalysis {
             systemWriteTargets.append(target.text)
             if target.text.hasPrefix("/etc/sudoers") || ["/etc/passwd", "/etc/shadow", "/etc/group"].contains(target.text) { privilegeChange = true }
         }
-        if ShellCommandRules.isDiskTool(inv.name) {
+        if ShellCommandRules.isDiskTool(inv) {
             systemWriteTargets += ShellCommandRules.operands(inv.args).map(\.text)
             if systemWriteTargets.isEmpty { systemWriteTargets.append(inv.name) }
         }

@@ -23,6 +23,9 @@ struct ShellParser {
     private var current = ShellSimpleCommand()
     /// Here-documents of the current line waiting for their bodies: command index, redirection index, delimiter, strip tabs.
     private var pendingHeredocs: [(command: Int?, redirection: Int, delimiter: String, stripTabs: Bool)] = []
+    /// The bytes of the word being parsed, kept between words so that a
+    /// script's words share one allocation instead of one each.
+    private var wordBytes: [UInt8] = []
 
     /// Variables known before the script runs. HOME is written `~` so that
     /// `$HOME/.ssh` and `~/.ssh` are the same path to the analyzers.
@@ -131,16 +134,28 @@ struct ShellParser {
         problem("unterminated (( ))")
     }
 
-    private mutating func appendWords(_ words: [ShellWord]) {
-        for word in words {
-            if current.words.isEmpty, !word.isDynamic, !word.hasGlob, Self.reservedWords.contains(word.text) { continue }
-            if current.words.isEmpty, word.text == "case" { problem("case statements are not analyzed") }
-            if current.words.isEmpty, word.text == "for" || word.text == "select" {
-                skipForHeader()
-                return
-            }
-            current.words.append(word)
+    private mutating func appendWords(_ split: SplitWord) {
+        guard let first = split.first, appendWord(first) else { return }
+        for word in split.rest {
+            if !appendWord(word) { return }
         }
+    }
+
+    /// Adds `word` to the current command; false when it opened a `for`
+    /// header, which swallows the rest of the line.
+    private mutating func appendWord(_ word: ShellWord) -> Bool {
+        if current.words.isEmpty {
+            if !word.isDynamic, !word.hasGlob, Self.reservedWords.contains(word.text) { return true }
+            if word.text == "case" { problem("case statements are not analyzed") }
+            if word.text == "for" || word.text == "select" {
+                skipForHeader()
+                return false
+            }
+            // Room for a typical command's words at once, rather than regrowing at 1, 2 and 4.
+            current.words.reserveCapacity(8)
+        }
+        current.words.append(word)
+        return true
     }
 
     /// `for NAME [in WORDS]` up to `;` or newline: the loop variable becomes unknown.
@@ -260,17 +275,32 @@ struct ShellParser {
 
     // MARK: Words
 
+    /// One parsed word, or several when an unquoted `$IFS` split it. The
+    /// common single word is held without an array, so costs no allocation.
+    private struct SplitWord {
+        var first: ShellWord?
+        var rest: [ShellWord] = []
+
+        mutating func append(_ word: ShellWord) {
+            if first == nil { first = word } else { rest.append(word) }
+        }
+    }
+
     /// Parses one word at `i`; unquoted `$IFS` splits it into several.
-    private mutating func parseWord() -> [ShellWord] {
-        var words: [ShellWord] = []
+    private mutating func parseWord() -> SplitWord {
+        var words = SplitWord()
         var word = ShellWord()
-        var bytes: [UInt8] = []
+        // Taken out of `self` for the duration, so helpers mutating the parser can fill it.
+        var bytes = wordBytes
+        wordBytes = []
+        bytes.removeAll(keepingCapacity: true)
+        defer { wordBytes = bytes }
         var started = false
         func flush() {
             word.text = String(decoding: bytes, as: UTF8.self)
             if started { words.append(word) }
             word = ShellWord()
-            bytes = []
+            bytes.removeAll(keepingCapacity: true)
             started = false
         }
         if peek == UInt8(ascii: "~") { bytes.append(UInt8(ascii: "~")); started = true; i += 1 }
