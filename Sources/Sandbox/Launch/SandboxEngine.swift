@@ -81,7 +81,10 @@ public final class SandboxEngine: @unchecked Sendable {
         let key = RootPlan.Key(profileDigest: profileDigest, request: request)
         let warmChild = warm.take(key)
         let (root, cgroup) = try warmChild.map { ($0.root, $0.cgroup) } ?? planRoot(profile, request)
-        defer { warm.want(key) { [self] in try planRoot(profile, request) } }
+        // The pool keeps only what a root depends on (never the request's
+        // environment or files: those carry the run's secrets).
+        let rootInputs = LaunchRequest(argv: [], extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable)
+        defer { warm.want(key) { [self] in try planRoot(profile, rootInputs) } }
         let tRoot = DispatchTime.now().uptimeNanoseconds
         let plan: LaunchPlan
         do {
