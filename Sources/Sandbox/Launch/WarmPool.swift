@@ -62,7 +62,7 @@ final class WarmPool: @unchecked Sendable {
     }
 
     /// Launches served by a warm child so far, and the pids of the children
-    /// waiting now (for tests and `AIRLOCK_TRACE`).
+    /// waiting now (what tests check from outside).
     var served: Int { lock.withLock { servedCount } }
     private var servedCount = 0
     var waitingPIDs: [Int32] { lock.withLock { ready.values.flatMap { $0.map(\.spawned.pid) } } }
@@ -94,9 +94,9 @@ final class WarmPool: @unchecked Sendable {
             let now = Self.now()
             var retired: [Child] = []
             for (key, children) in ready {
-                let (old, fresh) = (children.filter { now - $0.preparedAt > idleNanoseconds }, children.filter { now - $0.preparedAt <= idleNanoseconds })
-                retired += old
-                ready[key] = fresh
+                let isStale = { (child: Child) in now - child.preparedAt > self.idleNanoseconds }
+                retired += children.filter(isStale)
+                ready[key] = children.filter { !isStale($0) }
             }
             demand = demand.filter { now - $0.value.lastUsed <= idleNanoseconds }
             let next = demand.first { (ready[$0.key]?.count ?? 0) < depth }
