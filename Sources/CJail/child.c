@@ -1,5 +1,7 @@
 // The confined child: from clone() to execve(), in the order DESIGN.md
-// fixes. Shares the parent's memory (CLONE_VM), so: raw syscalls only, no
+// fixes, split in two stages: what doesn't depend on the command (a warm
+// child stops after it and waits), then the command's own setup and exec.
+// Shares the parent's memory (CLONE_VM), so: raw syscalls only, no
 // libc calls that touch errno, locks, the heap or TLS; all data comes from
 // the plan. Every step is checked; a failure is reported on the status pipe
 // as (step, errno, index) and the child exits without running anything.
@@ -413,7 +415,8 @@ int cjail_child_main(void *arg)
 
     // --- Stage 1: identity, namespaces, the new root. ---
 
-    // Step 1: wait until the parent has written our uid/gid maps, then
+    // Step 1: wait until the parent has written our uid/gid maps; join the
+    // run's cgroup (v1, while we still have our creator's credentials);
     // become the unprivileged sandbox identity.
     wait_for('p');
     join_cgroups(root);
