@@ -69,7 +69,11 @@ struct DaemonBenchmark: AsyncParsableCommand {
             _ = try await launcher.run(request, profile: "shell")
         }
         // The same command through the one-shot CLI: a process per call.
-        let airlock = runner == "sandbox" ? Spawner.sibling("airlock") : nil
+        var airlock: String?
+        if runner == "sandbox" {
+            let path = Spawner.sibling("airlock")
+            if access(path, X_OK) == 0 { airlock = path } else { print("airlock exec: not measured, no airlock binary at \(path) (build every product)") }
+        }
         let execArgv = airlock.map { [$0, "exec", "--profile", "shell", "--"] + request.argv }
         var direct = LatencyStats()
         var daemon = LatencyStats()
