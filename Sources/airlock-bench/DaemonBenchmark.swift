@@ -112,7 +112,7 @@ struct DaemonBenchmark: AsyncParsableCommand {
         let daemonRate = try await Self.daemonThroughput(path: path, concurrency: concurrency, seconds: seconds)
         var execRate: Double?
         if let execArgv {
-            execRate = try await Self.threadedThroughput(concurrency: concurrency, seconds: seconds) { { try Spawner.run(execArgv) } }
+            execRate = try await Throughput.onThreads(concurrency: concurrency, seconds: seconds) { { try Spawner.run(execArgv) } }
         }
         print()
         printRow(["throughput (c=\(concurrency))", "calls/s"], widths: widths)
@@ -146,41 +146,11 @@ struct DaemonBenchmark: AsyncParsableCommand {
 
     /// Each client on its own thread with its own connection, as separate agents would be.
     static func daemonThroughput(path: String, concurrency: Int, seconds: Double) async throws -> Double {
-        try await threadedThroughput(concurrency: concurrency, seconds: seconds) {
+        try await Throughput.onThreads(concurrency: concurrency, seconds: seconds) {
             let client = try AgentClient(socketPath: path)
             try client.initialize()
             return { _ = try client.request("tools/call", params: ["name": "run_shell", "arguments": ["command": "true"]]) }
         }
-    }
-
-    /// `concurrency` threads, each set up once by `prepare` and then running
-    /// the step it returns until the deadline. Threads, not tasks: each step
-    /// blocks (a socket round trip, a process to wait for).
-    static func threadedThroughput(concurrency: Int, seconds: Double,
-                                   prepare: @escaping @Sendable () throws -> () throws -> Void) async throws -> Double {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-        let start = DispatchTime.now().uptimeNanoseconds
-        let total = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    try await withCheckedThrowingContinuation { continuation in
-                        Thread.detachNewThread {
-                            continuation.resume(with: Result {
-                                let step = try prepare()
-                                var count = 0
-                                while DispatchTime.now().uptimeNanoseconds < deadline {
-                                    try step()
-                                    count += 1
-                                }
-                                return count
-                            })
-                        }
-                    }
-                }
-            }
-            return try await group.reduce(0, +)
-        }
-        return Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     static let catalog = """

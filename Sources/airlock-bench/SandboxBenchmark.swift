@@ -90,26 +90,8 @@ struct SandboxBenchmark: ParsableCommand {
     }
 
     private func throughput(_ body: @escaping @Sendable () throws -> Void) throws -> Double {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-        let counter = LaunchCounter()
-        DispatchQueue.concurrentPerform(iterations: concurrency) { _ in
-            while DispatchTime.now().uptimeNanoseconds < deadline {
-                do { try body(); counter.add() } catch { counter.fail(error) }
-            }
-        }
-        if let error = counter.error { throw error }
-        return Double(counter.count) / seconds
+        try Throughput.onThreads(concurrency: concurrency, seconds: seconds) { body }
     }
-
-}
-
-/// Thread-safe launch counter for the throughput loops.
-final class LaunchCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var count = 0
-    private(set) var error: Error?
-    func add() { lock.withLock { count += 1 } }
-    func fail(_ e: Error) { lock.withLock { error = error ?? e } }
 }
 
 /// posix_spawn + wait, the baseline way to start a process.

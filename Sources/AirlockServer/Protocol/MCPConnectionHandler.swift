@@ -29,6 +29,9 @@ final class MCPConnectionHandler: ChannelInboundHandler {
     /// The peer's actor, or why it has none (default actor "refuse").
     private let identity: Result<Actor, AirlockError>
     private var logger: Logger
+    /// Where this connection's calls run: its own event loop (made once,
+    /// on the first call; a handler stays on one loop).
+    private var callExecutor: EventLoopTaskExecutor?
 
     init(environment: ConnectionEnvironment, connectionID: UInt64, identity: Result<Actor, AirlockError>) {
         self.environment = environment
@@ -143,8 +146,10 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         let environment = self.environment
         let progress = request.progressToken.map { ProgressChannel(token: $0, channel: channel) }
+        let executor = callExecutor ?? EventLoopTaskExecutor(context.eventLoop)
+        callExecutor = executor
         let result = environment.registry.start(key, perConnectionLimit: environment.settings.maxCallsPerConnection,
-                                                on: EventLoopTaskExecutor(context.eventLoop)) {
+                                                on: executor) {
             let heartbeat = progress.map { $0.startHeartbeat(every: environment.settings.progressIntervalSeconds) }
             let outcome = await environment.executor.execute(call, progress: progress?.reporter ?? .silent)
             heartbeat?.cancel()
