@@ -83,6 +83,12 @@ let package = Package(
         .executableTarget(name: "airlock", dependencies: [
             "AirlockCore", "Sandbox", "Guardrails", "Approvals", "Credentials", "Audit", "Executor", "AirlockServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // The static runtime links with --export-dynamic, which puts
+            // every symbol in the dynamic table; the runtime's start-up
+            // dladdr then scans all of them (milliseconds on every
+            // `airlock exec`). Nothing loads code against this executable.
+            .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
         ]),
         // Hostile code for the sandbox tests: raw-syscall escape attempts
         // that the tests run inside a confined child (see Tests/SandboxTests/Attacks).

@@ -9,7 +9,6 @@ import ArgumentParser
 /// without a name is named by reflecting on its type, a runtime
 /// protocol-conformance search that cost a one-shot `airlock exec`
 /// milliseconds.
-@main
 struct AirlockCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "airlock",

@@ -63,30 +63,17 @@ final class LaunchSupervisor {
         self.cancelFD = cancelFD
     }
 
-    /// Runs the launch, from `warm` (a child whose root is built) or from a
-    /// fresh clone. `onSpawn` gets the child's pidfd as soon as it exists
-    /// (so shutdown can kill it).
-    func run(warm: cjail_spawned?, filter: CompiledFilter, outputCap: UInt64, onSpawn: (Int32) -> Void) throws -> Observation {
+    /// Runs the launch of `child` (its root built, or still being built:
+    /// it reads its go only after stage 1).
+    func run(child: cjail_spawned, filter: CompiledFilter, outputCap: UInt64) -> Observation {
         let start = DispatchTime.now().uptimeNanoseconds
-        var failedStep: Int32 = 0
-        var spawned: cjail_spawned
-        var rc: Int32 = 0
-        if let warm {
-            spawned = warm
-        } else {
-            spawned = cjail_spawned()
-            rc = cjail_prepare(plan.root.cPlan, 1, &spawned, &failedStep)
-            plan.root.closeInheritedFDs()
-            if rc < 0 && spawned.pidfd < 0 {
-                throw LaunchFailure.spawn(step: failedStep, errno: -rc)
-            }
-        }
-        onSpawn(spawned.pidfd)
+        var spawned = child
         if stdinData == nil && spawned.stdin_fd >= 0 {
             close(spawned.stdin_fd)
             spawned.stdin_fd = -1
         }
-        if rc == 0 { rc = cjail_start(&spawned, plan.cPlan, &failedStep) }
+        var failedStep: Int32 = 0
+        let rc = cjail_start(&spawned, plan.cPlan, &failedStep)
         var obs = Observation(stdout: OutputCapture(cap: outputCap), stderr: OutputCapture(cap: outputCap),
                               recorder: SyscallRecorder(filter: filter))
         obs.pidfd = spawned.pidfd
@@ -252,6 +239,8 @@ final class LaunchSupervisor {
     }
 }
 
+/// The child could not be cloned (or was killed before its go): the step
+/// and errno, for `SetupFailure`.
 enum LaunchFailure: Error {
     case spawn(step: Int32, errno: Int32)
 }

@@ -29,7 +29,7 @@ public final class SandboxEngine: @unchecked Sendable {
     public let host: HostCapabilities
     public let options: Options
     private let lock = NSLock()
-    private var filters: [SandboxProfile: (digest: String, filter: CompiledFilter)] = [:]
+    private var filters: [SandboxProfile: CompiledProfile] = [:]
     private var livePidfds: Set<Int32> = []
     private let cgroups: CgroupPool
     private let networkNamespaces: NetworkNamespacePool
@@ -73,46 +73,52 @@ public final class SandboxEngine: @unchecked Sendable {
     /// The same as `run`, on the calling thread. `cancelFD` is an eventfd
     /// whose readability cancels the launch (-1: not cancellable).
     public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1) throws -> RunResult {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = Self.now()
         try Preflight.check(profile: profile, host: host)
-        let (profileDigest, filter) = try compiledFilter(for: profile)
+        let known = lock.withLock { filters[profile] }
+        let warmChild = known.flatMap { warm.take(RootPlan.Key(profileDigest: $0.digest.value, request: request)) }
+        let child = try warmChild ?? prepareCold(profile, request)
+        lock.withLock { _ = livePidfds.insert(child.spawned.pidfd) }
+        let tSpawned = Self.now()
+        // A cold child builds its sandbox on the other CPU meanwhile.
+        let compiled: CompiledProfile
+        do {
+            compiled = try known ?? compile(profile)
+        } catch {
+            abandon(child)
+            throw error
+        }
+        let tFilter = Self.now()
         let limits = request.limits ?? profile.limits
-        let tFilter = DispatchTime.now().uptimeNanoseconds
-        let key = RootPlan.Key(profileDigest: profileDigest, request: request)
-        let warmChild = warm.take(key)
-        let (root, cgroup) = try warmChild.map { ($0.root, $0.cgroup) } ?? planRoot(profile, request)
-        // The pool keeps only what a root depends on (never the request's
-        // environment or files: those carry the run's secrets).
-        let rootInputs = LaunchRequest(argv: [], extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable)
-        defer { warm.want(key) { [self] in try planRoot(profile, rootInputs) } }
-        let tRoot = DispatchTime.now().uptimeNanoseconds
         let plan: LaunchPlan
         do {
-            try cgroup?.prepare(limits)
-            plan = try LaunchPlan(root: root, profile: profile, request: request, filter: filter, host: host, cgroup: cgroup)
+            try child.cgroup?.prepare(limits)
+            plan = try LaunchPlan(root: child.root, profile: profile, request: request, filter: compiled.filter, host: host,
+                                  cgroup: child.cgroup)
         } catch {
-            if let warmChild { warm.discard(warmChild) } else if let cgroup { cgroups.release(cgroup) }
+            abandon(child)
             throw error
         }
         // Once the child is gone (the supervisor has reaped it).
-        defer { if let cgroup { cgroups.release(cgroup) } }
-        let tPlanned = DispatchTime.now().uptimeNanoseconds
+        defer { if let cgroup = child.cgroup { cgroups.release(cgroup) } }
+        // The pool keeps only what a root depends on (never the request's
+        // environment or files: those carry the run's secrets).
+        let rootInputs = LaunchRequest(argv: [], extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable)
+        defer {
+            if warm.enabled {
+                warm.want(RootPlan.Key(profileDigest: compiled.digest.value, request: request)) { [self] in try planRoot(profile, rootInputs) }
+            }
+        }
+        let tPlanned = Self.now()
 
         let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD)
-        let observation: Observation
-        do {
-            observation = try supervisor.run(warm: warmChild?.spawned, filter: filter, outputCap: limits.outputBytes) { pidfd in
-                lock.withLock { _ = livePidfds.insert(pidfd) }
-            }
-        } catch LaunchFailure.spawn(let step, let code) {
-            throw SetupFailure.error(step: step, errno: code, index: 0, mounts: root.mounts.entries)
-        }
+        let observation = supervisor.run(child: child.spawned, filter: compiled.filter, outputCap: limits.outputBytes)
         lock.withLock { _ = livePidfds.remove(observation.pidfd) }
         close(observation.pidfd)
 
         if let failure = observation.setupFailure, !observation.timedOut, !observation.cancelled {
             throw SetupFailure.error(step: failure.step, errno: failure.error, index: failure.index,
-                                     mounts: root.mounts.entries, commandFiles: plan.commandFiles)
+                                     mounts: child.root.mounts.entries, commandFiles: plan.commandFiles)
         }
         if let execError = observation.execError {
             if execError == ENOENT {
@@ -121,12 +127,32 @@ public final class SandboxEngine: @unchecked Sendable {
             }
             throw AirlockError(.commandNotFound, "cannot execute \(request.argv[0]) in the sandbox: \(String(cString: strerror(execError)))")
         }
+        let digest = compiled.digest.value
         if let trace = Self.trace {
             func ms(_ a: UInt64, _ b: UInt64) -> String { String(format: "%.3f", Double(b &- a) / 1e6) }
-            trace("\(warmChild == nil ? "cold" : "warm") filter \(ms(t0, tFilter)) root \(ms(tFilter, tRoot)) plan+cgroup \(ms(tRoot, tPlanned)) spawn \(ms(tPlanned, observation.spawnedAt)) setup \(ms(observation.spawnedAt, observation.execAt)) exec+run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, DispatchTime.now().uptimeNanoseconds)) total \(ms(t0, DispatchTime.now().uptimeNanoseconds))")
+            trace("\(warmChild == nil ? "cold" : "warm") \(known == nil ? "compile" : "cached") spawn \(ms(t0, tSpawned)) filter \(ms(tSpawned, tFilter)) plan+cgroup \(ms(tFilter, tPlanned)) go \(ms(tPlanned, observation.spawnedAt)) setup \(ms(observation.spawnedAt, observation.execAt)) exec+run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, Self.now())) total \(ms(t0, Self.now()))")
         }
-        return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: profileDigest, filter: filter,
-                                      cgroupUsage: cgroup?.usage(), cgroup: cgroup, host: host)
+        return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: digest, filter: compiled.filter,
+                                      cgroupUsage: child.cgroup?.usage(), cgroup: child.cgroup, host: host)
+    }
+
+    /// Stage 1 for a launch no warm child serves: plan the root, clone the
+    /// child. It builds its sandbox while this thread goes on.
+    private func prepareCold(_ profile: SandboxProfile, _ request: LaunchRequest) throws -> PreparedChild {
+        let (root, cgroup) = try planRoot(profile, request)
+        switch PreparedChild.spawn(root: root, cgroup: cgroup) {
+        case .success(let child):
+            return child
+        case .failure(.spawn(let step, let code)):
+            if let cgroup { cgroups.release(cgroup) }
+            throw SetupFailure.error(step: step, errno: code, index: 0, mounts: root.mounts.entries)
+        }
+    }
+
+    /// A child that will not get its command (the launch failed before its go).
+    private func abandon(_ child: PreparedChild) {
+        lock.withLock { _ = livePidfds.remove(child.spawned.pidfd) }
+        child.discard { [cgroups] in cgroups.release($0) }
     }
 
     /// Kills every running sandbox (daemon shutdown). Their launches return
@@ -163,14 +189,22 @@ public final class SandboxEngine: @unchecked Sendable {
     static let trace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["AIRLOCK_TRACE"] == "1"
         ? { @Sendable (line: String) in FileHandle.standardError.write(Data(("airlock-trace: " + line + "\n").utf8)) } : nil
 
-    /// Compiles (once per profile) the profile's seccomp program, and
-    /// digests the profile for the manifest.
-    func compiledFilter(for profile: SandboxProfile) throws -> (digest: String, filter: CompiledFilter) {
-        if let cached = lock.withLock({ filters[profile] }) { return cached }
-        let compiled = (ProfileDigest.of(profile), try SeccompCompiler.compile(profile.seccomp, record: profile.record))
+    /// A profile's seccomp program, and its digest for the manifest.
+    struct CompiledProfile: Sendable {
+        let digest: BackgroundValue<String>
+        let filter: CompiledFilter
+    }
+
+    /// Compiles the profile's seccomp program (once per profile). The digest
+    /// is computed on another thread; it is first needed once the command runs.
+    private func compile(_ profile: SandboxProfile) throws -> CompiledProfile {
+        let digest = BackgroundValue { ProfileDigest.of(profile) }
+        let compiled = CompiledProfile(digest: digest, filter: try SeccompCompiler.compile(profile.seccomp, record: profile.record))
         lock.withLock { filters[profile] = compiled }
         return compiled
     }
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 }
 
 /// Stable digest of a resolved profile, for the manifest and caches.

@@ -15,14 +15,7 @@ import Foundation
 /// All children are cloned on the pool's own long-lived thread: a child's
 /// death signal is tied to the thread that cloned it.
 final class WarmPool: @unchecked Sendable {
-    struct Child: @unchecked Sendable {
-        var spawned: cjail_spawned
-        let root: RootPlan
-        /// The run cgroup the child was born into (its limits are set when
-        /// a launch takes it).
-        let cgroup: RunCgroup?
-        let preparedAt: UInt64
-    }
+    typealias Child = PreparedChild
 
     /// Plans a child's root and gives it a cgroup.
     typealias Planner = @Sendable () throws -> (root: RootPlan, cgroup: RunCgroup?)
@@ -130,21 +123,11 @@ final class WarmPool: @unchecked Sendable {
     /// root built. Nil if anything failed (the child is gone then).
     private func prepare(_ planner: Planner) -> Child? {
         guard let planned = try? planner() else { return nil }
-        let (root, cgroup) = planned
-        var spawned = cjail_spawned()
-        var step: Int32 = 0
-        let rc = cjail_prepare(root.cPlan, 1, &spawned, &step)
-        root.closeInheritedFDs()
-        let child = Child(spawned: spawned, root: root, cgroup: cgroup, preparedAt: Self.now())
-        if rc < 0 && spawned.pidfd < 0 {
-            if let cgroup { releaseCgroup(cgroup) }
+        guard case .success(let child) = PreparedChild.spawn(root: planned.root, cgroup: planned.cgroup) else {
+            if let cgroup = planned.cgroup { releaseCgroup(cgroup) }
             return nil
         }
-        if rc < 0 {
-            discard(child)
-            return nil
-        }
-        guard Self.awaitReady(spawned.status_fd) else {
+        guard Self.awaitReady(child.spawned.status_fd) else {
             discard(child)
             return nil
         }
@@ -165,17 +148,7 @@ final class WarmPool: @unchecked Sendable {
 
     /// Kills a child nobody will use, waits for it, and frees what it held.
     func discard(_ child: Child) {
-        var spawned = child.spawned
-        _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL)
-        var kind: Int32 = 0, value: Int32 = 0
-        var usage = rusage()
-        _ = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &usage)
-        for fd in [spawned.pidfd, spawned.stdin_fd, spawned.stdout_fd, spawned.stderr_fd, spawned.status_fd, spawned.sync_fd,
-                   spawned.mount_ns_fd] where fd >= 0 {
-            close(fd)
-        }
-        cjail_release_stack(&spawned)
-        if let cgroup = child.cgroup { releaseCgroup(cgroup) }
+        child.discard(releaseCgroup: releaseCgroup)
     }
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

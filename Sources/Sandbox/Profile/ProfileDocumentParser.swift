@@ -55,7 +55,11 @@ struct ProfileDocumentParser {
     private mutating func parse(_ text: String) {
         let root: Node
         do {
-            guard let composed = try Yams.compose(yaml: text) else { return }  // empty file: says nothing
+            // No tag resolution: the reader types every scalar itself, and
+            // Yams' default resolver compiles seven regular expressions
+            // (ICU) before the first line is read, a cost every one-shot
+            // `airlock exec` would pay.
+            guard let composed = try Yams.compose(yaml: text, .basic) else { return }  // empty file: says nothing
             root = composed
         } catch {
             reader.log.error(YAMLSyntax.location(of: error, file: reader.file), YAMLSyntax.message(of: error))

@@ -31,41 +31,66 @@ public enum ShippedProfiles {
             }
             return override
         }
-        for candidate in executableCandidates() + [sourceTreeCandidate()] where isDirectory(candidate) {
-            return candidate
+        for executable in executablePaths() {
+            if let found = installedOrRepositoryFolder(near: executable) { return found }
         }
+        let fromSource = sourceTreeCandidate()
+        if isDirectory(fromSource) { return fromSource }
         throw AirlockError(.invalidConfig, "cannot find the Profiles/ folder; set \(environmentVariable) to the folder of profile .yaml files")
     }
 
-    private static func executableCandidates() -> [String] {
-        var executables: [URL] = []
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            executables.append(URL(fileURLWithPath: resolved))
+    /// The running executable, resolved and as invoked (absolute paths).
+    /// Plain path strings, not `URL`s: this runs at every `airlock exec`.
+    private static func executablePaths() -> [String] {
+        var paths: [String] = []
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if length > 0 {
+            paths.append(String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         if let argv0 = CommandLine.arguments.first, argv0.contains("/") {
-            executables.append(URL(fileURLWithPath: argv0).standardizedFileURL)
+            paths.append(normalized(argv0.hasPrefix("/") ? argv0 : FileManager.default.currentDirectoryPath + "/" + argv0))
         }
-        var candidates: [String] = []
-        for executable in executables {
-            var folder = executable.deletingLastPathComponent()
-            candidates.append(folder.deletingLastPathComponent().appendingPathComponent("share/airlock/Profiles").path)
-            for _ in 0..<5 {
-                candidates.append(folder.appendingPathComponent("Profiles").path)
-                folder.deleteLastPathComponent()
-            }
+        return paths
+    }
+
+    /// `<prefix>/share/airlock/Profiles` for `<prefix>/bin/airlock`, else the
+    /// first `Profiles/` next to the executable or up to four levels above.
+    private static func installedOrRepositoryFolder(near executable: String) -> String? {
+        var folder = parent(of: executable)
+        let installed = parent(of: folder) + "/share/airlock/Profiles"
+        if isDirectory(installed) { return installed }
+        for _ in 0..<5 {
+            let candidate = (folder == "/" ? "" : folder) + "/Profiles"
+            if isDirectory(candidate) { return candidate }
+            folder = parent(of: folder)
         }
-        return candidates
+        return nil
+    }
+
+    private static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// Drops `.` and empty components and applies `..`.
+    private static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// `<repo>/Sources/Sandbox/Profile/ShippedProfiles.swift` → `<repo>/Profiles`.
     private static func sourceTreeCandidate(_ file: String = #filePath) -> String {
-        var url = URL(fileURLWithPath: file)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("Profiles").path
+        var folder = file
+        for _ in 0..<4 { folder = parent(of: folder) }
+        return (folder == "/" ? "" : folder) + "/Profiles"
     }
 
     private static func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 }

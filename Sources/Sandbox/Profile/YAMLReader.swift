@@ -66,8 +66,16 @@ struct YAMLReader {
         return Located(value: scalar.string, location: location(node, field))
     }
 
+    /// YAML 1.1's booleans, as Yams' default resolver spells them (the
+    /// profile parser composes without tag resolution).
+    static let booleans: [String: Bool] = [
+        "true": true, "True": true, "TRUE": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+        "false": false, "False": false, "FALSE": false, "no": false, "No": false, "NO": false,
+        "off": false, "Off": false, "OFF": false,
+    ]
+
     mutating func bool(_ node: Node, _ field: String) -> Located<Bool>? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain, let value = node.bool else {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Self.booleans[scalar.string] else {
             error(node, field, "expected true or false, found \(describe(node))")
             return nil
         }

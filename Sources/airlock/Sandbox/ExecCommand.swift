@@ -1,15 +1,22 @@
-import AirlockCore
 import ArgumentParser
 import Foundation
-import Sandbox
 
 /// `airlock exec`: one command, confined, no daemon — like bwrap or nsjail,
 /// with a profile, limits and a full report of what was enforced.
 struct ExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
-        abstract: "Run one command confined by a sandbox profile.",
-        discussion: """
+        abstract: ExecCommand.abstract,
+        discussion: ExecCommand.discussion)
+
+    @OptionGroup var options: ExecOptions
+
+    func run() throws {
+        throw ExitCode(ExecRun(options: options).run())
+    }
+
+    static let abstract = "Run one command confined by a sandbox profile."
+    static let discussion = """
         Exit status: the command's own, or 128+N when a signal killed it.
         Airlock's own outcomes use codes a command rarely does:
           \(ExitCodes.limitKilled)  a limit (wall clock, CPU time, memory) killed the command
@@ -17,115 +24,55 @@ struct ExecCommand: ParsableCommand {
           \(ExitCodes.notExecutable)  the command exists but cannot be executed
           \(ExitCodes.notFound)  the command was not found inside the sandbox
           \(ExitCodes.invalidInput)   invalid flags, profile or bind (nothing was started)
-        """)
+        """
 
-    @Option(name: .long, help: "Profile name (from Profiles/) or a profile file.")
-    var profile: String = "strict"
+    /// The same command parsed as a root of its own, so that a one-shot
+    /// launch doesn't build the whole command tree (see `AirlockMain`).
+    struct Standalone: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "exec",
+            // A pseudo-root: usage lines read "airlock exec", and the parser
+            // skips its completion-script probe (a second full parse).
+            _superCommandName: "airlock",
+            abstract: ExecCommand.abstract,
+            discussion: ExecCommand.discussion)
 
-    @Option(name: .customLong("ro-bind"), help: ArgumentHelp("Bind a host path read-only.", valueName: "SRC[:DST]"))
-    var readOnlyBinds: [String] = []
+        @OptionGroup var options: ExecOptions
 
-    @Option(name: .customLong("bind"), help: ArgumentHelp("Bind a host path writable.", valueName: "SRC[:DST]"))
-    var writableBinds: [String] = []
-
-    @Option(name: .long, help: "Working directory inside the sandbox (default: the workspace).")
-    var workdir: String?
-
-    @Option(name: .customLong("env"), help: ArgumentHelp("Set an environment variable inside.", valueName: "K=V"))
-    var environment: [String] = []
-
-    @Option(name: .long, help: "Wall-clock limit, e.g. 10, 1.5s, 200ms, 2m.")
-    var timeout: String?
-
-    @Option(name: .long, help: "Memory limit, e.g. 256M, 1G.")
-    var memory: String?
-
-    @Flag(name: .long, help: "Print the full run result as JSON instead of the command's output.")
-    var json = false
-
-    @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).")
-    var command: [String] = []
-
-    func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("missing command: airlock exec [options] -- CMD [ARGS...]") }
-        if let timeout, (Units.seconds(timeout) ?? 0) <= 0 {
-            throw ValidationError("--timeout \(timeout) is not a positive duration (e.g. 10, 1.5s, 200ms)")
+        func run() throws {
+            throw ExitCode(ExecRun(options: options).run())
         }
-        if let memory, (Units.bytes(memory) ?? 0) == 0 {
-            throw ValidationError("--memory \(memory) is not a size (e.g. 256M, 1G)")
-        }
-        for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
-            throw ValidationError("--env \(pair) is not K=V")
-        }
-    }
 
-    func run() throws {
-        let outcome: Int32
-        do {
-            // Reads only this profile and its parents, not the whole catalog.
-            let resolved = try ProfileCatalog.resolveOnly(nameOrFile: profile, directory: ShippedProfiles.directory())
-            let request = try makeRequest(profile: resolved)
-            let result = try SandboxEngine(options: .init(prewarm: false)).runBlocking(request, profile: resolved)
-            outcome = report(result)
-        } catch let error as AirlockError {
-            outcome = fail(error)
-        } catch let error as ProfileValidationError {
-            outcome = fail(error.airlockError)
-        }
-        throw ExitCode(outcome)
-    }
-
-    private func makeRequest(profile: SandboxProfile) throws -> LaunchRequest {
-        var limits = profile.limits
-        if let timeout, let seconds = Units.seconds(timeout) { limits.wallSeconds = seconds }
-        if let memory, let bytes = Units.bytes(memory) { limits.memoryBytes = bytes }
-        var env: [String: String] = [:]
-        for pair in environment {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            env[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        return LaunchRequest(argv: command, environment: env, workdir: workdir,
-                             extraReadOnly: try readOnlyBinds.map(Self.bind), extraWritable: try writableBinds.map(Self.bind),
-                             limits: limits)
-    }
-
-    static func bind(_ spec: String) throws -> BindMount {
-        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-        guard let source = parts.first, !source.isEmpty else { throw AirlockError(.invalidArguments, "empty bind specification") }
-        let absolute = source.hasPrefix("/") ? source : FileManager.default.currentDirectoryPath + "/" + source
-        let destination = parts.count > 1 ? parts[1] : absolute
-        guard FileManager.default.fileExists(atPath: absolute) else {
-            throw AirlockError(.invalidArguments, "bind source \(source) does not exist")
-        }
-        return BindMount(source: absolute, destination: destination)
-    }
-
-    private func report(_ result: RunResult) -> Int32 {
-        if json {
-            print(JSONOutput.pretty(result))
-        } else {
-            FileHandle.standardOutput.write(Data(result.stdout.text.utf8))
-            FileHandle.standardError.write(Data(result.stderr.text.utf8))
-            for hit in result.limitsHit {
-                Self.warn("limit hit: \(hit.kind.rawValue) (limit \(hit.limit)): \(hit.evidence)")
+        /// Parses and runs, exiting with the command's status directly:
+        /// `ExitCode` thrown through the parser would build a help screen
+        /// just to print nothing.
+        static func runAsRoot(_ arguments: [String]) -> Never {
+            let status: Int32
+            do {
+                var parsed = try parseAsRoot(arguments)
+                guard let exec = parsed as? Standalone else {
+                    try parsed.run()
+                    Glibc.exit(EXIT_SUCCESS)
+                }
+                status = ExecRun(options: exec.options).run()
+            } catch {
+                report(error)
             }
-            if let syscall = result.killedBySyscall { Self.warn("killed: forbidden syscall \(syscall)") }
+            Glibc.exit(status)
         }
-        if result.termination == .limitKilled { return ExitCodes.limitKilled }
-        return result.shellStatus
-    }
 
-    private func fail(_ error: AirlockError) -> Int32 {
-        Self.warn(error.message)
-        switch error.code {
-        case .commandNotFound: return error.message.hasPrefix("cannot execute") ? ExitCodes.notExecutable : ExitCodes.notFound
-        case .invalidArguments, .invalidProfile, .unknownProfile, .invalidConfig: return ExitCodes.invalidInput
-        default: return ExitCodes.setupFailed
+        /// The parser's own error and help output, with the hint naming the
+        /// full command (a pseudo-root's hint would say only "exec").
+        private static func report(_ error: Error) -> Never {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+                .replacingOccurrences(of: "See 'exec ", with: "See 'airlock exec ")
+            if !message.isEmpty {
+                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+                stream.write(Data((message + "\n").utf8))
+            }
+            Glibc.exit(code.rawValue)
         }
-    }
-
-    static func warn(_ line: String) {
-        FileHandle.standardError.write(Data("airlock: \(line)\n".utf8))
     }
 }
 

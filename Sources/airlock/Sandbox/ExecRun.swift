@@ -1,0 +1,80 @@
+import AirlockCore
+import Foundation
+import Sandbox
+
+/// What `airlock exec` does once its flags are parsed: resolve the profile,
+/// launch, and print the command's output or the full result. Returns the
+/// process exit status (see `ExitCodes`).
+struct ExecRun {
+    let options: ExecOptions
+
+    func run() -> Int32 {
+        do {
+            // Reads only this profile and its parents, not the whole catalog.
+            let resolved = try ProfileCatalog.resolveOnly(nameOrFile: options.profile, directory: ShippedProfiles.directory())
+            let request = try makeRequest(profile: resolved)
+            let result = try SandboxEngine(options: .init(prewarm: false)).runBlocking(request, profile: resolved)
+            return report(result)
+        } catch let error as AirlockError {
+            return fail(error)
+        } catch let error as ProfileValidationError {
+            return fail(error.airlockError)
+        } catch {
+            return fail(AirlockError(.setupFailed, "\(error)"))
+        }
+    }
+
+    private func makeRequest(profile: SandboxProfile) throws -> LaunchRequest {
+        var limits = profile.limits
+        if let timeout = options.timeout, let seconds = Units.seconds(timeout) { limits.wallSeconds = seconds }
+        if let memory = options.memory, let bytes = Units.bytes(memory) { limits.memoryBytes = bytes }
+        var env: [String: String] = [:]
+        for pair in options.environment {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            env[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return LaunchRequest(argv: options.command, environment: env, workdir: options.workdir,
+                             extraReadOnly: try options.readOnlyBinds.map(Self.bind),
+                             extraWritable: try options.writableBinds.map(Self.bind),
+                             limits: limits)
+    }
+
+    static func bind(_ spec: String) throws -> BindMount {
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let source = parts.first, !source.isEmpty else { throw AirlockError(.invalidArguments, "empty bind specification") }
+        let absolute = source.hasPrefix("/") ? source : FileManager.default.currentDirectoryPath + "/" + source
+        let destination = parts.count > 1 ? parts[1] : absolute
+        guard FileManager.default.fileExists(atPath: absolute) else {
+            throw AirlockError(.invalidArguments, "bind source \(source) does not exist")
+        }
+        return BindMount(source: absolute, destination: destination)
+    }
+
+    private func report(_ result: RunResult) -> Int32 {
+        if options.json {
+            print(JSONOutput.pretty(result))
+        } else {
+            FileHandle.standardOutput.write(Data(result.stdout.text.utf8))
+            FileHandle.standardError.write(Data(result.stderr.text.utf8))
+            for hit in result.limitsHit {
+                Self.warn("limit hit: \(hit.kind.rawValue) (limit \(hit.limit)): \(hit.evidence)")
+            }
+            if let syscall = result.killedBySyscall { Self.warn("killed: forbidden syscall \(syscall)") }
+        }
+        if result.termination == .limitKilled { return ExitCodes.limitKilled }
+        return result.shellStatus
+    }
+
+    private func fail(_ error: AirlockError) -> Int32 {
+        Self.warn(error.message)
+        switch error.code {
+        case .commandNotFound: return error.message.hasPrefix("cannot execute") ? ExitCodes.notExecutable : ExitCodes.notFound
+        case .invalidArguments, .invalidProfile, .unknownProfile, .invalidConfig: return ExitCodes.invalidInput
+        default: return ExitCodes.setupFailed
+        }
+    }
+
+    static func warn(_ line: String) {
+        FileHandle.standardError.write(Data("airlock: \(line)\n".utf8))
+    }
+}
