@@ -101,7 +101,7 @@ let package = Package(
 
         // Tests, one target per module.
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail", "airlock-attack"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail", "airlock-attack", "airlock"]),
         .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"], exclude: ["Corpus"]),
         // A local HTTP receiver standing in for Slack, shared by the
         // approvals tests and the composed-daemon tests.

@@ -188,12 +188,26 @@ final class RunCgroup: @unchecked Sendable {
         guard let root = host.cgroupRoot else { return }
         let parents = host.cgroupVersion == .v2 ? ["\(root)/airlock"] : host.cgroupControllers.map { "\(root)/\($0)/airlock" }
         for parent in parents {
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix("run-") {
+            for entry in entries(of: parent) where entry.hasPrefix("run-") {
                 let owner = entry.split(separator: "-").dropFirst().first.flatMap { Int32($0) }
                 if let owner, kill(owner, 0) == 0 || errno != ESRCH { continue }
                 rmdir("\(parent)/\(entry)")
             }
         }
+    }
+
+    /// A folder's entry names, read with readdir: this runs at every start
+    /// of `airlock exec`, where Foundation's directory listing costs more
+    /// than everything else here.
+    private static func entries(of folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     // MARK: - file helpers
@@ -225,7 +239,7 @@ final class RunCgroup: @unchecked Sendable {
 
     private static func readNumber(_ path: String) -> UInt64? {
         guard let text = readSmall(path) else { return nil }
-        return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return UInt64(text.filter { !$0.isWhitespace })
     }
 
     private static func readKeyed(_ path: String) -> [String: UInt64] {

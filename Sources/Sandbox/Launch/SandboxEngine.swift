@@ -186,7 +186,7 @@ public final class SandboxEngine: @unchecked Sendable {
     }
 
     /// AIRLOCK_TRACE=1 prints a per-launch phase breakdown to stderr.
-    static let trace: (@Sendable (String) -> Void)? = ProcessInfo.processInfo.environment["AIRLOCK_TRACE"] == "1"
+    static let trace: (@Sendable (String) -> Void)? = getenv("AIRLOCK_TRACE").map { String(cString: $0) } == "1"
         ? { @Sendable (line: String) in FileHandle.standardError.write(Data(("airlock-trace: " + line + "\n").utf8)) } : nil
 
     /// A profile's seccomp program, and its digest for the manifest.

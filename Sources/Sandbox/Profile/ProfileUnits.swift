@@ -10,7 +10,7 @@ enum ProfileUnits {
     /// `4096`, `4096B`, `64K`, `512M`, `1G`, `2T`; `KB`/`KiB` spellings mean
     /// the same binary unit. Anything else (`12QB`, `1.5G`, `-1`) is nil.
     static func parseSize(_ text: String) -> UInt64? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = stripBlanks(text)
         let digits = trimmed.prefix(while: isDigit)
         let unit = trimmed.dropFirst(digits.count).uppercased()
         guard !digits.isEmpty, let shift = sizeUnits[unit], let value = UInt64(digits) else { return nil }
@@ -30,7 +30,7 @@ enum ProfileUnits {
 
     /// `250ms`, `30s`, `5m`, `1h`, or a bare number of seconds (`30`, `1.5`).
     static func parseDuration(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = stripBlanks(text)
         let number = trimmed.prefix(while: { isDigit($0) || $0 == "." })
         let scales: [String: Double] = ["": 1, "ms": 0.001, "s": 1, "m": 60, "h": 3600]
         guard !number.isEmpty, let scale = scales[String(trimmed.dropFirst(number.count))],
@@ -42,12 +42,22 @@ enum ProfileUnits {
     /// binary, with optional `_` separators: syscall argument values are
     /// often flags and ioctl numbers that read best in hex.
     static func parseUnsigned(_ text: String) -> UInt64? {
-        let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+        let cleaned = String(stripBlanks(text).filter { $0 != "_" })
         for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0b", 2)] where cleaned.hasPrefix(prefix) {
             return UInt64(cleaned.dropFirst(prefix.count), radix: radix)
         }
         guard !cleaned.isEmpty, cleaned.allSatisfy(isDigit) else { return nil }
         return UInt64(cleaned)
+    }
+
+    /// `text` without leading and trailing spaces and tabs. Plain Swift, not
+    /// Foundation's bridged trimming: profiles are parsed at every start of
+    /// `airlock exec`.
+    static func stripBlanks(_ text: String) -> Substring {
+        let isBlank = { (c: Character) in c == " " || c == "\t" }
+        let start = text.firstIndex { !isBlank($0) } ?? text.endIndex
+        let end = text.lastIndex { !isBlank($0) }.map(text.index(after:)) ?? start
+        return text[start..<max(start, end)]
     }
 
     /// The shortest exact spelling of a byte count, for `profile show`.

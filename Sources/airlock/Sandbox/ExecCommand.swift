@@ -12,7 +12,7 @@ struct ExecCommand: ParsableCommand {
     @OptionGroup var options: ExecOptions
 
     func run() throws {
-        throw ExitCode(ExecRun(options: options).run())
+        throw ExitCode(ExecRun(arguments: options.arguments).run())
     }
 
     static let abstract = "Run one command confined by a sandbox profile."
@@ -40,13 +40,16 @@ struct ExecCommand: ParsableCommand {
         @OptionGroup var options: ExecOptions
 
         func run() throws {
-            throw ExitCode(ExecRun(options: options).run())
+            throw ExitCode(ExecRun(arguments: options.arguments).run())
         }
 
         /// Parses and runs, exiting with the command's status directly:
         /// `ExitCode` thrown through the parser would build a help screen
         /// just to print nothing.
         static func runAsRoot(_ arguments: [String]) -> Never {
+            if let quick = ExecArguments.quickParse(arguments) {
+                Glibc.exit(ExecRun(arguments: quick).run())
+            }
             let status: Int32
             do {
                 var parsed = try parseAsRoot(arguments)
@@ -54,7 +57,7 @@ struct ExecCommand: ParsableCommand {
                     try parsed.run()
                     Glibc.exit(EXIT_SUCCESS)
                 }
-                status = ExecRun(options: exec.options).run()
+                status = ExecRun(arguments: exec.options.arguments).run()
             } catch {
                 report(error)
             }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import Sandbox
 
-/// The options of `airlock exec`, shared by the subcommand (for help and
-/// `airlock help exec`) and the standalone fast path `AirlockMain` takes.
+/// The options of `airlock exec` as ArgumentParser declares them, shared by
+/// the subcommand (for help and `airlock help exec`) and `Standalone`.
 struct ExecOptions: ParsableArguments {
     @Option(name: .long, help: "Profile name (from Profiles/) or a profile file.")
     var profile: String = "strict"
@@ -31,16 +30,12 @@ struct ExecOptions: ParsableArguments {
     @Argument(parsing: .postTerminator, help: "The command and its arguments (after --).")
     var command: [String] = []
 
+    var arguments: ExecArguments {
+        ExecArguments(profile: profile, readOnlyBinds: readOnlyBinds, writableBinds: writableBinds, workdir: workdir,
+                      environment: environment, timeout: timeout, memory: memory, json: json, command: command)
+    }
+
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("missing command: airlock exec [options] -- CMD [ARGS...]") }
-        if let timeout, (Units.seconds(timeout) ?? 0) <= 0 {
-            throw ValidationError("--timeout \(timeout) is not a positive duration (e.g. 10, 1.5s, 200ms)")
-        }
-        if let memory, (Units.bytes(memory) ?? 0) == 0 {
-            throw ValidationError("--memory \(memory) is not a size (e.g. 256M, 1G)")
-        }
-        for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
-            throw ValidationError("--env \(pair) is not K=V")
-        }
+        if let problem = arguments.problem { throw ValidationError(problem) }
     }
 }

@@ -6,12 +6,12 @@ import Sandbox
 /// launch, and print the command's output or the full result. Returns the
 /// process exit status (see `ExitCodes`).
 struct ExecRun {
-    let options: ExecOptions
+    let arguments: ExecArguments
 
     func run() -> Int32 {
         do {
             // Reads only this profile and its parents, not the whole catalog.
-            let resolved = try ProfileCatalog.resolveOnly(nameOrFile: options.profile, directory: ShippedProfiles.directory())
+            let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: ShippedProfiles.directory())
             let request = try makeRequest(profile: resolved)
             let result = try SandboxEngine(options: .init(prewarm: false)).runBlocking(request, profile: resolved)
             return report(result)
@@ -26,16 +26,16 @@ struct ExecRun {
 
     private func makeRequest(profile: SandboxProfile) throws -> LaunchRequest {
         var limits = profile.limits
-        if let timeout = options.timeout, let seconds = Units.seconds(timeout) { limits.wallSeconds = seconds }
-        if let memory = options.memory, let bytes = Units.bytes(memory) { limits.memoryBytes = bytes }
+        if let timeout = arguments.timeout, let seconds = Units.seconds(timeout) { limits.wallSeconds = seconds }
+        if let memory = arguments.memory, let bytes = Units.bytes(memory) { limits.memoryBytes = bytes }
         var env: [String: String] = [:]
-        for pair in options.environment {
+        for pair in arguments.environment {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             env[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        return LaunchRequest(argv: options.command, environment: env, workdir: options.workdir,
-                             extraReadOnly: try options.readOnlyBinds.map(Self.bind),
-                             extraWritable: try options.writableBinds.map(Self.bind),
+        return LaunchRequest(argv: arguments.command, environment: env, workdir: arguments.workdir,
+                             extraReadOnly: try arguments.readOnlyBinds.map(Self.bind),
+                             extraWritable: try arguments.writableBinds.map(Self.bind),
                              limits: limits)
     }
 
@@ -51,7 +51,7 @@ struct ExecRun {
     }
 
     private func report(_ result: RunResult) -> Int32 {
-        if options.json {
+        if arguments.json {
             print(JSONOutput.pretty(result))
         } else {
             FileHandle.standardOutput.write(Data(result.stdout.text.utf8))

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Testing
+@testable import airlock
+
+/// `airlock exec` reads its flags without ArgumentParser when they are
+/// spelled plainly. The quick reader must agree with ArgumentParser on
+/// everything it accepts, and hand everything else over.
+@Suite struct ExecArgumentsTests {
+    static let accepted: [[String]] = [
+        ["--", "true"],
+        ["--profile", "shell", "--", "sh", "-c", "echo --json"],
+        ["--profile=shell", "--json", "--timeout", "2s", "--memory=64M", "--", "true"],
+        ["--ro-bind", "/usr", "--ro-bind=/etc:/host-etc", "--bind", "/tmp:/t", "--workdir", "/t", "--", "ls", "--", "-l"],
+        ["--env", "A=1", "--env=B==2", "--", "env"],
+        ["--timeout=1.5", "--", "true"],
+    ]
+
+    static let handedOver: [[String]] = [
+        [],                                              // no command
+        ["--profile", "shell"],                          // no `--`
+        ["--help"], ["-h"], ["--"],                      // help; empty command
+        ["--bogus", "x", "--", "true"],                  // unknown flag
+        ["--profile", "--", "true"],                     // missing value
+        ["--profile", "-x", "--", "true"],               // value that looks like a flag
+        ["--profile", "a", "--profile", "b", "--", "true"], // repeated single value
+        ["--json=true", "--", "true"],                   // a flag given a value
+        ["--timeout=-3", "--", "true"],                  // invalid values: ArgumentParser reports them
+        ["--memory", "12QB", "--", "true"],
+        ["--env", "NOEQUALS", "--", "true"],
+        ["positional", "--", "true"],
+    ]
+
+    @Test(arguments: accepted)
+    func agreesWithArgumentParser(arguments: [String]) throws {
+        let quick = try #require(ExecArguments.quickParse(arguments))
+        let parsed = try ExecCommand.Standalone.parse(arguments)
+        #expect(quick == parsed.options.arguments)
+    }
+
+    @Test(arguments: handedOver)
+    func handsAnythingUnusualToArgumentParser(arguments: [String]) {
+        #expect(ExecArguments.quickParse(arguments) == nil)
+    }
+
+    /// Every refusal of ArgumentParser's is among the handed-over cases.
+    @Test func acceptsNothingArgumentParserRefuses() {
+        for arguments in Self.handedOver {
+            if (try? ExecCommand.Standalone.parse(arguments)) == nil {
+                #expect(ExecArguments.quickParse(arguments) == nil, "\(arguments)")
+            }
+        }
+    }
+}
