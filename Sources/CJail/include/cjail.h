@@ -272,6 +272,26 @@ int cjail_notify_id_valid(int listener_fd, uint64_t id);
 /// Reads up to len bytes of the target's memory at addr (process_vm_readv).
 ssize_t cjail_read_memory(pid_t pid, uint64_t addr, void *buffer, size_t len);
 
+// ---------------------------------------------------------------------------
+// Process events (proc_events.c): how a sandbox's descendants ended.
+
+enum { CJAIL_PROC_FORK = 1, CJAIL_PROC_EXIT = 2 };
+
+struct cjail_proc_event {
+    int what;         // CJAIL_PROC_FORK or CJAIL_PROC_EXIT
+    int pid;          // host pid of the new task (fork) or the exiting task (exit)
+    int tgid;         // its thread group (process) id
+    int parent_tgid;  // fork: the process that forked
+    int exit_code;    // exit: the wait status (low 7 bits: the killing signal)
+};
+
+/// A non-blocking socket subscribed to the host's fork and exit events, or
+/// -errno (EPERM without CAP_NET_ADMIN; EPROTONOSUPPORT without the connector).
+int cjail_proc_events_open(void);
+/// Reads up to `max` queued fork/exit events; 0 when none is waiting,
+/// -ENOBUFS when the kernel dropped some (the socket overflowed).
+int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,10 @@ struct Observation {
     var cancelled = false
     var wallSeconds: Double = 0
     var recorder: SyscallRecorder
+    /// Signals that ended the sandbox's other processes (nil: the host
+    /// does not let us observe them), and whether events were lost.
+    var descendantSignals: [Int32: Int]?
+    var descendantEventsLost = false
     /// The child's pidfd; the caller closes it.
     var pidfd: Int32 = -1
     /// Phase timestamps (uptime ns) for the benchmark's breakdown.
@@ -72,6 +76,8 @@ final class LaunchSupervisor {
             close(spawned.stdin_fd)
             spawned.stdin_fd = -1
         }
+        // Listening before the go: the command cannot fork unseen.
+        let descendants = DescendantExits.watch(rootPID: spawned.pid)
         var failedStep: Int32 = 0
         let rc = cjail_start(&spawned, plan.cPlan, &failedStep)
         var obs = Observation(stdout: OutputCapture(cap: outputCap), stderr: OutputCapture(cap: outputCap),
@@ -79,7 +85,11 @@ final class LaunchSupervisor {
         obs.pidfd = spawned.pidfd
         obs.spawnedAt = DispatchTime.now().uptimeNanoseconds
         if rc < 0 { obs.setupFailure = cjail_status(step: failedStep, error: -rc, index: 0, reserved: 0) }
-        loop(&obs, spawned: &spawned, start: start)
+        loop(&obs, spawned: &spawned, start: start, descendants: descendants)
+        if let descendants {
+            obs.descendantSignals = descendants.killedBy
+            obs.descendantEventsLost = descendants.lostEvents
+        }
         obs.drainedAt = DispatchTime.now().uptimeNanoseconds
         cjail_release_stack(&spawned)
         if spawned.sync_fd >= 0 { close(spawned.sync_fd) }
@@ -89,7 +99,7 @@ final class LaunchSupervisor {
         return obs
     }
 
-    private func loop(_ obs: inout Observation, spawned: inout cjail_spawned, start: UInt64) {
+    private func loop(_ obs: inout Observation, spawned: inout cjail_spawned, start: UInt64, descendants: DescendantExits?) {
         var statusFD = spawned.status_fd
         var outFD = spawned.stdout_fd
         var errFD = spawned.stderr_fd
@@ -128,6 +138,7 @@ final class LaunchSupervisor {
             watch(listenerFD, POLLIN)
             if !exited { watch(spawned.pidfd, POLLIN) }
             watch(cancelFD, POLLIN)
+            if !exited, let descendants { watch(descendants.fd, POLLIN) }
 
             let limit = exited ? (drainDeadline ?? now) : (obs.timedOut ? now + 100_000_000 : deadline)
             let timeoutMs = Int32(clamping: limit > now ? (limit - now + 999_999) / 1_000_000 : 0)
@@ -169,6 +180,7 @@ final class LaunchSupervisor {
                         // Every writer of the status pipe is gone: read what is left.
                         while statusFD >= 0 && readStatus(statusFD, &obs, pidfd: spawned.pidfd, listener: &listenerFD) {}
                         if statusFD >= 0 { close(statusFD); statusFD = -1 }
+                        descendants?.finish()
                     }
                 case cancelFD:
                     var value: UInt64 = 0
@@ -177,6 +189,8 @@ final class LaunchSupervisor {
                         obs.cancelled = true
                         kill()
                     }
+                case descendants?.fd:
+                    descendants?.drain()
                 default: break
                 }
             }

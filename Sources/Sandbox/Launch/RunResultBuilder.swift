@@ -36,6 +36,17 @@ enum RunResultBuilder {
         if signal == SIGXFSZ {
             hits.append(LimitHit(kind: .fileSize, limit: limits.fileSizeBytes, evidence: "RLIMIT_FSIZE: SIGXFSZ"))
         }
+        // The same limits, hit by processes the command started.
+        let descendants = o.descendantSignals ?? [:]
+        let lost = o.descendantEventsLost ? " (some process events were lost; there may have been more)" : ""
+        if let ended = descendants[SIGXFSZ], !hits.contains(where: { $0.kind == .fileSize }) {
+            hits.append(LimitHit(kind: .fileSize, limit: limits.fileSizeBytes,
+                                 evidence: "RLIMIT_FSIZE: \(ended) process(es) started in the sandbox ended by SIGXFSZ\(lost)"))
+        }
+        if let ended = descendants[SIGXCPU], !hits.contains(where: { $0.kind == .cpuTime }) {
+            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
+                                 evidence: "RLIMIT_CPU: \(ended) process(es) started in the sandbox ended by SIGXCPU\(lost)"))
+        }
 
         let termination: RunResult.Termination
         if o.cancelled {

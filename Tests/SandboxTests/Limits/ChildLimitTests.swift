@@ -1,14 +1,15 @@
 import AirlockCore
+import CJail
 import Foundation
 import Testing
 @testable import Sandbox
 
 /// rlimits act per process: when a child of the sandbox's init (the usual
-/// case: a shell running a command) hits one, the kernel kills that child.
-/// These check the limit holds from inside; the engine cannot observe a
-/// descendant's rlimit signal, so `limitsHit` does not list these hits (a
-/// documented gap: only hits that end the command itself, or that the
-/// cgroup counts, are reported).
+/// case: a shell running a command) hits one, the kernel kills that child,
+/// and its parent, not Airlock, reaps it. These check the limit holds from
+/// inside (the shell saw its child killed, the file stopped at the limit)
+/// and that the result still reports the hit, learnt from the kernel's
+/// process events (which need root on the host).
 @Suite("Limits hit by a child process", .timeLimit(.minutes(1)))
 struct ChildLimitTests {
     @Test func fileSizeLimitStopsAChild() throws {
@@ -17,11 +18,36 @@ struct ChildLimitTests {
             + " 2>/dev/null; echo \"status=$?\"; stat -c 'size=%s' /workspace/big", profile: profile)
         // 128 + SIGXFSZ: the child was killed by the limit, and the file stopped at it.
         #expect(result.stdout.text == "status=\(128 + SIGXFSZ)\nsize=\(1 << 20)\n", "stdout: \(result.stdout.text)")
+        #expect(result.termination == .exited && result.exitCode == 0)
+        try Self.requireProcessEvents()
+        let hit = try #require(result.limitsHit.first { $0.kind == .fileSize }, "limits hit: \(result.limitsHit)")
+        #expect(hit.limit == 1 << 20)
+        #expect(hit.evidence.contains("1 process(es) started in the sandbox ended by SIGXFSZ"), "\(hit.evidence)")
     }
 
     @Test func cpuTimeLimitStopsAChild() throws {
         let profile = Fixtures.profile(name: "test-child-cpu", limits: ResourceLimits(wallSeconds: 30, cpuSeconds: 1))
         let result = try Fixtures.sh("sh -c 'while :; do :; done'; echo \"status=$?\"", profile: profile)
         #expect(result.stdout.text == "status=\(128 + SIGXCPU)\n", "stdout: \(result.stdout.text)")
+        try Self.requireProcessEvents()
+        let hit = try #require(result.limitsHit.first { $0.kind == .cpuTime }, "limits hit: \(result.limitsHit)")
+        #expect(hit.evidence.contains("ended by SIGXCPU"), "\(hit.evidence)")
+    }
+
+    /// A child that ends normally, or by a signal that is not a limit's,
+    /// is no limit hit.
+    @Test func childrenThatEndOtherwiseAreNoLimitHits() throws {
+        let result = try Fixtures.sh("sh -c 'exit 3'; sh -c 'kill -TERM $$'; echo done")
+        #expect(result.stdout.text == "done\n")
+        try Self.requireProcessEvents()
+        #expect(result.limitsHit.isEmpty, "\(result.limitsHit)")
+    }
+
+    /// Descendants are followed through the kernel's process events, which
+    /// only root on the host may read.
+    static func requireProcessEvents() throws {
+        let fd = cjail_proc_events_open()
+        if fd >= 0 { close(fd) }
+        try HostRequirement.require(fd >= 0, "the kernel's process events connector (needs root and CONFIG_PROC_EVENTS): \(String(cString: strerror(-fd)))")
     }
 }

@@ -1,0 +1,83 @@
+// The kernel's process-events connector (NETLINK_CONNECTOR, CN_IDX_PROC):
+// fork and exit notices for every process on the host, with how each one
+// ended. The supervisor reads them to learn how a sandbox's descendants
+// ended, which no wait() of its own can see (their parents reap them).
+// Listening needs CAP_NET_ADMIN in the host's user namespace.
+#define _GNU_SOURCE
+#include "cjail.h"
+
+#include <errno.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int cjail_proc_events_open(void)
+{
+    int fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+    if (fd < 0) return -errno;
+    // Room for bursts (a sandbox's fork bomb, a busy host); root may force it.
+    int size = 4 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    struct sockaddr_nl address = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0 };
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    struct {
+        struct nlmsghdr header;
+        struct cn_msg message;
+        enum proc_cn_mcast_op op;
+    } __attribute__((packed)) subscribe;
+    memset(&subscribe, 0, sizeof subscribe);
+    subscribe.header.nlmsg_len = sizeof subscribe;
+    subscribe.header.nlmsg_type = NLMSG_DONE;
+    subscribe.message.id.idx = CN_IDX_PROC;
+    subscribe.message.id.val = CN_VAL_PROC;
+    subscribe.message.len = sizeof(enum proc_cn_mcast_op);
+    subscribe.op = PROC_CN_MCAST_LISTEN;
+    if (send(fd, &subscribe, sizeof subscribe, 0) < 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    return fd;
+}
+
+int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max)
+{
+    int count = 0;
+    char buffer[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+    while (count < max) {
+        ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            return count > 0 ? count : -errno;  // ENOBUFS: events were lost
+        }
+        for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, (size_t)n) && count < max; h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP) continue;
+            struct cn_msg *message = NLMSG_DATA(h);
+            if (message->id.idx != CN_IDX_PROC || message->id.val != CN_VAL_PROC) continue;
+            if (message->len < sizeof(struct proc_event)) continue;
+            const struct proc_event *event = (const struct proc_event *)message->data;
+            struct cjail_proc_event *e = &out[count];
+            if (event->what == PROC_EVENT_FORK) {
+                *e = (struct cjail_proc_event){ .what = CJAIL_PROC_FORK,
+                    .pid = event->event_data.fork.child_pid, .tgid = event->event_data.fork.child_tgid,
+                    .parent_tgid = event->event_data.fork.parent_tgid };
+                count++;
+            } else if (event->what == PROC_EVENT_EXIT) {
+                *e = (struct cjail_proc_event){ .what = CJAIL_PROC_EXIT,
+                    .pid = event->event_data.exit.process_pid, .tgid = event->event_data.exit.process_tgid,
+                    .exit_code = (int)event->event_data.exit.exit_code };
+                count++;
+            }
+        }
+    }
+    return count;
+}
