@@ -23,7 +23,11 @@ final class NetworkNamespacePool: @unchecked Sendable {
         self.target = target
         enabled = wanted && host.isRoot
         guard enabled else { return }
-        let thread = Thread { [weak self] in self?.refillLoop() }
+        let niced = BackgroundPriority.applies(on: host)
+        let thread = Thread { [weak self] in
+            if niced { BackgroundPriority.lowerCallingThread() }
+            self?.refillLoop()
+        }
         thread.name = "airlock.netns-pool"
         thread.qualityOfService = .utility
         thread.start()
