@@ -48,13 +48,24 @@ final class RunCgroup: @unchecked Sendable {
             if version == .v1 { try applyV1(limits) } else { try applyV2(limits) }
             applied = (limits.memoryBytes, limits.processes)
         }
+        if !countersReady { resetCounters() }
+        countersReady = false
+    }
+
+    /// Starts the counters of the next run: the peak zeroed (v1), the
+    /// cumulative counters remembered as the baseline. The warm pool does
+    /// this once its child waits (using nothing), off the launch's path.
+    func resetCounters() {
         if version == .v1, let memory = directories["memory"] {
             try? Self.write("0", to: memory + "/memory.max_usage_in_bytes")
-            try? Self.write("0", to: memory + "/memory.failcnt")
         }
         baseline = Usage()
         baseline = rawUsage()
+        countersReady = true
     }
+
+    /// `resetCounters` ran since the last run began.
+    private var countersReady = false
 
     /// True when no process is left in it (so it can serve another run).
     var isEmpty: Bool {

@@ -138,6 +138,7 @@ final class WarmPool: @unchecked Sendable {
             discard(child)
             return nil
         }
+        child.cgroup?.resetCounters()
         return child
     }
 

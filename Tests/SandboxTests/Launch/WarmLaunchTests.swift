@@ -66,6 +66,30 @@ struct WarmLaunchTests {
         #expect(result.stdout.text == "\(launcher)\n\(launcher)\n", "stdout: \(result.stdout.text) stderr: \(result.stderr.text)")
     }
 
+    /// Pooled cgroups count limit hits cumulatively; a warm launch reports
+    /// only its own (its baseline is taken while its child waits).
+    @Test func aWarmLaunchReportsOnlyItsOwnLimitHits() async throws {
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+        let profile = Fixtures.profile(name: "test-warm-pids", limits: ResourceLimits(wallSeconds: 20, processes: 4))
+        func run(_ script: String) async throws -> RunResult {
+            try await engine.run(LaunchRequest(argv: ["/bin/sh", "-c", script]), profile: profile)
+        }
+        let forks = "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done 2>/dev/null; kill $(jobs -p) 2>/dev/null; true"
+        let first = try await run(forks)
+        #expect(first.limitsHit.contains { $0.kind == .processes }, "\(first.limitsHit)")
+        for _ in 0..<2 {
+            try await waitForWarmChild(engine)
+            let servedBefore = engine.warmPool.served
+            let quiet = try await run("true")
+            #expect(engine.warmPool.served == servedBefore + 1, "the launch did not use a warm child")
+            #expect(quiet.limitsHit.isEmpty, "a later run inherited hits: \(quiet.limitsHit)")
+        }
+        try await waitForWarmChild(engine)
+        let again = try await run(forks)
+        #expect(again.limitsHit.contains { $0.kind == .processes }, "\(again.limitsHit)")
+    }
+
     @Test func aWarmChildRunsExactlyOneCommand() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
