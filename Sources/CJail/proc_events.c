@@ -6,10 +6,13 @@
 #define _GNU_SOURCE
 #include "cjail.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/cn_proc.h>
+#include <linux/filter.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,25 +25,41 @@ int cjail_proc_events_open(void)
     int size = 4 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
         (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    // Only fork and exit notices reach the socket: a supervisor is not
+    // woken by every exec and rename on the host. (Classic BPF loads words
+    // in network order; `what` is stored in host order.)
+    enum { WHAT = NLMSG_LENGTH(0) + sizeof(struct cn_msg) + offsetof(struct proc_event, what) };
+    struct sock_filter keep[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, WHAT),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_FORK), 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXIT), 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+    };
+    struct sock_fprog program = { sizeof keep / sizeof keep[0], keep };
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) < 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
     struct sockaddr_nl address = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0 };
     if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0) {
         int err = -errno;
         close(fd);
         return err;
     }
-    struct {
-        struct nlmsghdr header;
-        struct cn_msg message;
-        enum proc_cn_mcast_op op;
-    } __attribute__((packed)) subscribe;
-    memset(&subscribe, 0, sizeof subscribe);
-    subscribe.header.nlmsg_len = sizeof subscribe;
-    subscribe.header.nlmsg_type = NLMSG_DONE;
-    subscribe.message.id.idx = CN_IDX_PROC;
-    subscribe.message.id.val = CN_VAL_PROC;
-    subscribe.message.len = sizeof(enum proc_cn_mcast_op);
-    subscribe.op = PROC_CN_MCAST_LISTEN;
-    if (send(fd, &subscribe, sizeof subscribe, 0) < 0) {
+    // nlmsghdr, then cn_msg, then the operation: "listen".
+    char subscribe[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op))] __attribute__((aligned(NLMSG_ALIGNTO)));
+    memset(subscribe, 0, sizeof subscribe);
+    struct nlmsghdr *header = (struct nlmsghdr *)subscribe;
+    header->nlmsg_len = sizeof subscribe;
+    header->nlmsg_type = NLMSG_DONE;
+    struct cn_msg *message = NLMSG_DATA(header);
+    message->id.idx = CN_IDX_PROC;
+    message->id.val = CN_VAL_PROC;
+    message->len = sizeof(enum proc_cn_mcast_op);
+    *(enum proc_cn_mcast_op *)message->data = PROC_CN_MCAST_LISTEN;
+    if (send(fd, subscribe, sizeof subscribe, 0) < 0) {
         int err = -errno;
         close(fd);
         return err;
