@@ -405,6 +405,34 @@ static void wait_for(char expected)
     if (r != 1 || byte != expected) fail(CJAIL_STEP_SYNC, r < 0 ? r : -EPIPE, expected);
 }
 
+/// From the root made read-only to seccomp in force: steps 3 to 7 of the
+/// sequence that stage 1 left. `p` brings the command's files (none for a
+/// sealed child), the limits and the filter. With a listener, its fd number
+/// goes to the parent, which takes it with pidfd_getfd before the first
+/// notified call (execve, always) is let through.
+static void seal(const struct cjail_root_plan *root, const struct cjail_plan *p)
+{
+    finish_root(p);
+
+    // Step 3, rest: a cgroup namespace rooted at the run's cgroup, rlimits.
+    if (p->unshare_cgroup_ns) CHECK(CJAIL_STEP_IDENTITY, RAW1(__NR_unshare, CLONE_NEWCGROUP), 4);
+    for (int i = 0; i < p->rlimit_count; i++) {
+        struct rlimit64 { unsigned long long cur, max; } rl = { p->rlimits[i].soft, p->rlimits[i].hard };
+        CHECK(CJAIL_STEP_RLIMIT, RAW4(__NR_prlimit64, 0, p->rlimits[i].resource, &rl, 0), i);
+    }
+
+    // Steps 5 and 6.
+    drop_privileges();
+    if (root->landlock_ruleset_fd >= 0) restrict_with_landlock();
+
+    // Step 7: seccomp last.
+    if (p->filter_len == 0) fail(CJAIL_STEP_SECCOMP, -EINVAL, 0);
+    struct sock_fprog prog = { p->filter_len, (struct sock_filter *)p->filter };
+    long r = RAW3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
+    CHECK(CJAIL_STEP_SECCOMP, r, 0);
+    if (p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) report(CJAIL_STEP_LISTENER, 0, (int)r);
+}
+
 int cjail_child_main(void *arg)
 {
     struct cjail_child_args *a = arg;
@@ -443,6 +471,11 @@ int cjail_child_main(void *arg)
     narrow_privileges(root);
     if (root->landlock_ruleset_fd >= 0) add_landlock_rules(root);
 
+    // A sealed child (a warm child whose command needs no files of its
+    // own) also does the rest of the sequence now, all of which is the
+    // same for every command under this profile and these limits.
+    if (root->seal) seal(root, root->seal);
+
     report(CJAIL_STEP_READY, 0, 0);
 
     // --- Stage 2: the command (the parent has set our cgroup's limits). ---
@@ -450,36 +483,15 @@ int cjail_child_main(void *arg)
     RAW1(__NR_close, FD_SYNC);
     const struct cjail_plan *p = __atomic_load_n(&a->plan, __ATOMIC_ACQUIRE);
     if (!p) fail(CJAIL_STEP_SYNC, -EINVAL, 'g');
-
-    finish_root(p);
-
-    // Step 3, rest: a cgroup namespace rooted at the run's cgroup, rlimits.
-    if (p->unshare_cgroup_ns) CHECK(CJAIL_STEP_IDENTITY, RAW1(__NR_unshare, CLONE_NEWCGROUP), 4);
-    for (int i = 0; i < p->rlimit_count; i++) {
-        struct rlimit64 { unsigned long long cur, max; } rl = { p->rlimits[i].soft, p->rlimits[i].hard };
-        CHECK(CJAIL_STEP_RLIMIT, RAW4(__NR_prlimit64, 0, p->rlimits[i].resource, &rl, 0), i);
-    }
-
     // Step 4, rest: the working directory (fds and environment are the
-    // plan's: arranged at clone, given to execve).
+    // plan's: arranged at clone, given to execve). A sealed child changes
+    // it under its filter, which the parent checked allows chdir.
     CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
-
-    // Steps 5 and 6.
-    drop_privileges();
-    if (root->landlock_ruleset_fd >= 0) restrict_with_landlock();
-
-    // Step 7: seccomp last. With a listener, hand its fd number to the
-    // parent, which takes it with pidfd_getfd before our execve (always a
-    // notified call) is let through.
-    if (p->filter_len == 0) fail(CJAIL_STEP_SECCOMP, -EINVAL, 0);
-    struct sock_fprog prog = { p->filter_len, (struct sock_filter *)p->filter };
-    long r = RAW3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
-    CHECK(CJAIL_STEP_SECCOMP, r, 0);
-    if (p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) report(CJAIL_STEP_LISTENER, 0, (int)r);
+    if (!root->seal) seal(root, p);
 
     long exec_error = -ENOENT;
     for (int i = 0; i < p->exec_candidate_count; i++) {
-        r = RAW3(__NR_execve, p->exec_candidates[i], p->argv, p->envp);
+        long r = RAW3(__NR_execve, p->exec_candidates[i], p->argv, p->envp);
         if (r == -ENOENT || r == -ENOTDIR) continue;
         exec_error = r;
         if (r != -EACCES) break;
