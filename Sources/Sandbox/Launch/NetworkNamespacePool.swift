@@ -14,13 +14,20 @@ import Foundation
 /// their own with CLONE_NEWNET, as before.
 final class NetworkNamespacePool: @unchecked Sendable {
     private let lock = NSCondition()
-    private var ready: [NetworkPolicy: [Int32]] = [.none: [], .loopback: []]
+    private var ready: [NetworkPolicy: [Int32]]
     private let target: Int
+    private let refill: Bool
     private var stopped = false
     let enabled: Bool
 
-    init(host: HostCapabilities, enabled wanted: Bool, target: Int = 4) {
+    /// Keeps `target` namespaces ready for each of `policies` (`.none`
+    /// and `.loopback`; `.host` needs none).
+    /// `refill: false` makes the first `target` and stops (a one-shot launch).
+    init(host: HostCapabilities, enabled wanted: Bool, target: Int = 4, policies: [NetworkPolicy] = [.none, .loopback],
+         refill: Bool = true) {
         self.target = target
+        self.refill = refill
+        ready = Dictionary(uniqueKeysWithValues: policies.filter { $0 != .host }.map { ($0, []) })
         enabled = wanted && host.isRoot
         guard enabled else { return }
         let niced = BackgroundPriority.applies(on: host)
@@ -58,17 +65,19 @@ final class NetworkNamespacePool: @unchecked Sendable {
     /// thread's namespace for a moment, which must never happen on a
     /// thread other code shares.
     private func refillLoop() {
-        while true {
+        var made = 0
+        while refill || made < target * ready.count {
             lock.lock()
             while !stopped && ready.values.allSatisfy({ $0.count >= target }) { lock.wait() }
             if stopped { lock.unlock(); return }
-            let policy: NetworkPolicy = (ready[.none]?.count ?? 0) <= (ready[.loopback]?.count ?? 0) ? .none : .loopback
+            let policy = ready.min { $0.value.count < $1.value.count || ($0.value.count == $1.value.count && $0.key == .none) }!.key
             lock.unlock()
 
             let fd = cjail_netns_create(policy == .loopback ? 1 : 0)
             lock.lock()
             if fd >= 0 && !stopped {
                 ready[policy, default: []].append(fd)
+                made += 1
             } else if fd >= 0 {
                 close(fd)
             }

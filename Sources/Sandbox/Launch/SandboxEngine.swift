@@ -18,11 +18,18 @@ public final class SandboxEngine: @unchecked Sendable {
         /// waiting for a command, ahead of time on background threads. Right
         /// for a daemon; a one-shot `airlock exec` would only race its own launch.
         public var prewarm: Bool = true
+        /// Without `prewarm`: make one empty network namespace on a
+        /// background thread as soon as the engine exists, while a one-shot
+        /// caller still reads its profile (creating one is the largest
+        /// single cost of a cold launch's clone).
+        public var networkNamespaceAhead: Bool = false
 
-        public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534, prewarm: Bool = true) {
+        public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534, prewarm: Bool = true,
+                    networkNamespaceAhead: Bool = false) {
             self.outsideUID = outsideUID
             self.outsideGID = outsideGID
             self.prewarm = prewarm
+            self.networkNamespaceAhead = networkNamespaceAhead
         }
     }
 
@@ -39,7 +46,10 @@ public final class SandboxEngine: @unchecked Sendable {
         self.host = host
         self.options = options
         self.cgroups = CgroupPool(host: host)
-        self.networkNamespaces = NetworkNamespacePool(host: host, enabled: options.prewarm)
+        self.networkNamespaces = options.prewarm
+            ? NetworkNamespacePool(host: host, enabled: true)
+            : NetworkNamespacePool(host: host, enabled: options.networkNamespaceAhead, target: 1, policies: [.none],
+                                   refill: false)
         let cgroups = self.cgroups
         self.warm = WarmPool(enabled: options.prewarm, niced: BackgroundPriority.applies(on: host)) { cgroups.release($0) }
         // A child that exits while we feed its stdin must not kill us.

@@ -10,10 +10,12 @@ struct ExecRun {
 
     func run() -> Int32 {
         do {
+            // First, so its network namespace is made while the profile is read.
+            let engine = SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true))
             // Reads only this profile and its parents, not the whole catalog.
             let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: ShippedProfiles.directory())
             let request = try makeRequest(profile: resolved)
-            let result = try SandboxEngine(options: .init(prewarm: false)).runBlocking(request, profile: resolved)
+            let result = try engine.runBlocking(request, profile: resolved)
             return report(result)
         } catch let error as AirlockError {
             return fail(error)
