@@ -48,7 +48,7 @@ struct ExecCommand: ParsableCommand {
         /// just to print nothing.
         static func runAsRoot(_ arguments: [String]) -> Never {
             if let quick = ExecArguments.quickParse(arguments) {
-                Glibc.exit(ExecRun(arguments: quick).run())
+                finish(ExecRun(arguments: quick).run())
             }
             let status: Int32
             do {
@@ -61,7 +61,15 @@ struct ExecCommand: ParsableCommand {
             } catch {
                 report(error)
             }
-            Glibc.exit(status)
+            finish(status)
+        }
+
+        /// Ends the process once the result is out: stdio flushed, then
+        /// `_exit`, skipping the C++ and runtime teardown `exit` runs (the
+        /// sandbox is gone by now and nothing else is left to release).
+        private static func finish(_ status: Int32) -> Never {
+            fflush(nil)
+            _exit(status)
         }
 
         /// The parser's own error and help output, with the hint naming the
