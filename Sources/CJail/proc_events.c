@@ -67,7 +67,7 @@ int cjail_proc_events_open(void)
     return fd;
 }
 
-int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max)
+int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max, int *lost)
 {
     int count = 0;
     char buffer[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -76,7 +76,11 @@ int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max)
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            return count > 0 ? count : -errno;  // ENOBUFS: events were lost
+            if (errno == ENOBUFS) {  // the kernel dropped some: say so, read on
+                *lost = 1;
+                continue;
+            }
+            return count > 0 ? count : -errno;
         }
         for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, (size_t)n) && count < max; h = NLMSG_NEXT(h, n)) {
             if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP) continue;

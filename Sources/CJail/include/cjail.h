@@ -301,9 +301,9 @@ struct cjail_proc_event {
 /// A non-blocking socket subscribed to the host's fork and exit events, or
 /// -errno (EPERM without CAP_NET_ADMIN; EPROTONOSUPPORT without the connector).
 int cjail_proc_events_open(void);
-/// Reads up to `max` queued fork/exit events; 0 when none is waiting,
-/// -ENOBUFS when the kernel dropped some (the socket overflowed).
-int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max);
+/// Reads up to `max` queued fork/exit events; 0 when none is waiting.
+/// Sets *lost when the kernel dropped some (the socket overflowed).
+int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max, int *lost);
 
 #ifdef __cplusplus
 }

@@ -44,11 +44,9 @@ final class DescendantExits {
     /// Applies every queued event.
     func drain() {
         while true {
-            let count = buffer.withUnsafeMutableBufferPointer { cjail_proc_events_read(fd, $0.baseAddress, Int32($0.count)) }
-            if count == -ENOBUFS {
-                lostEvents = true
-                continue
-            }
+            var lost: Int32 = 0
+            let count = buffer.withUnsafeMutableBufferPointer { cjail_proc_events_read(fd, $0.baseAddress, Int32($0.count), &lost) }
+            if lost != 0 { lostEvents = true }
             guard count > 0 else { return }
             for event in buffer.prefix(Int(count)) { apply(event) }
         }
