@@ -10,12 +10,14 @@ struct ExecRun {
 
     func run() -> Int32 {
         do {
-            // First, so its network namespace is made while the profile is read.
-            let engine = SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true))
+            // The engine (host probes, cgroups, a network namespace made
+            // ahead) comes up on another thread while this one reads the
+            // profile: the two are the largest costs of a one-shot start.
+            let engine = Self.engineInBackground()
             // Reads only this profile and its parents, not the whole catalog.
             let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: ShippedProfiles.directory())
             let request = try makeRequest(profile: resolved)
-            let result = try engine.runBlocking(request, profile: resolved)
+            let result = try engine().runBlocking(request, profile: resolved)
             return report(result)
         } catch let error as AirlockError {
             return fail(error)
@@ -23,6 +25,25 @@ struct ExecRun {
             return fail(error.airlockError)
         } catch {
             return fail(AirlockError(.setupFailed, "\(error)"))
+        }
+    }
+
+    /// Starts a one-shot engine on a thread of its own; the returned
+    /// function waits for it.
+    private static func engineInBackground() -> () -> SandboxEngine {
+        final class Slot: @unchecked Sendable {
+            let ready = DispatchSemaphore(value: 0)
+            var engine: SandboxEngine?
+        }
+        let slot = Slot()
+        let thread = Thread {
+            slot.engine = SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true))
+            slot.ready.signal()
+        }
+        thread.start()
+        return {
+            slot.ready.wait()
+            return slot.engine!
         }
     }
 
