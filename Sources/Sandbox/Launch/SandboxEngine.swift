@@ -86,8 +86,7 @@ public final class SandboxEngine: @unchecked Sendable {
         let t0 = Self.now()
         try Preflight.check(profile: profile, host: host)
         let known = lock.withLock { filters[profile] }
-        let limits = request.limits ?? profile.limits
-        let warmChild = known.flatMap { warm.take(warmKey($0, request, limits)) }
+        let warmChild = known.flatMap { warm.take(RootPlan.Key(profileDigest: $0.digest.value, request: request)) }
         let child = try warmChild ?? prepareCold(profile, request)
         lock.withLock { _ = livePidfds.insert(child.spawned.pidfd) }
         let tSpawned = Self.now()
@@ -100,6 +99,7 @@ public final class SandboxEngine: @unchecked Sendable {
             throw error
         }
         let tFilter = Self.now()
+        let limits = request.limits ?? profile.limits
         let plan: LaunchPlan
         do {
             try child.cgroup?.prepare(limits)
@@ -116,16 +116,13 @@ public final class SandboxEngine: @unchecked Sendable {
         let rootInputs = LaunchRequest(argv: [], extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable)
         defer {
             if warm.enabled {
-                let key = warmKey(compiled, request, limits)
-                let seal = key.sealedLimits.map { SealPlan(filter: compiled.filter, limits: $0) }
-                warm.want(key) { [self] in try planRoot(profile, rootInputs, seal: seal) }
+                warm.want(RootPlan.Key(profileDigest: compiled.digest.value, request: request)) { [self] in try planRoot(profile, rootInputs) }
             }
         }
         let tPlanned = Self.now()
 
         let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD)
-        let observation = supervisor.run(child: child.spawned, listener: child.listenerFD, filter: compiled.filter,
-                                         outputCap: limits.outputBytes)
+        let observation = supervisor.run(child: child.spawned, filter: compiled.filter, outputCap: limits.outputBytes)
         lock.withLock { _ = livePidfds.remove(observation.pidfd) }
         close(observation.pidfd)
 
@@ -147,14 +144,6 @@ public final class SandboxEngine: @unchecked Sendable {
         }
         return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: digest, filter: compiled.filter,
                                       cgroupUsage: child.cgroup?.usage(), cgroup: child.cgroup, host: host)
-    }
-
-    /// The warm children that fit `request`: sealed ahead (see `SealPlan`)
-    /// when it brings no files of its own and the profile lets a sealed
-    /// child finish.
-    private func warmKey(_ compiled: CompiledProfile, _ request: LaunchRequest, _ limits: ResourceLimits) -> RootPlan.Key {
-        let sealed = compiled.canSealAhead && request.files.isEmpty
-        return RootPlan.Key(profileDigest: compiled.digest.value, request: request, sealedLimits: sealed ? limits : nil)
     }
 
     /// Stage 1 for a launch no warm child serves: plan the root, clone the
@@ -193,13 +182,12 @@ public final class SandboxEngine: @unchecked Sendable {
 
     /// Stage 1 of a launch planned on the spot (a cold launch, or the warm
     /// pool preparing a child), with the run cgroup the child is born into.
-    private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest,
-                          seal: SealPlan? = nil) throws -> (root: RootPlan, cgroup: RunCgroup?) {
+    private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest) throws -> (root: RootPlan, cgroup: RunCgroup?) {
         let cgroup = try cgroups.take()
         do {
             let root = try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
                                     host: host, options: options, netnsFD: networkNamespaces.take(profile.network),
-                                    cgroup: cgroup, seal: seal)
+                                    cgroup: cgroup)
             return (root, cgroup)
         } catch {
             if let cgroup { cgroups.release(cgroup) }
@@ -215,16 +203,13 @@ public final class SandboxEngine: @unchecked Sendable {
     struct CompiledProfile: Sendable {
         let digest: BackgroundValue<String>
         let filter: CompiledFilter
-        /// Warm children for this profile may be sealed ahead.
-        let canSealAhead: Bool
     }
 
     /// Compiles the profile's seccomp program (once per profile). The digest
     /// is computed on another thread; it is first needed once the command runs.
     private func compile(_ profile: SandboxProfile) throws -> CompiledProfile {
         let digest = BackgroundValue { ProfileDigest.of(profile) }
-        let compiled = CompiledProfile(digest: digest, filter: try SeccompCompiler.compile(profile.seccomp, record: profile.record),
-                                       canSealAhead: SealPlan.canSealAhead(profile.seccomp))
+        let compiled = CompiledProfile(digest: digest, filter: try SeccompCompiler.compile(profile.seccomp, record: profile.record))
         lock.withLock { filters[profile] = compiled }
         return compiled
     }
