@@ -30,13 +30,8 @@ final class WarmPool: @unchecked Sendable {
     /// Takes back the cgroup of a child that is gone.
     private let releaseCgroup: @Sendable (RunCgroup) -> Void
 
-    /// Children are made at a lower priority (see `BackgroundPriority`).
-    private let niced: Bool
-
-    init(enabled: Bool, niced: Bool = false, depth: Int = 2, idleSeconds: Double = 30,
-         releaseCgroup: @escaping @Sendable (RunCgroup) -> Void) {
+    init(enabled: Bool, depth: Int = 2, idleSeconds: Double = 30, releaseCgroup: @escaping @Sendable (RunCgroup) -> Void) {
         self.enabled = enabled
-        self.niced = niced
         self.releaseCgroup = releaseCgroup
         self.depth = depth
         idleNanoseconds = UInt64(idleSeconds * 1e9)
@@ -55,7 +50,6 @@ final class WarmPool: @unchecked Sendable {
         let child = children.removeFirst()
         ready[key] = children
         servedCount += 1
-        if niced { BackgroundPriority.restore(pid: child.spawned.pid) }
         lock.signal()
         return child
     }
@@ -88,7 +82,6 @@ final class WarmPool: @unchecked Sendable {
     }
 
     private func fillLoop() {
-        if niced { BackgroundPriority.lowerCallingThread() }
         while true {
             lock.lock()
             let now = Self.now()
