@@ -411,7 +411,7 @@ static void wait_for(char expected)
 /// listener, its fd number goes to the parent, which takes it with
 /// pidfd_getfd before the first notified call (execve, always) is let
 /// through.
-static void seal(const struct cjail_root_plan *root, const struct cjail_plan *p)
+static void confine_for_command(const struct cjail_root_plan *root, const struct cjail_plan *p)
 {
     finish_root(p);
 
@@ -483,7 +483,7 @@ int cjail_child_main(void *arg)
     RAW1(__NR_close, FD_SYNC);
     const struct cjail_plan *p = __atomic_load_n(&a->plan, __ATOMIC_ACQUIRE);
     if (!p) fail(CJAIL_STEP_SYNC, -EINVAL, 'g');
-    seal(root, p);
+    confine_for_command(root, p);
 
     long exec_error = -ENOENT;
     for (int i = 0; i < p->exec_candidate_count; i++) {
