@@ -50,7 +50,9 @@ final class WarmPool: @unchecked Sendable {
         let child = children.removeFirst()
         ready[key] = children
         servedCount += 1
-        lock.signal()
+        // No wake-up for the refill here: it comes with `want` when this
+        // launch ends. Cloning and building a child now would take a CPU
+        // from the launch itself (its parent and its child need both).
         return child
     }
 
