@@ -114,19 +114,33 @@ static void reset_signals(void)
 // --- filesystem ----------------------------------------------------------------
 
 /// mkdir -p for an absolute path (components created 0755, EEXIST is fine).
+/// Most parents exist already (a root has a handful of top folders), so the
+/// whole path is tried first and the walk goes up only as far as the first
+/// folder that exists: one mkdir per mount instead of one per component.
 static long make_dirs(const char *path)
 {
     char buf[PATH_MAX_LEN];
     size_t n = c_strlen(path);
     if (n + 1 > sizeof buf) return -ENAMETOOLONG;
-    for (size_t i = 0; i <= n; i++) {
-        buf[i] = path[i];
-        if ((path[i] == '/' && i > 0) || path[i] == 0) {
-            buf[i] = 0;
-            long r = RAW3(__NR_mkdirat, AT_FDCWD, buf, 0755);
-            if (r < 0 && r != -EEXIST) return r;
-            buf[i] = path[i];
-        }
+    for (size_t i = 0; i <= n; i++) buf[i] = path[i];
+    // Up: cut the path at its last '/' while the folder above is missing.
+    size_t end = n;
+    for (;;) {
+        long r = RAW3(__NR_mkdirat, AT_FDCWD, buf, 0755);
+        if (r == 0 || r == -EEXIST) break;
+        if (r != -ENOENT) return r;
+        size_t cut = end;
+        while (cut > 0 && buf[cut] != '/') cut--;
+        if (cut == 0) return r;
+        buf[cut] = 0;
+        end = cut;
+    }
+    // Down: put each cut back and create the folder it ends.
+    while (end < n) {
+        buf[end] = '/';
+        while (end < n && buf[end] != 0) end++;
+        long r = RAW3(__NR_mkdirat, AT_FDCWD, buf, 0755);
+        if (r < 0 && r != -EEXIST) return r;
     }
     return 0;
 }
