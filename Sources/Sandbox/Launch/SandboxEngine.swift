@@ -116,7 +116,13 @@ public final class SandboxEngine: @unchecked Sendable {
         let rootInputs = LaunchRequest(argv: [], extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable)
         defer {
             if warm.enabled {
-                warm.want(RootPlan.Key(profileDigest: compiled.digest.value, request: request)) { [self] in try planRoot(profile, rootInputs) }
+                // Weak: the pool outlives no engine. A strong capture would
+                // keep an engine its owner dropped (and its waiting children,
+                // namespaces and cgroups) alive for as long as the key is wanted.
+                warm.want(RootPlan.Key(profileDigest: compiled.digest.value, request: request)) { [weak self] in
+                    guard let self else { throw AirlockError(.setupFailed, "the sandbox engine is gone") }
+                    return try planRoot(profile, rootInputs)
+                }
             }
         }
         let tPlanned = Self.now()
