@@ -419,12 +419,11 @@ static void wait_for(char expected)
     if (r != 1 || byte != expected) fail(CJAIL_STEP_SYNC, r < 0 ? r : -EPIPE, expected);
 }
 
-/// Stage 2 up to execve: the command's files and the root made read-only,
-/// then the rest of steps 3 to 7 that stage 1 left (cgroup namespace,
-/// rlimits, working directory, privileges, Landlock, seccomp). With a
-/// listener, its fd number goes to the parent, which takes it with
-/// pidfd_getfd before the first notified call (execve, always) is let
-/// through.
+/// From the root made read-only to seccomp in force: steps 3 to 7 of the
+/// sequence that stage 1 left. `p` brings the command's files (none for a
+/// sealed child), the limits and the filter. With a listener, its fd number
+/// goes to the parent, which takes it with pidfd_getfd before the first
+/// notified call (execve, always) is let through.
 static void confine_for_command(const struct cjail_root_plan *root, const struct cjail_plan *p)
 {
     finish_root(p);
@@ -435,10 +434,6 @@ static void confine_for_command(const struct cjail_root_plan *root, const struct
         struct rlimit64 { unsigned long long cur, max; } rl = { p->rlimits[i].soft, p->rlimits[i].hard };
         CHECK(CJAIL_STEP_RLIMIT, RAW4(__NR_prlimit64, 0, p->rlimits[i].resource, &rl, 0), i);
     }
-
-    // Step 4, rest: the working directory (fds and environment are the
-    // plan's: arranged at clone, given to execve).
-    CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
 
     // Steps 5 and 6.
     drop_privileges();
@@ -490,6 +485,11 @@ int cjail_child_main(void *arg)
     narrow_privileges(root);
     if (root->landlock_ruleset_fd >= 0) add_landlock_rules(root);
 
+    // A sealed child (a warm child whose command needs no files of its
+    // own) also does the rest of the sequence now, all of which is the
+    // same for every command under this profile and these limits.
+    if (root->seal) confine_for_command(root, root->seal);
+
     report(CJAIL_STEP_READY, 0, 0);
 
     // --- Stage 2: the command (the parent has set our cgroup's limits). ---
@@ -497,7 +497,11 @@ int cjail_child_main(void *arg)
     RAW1(__NR_close, FD_SYNC);
     const struct cjail_plan *p = __atomic_load_n(&a->plan, __ATOMIC_ACQUIRE);
     if (!p) fail(CJAIL_STEP_SYNC, -EINVAL, 'g');
-    confine_for_command(root, p);
+    // Step 4, rest: the working directory (fds and environment are the
+    // plan's: arranged at clone, given to execve). A sealed child changes
+    // it under its filter, which the parent checked allows chdir.
+    CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
+    if (!root->seal) confine_for_command(root, p);
 
     long exec_error = -ENOENT;
     for (int i = 0; i < p->exec_candidate_count; i++) {

@@ -76,6 +76,8 @@ struct cjail_landlock_ruleset_attr {
     uint64_t scoped;
 };
 
+struct cjail_plan;
+
 /// Stage 1, what a child can do before its command is known: identity,
 /// namespaces, the new root, its own session, the bounding and ambient
 /// capability sets emptied and its Landlock rules added (not yet in force). A warm child (Sandbox's WarmPool) stops
@@ -133,6 +135,11 @@ struct cjail_root_plan {
     int cgroup_procs_count;
     const char *const *cgroup_self_paths;
     int cgroup_self_count;
+
+    // A sealed child: stage 1 goes on through seccomp with this plan (no
+    // late mounts; its limits, filter and flags), reports its listener,
+    // then READY; stage 2 is only chdir and execve. NULL: stage 2 does it.
+    const struct cjail_plan *seal;
 };
 
 /// Stage 2, the command: its files, limits, cwd, privileges dropped,

@@ -68,8 +68,9 @@ final class LaunchSupervisor {
     }
 
     /// Runs the launch of `child` (its root built, or still being built:
-    /// it reads its go only after stage 1).
-    func run(child: cjail_spawned, filter: CompiledFilter, outputCap: UInt64) -> Observation {
+    /// it reads its go only after stage 1). `listener` is a sealed child's
+    /// seccomp listener, taken while it waited (-1: it comes in stage 2).
+    func run(child: cjail_spawned, listener: Int32, filter: CompiledFilter, outputCap: UInt64) -> Observation {
         let start = DispatchTime.now().uptimeNanoseconds
         var spawned = child
         if stdinData == nil && spawned.stdin_fd >= 0 {
@@ -85,7 +86,8 @@ final class LaunchSupervisor {
         obs.pidfd = spawned.pidfd
         obs.spawnedAt = DispatchTime.now().uptimeNanoseconds
         if rc < 0 { obs.setupFailure = cjail_status(step: failedStep, error: -rc, index: 0, reserved: 0) }
-        loop(&obs, spawned: &spawned, start: start, descendants: descendants)
+        if listener >= 0 { obs.execAt = obs.spawnedAt }
+        loop(&obs, spawned: &spawned, start: start, listener: listener, descendants: descendants)
         if let descendants {
             obs.descendantSignals = descendants.killedBy
             obs.descendantEventsLost = descendants.lostEvents
@@ -99,12 +101,13 @@ final class LaunchSupervisor {
         return obs
     }
 
-    private func loop(_ obs: inout Observation, spawned: inout cjail_spawned, start: UInt64, descendants: DescendantExits?) {
+    private func loop(_ obs: inout Observation, spawned: inout cjail_spawned, start: UInt64, listener: Int32,
+                      descendants: DescendantExits?) {
         var statusFD = spawned.status_fd
         var outFD = spawned.stdout_fd
         var errFD = spawned.stderr_fd
         var inFD = spawned.stdin_fd
-        var listenerFD: Int32 = -1
+        var listenerFD = listener
         var stdinOffset = 0
         var exited = false
         var killed = false

@@ -12,6 +12,9 @@ struct PreparedChild: @unchecked Sendable {
     /// launch takes it).
     let cgroup: RunCgroup?
     let preparedAt: UInt64
+    /// A sealed child's seccomp listener, taken while it waited (-1: none
+    /// yet; the child hands it over in stage 2).
+    var listenerFD: Int32 = -1
 
     /// Clones a child for `root`. On failure nothing is left behind except
     /// `cgroup`, which the caller still owns.
@@ -38,7 +41,7 @@ struct PreparedChild: @unchecked Sendable {
         var usage = rusage()
         _ = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &usage)
         for fd in [spawned.pidfd, spawned.stdin_fd, spawned.stdout_fd, spawned.stderr_fd, spawned.status_fd, spawned.sync_fd,
-                   spawned.mount_ns_fd] where fd >= 0 {
+                   spawned.mount_ns_fd, listenerFD] where fd >= 0 {
             close(fd)
         }
         cjail_release_stack(&spawned)

@@ -86,7 +86,8 @@ public final class SandboxEngine: @unchecked Sendable {
         let t0 = Self.now()
         try Preflight.check(profile: profile, host: host)
         let known = lock.withLock { filters[profile] }
-        let warmChild = known.flatMap { warm.take(RootPlan.Key(profileDigest: $0.digest.value, request: request)) }
+        let limits = request.limits ?? profile.limits
+        let warmChild = known.flatMap { warm.take(warmKey($0, request, limits)) }
         let child = try warmChild ?? prepareCold(profile, request)
         lock.withLock { _ = livePidfds.insert(child.spawned.pidfd) }
         let tSpawned = Self.now()
@@ -99,7 +100,6 @@ public final class SandboxEngine: @unchecked Sendable {
             throw error
         }
         let tFilter = Self.now()
-        let limits = request.limits ?? profile.limits
         let plan: LaunchPlan
         do {
             try child.cgroup?.prepare(limits)
@@ -119,16 +119,19 @@ public final class SandboxEngine: @unchecked Sendable {
                 // Weak: the pool outlives no engine. A strong capture would
                 // keep an engine its owner dropped (and its waiting children,
                 // namespaces and cgroups) alive for as long as the key is wanted.
-                warm.want(RootPlan.Key(profileDigest: compiled.digest.value, request: request)) { [weak self] in
+                let key = warmKey(compiled, request, limits)
+                let seal = key.sealedLimits.map { SealPlan(filter: compiled.filter, limits: $0) }
+                warm.want(key) { [weak self] in
                     guard let self else { throw AirlockError(.setupFailed, "the sandbox engine is gone") }
-                    return try planRoot(profile, rootInputs)
+                    return try planRoot(profile, rootInputs, seal: seal)
                 }
             }
         }
         let tPlanned = Self.now()
 
         let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD)
-        let observation = supervisor.run(child: child.spawned, filter: compiled.filter, outputCap: limits.outputBytes)
+        let observation = supervisor.run(child: child.spawned, listener: child.listenerFD, filter: compiled.filter,
+                                         outputCap: limits.outputBytes)
         lock.withLock { _ = livePidfds.remove(observation.pidfd) }
         close(observation.pidfd)
 
@@ -150,6 +153,14 @@ public final class SandboxEngine: @unchecked Sendable {
         }
         return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: digest, filter: compiled.filter,
                                       cgroupUsage: child.cgroup?.usage(), cgroup: child.cgroup, host: host)
+    }
+
+    /// The warm children that fit `request`: sealed ahead (see `SealPlan`)
+    /// when it brings no files of its own and the profile lets a sealed
+    /// child finish.
+    private func warmKey(_ compiled: CompiledProfile, _ request: LaunchRequest, _ limits: ResourceLimits) -> RootPlan.Key {
+        let sealed = compiled.canSealAhead && request.files.isEmpty
+        return RootPlan.Key(profileDigest: compiled.digest.value, request: request, sealedLimits: sealed ? limits : nil)
     }
 
     /// Stage 1 for a launch no warm child serves: plan the root, clone the
@@ -188,12 +199,13 @@ public final class SandboxEngine: @unchecked Sendable {
 
     /// Stage 1 of a launch planned on the spot (a cold launch, or the warm
     /// pool preparing a child), with the run cgroup the child is born into.
-    private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest) throws -> (root: RootPlan, cgroup: RunCgroup?) {
+    private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest,
+                          seal: SealPlan? = nil) throws -> (root: RootPlan, cgroup: RunCgroup?) {
         let cgroup = try cgroups.take()
         do {
             let root = try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
                                     host: host, options: options, netnsFD: networkNamespaces.take(profile.network),
-                                    cgroup: cgroup)
+                                    cgroup: cgroup, seal: seal)
             return (root, cgroup)
         } catch {
             if let cgroup { cgroups.release(cgroup) }
@@ -209,13 +221,16 @@ public final class SandboxEngine: @unchecked Sendable {
     struct CompiledProfile: Sendable {
         let digest: BackgroundValue<String>
         let filter: CompiledFilter
+        /// Warm children for this profile may be sealed ahead.
+        let canSealAhead: Bool
     }
 
     /// Compiles the profile's seccomp program (once per profile). The digest
     /// is computed on another thread; it is first needed once the command runs.
     private func compile(_ profile: SandboxProfile) throws -> CompiledProfile {
         let digest = BackgroundValue { ProfileDigest.of(profile) }
-        let compiled = CompiledProfile(digest: digest, filter: try SeccompCompiler.compile(profile.seccomp, record: profile.record))
+        let compiled = CompiledProfile(digest: digest, filter: try SeccompCompiler.compile(profile.seccomp, record: profile.record),
+                                       canSealAhead: SealPlan.canSealAhead(profile.seccomp))
         lock.withLock { filters[profile] = compiled }
         return compiled
     }

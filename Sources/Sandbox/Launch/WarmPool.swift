@@ -129,23 +129,37 @@ final class WarmPool: @unchecked Sendable {
             if let cgroup = planned.cgroup { releaseCgroup(cgroup) }
             return nil
         }
-        guard Self.awaitReady(child.spawned.status_fd) else {
-            discard(child)
+        var ready = child
+        guard Self.awaitReady(&ready) else {
+            discard(ready)
             return nil
         }
-        child.cgroup?.resetCounters()
-        return child
+        ready.cgroup?.resetCounters()
+        return ready
     }
 
-    /// The first status message of a healthy child is READY.
-    private static func awaitReady(_ statusFD: Int32) -> Bool {
-        var p = pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 5000) == 1 else { return false }
+    /// Reads the child's status until READY. A sealed child first hands
+    /// over its seccomp listener, which is taken now, while it waits.
+    private static func awaitReady(_ child: inout Child) -> Bool {
+        let statusFD = child.spawned.status_fd
         var status = cjail_status()
         while true {
+            var p = pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 5000) == 1 else { return false }
             let n = read(statusFD, &status, MemoryLayout<cjail_status>.size)
             if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            return n == MemoryLayout<cjail_status>.size && UInt32(status.step) == CJAIL_STEP_READY.rawValue
+            guard n == MemoryLayout<cjail_status>.size else { return false }
+            switch UInt32(status.step) {
+            case CJAIL_STEP_READY.rawValue:
+                return !child.root.isSealed || child.listenerFD >= 0
+            case CJAIL_STEP_LISTENER.rawValue where child.root.isSealed && child.listenerFD < 0:
+                let fd = cjail_pidfd_getfd(child.spawned.pidfd, status.index)
+                guard fd >= 0 else { return false }
+                _ = cjail_notify_set_sync_wakeup(fd)
+                child.listenerFD = fd
+            default:
+                return false  // a setup failure: the launch that asks again reports it
+            }
         }
     }
 

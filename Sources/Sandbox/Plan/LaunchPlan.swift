@@ -35,33 +35,14 @@ struct LaunchPlan {
 
         plan.late_mounts = UnsafePointer(MountPlanner.cMounts(commandFiles, arena: arena))
         plan.late_mount_count = Int32(commandFiles.count)
-        plan.unshare_cgroup_ns = 1
 
         // rlimits are always in force; memory falls back to RLIMIT_AS only
-        // when no memory cgroup holds it.
-        usesRlimitForMemory = !(cgroup?.controllers.contains("memory") ?? false)
-        let nprocLimit = limits.processes + (cgroup?.controllers.contains("pids") == true ? 1 : 0)
-        var rlimits: [(Int32, String, UInt64, UInt64)] = [
-            (Int32(RLIMIT_CPU.rawValue), "cpu_time", limits.cpuSeconds, limits.cpuSeconds + 1),
-            // With a pids cgroup in force, the cgroup must be what refuses a
-            // fork (it counts refusals; RLIMIT_NPROC fails silently first otherwise).
-            (Int32(CJAIL_RLIMIT_NPROC), "processes", nprocLimit, nprocLimit),
-            (Int32(RLIMIT_FSIZE.rawValue), "file_size", limits.fileSizeBytes, limits.fileSizeBytes),
-            (Int32(RLIMIT_NOFILE.rawValue), "open_files", limits.openFiles, limits.openFiles),
-            (Int32(RLIMIT_CORE.rawValue), "core", 0, 0),
-        ]
-        if usesRlimitForMemory {
-            rlimits.append((Int32(RLIMIT_AS.rawValue), "memory", limits.memoryBytes, limits.memoryBytes))
-        }
-        rlimitsInForce = Dictionary(uniqueKeysWithValues: rlimits.map { ($0.1, $0.2) })
-        plan.rlimits = UnsafePointer(arena.array(rlimits.map { cjail_rlimit(resource: $0.0, soft: $0.2, hard: $0.3) }))
-        plan.rlimit_count = Int32(rlimits.count)
-
-
-        let filterBytes = arena.bytes(filter.program)
-        plan.filter = UnsafeRawPointer(filterBytes).assumingMemoryBound(to: sock_filter.self)
-        plan.filter_len = UInt16(filter.program.count / 8)
-        plan.seccomp_flags = UInt32(SECCOMP_FILTER_FLAG_NEW_LISTENER)
+        // when no memory cgroup holds it. (A sealed child applied the same
+        // plan ahead of time: its key holds these limits.)
+        let rlimits = RlimitPlan(limits: limits, cgroup: cgroup)
+        usesRlimitForMemory = rlimits.usesRlimitForMemory
+        rlimitsInForce = rlimits.inForce
+        SealPlan.fill(&plan, filter: filter, rlimits: rlimits, arena: arena)
 
         let workdir = request.workdir ?? profile.filesystem.workspace?.path ?? "/"
         plan.workdir = UnsafePointer(arena.string(workdir))

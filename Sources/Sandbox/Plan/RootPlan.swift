@@ -20,6 +20,8 @@ final class RootPlan: @unchecked Sendable {
     let namespaces: [String]
     let uidOutside: UInt32
     let gidOutside: UInt32
+    /// The child seals itself in stage 1 (see `SealPlan`).
+    let isSealed: Bool
     /// The ruleset fd and pre-made network namespace the child inherits at
     /// clone; the parent closes its copies once the child exists.
     private var inheritedFDs: [Int32]
@@ -29,18 +31,23 @@ final class RootPlan: @unchecked Sendable {
         var profileDigest: String
         var extraReadOnly: [BindMount]
         var extraWritable: [BindMount]
+        /// A sealed child's limits (nil: the child stops after stage 1).
+        var sealedLimits: ResourceLimits?
 
-        init(profileDigest: String, request: LaunchRequest) {
+        init(profileDigest: String, request: LaunchRequest, sealedLimits: ResourceLimits? = nil) {
             self.profileDigest = profileDigest
             extraReadOnly = request.extraReadOnly
             extraWritable = request.extraWritable
+            self.sealedLimits = sealedLimits
         }
     }
 
     /// Takes ownership of `netnsFD` (closed on failure too). The child joins
     /// `cgroup` before it starts its setup.
+    /// With `seal`, the child goes on through seccomp before it reports
+    /// READY (see `SealPlan`).
     init(profile: SandboxProfile, extraReadOnly: [BindMount], extraWritable: [BindMount], host: HostCapabilities,
-         options: SandboxEngine.Options, netnsFD: Int32?, cgroup: RunCgroup?) throws {
+         options: SandboxEngine.Options, netnsFD: Int32?, cgroup: RunCgroup?, seal: SealPlan? = nil) throws {
         var owned = netnsFD.map { [$0] } ?? []
         let mounts: MountPlanner.Plan
         let landlock: LandlockPlan
@@ -103,6 +110,12 @@ final class RootPlan: @unchecked Sendable {
         root.cgroup_procs_count = Int32(parentJoins.count)
         root.cgroup_self_paths = UnsafePointer(arena.array(selfJoins.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
         root.cgroup_self_count = Int32(selfJoins.count)
+        if let seal {
+            var sealing = cjail_plan()
+            SealPlan.fill(&sealing, filter: seal.filter, rlimits: RlimitPlan(limits: seal.limits, cgroup: cgroup), arena: arena)
+            root.seal = UnsafePointer(arena.array([sealing]))
+        }
+        isSealed = seal != nil
         cPlan = UnsafePointer(arena.array([root]))
     }
 

@@ -68,6 +68,65 @@ struct WarmLaunchTests {
         #expect(again.limitsHit.contains { $0.kind == .processes }, "\(again.limitsHit)")
     }
 
+    /// A waiting child for a command without files of its own is already
+    /// sealed: seen from outside, it waits under seccomp, with
+    /// no_new_privs and no capabilities. One for a command with files
+    /// waits before any of that (its files come first).
+    @Test func aWarmChildForACommandWithoutFilesWaitsSealed() async throws {
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+        _ = try await sh(engine, "true")
+        try await waitForWarmChild(engine)
+        let sealed = try #require(engine.warmPool.waitingPIDs.first)
+        let status = try String(contentsOfFile: "/proc/\(sealed)/status", encoding: .utf8)
+        #expect(status.contains("Seccomp:\t2"), "\(status)")
+        #expect(status.contains("NoNewPrivs:\t1"))
+        #expect(status.contains("CapEff:\t0000000000000000"))
+
+        // Served by it: confined as ever, its exec recorded, its limits its own.
+        let servedBefore = engine.warmPool.served
+        let result = try await sh(engine, "echo x > /etc/owned; mount -t tmpfs none /tmp; ulimit -n; pwd")
+        #expect(engine.warmPool.served == servedBefore + 1, "the launch did not use the sealed child")
+        #expect(!FileManager.default.fileExists(atPath: "/etc/owned"))
+        #expect(result.stdout.text == "\(Fixtures.profile().limits.openFiles)\n/workspace\n", "stdout: \(result.stdout.text) stderr: \(result.stderr.text)")
+        #expect(result.recordedSyscalls.contains { $0.name == "execve" && $0.path == "/bin/sh" }, "\(result.recordedSyscalls)")
+        #expect(result.deniedSyscalls.contains { $0.name == "mount" }, "\(result.deniedSyscalls)")
+
+        // A command with files: its warm child waits unsealed.
+        let file = InjectedFile(path: "/run/airlock/token", contents: Data("t".utf8))
+        _ = try await sh(engine, "true", files: [file])
+        func unsealedChild() -> Int32? {
+            engine.warmPool.waitingPIDs.first {
+                (try? String(contentsOfFile: "/proc/\($0)/status", encoding: .utf8))?.contains("Seccomp:\t0") == true
+            }
+        }
+        for _ in 0..<500 where unsealedChild() == nil { try await Task.sleep(nanoseconds: 10_000_000) }
+        let unsealed = try #require(unsealedChild(), "no unsealed child waits: \(engine.warmPool.waitingPIDs)")
+        let served = engine.warmPool.served
+        let withFile = try await sh(engine, "cat /run/airlock/token", files: [file])
+        #expect(engine.warmPool.served == served + 1)
+        #expect(withFile.stdout.text == "t", "\(withFile.stderr.text)")
+        #expect(kill(unsealed, 0) != 0 || !engine.warmPool.waitingPIDs.contains(unsealed))
+    }
+
+    /// A sealed child changes directory under its own filter: a working
+    /// directory that doesn't exist is the same clear refusal as cold.
+    @Test func aSealedChildRefusesAMissingWorkingDirectory() async throws {
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+        _ = try await sh(engine, "true")
+        try await waitForWarmChild(engine)
+        let servedBefore = engine.warmPool.served
+        await #expect {
+            try await engine.run(LaunchRequest(argv: ["/bin/true"], workdir: "/no/such/dir"), profile: Fixtures.profile())
+        } throws: { error in
+            (error as? AirlockError)?.message.contains("the working directory does not exist inside the sandbox") == true
+        }
+        #expect(engine.warmPool.served == servedBefore + 1, "the launch did not use the sealed child")
+        let after = try await sh(engine, "pwd")
+        #expect(after.stdout.text == "/workspace\n")
+    }
+
     @Test func aWarmChildRunsExactlyOneCommand() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
