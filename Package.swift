@@ -101,7 +101,14 @@ let package = Package(
 
         // Tests, one target per module.
         .testTarget(name: "AirlockCoreTests", dependencies: ["AirlockCore"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "AirlockCore", "CJail", "airlock-attack", "airlock"]),
+        // Starts host commands with posix_spawn for the tests that need a
+        // real child process: Foundation's Process.run() can crash once the
+        // test process has many descriptors open (see HostCommand.swift).
+        .target(name: "CHostSpawn", path: "Tests/CHostSpawn"),
+        .target(name: "HostCommandSupport", dependencies: ["CHostSpawn"], path: "Tests/HostCommandSupport"),
+        .testTarget(name: "SandboxTests", dependencies: [
+            "Sandbox", "AirlockCore", "CJail", "airlock-attack", "airlock", "HostCommandSupport",
+        ]),
         .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"], exclude: ["Corpus"]),
         // A local HTTP receiver standing in for Slack, shared by the
         // approvals tests and the composed-daemon tests.
@@ -110,14 +117,16 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Tests/WebhookTestSupport"),
-        .testTarget(name: "ApprovalsTests", dependencies: ["Approvals", "AirlockCore", "WebhookTestSupport"]),
+        .testTarget(name: "ApprovalsTests", dependencies: ["Approvals", "AirlockCore", "WebhookTestSupport",
+                                                         "HostCommandSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: [
-            "Credentials", "AirlockCore",
+            "Credentials", "AirlockCore", "HostCommandSupport",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore"], exclude: ["Corpus"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore", "HostCommandSupport"], exclude: ["Corpus"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
             "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals", "Credentials", "WebhookTestSupport",
+            "HostCommandSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

@@ -2,6 +2,7 @@ import AirlockCore
 import AirlockServer
 import Executor
 import Foundation
+import HostCommandSupport
 import Logging
 import Sandbox
 import Testing
@@ -96,22 +97,18 @@ struct EndToEndSandboxTests {
         let served = try TestDaemon.makeDirectory()
         defer { try? FileManager.default.removeItem(at: served) }
         try "served over loopback\n".write(to: served.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
-        let http = Process()
-        http.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        http.arguments = ["-u", "-c", """
+        let http = try HostCommand.start("/usr/bin/python3", ["-u", "-c", """
             import http.server, functools, sys
             handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
             server = http.server.HTTPServer(("127.0.0.1", 0), handler)
             print(server.server_address[1], flush=True)
             server.serve_forever()
-            """, served.path]
-        let portPipe = Pipe()
-        http.standardOutput = portPipe
-        http.standardError = FileHandle.nullDevice
-        try http.run()
-        let serverPID = http.processIdentifier
-        defer { kill(serverPID, SIGKILL) }
-        let portLine = try await blocking { [handle = portPipe.fileHandleForReading] in
+            """, served.path], stderr: .null)
+        defer {
+            http.kill(SIGKILL)
+            http.wait()
+        }
+        let portLine = try await blocking { [handle = http.stdout] in
             String(decoding: handle.availableData, as: UTF8.self)
         }
         let port = try #require(Int(portLine.trimmingCharacters(in: .whitespacesAndNewlines)))

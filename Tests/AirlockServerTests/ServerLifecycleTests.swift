@@ -2,6 +2,7 @@ import AirlockCore
 import AirlockServer
 import Executor
 import Foundation
+import HostCommandSupport
 import Logging
 import Testing
 
@@ -173,16 +174,11 @@ struct ServerLifecycleTests {
                               "params": {"name": "shell", "arguments": {"command": "true"}}}).encode() + b"\\n")
         print(f.readline().decode())
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid", "4242", "--regid", "4242", "--clear-groups", "/usr/bin/python3", "-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: try output.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(text.contains("\"isError\":false"))
+        let python = try HostCommand.run(
+            "/usr/bin/setpriv", ["--reuid", "4242", "--regid", "4242", "--clear-groups", "/usr/bin/python3", "-c", script, path],
+            stderr: .inherit)
+        #expect(python.status == 0)
+        #expect(python.stdoutText.contains("\"isError\":false"))
 
         let seen = policy.calls.map { "\($0.actor.name):\($0.actor.uid):\($0.actor.owner ?? "-")" }
         #expect(seen == ["root-agent:0:-", "second-agent:4242:bob"])

@@ -1,6 +1,7 @@
 import AirlockCore
 import Approvals
 import Foundation
+import HostCommandSupport
 import Testing
 
 @Suite("Restart recovery")
@@ -34,21 +35,19 @@ struct RestartRecoveryTests {
     @Test("kill -9 with records PENDING, APPROVED and RUNNING: nothing lost, nothing run twice")
     func sigkillRecovers() async throws {
         let fixture = try StoreFixture()
-        let process = Process()
-        process.executableURL = try Self.benchBinary()
-        process.arguments = ["approvals-crash-helper", "--db", fixture.path, "--approver", "\(Cast.alice):alice:oncall"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let helper = try HostCommand.start(
+            try Self.benchBinary().path,
+            ["approvals-crash-helper", "--db", fixture.path, "--approver", "\(Cast.alice):alice:oncall"],
+            stderr: .inherit)
+        defer { helper.kill(SIGKILL) }
 
-        let line = try Self.readLine(from: output.fileHandleForReading)
+        let line = try Self.readLine(from: helper.stdout)
         let ids = line.split(separator: " ").map(String.init)
         try #require(ids.count == 4 && ids[0] == "READY", "helper said: \(line)")
-        #expect(kill(process.processIdentifier, SIGKILL) == 0)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-        #expect(process.terminationStatus == SIGKILL)
+        #expect(helper.kill(SIGKILL))
+        let ended = helper.wait()
+        #expect(ended.reason == .uncaughtSignal)
+        #expect(ended.status == SIGKILL)
 
         let audit = AuditLog()
         let reopened = try fixture.reopen(audit: audit)
@@ -60,18 +59,14 @@ struct RestartRecoveryTests {
         let fixture = try StoreFixture()
         let record = try await fixture.pending(Cast.call(["step": "race"]))
         _ = try await fixture.store.approve(id: record.id, approverUID: Cast.alice)
+        let helper = try Self.benchBinary().path
         let contenders = try (0..<8).map { _ in
-            let process = Process()
-            process.executableURL = try Self.benchBinary()
-            process.arguments = ["approvals-claim-helper", "--db", fixture.path, "--id", record.id]
-            let output = Pipe()
-            process.standardOutput = output
-            return (process, output)
+            try HostCommand.start(helper, ["approvals-claim-helper", "--db", fixture.path, "--id", record.id],
+                                  stderr: .inherit)
         }
-        for (process, _) in contenders { try process.run() }
-        let lines = contenders.map { process, output in
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+        let lines = contenders.map { contender in
+            let text = String(decoding: contender.readStdout(), as: UTF8.self)
+            contender.wait()
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(lines.filter { $0 == #"WON {"step":"race"}"# }.count == 1, "\(lines)")

@@ -1,6 +1,7 @@
 import AirlockCore
 import Crypto
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Audit
 
@@ -40,17 +41,12 @@ struct AuditCrashTests {
     /// Starts the writer, lets it run for `after` once it has acknowledged
     /// its first event, SIGKILLs it, and returns every complete line it printed.
     private func runAndKill(_ executable: URL, db: String, key: String, after: Duration) throws -> [Int64] {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["audit", "crash-writer", "--db", db, "--key", key]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let writer = try HostCommand.start(executable.path, ["audit", "crash-writer", "--db", db, "--key", key],
+                                           stderr: .null)
         // Drain the pipe continuously so the writer never blocks on stdout.
         let collected = CollectedOutput()
         let drained = DispatchSemaphore(value: 0)
-        let reading = output.fileHandleForReading
+        let reading = writer.stdout
         Thread {
             while true {
                 let chunk = reading.availableData
@@ -61,13 +57,12 @@ struct AuditCrashTests {
         }.start()
         // Wait for the first acknowledgement so each kill lands under load.
         let deadline = Date().addingTimeInterval(60)
-        while !collected.hasLine, Date() < deadline, process.isRunning { Thread.sleep(forTimeInterval: 0.005) }
+        while !collected.hasLine, Date() < deadline, writer.isRunning { Thread.sleep(forTimeInterval: 0.005) }
         Thread.sleep(forTimeInterval: Double(after.components.attoseconds) / 1e18 + Double(after.components.seconds))
-        kill(process.processIdentifier, SIGKILL)
+        writer.kill(SIGKILL)
         drained.wait()
         let data = collected.data
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(writer.wait().reason == .uncaughtSignal)
         // A line cut by the kill has no newline: only complete lines count.
         let text = String(decoding: data, as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().compactMap { Int64($0) }

@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Audit
 
@@ -69,27 +70,20 @@ struct AuditFailClosedTests {
         _ = try await store.append(AuditEvent(kind: .daemonStarted))
 
         // Another process takes the write lock and holds it.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        holder.arguments = [path]
-        let input = Pipe()
-        let output = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = output
-        try holder.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
-        _ = output.fileHandleForReading.availableData  // waits for "locked"
+        let holder = try HostCommand.start("/usr/bin/sqlite3", [path], stdin: .pipe, stderr: .inherit)
+        holder.stdin.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+        _ = holder.stdout.availableData  // waits for "locked"
         defer {
-            try? input.fileHandleForWriting.close()
-            holder.waitUntilExit()
+            try? holder.stdin.close()
+            holder.wait()
         }
 
         let error = await #expect(throws: AirlockError.self) { try await store.append(AuditEvent(kind: .policyLoaded)) }
         #expect(error?.code == .auditUnavailable)
         #expect(error?.message.contains("locked") == true)
 
-        input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
-        holder.waitUntilExit()
+        holder.stdin.write(Data("ROLLBACK;\n.quit\n".utf8))
+        holder.wait()
         _ = try await store.append(AuditEvent(kind: .policyLoaded))
         #expect(try store.reader.verify().ok)
         try await store.close()
@@ -97,12 +91,8 @@ struct AuditFailClosedTests {
 }
 
 private func run(_ executable: String, _ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw AirlockError(.internalError, "\(executable) \(arguments) exited \(process.terminationStatus)")
+    let finished = try HostCommand.run(executable, arguments, stdout: .inherit, stderr: .inherit)
+    guard finished.status == 0 else {
+        throw AirlockError(.internalError, "\(executable) \(arguments) exited \(finished.status)")
     }
 }

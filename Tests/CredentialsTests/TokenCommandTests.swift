@@ -1,6 +1,7 @@
 import AirlockCore
 import Credentials
 import Foundation
+import HostCommandSupport
 import Testing
 
 /// `airlock token jwks|verify` as a downstream service runs them: the built
@@ -21,19 +22,8 @@ struct TokenCommandTests {
             .deletingLastPathComponent().appendingPathComponent("airlock")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path),
                      "airlock must be built next to the test binary (swift build)")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
+        let finished = try HostCommand.run(binary.path, arguments)
+        return Outcome(status: finished.status, stdout: finished.stdoutText, stderr: finished.stderrText)
     }
 
     private func verify(_ token: String, digest: String? = nil, audience: String = "deploy",

@@ -3,6 +3,7 @@ import AirlockServer
 import Approvals
 import Executor
 import Foundation
+import HostCommandSupport
 import Logging
 import Testing
 
@@ -27,24 +28,11 @@ struct AdminApprovalsCLITests {
     static func airlock(_ arguments: [String], asNobody: Bool) throws -> Outcome {
         let binary = airlockBinary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "airlock must be built next to the test binary")
-        let process = Process()
-        if asNobody {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-        }
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
+        let (executable, argv) = asNobody
+            ? ("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments)
+            : (binary, arguments)
+        let finished = try HostCommand.run(executable, argv, environment: ["PATH": "/usr/bin:/bin"])
+        return Outcome(status: finished.status, stdout: finished.stdoutText, stderr: finished.stderrText)
     }
 
     @Test(.enabled(if: getuid() == 0, "setpriv to another uid needs root"))
@@ -167,21 +155,17 @@ struct AdminApprovalsCLITests {
         let fixture = try await AdminFixture.start()
         defer { Task { await fixture.stop() } }
         let existing = try await fixture.pending()
-        let process = Process()
-        process.executableURL = Self.airlockBinary
-        process.arguments = ["approvals", "watch", "--json", "--admin-socket", fixture.socketPath]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let watcher = try HostCommand.start(Self.airlockBinary.path,
+                                            ["approvals", "watch", "--json", "--admin-socket", fixture.socketPath],
+                                            stderr: .null)
         // The watcher never exits by itself: stop it once the test has seen
         // what it needs, or after 20 s so a silent watcher fails, not hangs.
         let watchdog = Task {
             try? await Task.sleep(for: .seconds(20))
-            if process.isRunning { process.terminate() }
+            watcher.kill(SIGTERM)
         }
         defer { watchdog.cancel() }
-        let lines = LineReader(out.fileHandleForReading)
+        let lines = LineReader(watcher.stdout)
 
         let first = try await blocking { try lines.next() }
         #expect(first?["event"] == "pending")
@@ -190,8 +174,8 @@ struct AdminApprovalsCLITests {
         let second = try await blocking { try lines.next() }
         #expect(second?["new_pending"] == true)
         #expect(second?["approval"]?["id"] == .string(fresh.id))
-        process.terminate()
-        process.waitUntilExit()
+        watcher.kill(SIGTERM)
+        watcher.wait()
     }
 
     @Test func callNeedsEitherAToolOrWait() async throws {

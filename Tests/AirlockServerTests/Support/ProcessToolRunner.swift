@@ -1,11 +1,12 @@
 import AirlockCore
 import Executor
 import Foundation
+import HostCommandSupport
 import Sandbox
 import Synchronization
 
 /// A test double for the sandbox engine that really runs the command, with
-/// Foundation.Process and no confinement, so that protocol and pipeline
+/// HostCommand (posix_spawn) and no confinement, so that protocol and pipeline
 /// tests observe real exit codes, output, wall-clock kills and
 /// cancellation. It records each child's pid so tests can check from
 /// outside that a cancelled child is gone. Never used outside tests.
@@ -27,56 +28,43 @@ final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
 
     func run(_ request: LaunchRequest, profile: String) async throws -> RunResult {
         let limits = try request.limits ?? limits(ofProfile: profile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["--"] + request.argv
-        process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin"].merging(request.environment) { $1 }
-        if let workdir = request.workdir, FileManager.default.fileExists(atPath: workdir) {
-            process.currentDirectoryURL = URL(fileURLWithPath: workdir)
-        }
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let workdir = request.workdir.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         let started = ContinuousClock.now
-        try process.run()
-        let pid = process.processIdentifier
-        state.withLock { $0.pids.append(pid); $0.requests.append(request) }
-        let input = request.stdin ?? Data()
-        DispatchQueue.global().async {
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
-        }
-        async let out = Self.readAll(stdout)
-        async let err = Self.readAll(stderr)
+        // stdin is fed from the request's bytes on a thread of its own, then closed.
+        let child = try HostCommand.start(
+            "/usr/bin/env", ["--"] + request.argv,
+            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"].merging(request.environment) { $1 },
+            workingDirectory: workdir, stdin: .data(request.stdin ?? Data()))
+        state.withLock { $0.pids.append(child.pid); $0.requests.append(request) }
+        async let out = Self.readAll(child.stdout)
+        async let err = Self.readAll(child.stderr)
 
         let killedFor = Mutex<RunResult.Termination?>(nil)
         // A dispatch timer, not a sleeping task: the limit must fire even
         // when other tests keep the cooperative pool busy.
         let watchdog = DispatchWorkItem {
             killedFor.withLock { $0 = $0 ?? .limitKilled }
-            kill(pid, SIGKILL)
+            child.kill(SIGKILL)
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + limits.wallSeconds, execute: watchdog)
         // A continuation, not an AsyncStream: the wait must outlast the
         // task's cancellation until the killed child has really exited.
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let ended = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<HostCommand.Termination, Never>) in
                 Thread.detachNewThread {
-                    process.waitUntilExit()
-                    continuation.resume()
+                    continuation.resume(returning: child.wait())
                 }
             }
         } onCancel: {
             killedFor.withLock { $0 = $0 ?? .cancelled }
-            kill(pid, SIGKILL)
+            child.kill(SIGKILL)
         }
         watchdog.cancel()
         let wall = ContinuousClock.now - started
         let (stdoutData, stderrData) = await (out, err)
 
         let reason = killedFor.withLock { $0 }
-        let signaled = process.terminationReason == .uncaughtSignal
+        let signaled = ended.reason == .uncaughtSignal
         let termination: RunResult.Termination = reason ?? (signaled ? .signaled : .exited)
         var hits: [LimitHit] = []
         if reason == .limitKilled {
@@ -84,8 +72,8 @@ final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
         }
         return RunResult(
             termination: termination,
-            exitCode: signaled ? nil : process.terminationStatus,
-            signal: signaled ? process.terminationStatus : nil,
+            exitCode: signaled ? nil : ended.status,
+            signal: signaled ? ended.status : nil,
             wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
             userCPUSeconds: 0, systemCPUSeconds: 0, peakMemoryBytes: 0,
             stdout: Self.capture(stdoutData, cap: limits.outputBytes),
@@ -100,10 +88,10 @@ final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
                 limits: ["wall_clock": UInt64(limits.wallSeconds.rounded(.up))], recordedSyscalls: []))
     }
 
-    private static func readAll(_ pipe: Pipe) async -> Data {
+    private static func readAll(_ handle: FileHandle) async -> Data {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: (try? pipe.fileHandleForReading.readToEnd()) ?? Data())
+                continuation.resume(returning: (try? handle.readToEnd()) ?? Data())
             }
         }
     }

@@ -1,6 +1,7 @@
 import AirlockCore
 import Crypto
 import Foundation
+import HostCommandSupport
 @testable import Audit
 
 /// A fresh directory under /tmp for one test, removed by `cleanUp()`.
@@ -80,17 +81,9 @@ extension AuditStore {
 /// access (or an admin) would touch the database behind Airlock's back.
 @discardableResult
 func sqlite(_ path: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [path, sql]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw AirlockError(.internalError, "sqlite3 failed: \(text)") }
+    let finished = try HostCommand.run("/usr/bin/sqlite3", [path, sql], stderr: .merged)
+    let text = finished.stdoutText
+    guard finished.status == 0 else { throw AirlockError(.internalError, "sqlite3 failed: \(text)") }
     return text
 }
 

@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Sandbox
 
@@ -45,15 +46,8 @@ struct ForeignArchitectureTests {
     /// Whether `int 0x80` works on this host at all, probed by running the
     /// tool unconfined (where it prints a getpid result) in a child process.
     static let hostHasIA32Emulation: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: AttackTool.hostPath)
-        process.arguments = ["int80"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        guard let probe = try? HostCommand.run(AttackTool.hostPath, ["int80"], stderr: .null) else { return false }
+        let output = probe.stdoutText
         return output.contains("RESULT int80 returned=") && !output.contains("returned=-")
     }()
 }

@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Sandbox
 
@@ -22,14 +23,11 @@ struct LaunchWindowTests {
 
         let seconds = 3.0
         let uid = Fixtures.engine.options.outsideUID
-        let attacker = Process()
-        attacker.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        attacker.arguments = ["--reuid=\(uid)", "--regid=\(Fixtures.engine.options.outsideGID)", "--clear-groups", "--",
-                              AttackTool.hostPath, "steal", "\(UInt(bitPattern: buffer)),\(bytes.count),\(seconds)"]
-        let output = Pipe()
-        attacker.standardOutput = output
-        attacker.standardError = output
-        try attacker.run()
+        let attacker = try HostCommand.start(
+            "/usr/bin/setpriv",
+            ["--reuid=\(uid)", "--regid=\(Fixtures.engine.options.outsideGID)", "--clear-groups", "--",
+             AttackTool.hostPath, "steal", "\(UInt(bitPattern: buffer)),\(bytes.count),\(seconds)"],
+            stderr: .merged)
 
         let profile = Fixtures.profile(name: "test-launch-window", record: [])
         let stop = Date().addingTimeInterval(seconds)
@@ -38,8 +36,8 @@ struct LaunchWindowTests {
             _ = try Fixtures.engine.runBlocking(LaunchRequest(argv: ["/bin/true"]), profile: profile)
             launches += 1
         }
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        attacker.waitUntilExit()
+        let report = String(decoding: attacker.readStdout(), as: UTF8.self)
+        attacker.wait()
         try #require(report.contains("RESULT steal"), "the attacker did not run: \(report)")
         #expect(!report.contains(secret), "a host process of uid \(uid) read the launcher's memory during one of \(launches) launches: \(report)")
     }

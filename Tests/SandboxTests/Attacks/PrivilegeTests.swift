@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Sandbox
 
@@ -56,12 +57,9 @@ struct PrivilegeTests {
         defer { host.remove() }
         let binary = host.file("airlock-attack")
         try FileManager.default.copyItem(atPath: AttackTool.hostPath, toPath: binary)
-        let setcap = Process()
-        setcap.executableURL = URL(fileURLWithPath: "/usr/sbin/setcap")
-        setcap.arguments = ["cap_setuid,cap_sys_admin+ep", binary]
-        let launched = (try? setcap.run()) != nil
-        if launched { setcap.waitUntilExit() }
-        try HostRequirement.require(launched && setcap.terminationStatus == 0,
+        let setcap = try? HostCommand.run("/usr/sbin/setcap", ["cap_setuid,cap_sys_admin+ep", binary],
+                                          stdout: .inherit, stderr: .inherit)
+        try HostRequirement.require(setcap?.status == 0,
                                     "setting file capabilities (/usr/sbin/setcap from libcap2-bin, run as root)")
 
         let profile = Fixtures.profile(name: "test-fcap", extraAllow: ["setuid"])

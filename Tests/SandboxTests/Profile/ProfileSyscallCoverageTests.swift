@@ -1,4 +1,5 @@
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Sandbox
 
@@ -74,16 +75,11 @@ struct ProfileSyscallCoverageTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let trace = work.appendingPathComponent("trace.txt")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: strace)
-        process.arguments = ["-f", "-qq", "-o", trace.path, "--"] + argv
-        process.environment = environment.merging(["WORK": work.path, "HOME": work.path]) { _, new in new }
-        process.currentDirectoryURL = work
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(argv) failed under strace")
+        let traced = try HostCommand.run(
+            strace, ["-f", "-qq", "-o", trace.path, "--"] + argv,
+            environment: environment.merging(["WORK": work.path, "HOME": work.path]) { _, new in new },
+            workingDirectory: work.path, stdout: .null, stderr: .null)
+        #expect(traced.status == 0, "\(argv) failed under strace")
 
         var names = Set<String>()
         for line in try String(contentsOf: trace, encoding: .utf8).split(separator: "\n") {

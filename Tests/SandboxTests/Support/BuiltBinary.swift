@@ -1,4 +1,5 @@
 import Foundation
+import HostCommandSupport
 
 /// Runs an executable this package builds (they sit beside the test
 /// binary in .build/debug) and captures its output.
@@ -15,19 +16,7 @@ enum BuiltBinary {
     }
 
     static func run(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name))
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let finished = try HostCommand.run(path(name), arguments, environment: environment, stdin: .null)
+        return Output(status: finished.status, stdout: finished.stdoutText, stderr: finished.stderrText)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostCommandSupport
 
 /// The host's view of processes, read from the host's /proc: how the tests
 /// check from outside that a sandbox's processes are gone, or what host
@@ -71,15 +72,13 @@ enum HostProcesses {
 /// the sandbox maps to (nobody), so that only namespaces, Landlock and
 /// seccomp, not ordinary uid checks, stand between the sandbox and it.
 final class HostVictim {
-    let process = Process()
-    var pid: Int32 { process.processIdentifier }
+    let process: HostChild
+    var pid: Int32 { process.pid }
 
     init(uid: UInt32 = 65534, seconds: String = Token.sleepSeconds(whole: 60)) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--", "/bin/sleep", seconds]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try HostCommand.start(
+            "/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--", "/bin/sleep", seconds],
+            stdout: .null, stderr: .null)
         // setpriv execs sleep in place; wait until it has, so the uid is final.
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
@@ -94,7 +93,7 @@ final class HostVictim {
     var isAlive: Bool { process.isRunning && HostProcesses.isAlive(pid) }
 
     func stop() {
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        process.kill(SIGKILL)
+        process.wait()
     }
 }
