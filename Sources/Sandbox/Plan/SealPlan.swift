@@ -3,10 +3,10 @@ import Foundation
 
 /// The end of the confinement sequence — the root made read-only, the
 /// cgroup namespace, rlimits, capabilities dropped, no_new_privs, Landlock
-/// and seccomp in force (child.c's `seal`). None of it depends on the
-/// command, only on the profile and the limits, so a warm child for a
-/// command that brings no files of its own does all of it ahead of time
-/// and is left with chdir and execve.
+/// and seccomp in force (child.c's `confine_for_command`). None of it
+/// depends on the command, only on the profile and the limits, so a warm
+/// child for a command that brings no files of its own does all of it
+/// ahead of time and is left with chdir and execve.
 struct SealPlan: Sendable {
     let filter: CompiledFilter
     let limits: ResourceLimits
