@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,4 +188,16 @@ ssize_t cjail_read_memory(pid_t pid, uint64_t addr, void *buffer, size_t len)
     struct iovec remote = { (void *)(uintptr_t)addr, len };
     ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
     return n < 0 ? -errno : n;
+}
+
+int cjail_nice_of_thread(int tid)
+{
+    errno = 0;
+    int value = getpriority(PRIO_PROCESS, (id_t)(tid == 0 ? gettid() : tid));
+    return errno ? -1000 - errno : value;
+}
+
+int cjail_set_nice(int tid, int nice)
+{
+    return setpriority(PRIO_PROCESS, (id_t)(tid == 0 ? gettid() : tid), nice) < 0 ? -errno : 0;
 }

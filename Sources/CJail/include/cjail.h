@@ -279,6 +279,12 @@ int cjail_notify_id_valid(int listener_fd, uint64_t id);
 /// Reads up to len bytes of the target's memory at addr (process_vm_readv).
 ssize_t cjail_read_memory(pid_t pid, uint64_t addr, void *buffer, size_t len);
 
+/// The nice value of thread `tid` (0: the calling thread), or ≤ -1000 on error.
+int cjail_nice_of_thread(int tid);
+/// Sets thread `tid`'s nice value (0: the calling thread). Lowering it
+/// needs CAP_SYS_NICE on the host.
+int cjail_set_nice(int tid, int nice);
+
 // ---------------------------------------------------------------------------
 // Process events (proc_events.c): how a sandbox's descendants ended.
 

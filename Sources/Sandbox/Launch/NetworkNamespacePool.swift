@@ -30,7 +30,11 @@ final class NetworkNamespacePool: @unchecked Sendable {
         ready = Dictionary(uniqueKeysWithValues: policies.filter { $0 != .host }.map { ($0, []) })
         enabled = wanted && host.isRoot
         guard enabled else { return }
-        let thread = Thread { [weak self] in self?.refillLoop() }
+        let niced = BackgroundPriority.applies(on: host)
+        let thread = Thread { [weak self] in
+            if niced { BackgroundPriority.lowerCallingThread() }
+            self?.refillLoop()
+        }
         thread.name = "airlock.netns-pool"
         thread.qualityOfService = .utility
         thread.start()

@@ -51,7 +51,7 @@ public final class SandboxEngine: @unchecked Sendable {
             : NetworkNamespacePool(host: host, enabled: options.networkNamespaceAhead, target: 1, policies: [.none],
                                    refill: false)
         let cgroups = self.cgroups
-        self.warm = WarmPool(enabled: options.prewarm) { cgroups.release($0) }
+        self.warm = WarmPool(enabled: options.prewarm, niced: BackgroundPriority.applies(on: host)) { cgroups.release($0) }
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }

@@ -30,8 +30,13 @@ final class WarmPool: @unchecked Sendable {
     /// Takes back the cgroup of a child that is gone.
     private let releaseCgroup: @Sendable (RunCgroup) -> Void
 
-    init(enabled: Bool, depth: Int = 2, idleSeconds: Double = 30, releaseCgroup: @escaping @Sendable (RunCgroup) -> Void) {
+    /// Children are made at a lower priority (see `BackgroundPriority`).
+    private let niced: Bool
+
+    init(enabled: Bool, niced: Bool = false, depth: Int = 2, idleSeconds: Double = 30,
+         releaseCgroup: @escaping @Sendable (RunCgroup) -> Void) {
         self.enabled = enabled
+        self.niced = niced
         self.releaseCgroup = releaseCgroup
         self.depth = depth
         idleNanoseconds = UInt64(idleSeconds * 1e9)
@@ -50,6 +55,7 @@ final class WarmPool: @unchecked Sendable {
         let child = children.removeFirst()
         ready[key] = children
         servedCount += 1
+        if niced { BackgroundPriority.restore(pid: child.spawned.pid) }
         // No wake-up for the refill here: it comes with `want` when this
         // launch ends. Cloning and building a child now would take a CPU
         // from the launch itself (its parent and its child need both).
@@ -84,6 +90,7 @@ final class WarmPool: @unchecked Sendable {
     }
 
     private func fillLoop() {
+        if niced { BackgroundPriority.lowerCallingThread() }
         while true {
             lock.lock()
             let now = Self.now()

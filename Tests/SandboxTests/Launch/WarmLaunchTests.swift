@@ -1,4 +1,5 @@
 import AirlockCore
+import CJail
 import Foundation
 import Testing
 @testable import Sandbox
@@ -42,6 +43,27 @@ struct WarmLaunchTests {
         #expect(engine.warmPool.served == servedBefore + 1, "the second launch did not use the warm child")
         #expect(second.exitCode == 0, "\(second.stderr.text)")
         #expect(second.stdout.text == "token-two\nok\n", "\(second.stdout.text)")
+    }
+
+    /// Warm children are made at a lower priority (as root); the command
+    /// a launch gives one must run at the launcher's own.
+    @Test func aWarmChildRunsItsCommandAtTheLaunchersPriority() async throws {
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+        _ = try await sh(engine, "true")
+        try await waitForWarmChild(engine)
+        if BackgroundPriority.applies(on: engine.host) {
+            // Seen from outside: the waiting child really is niced.
+            let waiting = try #require(engine.warmPool.waitingPIDs.first)
+            #expect(cjail_nice_of_thread(waiting) == BackgroundPriority.launcherNice + BackgroundPriority.niceness)
+        }
+        let servedBefore = engine.warmPool.served
+        // Field 19 of /proc/self/stat is the nice value (the command's name,
+        // field 2, has no spaces here).
+        let result = try await sh(engine, "cut -d' ' -f19 /proc/self/stat; sh -c 'cut -d\\  -f19 /proc/self/stat'")
+        #expect(engine.warmPool.served == servedBefore + 1, "the launch did not use the warm child")
+        let launcher = cjail_nice_of_thread(0)
+        #expect(result.stdout.text == "\(launcher)\n\(launcher)\n", "stdout: \(result.stdout.text) stderr: \(result.stderr.text)")
     }
 
     /// Pooled cgroups count limit hits cumulatively; a warm launch reports
