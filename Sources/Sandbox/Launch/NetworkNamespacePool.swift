@@ -30,7 +30,9 @@ final class NetworkNamespacePool: @unchecked Sendable {
         ready = Dictionary(uniqueKeysWithValues: policies.filter { $0 != .host }.map { ($0, []) })
         enabled = wanted && host.isRoot
         guard enabled else { return }
-        let niced = BackgroundPriority.applies(on: host)
+        // A one-shot launch waits for its namespace: only a refilling
+        // (daemon) pool works ahead at a lower priority.
+        let niced = refill && BackgroundPriority.applies(on: host)
         let thread = Thread { [weak self] in
             if niced { BackgroundPriority.lowerCallingThread() }
             self?.refillLoop()
