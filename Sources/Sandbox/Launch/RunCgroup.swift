@@ -10,6 +10,8 @@ final class RunCgroup: @unchecked Sendable {
     let controllers: [String]
     /// Directory per controller (v2: the same directory for all).
     private let directories: [String: String]
+    /// The counters, read on every run.
+    private let counters = CgroupCounterFiles()
     /// What the child writes "0" into to join by itself (v1's `tasks`:
     /// moving the calling thread takes no global lock), and what the parent
     /// writes its pid into (v2's `cgroup.procs`).
@@ -57,7 +59,7 @@ final class RunCgroup: @unchecked Sendable {
     /// this once its child waits (using nothing), off the launch's path.
     func resetCounters() {
         if version == .v1, let memory = directories["memory"] {
-            try? Self.write("0", to: memory + "/memory.max_usage_in_bytes")
+            try? counters.write("0", to: memory + "/memory.max_usage_in_bytes")
         }
         baseline = Usage()
         baseline = rawUsage()
@@ -68,8 +70,12 @@ final class RunCgroup: @unchecked Sendable {
     private var countersReady = false
 
     /// True when no process is left in it (so it can serve another run).
+    /// One member list says it: a process joins the controllers' cgroups
+    /// in order (v1), and its descendants are born into every one it
+    /// joined, so nothing is in a later hierarchy and not in the first.
     var isEmpty: Bool {
-        procsFiles.allSatisfy { Self.readSmall($0).map { $0.allSatisfy(\.isWhitespace) } ?? false }
+        guard let first = procsFiles.first else { return true }
+        return Self.readSmall(first).map { $0.allSatisfy(\.isWhitespace) } ?? false
     }
 
     func markReused() { reused = true }
@@ -118,7 +124,7 @@ final class RunCgroup: @unchecked Sendable {
             // is optional in v1; when present, swap is capped too.
             let memsw = memory + "/memory.memsw.limit_in_bytes"
             let hasSwapAccounting = FileManager.default.fileExists(atPath: memsw)
-            let current = Self.readNumber(memory + "/memory.limit_in_bytes") ?? 0
+            let current = Self.number(Self.readSmall(memory + "/memory.limit_in_bytes")) ?? 0
             if hasSwapAccounting && limits.memoryBytes > current { try Self.write("\(limits.memoryBytes)", to: memsw) }
             try Self.write("\(limits.memoryBytes)", to: memory + "/memory.limit_in_bytes")
             if hasSwapAccounting && limits.memoryBytes <= current { try Self.write("\(limits.memoryBytes)", to: memsw) }
@@ -164,23 +170,24 @@ final class RunCgroup: @unchecked Sendable {
         var usage = Usage()
         if let memory = directories["memory"] {
             if version == .v1 {
-                usage.peakMemoryBytes = Self.readNumber(memory + "/memory.max_usage_in_bytes")
-                usage.memoryLimitHits = Self.readNumber(memory + "/memory.failcnt") ?? 0
-                usage.oomKills = Self.readKeyed(memory + "/memory.oom_control")["oom_kill"] ?? 0
+                usage.peakMemoryBytes = Self.number(counters.read(memory + "/memory.max_usage_in_bytes"))
+                usage.memoryLimitHits = Self.number(counters.read(memory + "/memory.failcnt")) ?? 0
+                usage.oomKills = Self.keyed(counters.read(memory + "/memory.oom_control"))["oom_kill"] ?? 0
             } else {
-                usage.peakMemoryBytes = Self.readNumber(memory + "/memory.peak")
-                let events = Self.readKeyed(memory + "/memory.events")
+                usage.peakMemoryBytes = Self.number(counters.read(memory + "/memory.peak"))
+                let events = Self.keyed(counters.read(memory + "/memory.events"))
                 usage.memoryLimitHits = events["max"] ?? 0
                 usage.oomKills = events["oom_kill"] ?? 0
             }
         }
-        if let pids = directories["pids"] { usage.pidsLimitHits = Self.readKeyed(pids + "/pids.events")["max"] ?? 0 }
+        if let pids = directories["pids"] { usage.pidsLimitHits = Self.keyed(counters.read(pids + "/pids.events"))["max"] ?? 0 }
         return usage
     }
 
     /// Removes the directories. Processes of a dead pid namespace can take a
     /// moment to leave, so removal retries in the background.
     func destroy() {
+        counters.closeAll()
         let dirs = Array(Set(directories.values))
         if dirs.allSatisfy({ rmdir($0) == 0 || errno == ENOENT }) { return }
         DispatchQueue.global(qos: .utility).async {
@@ -236,8 +243,8 @@ final class RunCgroup: @unchecked Sendable {
         guard ok else { throw AirlockError(.setupFailed, "cannot write \(text) to \(path): \(String(cString: strerror(errno)))") }
     }
 
-    /// A small control file's text (cgroup files are one page at most);
-    /// read with plain syscalls, as this runs on every launch.
+    /// A small control file's text (cgroup files are one page at most),
+    /// for the files not kept open in `counters`.
     private static func readSmall(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -248,13 +255,14 @@ final class RunCgroup: @unchecked Sendable {
         return String(decoding: buffer.prefix(n), as: UTF8.self)
     }
 
-    private static func readNumber(_ path: String) -> UInt64? {
-        guard let text = readSmall(path) else { return nil }
+    private static func number(_ text: String?) -> UInt64? {
+        guard let text else { return nil }
         return UInt64(text.filter { !$0.isWhitespace })
     }
 
-    private static func readKeyed(_ path: String) -> [String: UInt64] {
-        guard let text = readSmall(path) else { return [:] }
+    /// A flat keyed file's values ("name value" per line).
+    private static func keyed(_ text: String?) -> [String: UInt64] {
+        guard let text else { return [:] }
         var result: [String: UInt64] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
