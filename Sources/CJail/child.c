@@ -421,10 +421,13 @@ static void wait_for(char expected)
 
 /// From the root made read-only to seccomp in force: steps 3 to 7 of the
 /// sequence that stage 1 left. `p` brings the command's files (none for a
-/// sealed child), the limits and the filter. With a listener, its fd number
-/// goes to the parent, which takes it with pidfd_getfd before the first
-/// notified call (execve, always) is let through.
-static void confine_for_command(const struct cjail_root_plan *root, const struct cjail_plan *p)
+/// sealed child), the limits and the filter. `workdir` is the command's
+/// working directory, entered in step 4 as the map orders it; a sealed
+/// child passes NULL and enters it under its filter once its command is
+/// known. With a listener, its fd number goes to the parent, which takes it
+/// with pidfd_getfd before the first notified call (execve, always) is let
+/// through.
+static void confine_for_command(const struct cjail_root_plan *root, const struct cjail_plan *p, const char *workdir)
 {
     finish_root(p);
 
@@ -434,6 +437,10 @@ static void confine_for_command(const struct cjail_root_plan *root, const struct
         struct rlimit64 { unsigned long long cur, max; } rl = { p->rlimits[i].soft, p->rlimits[i].hard };
         CHECK(CJAIL_STEP_RLIMIT, RAW4(__NR_prlimit64, 0, p->rlimits[i].resource, &rl, 0), i);
     }
+
+    // Step 4, rest: the working directory (fds and environment are the
+    // plan's: arranged at clone, given to execve).
+    if (workdir) CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, workdir), 0);
 
     // Steps 5 and 6.
     drop_privileges();
@@ -488,7 +495,7 @@ int cjail_child_main(void *arg)
     // A sealed child (a warm child whose command needs no files of its
     // own) also does the rest of the sequence now, all of which is the
     // same for every command under this profile and these limits.
-    if (root->seal) confine_for_command(root, root->seal);
+    if (root->seal) confine_for_command(root, root->seal, 0);
 
     report(CJAIL_STEP_READY, 0, 0);
 
@@ -497,11 +504,10 @@ int cjail_child_main(void *arg)
     RAW1(__NR_close, FD_SYNC);
     const struct cjail_plan *p = __atomic_load_n(&a->plan, __ATOMIC_ACQUIRE);
     if (!p) fail(CJAIL_STEP_SYNC, -EINVAL, 'g');
-    // Step 4, rest: the working directory (fds and environment are the
-    // plan's: arranged at clone, given to execve). A sealed child changes
-    // it under its filter, which the parent checked allows chdir.
-    CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
-    if (!root->seal) confine_for_command(root, p);
+    // A sealed child enters its working directory under its filter, which
+    // the parent checked allows chdir; any other goes through the sequence.
+    if (root->seal) CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
+    else confine_for_command(root, p, p->workdir);
 
     long exec_error = -ENOENT;
     for (int i = 0; i < p->exec_candidate_count; i++) {
