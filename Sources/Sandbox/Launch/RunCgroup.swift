@@ -222,10 +222,21 @@ final class RunCgroup: @unchecked Sendable {
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = String(cString: nameOf(entry))
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// Where an entry's name starts. readdir's records are only `d_reclen`
+    /// bytes long: reading `pointee.d_name` as a value would copy all 256
+    /// bytes the struct declares, past the end of a record that sits last
+    /// in glibc's buffer (the bug that crashes Foundation's Process.run,
+    /// swift-corelibs-foundation PR #5472). The name is read in place, up
+    /// to its NUL.
+    private static func nameOf(_ entry: UnsafeMutablePointer<dirent>) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+            .assumingMemoryBound(to: CChar.self)
     }
 
     // MARK: - file helpers
