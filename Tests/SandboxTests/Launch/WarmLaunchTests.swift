@@ -11,6 +11,13 @@ import Testing
 @Suite("Warm launches", .timeLimit(.minutes(1)))
 struct WarmLaunchTests {
     /// Waits (bounded) until the pool has a child ready.
+    /// One launch (which makes the pool want children for the fixture
+    /// profile), then a wait until one of them waits.
+    private func warmUp(_ engine: SandboxEngine) async throws {
+        _ = try await sh(engine, "true")
+        try await waitForWarmChild(engine)
+    }
+
     private func waitForWarmChild(_ engine: SandboxEngine) async throws {
         for _ in 0..<500 where engine.warmPool.waitingPIDs.isEmpty {
             try await Task.sleep(nanoseconds: 10_000_000)
@@ -50,8 +57,7 @@ struct WarmLaunchTests {
     @Test func aWarmChildRunsItsCommandAtTheLaunchersPriority() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
-        _ = try await sh(engine, "true")
-        try await waitForWarmChild(engine)
+        try await warmUp(engine)
         if BackgroundPriority.applies(on: engine.host) {
             // Seen from outside: the waiting child really is niced.
             let waiting = try #require(engine.warmPool.waitingPIDs.first)
@@ -97,8 +103,7 @@ struct WarmLaunchTests {
     @Test func aWarmChildForACommandWithoutFilesWaitsSealed() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
-        _ = try await sh(engine, "true")
-        try await waitForWarmChild(engine)
+        try await warmUp(engine)
         let sealed = try #require(engine.warmPool.waitingPIDs.first)
         let status = try String(contentsOfFile: "/proc/\(sealed)/status", encoding: .utf8)
         #expect(status.contains("Seccomp:\t2"), "\(status)")
@@ -136,8 +141,7 @@ struct WarmLaunchTests {
     @Test func aSealedChildRefusesAMissingWorkingDirectory() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
-        _ = try await sh(engine, "true")
-        try await waitForWarmChild(engine)
+        try await warmUp(engine)
         let servedBefore = engine.warmPool.served
         await #expect {
             try await engine.run(LaunchRequest(argv: ["/bin/true"], workdir: "/no/such/dir"), profile: Fixtures.profile())
@@ -152,8 +156,7 @@ struct WarmLaunchTests {
     @Test func aWarmChildRunsExactlyOneCommand() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
-        _ = try await sh(engine, "true")
-        try await waitForWarmChild(engine)
+        try await warmUp(engine)
         let waiting = engine.warmPool.waitingPIDs
         let result = try await sh(engine, "true")
         #expect(result.exitCode == 0)
@@ -165,8 +168,7 @@ struct WarmLaunchTests {
 
     @Test func stoppingThePoolLeavesNothingRunning() async throws {
         let engine = SandboxEngine()
-        _ = try await sh(engine, "true")
-        try await waitForWarmChild(engine)
+        try await warmUp(engine)
         let waiting = engine.warmPool.waitingPIDs
         engine.killAll()
         #expect(engine.warmPool.waitingPIDs.isEmpty)
