@@ -27,8 +27,9 @@
 enum { FD_STATUS = 3, FD_SYNC = 4, FD_LANDLOCK = 5, FIRST_UNUSED_FD = 6 };
 enum { PATH_MAX_LEN = 4096 };
 
-#define NEWROOT "/newroot"
-#define OLDROOT "/oldroot"
+/// Where the plan's targets are reached while the root is assembled: the
+/// working directory, which is the new root (see `build_root`).
+#define ASSEMBLY_ROOT "."
 
 // --- tiny freestanding helpers -------------------------------------------------
 
@@ -113,7 +114,9 @@ static void reset_signals(void)
 
 // --- filesystem ----------------------------------------------------------------
 
-/// mkdir -p for an absolute path (components created 0755, EEXIST is fine).
+/// mkdir -p for a path in the root being built, "./a/b" while it is
+/// assembled or "/a/b" once it is the root (components created 0755,
+/// EEXIST is fine).
 /// Most parents exist already (a root has a handful of top folders), so the
 /// whole path is tried first and the walk goes up only as far as the first
 /// folder that exists: one mkdir per mount instead of one per component.
@@ -198,14 +201,15 @@ struct open_how_v0 {
 /// is opened with RESOLVE_NO_SYMLINKS, so a symlink swapped in after the
 /// parent's check fails the launch instead of redirecting the bind, and the
 /// mount is cloned from that fd (open_tree + move_mount), never re-resolved.
-static long bind_mount(const struct cjail_mount *m, const char *target, int read_only, int device)
+static long bind_mount(const struct cjail_mount *m, const char *target, int host_root, int read_only, int device)
 {
-    char source[PATH_MAX_LEN];
-    if (!c_join(source, sizeof source, OLDROOT, m->source)) return -ENAMETOOLONG;
+    if (host_root < 0 || m->source[0] != '/') return -EINVAL;
+    // Relative to the host root's fd ("." for the root itself).
+    const char *source = m->source[1] ? m->source + 1 : ".";
     long r = m->source_is_dir ? make_dirs(target) : make_file(target, 0444);
     if (r < 0) return r;
     struct open_how_v0 how = { O_PATH | O_CLOEXEC, 0, CJ_RESOLVE_NO_SYMLINKS };
-    long fd = RAW4(__NR_openat2, AT_FDCWD, source, &how, sizeof how);
+    long fd = RAW4(__NR_openat2, host_root, source, &how, sizeof how);
     if (fd < 0) return fd;
     // Not AT_RECURSIVE: submounts of a source are never exposed (and a
     // source with locked submounts fails closed with EINVAL).
@@ -261,16 +265,18 @@ static long write_file(const struct cjail_mount *m, const char *target)
     return RAW1(__NR_close, fd);
 }
 
-/// Applies one mount entry at `root` + its target (NEWROOT while the root
-/// is assembled, "" once it is the child's own root).
-static long apply_mount(const struct cjail_mount *m, const char *root)
+/// Applies one mount entry at `root` + its target (ASSEMBLY_ROOT while the
+/// root is assembled, "" once it is the child's own root). Bind sources are
+/// looked up beneath `host_root`, an fd of the host's root (-1 once it is
+/// gone: a bind then fails).
+static long apply_mount(const struct cjail_mount *m, const char *root, int host_root)
 {
     char target[PATH_MAX_LEN];
     if (!c_join(target, sizeof target, root, m->target)) return -ENAMETOOLONG;
     switch (m->kind) {
-    case CJAIL_MOUNT_BIND_RO: return bind_mount(m, target, 1, 0);
-    case CJAIL_MOUNT_BIND_RW: return bind_mount(m, target, 0, 0);
-    case CJAIL_MOUNT_BIND_DEV: return bind_mount(m, target, 0, 1);
+    case CJAIL_MOUNT_BIND_RO: return bind_mount(m, target, host_root, 1, 0);
+    case CJAIL_MOUNT_BIND_RW: return bind_mount(m, target, host_root, 0, 0);
+    case CJAIL_MOUNT_BIND_DEV: return bind_mount(m, target, host_root, 0, 1);
     case CJAIL_MOUNT_TMPFS: {
         long r = make_dirs(target);
         if (r < 0) return r;
@@ -295,24 +301,27 @@ static long apply_mount(const struct cjail_mount *m, const char *root)
 /// Step 2: private propagation, a fresh tmpfs root holding only the plan's
 /// mounts, pivot_root into it, the host root detached. The root stays
 /// writable until the command's own files are in (stage 2).
+///
+/// No scratch mount holds the two roots side by side: with the new root as
+/// the working directory, pivot_root(".", ".") stacks the host root on top
+/// of it. The plan's targets are then reached relative to the working
+/// directory, its bind sources through an fd of the host root opened before
+/// the pivot (the host's own /tmp is no longer covered by then), and the
+/// host root is detached once the mounts are in.
 static void build_root(const struct cjail_root_plan *p)
 {
     CHECK(CJAIL_STEP_MOUNT_PRIVATE, RAW5(__NR_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0), 0);
-    // A scratch tmpfs over /tmp (in this namespace only) holds the old root
-    // and the new one while the new one is assembled.
-    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW5(__NR_mount, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755"), 0);
-    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW3(__NR_mkdirat, AT_FDCWD, "/tmp/newroot", 0755), 0);
-    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW3(__NR_mkdirat, AT_FDCWD, "/tmp/oldroot", 0755), 0);
-    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW5(__NR_mount, "tmpfs", "/tmp/newroot", "tmpfs", MS_NOSUID | MS_NODEV, p->base_tmpfs_options), 0);
-    CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_pivot_root, "/tmp", "/tmp/oldroot"), 0);
-    CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, "/"), 0);
+    long host_root = RAW4(__NR_openat, AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    CHECK(CJAIL_STEP_ROOT_TMPFS, host_root, 0);
+    CHECK(CJAIL_STEP_ROOT_TMPFS, RAW5(__NR_mount, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, p->base_tmpfs_options), 1);
+    CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, "/tmp"), 0);
+    CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_pivot_root, ".", "."), 0);
 
     for (int i = 0; i < p->mount_count; i++) {
-        CHECK(CJAIL_STEP_MOUNT, apply_mount(&p->mounts[i], NEWROOT), i);
+        CHECK(CJAIL_STEP_MOUNT, apply_mount(&p->mounts[i], ASSEMBLY_ROOT, (int)host_root), i);
     }
 
-    CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, NEWROOT), 1);
-    CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_pivot_root, ".", "."), 1);
+    RAW1(__NR_close, host_root);
     CHECK(CJAIL_STEP_PIVOT, RAW2(__NR_umount2, ".", MNT_DETACH), 1);
     CHECK(CJAIL_STEP_PIVOT, RAW1(__NR_chdir, "/"), 1);
 }
@@ -324,7 +333,7 @@ static void finish_root(const struct cjail_plan *p)
     for (int i = 0; i < p->late_mount_count; i++) {
         int kind = p->late_mounts[i].kind;
         if (kind != CJAIL_MOUNT_FILE && kind != CJAIL_MOUNT_DIR) fail(CJAIL_STEP_LATE_MOUNT, -EINVAL, i);
-        CHECK(CJAIL_STEP_LATE_MOUNT, apply_mount(&p->late_mounts[i], ""), i);
+        CHECK(CJAIL_STEP_LATE_MOUNT, apply_mount(&p->late_mounts[i], "", -1), i);
     }
     CHECK(CJAIL_STEP_MOUNT, RAW5(__NR_mount, 0, "/", 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, 0), -1);
 }
