@@ -2,6 +2,7 @@
 // returns -errno on failure so Swift never reads errno across a call.
 #define _GNU_SOURCE
 #include "cjail.h"
+#include "home_netns.h"
 #include "raw_syscall.h"
 
 #include <errno.h>
@@ -87,13 +88,9 @@ int cjail_eventfd(void)
 
 int cjail_netns_create(int bring_up_loopback)
 {
-    int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (home < 0) return -errno;
-    if (unshare(CLONE_NEWNET) < 0) {
-        int err = -errno;
-        close(home);
-        return err;
-    }
+    int home = cjail_home_netns();
+    if (home < 0) return home;
+    if (unshare(CLONE_NEWNET) < 0) return -errno;
     int err = 0;
     if (bring_up_loopback) {
         int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -108,7 +105,6 @@ int cjail_netns_create(int bring_up_loopback)
     int fd = err ? -1 : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
     if (!err && fd < 0) err = -errno;
     if (setns(home, CLONE_NEWNET) < 0) abort();
-    close(home);
     return err ? err : fd;
 }
 

@@ -4,6 +4,7 @@
 // command. Runs on the calling (Swift) thread; ordinary libc is fine here.
 #define _GNU_SOURCE
 #include "child.h"
+#include "home_netns.h"
 #include "raw_syscall.h"
 
 #include <errno.h>
@@ -107,10 +108,9 @@ int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cja
     int pidfd = -1;
     int home_netns = -1;
     if (root->netns_fd >= 0) {
-        home_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        home_netns = cjail_home_netns();
         if (home_netns < 0 || setns(root->netns_fd, CLONE_NEWNET) < 0) {
-            int err = -errno;
-            if (home_netns >= 0) close(home_netns);
+            int err = home_netns < 0 ? home_netns : -errno;
             pthread_sigmask(SIG_SETMASK, &old, NULL);
             close_pair(sync); close_pair(status); close_pair(in); close_pair(o); close_pair(e);
             munmap(stack, CHILD_STACK_SIZE);
@@ -127,7 +127,6 @@ int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cja
         // Back home before anything else runs on this thread. Failing here
         // would leave a daemon thread in a sandbox's namespace: abort.
         if (setns(home_netns, CLONE_NEWNET) < 0) abort();
-        close(home_netns);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 

@@ -100,8 +100,11 @@ enum MountPlanner {
 
     /// Parents before children, so nothing is mounted over what was put
     /// beneath it (a stable sort: equal depths keep the planned order).
+    /// Depths are counted once, not in every comparison: the warm pool
+    /// plans a root for each child it makes.
     private static func parentsFirst(_ entries: [MountEntry]) -> [MountEntry] {
-        entries.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }.map(\.element)
+        let depths = entries.map(\.depth)
+        return entries.indices.sorted { (depths[$0], $0) < (depths[$1], $1) }.map { entries[$0] }
     }
 
     /// /etc/passwd and /etc/group naming only the sandbox's own user, so
