@@ -68,7 +68,10 @@ int cjail_wait_pidfd(int pidfd, int *status_kind, int *status_value, struct rusa
     siginfo_t info;
     memset(&info, 0, sizeof info);
     // The raw waitid takes a fifth rusage argument that glibc's wrapper hides.
-    long r = raw_syscall6(__NR_waitid, P_PIDFD, pidfd, (long)&info, WEXITED | __WALL, (long)usage, 0);
+    long r;
+    do {
+        r = raw_syscall6(__NR_waitid, P_PIDFD, pidfd, (long)&info, WEXITED | __WALL, (long)usage, 0);
+    } while (r == -EINTR);
     if (r < 0) return (int)r;
     switch (info.si_code) {
     case CLD_EXITED: *status_kind = 1; break;

@@ -239,6 +239,9 @@ int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cja
 /// is then killed).
 int cjail_start(struct cjail_spawned *spawned, const struct cjail_plan *plan, int *failed_step);
 
+/// Hands the child's stack to a later launch (a few are kept, the rest
+/// unmapped). Only once the child can no longer run on it: it has exec'd
+/// (its status pipe reached EOF) or it has been reaped.
 void cjail_release_stack(struct cjail_spawned *spawned);
 
 // ---------------------------------------------------------------------------

@@ -87,13 +87,16 @@ final class LaunchSupervisor {
         obs.spawnedAt = DispatchTime.now().uptimeNanoseconds
         if rc < 0 { obs.setupFailure = cjail_status(step: failedStep, error: -rc, index: 0, reserved: 0) }
         if listener >= 0 { obs.execAt = obs.spawnedAt }
-        loop(&obs, spawned: &spawned, start: start, listener: listener, descendants: descendants)
+        let reaped = loop(&obs, spawned: &spawned, start: start, listener: listener, descendants: descendants)
         if let descendants {
             obs.descendantSignals = descendants.killedBy
             obs.descendantEventsLost = descendants.lostEvents
         }
         obs.drainedAt = DispatchTime.now().uptimeNanoseconds
-        cjail_release_stack(&spawned)
+        // The stack goes to the next child: only once this one can no
+        // longer run on it (reaped, or past exec: see the status pipe's EOF).
+        // A child that could not be reaped keeps its stack forever.
+        if reaped { cjail_release_stack(&spawned) }
         if spawned.sync_fd >= 0 { close(spawned.sync_fd) }
         NamespaceRelease.later(spawned.mount_ns_fd)
         obs.releasedAt = DispatchTime.now().uptimeNanoseconds
@@ -101,8 +104,9 @@ final class LaunchSupervisor {
         return obs
     }
 
+    /// Runs the launch to its end; true once the child is reaped.
     private func loop(_ obs: inout Observation, spawned: inout cjail_spawned, start: UInt64, listener: Int32,
-                      descendants: DescendantExits?) {
+                      descendants: DescendantExits?) -> Bool {
         var statusFD = spawned.status_fd
         var outFD = spawned.stdout_fd
         var errFD = spawned.stderr_fd
@@ -205,10 +209,11 @@ final class LaunchSupervisor {
         if !exited {
             kill()
             var kind: Int32 = 0, value: Int32 = 0
-            _ = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &obs.usage)
+            exited = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &obs.usage) == 0
             obs.exitKind = kind
             obs.exitValue = value
         }
+        return exited
     }
 
     /// Reads status messages; false at EOF.

@@ -39,12 +39,14 @@ struct PreparedChild: @unchecked Sendable {
         _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL)
         var kind: Int32 = 0, value: Int32 = 0
         var usage = rusage()
-        _ = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &usage)
+        let reaped = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &usage) == 0
         for fd in [spawned.pidfd, spawned.stdin_fd, spawned.stdout_fd, spawned.stderr_fd, spawned.status_fd, spawned.sync_fd,
                    spawned.mount_ns_fd, listenerFD] where fd >= 0 {
             close(fd)
         }
-        cjail_release_stack(&spawned)
+        // Stacks are reused: one whose child could not be reaped is never
+        // handed to another.
+        if reaped { cjail_release_stack(&spawned) }
         if let cgroup, let releaseCgroup { releaseCgroup(cgroup) }
     }
 }
