@@ -117,7 +117,9 @@ final class LaunchSupervisor {
         var killed = false
         var drainDeadline: UInt64?
         let deadline = start + UInt64(wallSeconds * 1e9)
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        // Not zero-filled: only what read() returns is ever looked at.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+        defer { buffer.deallocate() }
 
         func kill() {
             if !killed { _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL) }
@@ -162,8 +164,8 @@ final class LaunchSupervisor {
                         cjail_release_stack(&spawned)
                     }
                     if listenerFD >= 0 && obs.execAt == 0 { obs.execAt = DispatchTime.now().uptimeNanoseconds }
-                case outFD: if !drain(outFD, into: &obs.stdout, buffer: &buffer) { close(outFD); outFD = -1 }
-                case errFD: if !drain(errFD, into: &obs.stderr, buffer: &buffer) { close(errFD); errFD = -1 }
+                case outFD: if !drain(outFD, into: &obs.stdout, buffer: buffer) { close(outFD); outFD = -1 }
+                case errFD: if !drain(errFD, into: &obs.stderr, buffer: buffer) { close(errFD); errFD = -1 }
                 case inFD:
                     if !feedStdin(inFD, offset: &stdinOffset) { close(inFD); inFD = -1 }
                 case listenerFD:
@@ -244,10 +246,10 @@ final class LaunchSupervisor {
         return true
     }
 
-    private func drain(_ fd: Int32, into capture: inout OutputCapture, buffer: inout [UInt8]) -> Bool {
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    private func drain(_ fd: Int32, into capture: inout OutputCapture, buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        let n = read(fd, buffer.baseAddress, buffer.count)
         if n > 0 {
-            buffer.withUnsafeBytes { capture.append(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+            capture.append(UnsafeRawBufferPointer(rebasing: buffer.prefix(n)))
             return true
         }
         return n < 0 && (errno == EAGAIN || errno == EINTR)

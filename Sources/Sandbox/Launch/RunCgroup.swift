@@ -172,15 +172,15 @@ final class RunCgroup: @unchecked Sendable {
             if version == .v1 {
                 usage.peakMemoryBytes = Self.number(counters.read(memory + "/memory.max_usage_in_bytes"))
                 usage.memoryLimitHits = Self.number(counters.read(memory + "/memory.failcnt")) ?? 0
-                usage.oomKills = Self.keyed(counters.read(memory + "/memory.oom_control"))["oom_kill"] ?? 0
+                usage.oomKills = Self.value(of: "oom_kill", in: counters.read(memory + "/memory.oom_control")) ?? 0
             } else {
                 usage.peakMemoryBytes = Self.number(counters.read(memory + "/memory.peak"))
-                let events = Self.keyed(counters.read(memory + "/memory.events"))
-                usage.memoryLimitHits = events["max"] ?? 0
-                usage.oomKills = events["oom_kill"] ?? 0
+                let events = counters.read(memory + "/memory.events")
+                usage.memoryLimitHits = Self.value(of: "max", in: events) ?? 0
+                usage.oomKills = Self.value(of: "oom_kill", in: events) ?? 0
             }
         }
-        if let pids = directories["pids"] { usage.pidsLimitHits = Self.keyed(counters.read(pids + "/pids.events"))["max"] ?? 0 }
+        if let pids = directories["pids"] { usage.pidsLimitHits = Self.value(of: "max", in: counters.read(pids + "/pids.events")) ?? 0 }
         return usage
     }
 
@@ -266,19 +266,45 @@ final class RunCgroup: @unchecked Sendable {
         return String(decoding: buffer.prefix(n), as: UTF8.self)
     }
 
+    /// A single-value file's number. Read on the UTF-8 bytes: every run
+    /// reads a few of these twice.
     private static func number(_ text: String?) -> UInt64? {
         guard let text else { return nil }
-        return UInt64(text.filter { !$0.isWhitespace })
+        return decimal(Substring(text).utf8)
     }
 
-    /// A flat keyed file's values ("name value" per line).
-    private static func keyed(_ text: String?) -> [String: UInt64] {
-        guard let text else { return [:] }
-        var result: [String: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            if parts.count == 2, let value = UInt64(parts[1]) { result[String(parts[0])] = value }
+    /// The value of `key` in a flat keyed file ("name value" per line),
+    /// found without building a table of every line (v1's memory files
+    /// have dozens).
+    private static func value(of key: String, in text: String?) -> UInt64? {
+        guard let text else { return nil }
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let parts = line.split(separator: UInt8(ascii: " "))
+            if parts.count == 2, parts[0].elementsEqual(key.utf8) { return decimal(parts[1]) }
         }
-        return result
+        return nil
+    }
+
+    /// Digits, with surrounding whitespace ignored; nil for anything else.
+    private static func decimal<Bytes: Collection>(_ bytes: Bytes) -> UInt64? where Bytes.Element == UInt8 {
+        var value: UInt64 = 0
+        var digits = 0
+        var ended = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard !ended else { return nil }
+                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                guard !overflow1, !overflow2 else { return nil }
+                value = sum
+                digits += 1
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"):
+                if digits > 0 { ended = true }
+            default:
+                return nil
+            }
+        }
+        return digits > 0 ? value : nil
     }
 }
