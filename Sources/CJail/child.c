@@ -163,12 +163,22 @@ static long make_parent_dirs(const char *path)
     return make_dirs(buf);
 }
 
+/// Opens `path` with O_CREAT; its folders are made only when the open says
+/// one is missing. Most parents exist already (the root's top folders, a
+/// mount point such as /dev), so this saves a failing mkdir per entry.
+static long create_file(const char *path, int flags, unsigned int mode)
+{
+    long fd = RAW4(__NR_openat, AT_FDCWD, path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd != -ENOENT) return fd;
+    long r = make_parent_dirs(path);
+    if (r < 0) return r;
+    return RAW4(__NR_openat, AT_FDCWD, path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+}
+
 /// An empty regular file to bind a non-directory onto.
 static long make_file(const char *path, unsigned int mode)
 {
-    long r = make_parent_dirs(path);
-    if (r < 0) return r;
-    long fd = RAW4(__NR_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+    long fd = create_file(path, O_WRONLY, mode);
     if (fd < 0) return fd;
     RAW1(__NR_close, fd);
     return 0;
@@ -252,9 +262,7 @@ static long mount_proc(const char *target)
 
 static long write_file(const struct cjail_mount *m, const char *target)
 {
-    long r = make_parent_dirs(target);
-    if (r < 0) return r;
-    long fd = RAW4(__NR_openat, AT_FDCWD, target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
+    long fd = create_file(target, O_WRONLY | O_EXCL, m->mode);
     if (fd < 0) return fd;
     size_t done = 0;
     while (done < m->data_len) {
@@ -284,7 +292,11 @@ static long apply_mount(const struct cjail_mount *m, const char *root, int host_
     }
     case CJAIL_MOUNT_PROC: return mount_proc(target);
     case CJAIL_MOUNT_SYMLINK: {
-        long r = make_parent_dirs(target);
+        // Folders only when the link's own call says one is missing (as
+        // in create_file).
+        long r = RAW3(__NR_symlinkat, m->source, AT_FDCWD, target);
+        if (r != -ENOENT) return r;
+        r = make_parent_dirs(target);
         if (r < 0) return r;
         return RAW3(__NR_symlinkat, m->source, AT_FDCWD, target);
     }
