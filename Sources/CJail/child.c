@@ -285,6 +285,7 @@ static long apply_mount(const struct cjail_mount *m, const char *root, int host_
     case CJAIL_MOUNT_BIND_RO: return bind_mount(m, target, host_root, 1, 0);
     case CJAIL_MOUNT_BIND_RW: return bind_mount(m, target, host_root, 0, 0);
     case CJAIL_MOUNT_BIND_DEV: return bind_mount(m, target, host_root, 0, 1);
+    case CJAIL_MOUNT_BIND_DEVICES: return bind_mount(m, target, host_root, 1, 1);
     case CJAIL_MOUNT_TMPFS: {
         long r = make_dirs(target);
         if (r < 0) return r;

@@ -32,9 +32,9 @@ extern "C" {
 // ---------------------------------------------------------------------------
 // The plan the child applies, in order.
 
-/// One step of building the new root. Paths: `source` is relative to the
-/// host root (it is reached through /oldroot after the first pivot);
-/// `target` is an absolute path inside the sandbox.
+/// One step of building the new root. Paths: `source` is an absolute host
+/// path (looked up beneath an fd of the host root, held while the root is
+/// assembled); `target` is an absolute path inside the sandbox.
 enum cjail_mount_kind {
     CJAIL_MOUNT_BIND_RO = 1,   // bind source read-only (+nosuid, nodev)
     CJAIL_MOUNT_BIND_RW = 2,   // bind source writable (+nosuid, nodev)
@@ -44,6 +44,7 @@ enum cjail_mount_kind {
     CJAIL_MOUNT_SYMLINK = 6,   // symlink target -> source (source is the link text)
     CJAIL_MOUNT_FILE = 7,      // regular file at target with data[0..data_len), mode
     CJAIL_MOUNT_DIR = 8,       // directory at target, mode
+    CJAIL_MOUNT_BIND_DEVICES = 9, // bind a folder of device nodes (read-only, nosuid, devices usable)
 };
 
 struct cjail_mount {

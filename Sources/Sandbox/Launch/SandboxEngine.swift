@@ -23,13 +23,18 @@ public final class SandboxEngine: @unchecked Sendable {
         /// caller still reads its profile (creating one is the largest
         /// single cost of a cold launch's clone).
         public var networkNamespaceAhead: Bool = false
+        /// Bind /dev from the host's `DeviceFolder` (one mount) where the
+        /// host has one; otherwise, or when false, each device is bound
+        /// into a tmpfs of the run's own.
+        public var sharesDeviceFolder: Bool = true
 
         public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534, prewarm: Bool = true,
-                    networkNamespaceAhead: Bool = false) {
+                    networkNamespaceAhead: Bool = false, sharesDeviceFolder: Bool = true) {
             self.outsideUID = outsideUID
             self.outsideGID = outsideGID
             self.prewarm = prewarm
             self.networkNamespaceAhead = networkNamespaceAhead
+            self.sharesDeviceFolder = sharesDeviceFolder
         }
     }
 

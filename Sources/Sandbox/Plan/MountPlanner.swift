@@ -6,6 +6,8 @@ import Foundation
 struct MountEntry: Hashable {
     enum Kind: Hashable {
         case bindReadOnly, bindWritable, bindDevice
+        /// A folder of device nodes, read-only (see `DeviceFolder`).
+        case bindDevices
         case tmpfs(options: String)
         /// A tmpfs the sandbox may not create files in (/dev).
         case fixedTmpfs(options: String)
@@ -16,8 +18,8 @@ struct MountEntry: Hashable {
     }
 
     var kind: Kind
-    /// Canonical host path for binds (symlinks resolved, so it can be
-    /// reached through /oldroot); unused otherwise.
+    /// Canonical host path for binds (symlinks resolved: the child opens
+    /// it refusing any symlink); unused otherwise.
     var source: String
     var target: String
     var sourceIsDirectory: Bool
@@ -39,7 +41,6 @@ struct MountEntry: Hashable {
 /// and a request's files into what it places once its command is known
 /// (stage 2).
 enum MountPlanner {
-    static let devices = ["null", "zero", "full", "random", "urandom"]
     static let injectedFilesDirectory = "/run/airlock"
 
     struct Plan {
@@ -49,8 +50,10 @@ enum MountPlanner {
         var description: [String]
     }
 
+    /// `deviceFolder`: the host's `DeviceFolder` to bind as /dev, or nil to
+    /// bind each device into a tmpfs.
     static func plan(_ fs: FilesystemPolicy, identity: IdentityPolicy, home: String?,
-                     extraReadOnly: [BindMount], extraWritable: [BindMount]) throws -> Plan {
+                     extraReadOnly: [BindMount], extraWritable: [BindMount], deviceFolder: String? = nil) throws -> Plan {
         var entries: [MountEntry] = []
         var skipped: [String] = []
         for bind in fs.readOnly + extraReadOnly {
@@ -76,7 +79,7 @@ enum MountPlanner {
         if fs.proc {
             entries.append(MountEntry(kind: .proc, source: "", target: "/proc", sourceIsDirectory: true))
         }
-        if fs.dev { entries += deviceEntries() }
+        if fs.dev { entries += deviceEntries(folder: deviceFolder) }
         entries += identityFiles(identity, home: home, alreadyPlaced: Set(entries.map(\.target)))
         try rejectDuplicateTargets(entries)
         let ordered = parentsFirst(entries)
@@ -120,16 +123,23 @@ enum MountPlanner {
         }
     }
 
-    private static func deviceEntries() -> [MountEntry] {
+    /// /dev: the host's `DeviceFolder` in one read-only bind, or (without
+    /// one) a tmpfs holding a bind of each device and the links; either way
+    /// a tmpfs of the run's own for /dev/shm.
+    private static func deviceEntries(folder: String?) -> [MountEntry] {
+        let sharedMemory = MountEntry(kind: .tmpfs(options: "size=16777216,mode=1777"), source: "", target: "/dev/shm",
+                                      sourceIsDirectory: true)
+        if let folder {
+            return [MountEntry(kind: .bindDevices, source: folder, target: "/dev", sourceIsDirectory: true), sharedMemory]
+        }
         var entries = [MountEntry(kind: .fixedTmpfs(options: "size=65536,mode=0755"), source: "", target: "/dev", sourceIsDirectory: true)]
-        for device in devices {
+        for device in DeviceFolder.devices {
             entries.append(MountEntry(kind: .bindDevice, source: "/dev/\(device)", target: "/dev/\(device)", sourceIsDirectory: false))
         }
-        for (name, target) in [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")] {
+        for (name, target) in DeviceFolder.links {
             entries.append(MountEntry(kind: .symlink(linkText: target), source: "", target: "/dev/\(name)", sourceIsDirectory: false))
         }
-        entries.append(MountEntry(kind: .tmpfs(options: "size=16777216,mode=1777"), source: "", target: "/dev/shm", sourceIsDirectory: true))
-        return entries
+        return entries + [sharedMemory]
     }
 
     private static func bindEntry(_ bind: BindMount, kind: MountEntry.Kind) throws -> MountEntry? {
@@ -181,6 +191,7 @@ enum MountPlanner {
             case .tmpfs(let options), .fixedTmpfs(let options): "tmpfs \(entry.target) (\(options))"
             case .proc: "proc \(entry.target) (new pid namespace)"
             case .bindDevice: "dev \(entry.target)"
+            case .bindDevices: "dev \(entry.target) (\(DeviceFolder.devices.joined(separator: ", ")), read-only, from \(entry.source))"
             case .symlink(let text): "symlink \(entry.target) → \(text)"
             case .file: "file \(entry.target) (read-only)"
             case .directory: nil
@@ -199,6 +210,7 @@ enum MountPlanner {
             case .bindReadOnly: m.kind = Int32(CJAIL_MOUNT_BIND_RO.rawValue)
             case .bindWritable: m.kind = Int32(CJAIL_MOUNT_BIND_RW.rawValue)
             case .bindDevice: m.kind = Int32(CJAIL_MOUNT_BIND_DEV.rawValue)
+            case .bindDevices: m.kind = Int32(CJAIL_MOUNT_BIND_DEVICES.rawValue)
             case .tmpfs(let options), .fixedTmpfs(let options):
                 m.kind = Int32(CJAIL_MOUNT_TMPFS.rawValue)
                 m.data = UnsafePointer(arena.string(options))

@@ -53,7 +53,8 @@ final class RootPlan: @unchecked Sendable {
         let landlock: LandlockPlan
         do {
             mounts = try MountPlanner.plan(profile.filesystem, identity: profile.identity, home: profile.environment.set["HOME"],
-                                           extraReadOnly: extraReadOnly, extraWritable: extraWritable)
+                                           extraReadOnly: extraReadOnly, extraWritable: extraWritable,
+                                           deviceFolder: options.sharesDeviceFolder ? DeviceFolder.shared : nil)
             landlock = LandlockPlan(abi: host.landlockABI, network: profile.network,
                                     writablePaths: mounts.entries.filter(\.isWritable).map(\.target), hasDev: profile.filesystem.dev)
             // Landlock is required (Preflight refused hosts without it): a
