@@ -72,8 +72,12 @@ public enum HostChecks {
             guard result.exitCode == 0 else {
                 return HostCheck(name: "trial launch", status: .fail, detail: "/bin/true ended with \(result.termination.rawValue) \(result.shellStatus)")
             }
+            // Which /dev the host gives (see DeviceFolder): both are as
+            // tight; the shared folder is one mount per launch, not a dozen.
+            let dev = result.manifest.rootFilesystem.contains { $0.hasPrefix("dev /dev (") }
+                ? "/dev bound from \(DeviceFolder.defaultPath)" : "/dev from per-device binds (no usable \(DeviceFolder.defaultPath); making one needs root)"
             return HostCheck(name: "trial launch", status: .ok,
-                             detail: "ran with namespaces \(result.manifest.namespaces.joined(separator: ",")), Landlock ABI \(result.manifest.landlockABI), seccomp \(result.manifest.seccompFilterDigest.prefix(12)), cgroup \(result.manifest.cgroupVersion)")
+                             detail: "ran with namespaces \(result.manifest.namespaces.joined(separator: ",")), Landlock ABI \(result.manifest.landlockABI), seccomp \(result.manifest.seccompFilterDigest.prefix(12)), cgroup \(result.manifest.cgroupVersion), \(dev)")
         } catch let error as AirlockError {
             return HostCheck(name: "trial launch", status: .fail, detail: error.message)
         } catch {
