@@ -196,7 +196,6 @@ int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cja
     out->status_fd = status[0];
     out->sync_fd = sync[1];
     out->stack = stack;
-    out->stack_size = CHILD_STACK_SIZE;
     if (want_stdin) {
         out->stdin_fd = in[1];
         set_nonblocking(in[1]);

@@ -223,8 +223,7 @@ struct cjail_spawned {
     /// mount of the new root) happens when the parent closes this, after the
     /// result is out, instead of inside the child's exit. -1 if not held.
     int mount_ns_fd;
-    void *stack;     // the child's stack; free with cjail_release_stack after exec/exit
-    size_t stack_size;
+    void *stack;     // the child's stack; hand back with cjail_release_stack after exec/exit
 };
 
 /// Stage 1: clones the child into fresh namespaces, writes its id maps,

@@ -266,11 +266,10 @@ final class RunCgroup: @unchecked Sendable {
         return String(decoding: buffer.prefix(n), as: UTF8.self)
     }
 
-    /// A single-value file's number. Read on the UTF-8 bytes: every run
-    /// reads a few of these twice.
+    /// The number on a single-value file's line. Read on the UTF-8 bytes:
+    /// every run reads a few of these twice.
     private static func number(_ text: String?) -> UInt64? {
-        guard let text else { return nil }
-        return decimal(Substring(text).utf8)
+        text?.utf8.split(separator: UInt8(ascii: "\n")).first.flatMap { UInt64(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// The value of `key` in a flat keyed file ("name value" per line),
@@ -280,31 +279,8 @@ final class RunCgroup: @unchecked Sendable {
         guard let text else { return nil }
         for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
             let parts = line.split(separator: UInt8(ascii: " "))
-            if parts.count == 2, parts[0].elementsEqual(key.utf8) { return decimal(parts[1]) }
+            if parts.count == 2, parts[0].elementsEqual(key.utf8) { return UInt64(String(decoding: parts[1], as: UTF8.self)) }
         }
         return nil
-    }
-
-    /// Digits, with surrounding whitespace ignored; nil for anything else.
-    private static func decimal<Bytes: Collection>(_ bytes: Bytes) -> UInt64? where Bytes.Element == UInt8 {
-        var value: UInt64 = 0
-        var digits = 0
-        var ended = false
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                guard !ended else { return nil }
-                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-                guard !overflow1, !overflow2 else { return nil }
-                value = sum
-                digits += 1
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"):
-                if digits > 0 { ended = true }
-            default:
-                return nil
-            }
-        }
-        return digits > 0 ? value : nil
     }
 }
