@@ -244,6 +244,14 @@ int cjail_start(struct cjail_spawned *spawned, const struct cjail_plan *plan, in
 /// (its status pipe reached EOF) or it has been reaped.
 void cjail_release_stack(struct cjail_spawned *spawned);
 
+/// Writes a file into a waiting child's root at `path` (relative to that
+/// root, e.g. "run/airlock/token"): created exclusively, never through a
+/// link, owned by uid:gid with exactly `mode`. A sealed child's root is
+/// read-only already, so only a mount of its own that stays writable (its
+/// injected-files tmpfs) takes one. Returns 0 or -errno.
+int cjail_place_file(int pid, const char *path, const void *data, size_t len, unsigned int mode, unsigned int uid,
+                     unsigned int gid);
+
 // ---------------------------------------------------------------------------
 // Shims for the parent (Swift). Each returns -errno on failure.
 

@@ -110,6 +110,7 @@ public final class SandboxEngine: @unchecked Sendable {
             try child.cgroup?.prepare(limits)
             plan = try LaunchPlan(root: child.root, profile: profile, request: request, filter: compiled.filter, host: host,
                                   cgroup: child.cgroup)
+            try placeFiles(plan.placedFiles, into: child)
         } catch {
             abandon(child)
             throw error
@@ -128,7 +129,7 @@ public final class SandboxEngine: @unchecked Sendable {
                 let seal = key.sealedLimits.map { SealPlan(filter: compiled.filter, limits: $0) }
                 warm.want(key) { [weak self] in
                     guard let self else { throw AirlockError(.setupFailed, "the sandbox engine is gone") }
-                    return try planRoot(profile, rootInputs, seal: seal)
+                    return try planRoot(profile, rootInputs, seal: seal, placesFiles: key.placesFiles)
                 }
             }
         }
@@ -163,9 +164,30 @@ public final class SandboxEngine: @unchecked Sendable {
     /// The warm children that fit `request`: sealed ahead (see `SealPlan`)
     /// when it brings no files of its own and the profile lets a sealed
     /// child finish.
+    /// A command that brings files may take a sealed child too, when they
+    /// all go into /run/airlock: the parent writes them into the child's
+    /// tmpfs there before the go (`placeFiles`).
     private func warmKey(_ compiled: CompiledProfile, _ request: LaunchRequest, _ limits: ResourceLimits) -> RootPlan.Key {
-        let sealed = compiled.canSealAhead && request.files.isEmpty
-        return RootPlan.Key(profileDigest: compiled.digest.value, request: request, sealedLimits: sealed ? limits : nil)
+        let placesFiles = !request.files.isEmpty && MountPlanner.placeableFiles(request.files) != nil
+        let sealed = compiled.canSealAhead && (request.files.isEmpty || placesFiles)
+        return RootPlan.Key(profileDigest: compiled.digest.value, request: request, sealedLimits: sealed ? limits : nil,
+                            placesFiles: sealed && placesFiles)
+    }
+
+    /// Writes the command's files into a child whose root takes them from
+    /// the parent (its own stage 2 writes none). Before the go: nothing of
+    /// the command has run in it yet.
+    private func placeFiles(_ files: [InjectedFile], into child: PreparedChild) throws {
+        for file in files {
+            let relative = String(file.path.drop { $0 == "/" })
+            let rc = file.contents.withUnsafeBytes { bytes in
+                cjail_place_file(child.spawned.pid, relative, bytes.baseAddress, bytes.count, file.mode,
+                                 child.root.uidOutside, child.root.gidOutside)
+            }
+            guard rc == 0 else {
+                throw AirlockError(.setupFailed, "could not place \(file.path) in the sandbox: \(String(cString: strerror(-rc)))")
+            }
+        }
     }
 
     /// Stage 1 for a launch no warm child serves: plan the root, clone the
@@ -204,13 +226,13 @@ public final class SandboxEngine: @unchecked Sendable {
 
     /// Stage 1 of a launch planned on the spot (a cold launch, or the warm
     /// pool preparing a child), with the run cgroup the child is born into.
-    private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest,
-                          seal: SealPlan? = nil) throws -> (root: RootPlan, cgroup: RunCgroup?) {
+    private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest, seal: SealPlan? = nil,
+                          placesFiles: Bool = false) throws -> (root: RootPlan, cgroup: RunCgroup?) {
         let cgroup = try cgroups.take()
         do {
             let root = try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
                                     host: host, options: options, netnsFD: networkNamespaces.take(profile.network),
-                                    cgroup: cgroup, seal: seal)
+                                    cgroup: cgroup, seal: seal, placesFiles: placesFiles)
             return (root, cgroup)
         } catch {
             if let cgroup { cgroups.release(cgroup) }

@@ -11,8 +11,11 @@ struct LaunchPlan {
     let root: RootPlan
     /// The C plan, at a fixed address in `arena` (the child reads it).
     let cPlan: UnsafePointer<cjail_plan>
-    /// The command's files, placed in stage 2.
+    /// The command's files, placed by the child in stage 2.
     var commandFiles: [MountEntry]
+    /// The command's files when the root takes them from the parent
+    /// instead (`RootPlan.placesFiles`): written before the go.
+    var placedFiles: [InjectedFile] = []
     var limits: ResourceLimits
     var environment: [String: String]
     var rlimitsInForce: [String: UInt64]
@@ -30,7 +33,15 @@ struct LaunchPlan {
         let arena = arena
         var plan = cjail_plan()
         limits = request.limits ?? profile.limits
-        commandFiles = try MountPlanner.commandFiles(request.files, root: root.mounts)
+        if root.placesFiles {
+            guard let files = MountPlanner.placeableFiles(request.files) else {
+                throw AirlockError(.setupFailed, "the command's files cannot be placed into a sealed sandbox")
+            }
+            placedFiles = files
+            commandFiles = []
+        } else {
+            commandFiles = try MountPlanner.commandFiles(request.files, root: root.mounts)
+        }
         environment = profile.environment.set.merging(request.environment) { _, new in new }
 
         plan.late_mounts = UnsafePointer(MountPlanner.cMounts(commandFiles, arena: arena))
@@ -56,7 +67,9 @@ struct LaunchPlan {
 
     /// The whole new root as the manifest shows it: stage 1's mounts, then
     /// the command's files.
-    var mountDescription: [String] { root.mounts.description + MountPlanner.describe(commandFiles) }
+    var mountDescription: [String] {
+        root.mounts.description + MountPlanner.describe(commandFiles + MountPlanner.placedFileEntries(placedFiles))
+    }
 
     /// Where execve looks, like execvp: the command itself if it has a
     /// slash, otherwise each PATH entry.

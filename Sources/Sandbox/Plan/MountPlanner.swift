@@ -42,6 +42,12 @@ struct MountEntry: Hashable {
 /// (stage 2).
 enum MountPlanner {
     static let injectedFilesDirectory = "/run/airlock"
+    /// The injected-files tmpfs of a sealed child (see `placeableFiles`):
+    /// as large as the root tmpfs a child's own stage 2 writes files into.
+    /// Its mount stays writable, so Landlock (which grants nothing beneath
+    /// it but reads) is what keeps the sandbox from changing it; the files
+    /// are the call's own (a signed token), so changing one gains nothing.
+    static let filesFolderOptions = "size=4194304,mode=0755"
 
     struct Plan {
         var entries: [MountEntry]
@@ -52,8 +58,11 @@ enum MountPlanner {
 
     /// `deviceFolder`: the host's `DeviceFolder` to bind as /dev, or nil to
     /// bind each device into a tmpfs.
+    /// `filesFolder`: a tmpfs at /run/airlock the parent places the
+    /// command's files into (a sealed child's root is read-only by then).
     static func plan(_ fs: FilesystemPolicy, identity: IdentityPolicy, home: String?,
-                     extraReadOnly: [BindMount], extraWritable: [BindMount], deviceFolder: String? = nil) throws -> Plan {
+                     extraReadOnly: [BindMount], extraWritable: [BindMount], deviceFolder: String? = nil,
+                     filesFolder: Bool = false) throws -> Plan {
         var entries: [MountEntry] = []
         var skipped: [String] = []
         for bind in fs.readOnly + extraReadOnly {
@@ -80,6 +89,10 @@ enum MountPlanner {
             entries.append(MountEntry(kind: .proc, source: "", target: "/proc", sourceIsDirectory: true))
         }
         if fs.dev { entries += deviceEntries(folder: deviceFolder) }
+        if filesFolder {
+            entries.append(MountEntry(kind: .fixedTmpfs(options: filesFolderOptions), source: "", target: injectedFilesDirectory,
+                                      sourceIsDirectory: true))
+        }
         entries += identityFiles(identity, home: home, alreadyPlaced: Set(entries.map(\.target)))
         try rejectDuplicateTargets(entries)
         let ordered = parentsFirst(entries)
@@ -99,6 +112,25 @@ enum MountPlanner {
         }
         try rejectDuplicateTargets(root.entries + entries)
         return parentsFirst(entries)
+    }
+
+    /// A request's files if the parent can place them all into a sealed
+    /// child's injected-files tmpfs: each directly in /run/airlock, under a
+    /// name of its own. Nil otherwise: such a request takes a child that
+    /// writes its files itself, in stage 2.
+    static func placeableFiles(_ files: [InjectedFile]) -> [InjectedFile]? {
+        var names: Set<String> = []
+        for file in files {
+            guard (try? checkInsidePath(file.path, what: "injected file")) != nil,
+                  (file.path as NSString).deletingLastPathComponent == injectedFilesDirectory,
+                  names.insert(file.path).inserted else { return nil }
+        }
+        return files
+    }
+
+    /// How the manifest lists files the parent placed.
+    static func placedFileEntries(_ files: [InjectedFile]) -> [MountEntry] {
+        files.map { MountEntry(kind: .file(contents: $0.contents, mode: $0.mode), source: "", target: $0.path, sourceIsDirectory: false) }
     }
 
     /// Parents before children, so nothing is mounted over what was put

@@ -22,6 +22,10 @@ final class RootPlan: @unchecked Sendable {
     let gidOutside: UInt32
     /// The child seals itself in stage 1 (see `SealPlan`).
     let isSealed: Bool
+    /// The root has a tmpfs at /run/airlock that the parent places the
+    /// command's files into before the go (a sealed child's root is
+    /// read-only by then).
+    let placesFiles: Bool
     /// The ruleset fd and pre-made network namespace the child inherits at
     /// clone; the parent closes its copies once the child exists.
     private var inheritedFDs: [Int32]
@@ -33,12 +37,15 @@ final class RootPlan: @unchecked Sendable {
         var extraWritable: [BindMount]
         /// A sealed child's limits (nil: the child stops after stage 1).
         var sealedLimits: ResourceLimits?
+        /// A sealed child whose files the parent places (`placesFiles`).
+        var placesFiles: Bool
 
-        init(profileDigest: String, request: LaunchRequest, sealedLimits: ResourceLimits? = nil) {
+        init(profileDigest: String, request: LaunchRequest, sealedLimits: ResourceLimits? = nil, placesFiles: Bool = false) {
             self.profileDigest = profileDigest
             extraReadOnly = request.extraReadOnly
             extraWritable = request.extraWritable
             self.sealedLimits = sealedLimits
+            self.placesFiles = placesFiles
         }
     }
 
@@ -47,14 +54,16 @@ final class RootPlan: @unchecked Sendable {
     /// With `seal`, the child goes on through seccomp before it reports
     /// READY (see `SealPlan`).
     init(profile: SandboxProfile, extraReadOnly: [BindMount], extraWritable: [BindMount], host: HostCapabilities,
-         options: SandboxEngine.Options, netnsFD: Int32?, cgroup: RunCgroup?, seal: SealPlan? = nil) throws {
+         options: SandboxEngine.Options, netnsFD: Int32?, cgroup: RunCgroup?, seal: SealPlan? = nil,
+         placesFiles: Bool = false) throws {
         var owned = netnsFD.map { [$0] } ?? []
         let mounts: MountPlanner.Plan
         let landlock: LandlockPlan
         do {
             mounts = try MountPlanner.plan(profile.filesystem, identity: profile.identity, home: profile.environment.set["HOME"],
                                            extraReadOnly: extraReadOnly, extraWritable: extraWritable,
-                                           deviceFolder: options.sharesDeviceFolder ? DeviceFolder.shared : nil)
+                                           deviceFolder: options.sharesDeviceFolder ? DeviceFolder.shared : nil,
+                                           filesFolder: placesFiles)
             landlock = LandlockPlan(abi: host.landlockABI, network: profile.network,
                                     writablePaths: mounts.entries.filter(\.isWritable).map(\.target), hasDev: profile.filesystem.dev)
             // Landlock is required (Preflight refused hosts without it): a
@@ -117,6 +126,7 @@ final class RootPlan: @unchecked Sendable {
             root.seal = UnsafePointer(arena.array([sealing]))
         }
         isSealed = seal != nil
+        self.placesFiles = placesFiles
         cPlan = UnsafePointer(arena.array([root]))
     }
 

@@ -25,6 +25,19 @@ struct WarmLaunchTests {
         try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 5 s")
     }
 
+    /// A waiting child that is (or is not) sealed, seen from outside: its
+    /// seccomp mode in /proc (2: a filter in force). Waits up to 5 s.
+    private func waitingChild(_ engine: SandboxEngine, sealed: Bool) async throws -> Int32 {
+        let mode = sealed ? "Seccomp:\t2" : "Seccomp:\t0"
+        func find() -> Int32? {
+            engine.warmPool.waitingPIDs.first {
+                (try? String(contentsOfFile: "/proc/\($0)/status", encoding: .utf8))?.contains(mode) == true
+            }
+        }
+        for _ in 0..<500 where find() == nil { try await Task.sleep(nanoseconds: 10_000_000) }
+        return try #require(find(), "no \(sealed ? "sealed" : "unsealed") child waits: \(engine.warmPool.waitingPIDs)")
+    }
+
     /// Through the async API (a launch thread of its own), so a busy
     /// cooperative pool can't hold these tests up.
     private func sh(_ engine: SandboxEngine, _ script: String, files: [InjectedFile] = []) async throws -> RunResult {
@@ -98,8 +111,10 @@ struct WarmLaunchTests {
 
     /// A waiting child for a command without files of its own is already
     /// sealed: seen from outside, it waits under seccomp, with
-    /// no_new_privs and no capabilities. One for a command with files
-    /// waits before any of that (its files come first).
+    /// no_new_privs and no capabilities. So does one for a command whose
+    /// files all go into /run/airlock (the parent writes them into it). One
+    /// for a command with files elsewhere waits before any of that (its
+    /// files come first).
     @Test func aWarmChildForACommandWithoutFilesWaitsSealed() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
@@ -119,21 +134,43 @@ struct WarmLaunchTests {
         #expect(result.recordedSyscalls.contains { $0.name == "execve" && $0.path == "/bin/sh" }, "\(result.recordedSyscalls)")
         #expect(result.deniedSyscalls.contains { $0.name == "mount" }, "\(result.deniedSyscalls)")
 
-        // A command with files: its warm child waits unsealed.
-        let file = InjectedFile(path: "/run/airlock/token", contents: Data("t".utf8))
+        // A command with files outside /run/airlock: its warm child waits unsealed.
+        let file = InjectedFile(path: "/workspace/input", contents: Data("t".utf8))
         _ = try await sh(engine, "true", files: [file])
-        func unsealedChild() -> Int32? {
-            engine.warmPool.waitingPIDs.first {
-                (try? String(contentsOfFile: "/proc/\($0)/status", encoding: .utf8))?.contains("Seccomp:\t0") == true
-            }
-        }
-        for _ in 0..<500 where unsealedChild() == nil { try await Task.sleep(nanoseconds: 10_000_000) }
-        let unsealed = try #require(unsealedChild(), "no unsealed child waits: \(engine.warmPool.waitingPIDs)")
+        let unsealed = try await waitingChild(engine, sealed: false)
         let served = engine.warmPool.served
-        let withFile = try await sh(engine, "cat /run/airlock/token", files: [file])
+        let withFile = try await sh(engine, "cat /workspace/input", files: [file])
         #expect(engine.warmPool.served == served + 1)
         #expect(withFile.stdout.text == "t", "\(withFile.stderr.text)")
         #expect(kill(unsealed, 0) != 0 || !engine.warmPool.waitingPIDs.contains(unsealed))
+    }
+
+    /// A command whose files all go into /run/airlock (a tool call's
+    /// credential) takes a sealed child: the parent writes them into the
+    /// child's tmpfs there before the go, owned by the sandbox user and
+    /// read-only to it like any other file of the root.
+    @Test func aCommandWithItsFilesInRunAirlockTakesASealedChild() async throws {
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+        func token(_ text: String) -> InjectedFile { InjectedFile(path: "/run/airlock/token", contents: Data(text.utf8)) }
+        _ = try await sh(engine, "true", files: [token("warm-up")])
+        let sealed = try await waitingChild(engine, sealed: true)
+
+        let served = engine.warmPool.served
+        let result = try await sh(engine, """
+            cat /run/airlock/token; echo
+            stat -c '%U %a' /run/airlock/token
+            echo x > /run/airlock/token 2>/dev/null && echo token-writable
+            touch /run/airlock/planted 2>/dev/null && echo folder-writable
+            echo x > /rootfile 2>/dev/null && echo root-writable
+            true
+            """, files: [token("token-two")])
+        #expect(engine.warmPool.served == served + 1, "the launch did not use the sealed child")
+        #expect(kill(sealed, 0) != 0 || !engine.warmPool.waitingPIDs.contains(sealed))
+        #expect(result.exitCode == 0, "\(result.stderr.text)")
+        #expect(result.stdout.text == "token-two\nsandbox 400\n", "stdout: \(result.stdout.text) stderr: \(result.stderr.text)")
+        #expect(result.manifest.rootFilesystem.contains("file /run/airlock/token (read-only)"), "\(result.manifest.rootFilesystem)")
+        #expect(result.manifest.rootFilesystem.contains { $0.hasPrefix("tmpfs /run/airlock ") })
     }
 
     /// A sealed child changes directory under its own filter: a working
