@@ -33,14 +33,16 @@ public enum AuditFields {
         return ["credential": .object(credential)]
     }
 
-    /// Any `Encodable` as JSON with snake_case keys.
+    /// Any `Encodable` as JSON with snake_case keys. Built as a tree
+    /// directly (`JSONValueEncoder`): every call's `run.finished` record
+    /// encodes a whole run result, and a trip through JSON text cost a
+    /// third of a millisecond of each daemon call.
     public static func snakeCase<T: Encodable>(_ value: T) -> JSONValue {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .custom { path in SnakeCaseKey(path.last?.stringValue ?? "") }
-        encoder.dateEncodingStrategy = .iso8601
-        guard let data = try? encoder.encode(value), let json = try? CanonicalJSON.parse(data) else { return .null }
-        return json
+        (try? JSONValueEncoder.encode(value, keyName: snakeCaseName)) ?? .null
     }
+
+    /// A field name in snake_case (see `SnakeCaseKey`).
+    static func snakeCaseName(_ camel: String) -> String { SnakeCaseKey(camel).stringValue }
 }
 
 /// camelCase → snake_case that keeps acronyms whole: `ruleIDs` → `rule_ids`,

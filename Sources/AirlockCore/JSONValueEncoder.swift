@@ -1,7 +1,8 @@
 import AirlockCore
 import Foundation
 
-/// Encodes any `Encodable` straight into a `JSONValue`.
+/// Encodes any `Encodable` straight into a `JSONValue`, optionally with its
+/// keys renamed (the audit trail's snake_case fields).
 ///
 /// `JSONValue(encoding:)` goes through JSON text (JSONEncoder, then
 /// JSONDecoder); for a run result that round trip costs most of a
@@ -11,19 +12,26 @@ import Foundation
 /// as ISO 8601, data as base64), which `JSONValueEncoderTests` checks
 /// against the text round trip.
 public enum JSONValueEncoder {
-    public static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
-        try box(value, codingPath: [])
+    /// Renames the keys of encoded types (their `CodingKey`s), as
+    /// JSONEncoder's custom key strategy does: never a `[String: _]`
+    /// dictionary's keys nor a `JSONValue`'s, which are data.
+    public typealias KeyName = @Sendable (String) -> String
+
+    public static func encode<T: Encodable>(_ value: T, keyName: KeyName? = nil) throws -> JSONValue {
+        try box(value, codingPath: [], keyName: keyName)
     }
 
-    static func box<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSONValue {
+    static func box<T: Encodable>(_ value: T, codingPath: [any CodingKey], keyName: KeyName?) throws -> JSONValue {
         switch value {
         case let json as JSONValue: return json
         case let date as Date: return .string(iso8601(date))
         case let data as Data: return .string(data.base64EncodedString())
         case let url as URL: return .string(url.absoluteString)
+        case let dictionary as [String: any Encodable] where keyName != nil:
+            return .object(try dictionary.mapValues { try box($0, codingPath: codingPath, keyName: keyName) })
         default:
             let slot = Slot()
-            try value.encode(to: TreeEncoder(slot: slot, codingPath: codingPath))
+            try value.encode(to: TreeEncoder(slot: slot, codingPath: codingPath, keyName: keyName))
             return try slot.resolve(codingPath)
         }
     }
@@ -67,26 +75,31 @@ final class Slot {
 struct TreeEncoder: Encoder {
     let slot: Slot
     var codingPath: [any CodingKey]
+    let keyName: JSONValueEncoder.KeyName?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         if slot.object == nil { slot.object = [:] }
-        return KeyedEncodingContainer(KeyedTreeContainer<Key>(slot: slot, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedTreeContainer<Key>(slot: slot, codingPath: codingPath, keyName: keyName))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         if slot.array == nil { slot.array = [] }
-        return UnkeyedTreeContainer(slot: slot, codingPath: codingPath)
+        return UnkeyedTreeContainer(slot: slot, codingPath: codingPath, keyName: keyName)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleTreeContainer(slot: slot, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleTreeContainer(slot: slot, codingPath: codingPath, keyName: keyName)
+    }
 }
 
 struct KeyedTreeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
     var codingPath: [any CodingKey]
+    let keyName: JSONValueEncoder.KeyName?
 
-    private func set(_ value: JSONValue, _ key: Key) { slot.object![key.stringValue] = Slot(value) }
+    private func name(_ key: Key) -> String { keyName.map { $0(key.stringValue) } ?? key.stringValue }
+    private func set(_ value: JSONValue, _ key: Key) { slot.object![name(key)] = Slot(value) }
 
     mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
@@ -104,34 +117,35 @@ struct KeyedTreeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt32, forKey key: Key) throws { set(.int(Int64(value)), key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { set(JSONValueEncoder.unsigned(value), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        set(try JSONValueEncoder.box(value, codingPath: codingPath + [key]), key)
+        set(try JSONValueEncoder.box(value, codingPath: codingPath + [key], keyName: keyName), key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
         -> KeyedEncodingContainer<NestedKey> {
         let child = Slot()
-        slot.object![key.stringValue] = child
-        return TreeEncoder(slot: child, codingPath: codingPath + [key]).container(keyedBy: keyType)
+        slot.object![name(key)] = child
+        return TreeEncoder(slot: child, codingPath: codingPath + [key], keyName: keyName).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = Slot()
-        slot.object![key.stringValue] = child
-        return TreeEncoder(slot: child, codingPath: codingPath + [key]).unkeyedContainer()
+        slot.object![name(key)] = child
+        return TreeEncoder(slot: child, codingPath: codingPath + [key], keyName: keyName).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         let child = Slot()
-        slot.object![key.stringValue] = child
-        return TreeEncoder(slot: child, codingPath: codingPath + [key])
+        slot.object![name(key)] = child
+        return TreeEncoder(slot: child, codingPath: codingPath + [key], keyName: keyName)
     }
 }
 
 struct UnkeyedTreeContainer: UnkeyedEncodingContainer {
     let slot: Slot
     var codingPath: [any CodingKey]
+    let keyName: JSONValueEncoder.KeyName?
     var count: Int { slot.array!.count }
 
     private struct Index: CodingKey {
@@ -160,33 +174,34 @@ struct UnkeyedTreeContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt16) throws { append(.int(Int64(value))) }
     mutating func encode(_ value: UInt32) throws { append(.int(Int64(value))) }
     mutating func encode(_ value: UInt64) throws { append(JSONValueEncoder.unsigned(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { append(try JSONValueEncoder.box(value, codingPath: here)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { append(try JSONValueEncoder.box(value, codingPath: here, keyName: keyName)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let child = Slot()
         let path = here
         slot.array!.append(child)
-        return TreeEncoder(slot: child, codingPath: path).container(keyedBy: keyType)
+        return TreeEncoder(slot: child, codingPath: path, keyName: keyName).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let child = Slot()
         let path = here
         slot.array!.append(child)
-        return TreeEncoder(slot: child, codingPath: path).unkeyedContainer()
+        return TreeEncoder(slot: child, codingPath: path, keyName: keyName).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
         let child = Slot()
         let path = here
         slot.array!.append(child)
-        return TreeEncoder(slot: child, codingPath: path)
+        return TreeEncoder(slot: child, codingPath: path, keyName: keyName)
     }
 }
 
 struct SingleTreeContainer: SingleValueEncodingContainer {
     let slot: Slot
     var codingPath: [any CodingKey]
+    let keyName: JSONValueEncoder.KeyName?
 
     mutating func encodeNil() throws { slot.scalar = .null }
     mutating func encode(_ value: Bool) throws { slot.scalar = .bool(value) }
@@ -203,5 +218,5 @@ struct SingleTreeContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { slot.scalar = .int(Int64(value)) }
     mutating func encode(_ value: UInt32) throws { slot.scalar = .int(Int64(value)) }
     mutating func encode(_ value: UInt64) throws { slot.scalar = JSONValueEncoder.unsigned(value) }
-    mutating func encode<T: Encodable>(_ value: T) throws { slot.scalar = try JSONValueEncoder.box(value, codingPath: codingPath) }
+    mutating func encode<T: Encodable>(_ value: T) throws { slot.scalar = try JSONValueEncoder.box(value, codingPath: codingPath, keyName: keyName) }
 }
