@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import Credentials
 import Sandbox
 import Testing
 @testable import AirlockServer
@@ -28,6 +29,14 @@ struct JSONValueEncoderTests {
     }
 
     @Test func runResultsMatchTheTextRoundTrip() throws { try same(Self.result) }
+
+    /// Profile digests and action-token payloads are built this way too.
+    @Test func shippedProfilesAndTokenClaimsMatch() throws {
+        let catalog = try ProfileCatalog.shipped()
+        for name in ["strict", "shell", "network"] { try same(try catalog.resolve(name: name)) }
+        try same(ActionTokenClaims(iss: "airlockd", sub: "agent", aud: "tool", act: "digest", apr: nil, jti: "j",
+                                   iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_000_030))
+    }
 
     @Test func decisionsLimitsAndEventsMatch() throws {
         try same(Decision(effect: .review, ruleIDs: ["r1"], reasons: ["why"], facts: ["n": 1.5, "list": [1, "x", nil]],

@@ -38,7 +38,8 @@ public struct TokenMinter: Sendable {
         let claims = ActionTokenClaims(iss: issuer, sub: subject, aud: audience, act: actionDigest, apr: approvalID,
                                        jti: UUID().uuidString.lowercased(), iat: issuedAt, nbf: issuedAt,
                                        exp: issuedAt + lifetime)
-        let token = try CompactJWS.sign(payload: try JSONValue(encoding: claims), kid: ring.activeKID, using: ring)
+        // Built as a tree directly (the same JSON as through JSONEncoder): one per call.
+        let token = try CompactJWS.sign(payload: try JSONValueEncoder.encode(claims), kid: ring.activeKID, using: ring)
         return MintedToken(token: token, claims: claims)
     }
 }

@@ -267,7 +267,10 @@ public final class SandboxEngine: @unchecked Sendable {
 
 /// Stable digest of a resolved profile, for the manifest and caches.
 public enum ProfileDigest {
+    /// The profile's canonical JSON, built as a tree directly (the same
+    /// JSON as through JSONEncoder, without the text in between: a one-shot
+    /// `airlock exec` computes this once per process).
     public static func of(_ profile: SandboxProfile) -> String {
-        (try? JSONValue(encoding: profile)).map(Digest.sha256Hex) ?? Digest.sha256Hex(profile.name)
+        (try? JSONValueEncoder.encode(profile)).map(Digest.sha256Hex) ?? Digest.sha256Hex(profile.name)
     }
 }
