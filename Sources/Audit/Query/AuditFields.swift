@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import Synchronization
 
 /// The kind-specific `fields` in the shapes the queries, stats and a SIEM
 /// expect: snake_case keys (`rule_ids`, `policy_revision`,
@@ -41,8 +42,17 @@ public enum AuditFields {
         (try? JSONValueEncoder.encode(value, keyName: snakeCaseName)) ?? .null
     }
 
-    /// A field name in snake_case (see `SnakeCaseKey`).
-    static func snakeCaseName(_ camel: String) -> String { SnakeCaseKey(camel).stringValue }
+    /// A field name in snake_case (see `SnakeCaseKey`). Memoized: the names
+    /// are the few dozen of Airlock's own types, and every run.finished
+    /// record converts each of them again.
+    static func snakeCaseName(_ camel: String) -> String {
+        if let known = snakeCaseNames.withLock({ $0[camel] }) { return known }
+        let snake = SnakeCaseKey(camel).stringValue
+        snakeCaseNames.withLock { $0[camel] = snake }
+        return snake
+    }
+
+    private static let snakeCaseNames = Mutex<[String: String]>([:])
 }
 
 /// camelCase → snake_case that keeps acronyms whole: `ruleIDs` → `rule_ids`,
