@@ -9,7 +9,8 @@ struct MountEntry: Hashable {
         /// A folder of device nodes, read-only (see `DeviceFolder`).
         case bindDevices
         case tmpfs(options: String)
-        /// A tmpfs the sandbox may not create files in (/dev).
+        /// A tmpfs the sandbox may not create files in: /dev without the
+        /// shared device folder, a sealed child's /run/airlock.
         case fixedTmpfs(options: String)
         case proc
         case symlink(linkText: String)
@@ -119,11 +120,11 @@ enum MountPlanner {
     /// name of its own. Nil otherwise: such a request takes a child that
     /// writes its files itself, in stage 2.
     static func placeableFiles(_ files: [InjectedFile]) -> [InjectedFile]? {
-        var names: Set<String> = []
+        var paths: Set<String> = []
         for file in files {
             guard (try? checkInsidePath(file.path, what: "injected file")) != nil,
                   (file.path as NSString).deletingLastPathComponent == injectedFilesDirectory,
-                  names.insert(file.path).inserted else { return nil }
+                  paths.insert(file.path).inserted else { return nil }
         }
         return files
     }
