@@ -74,8 +74,8 @@ public enum HostChecks {
             }
             // Which /dev the host gives (see DeviceFolder): both are as
             // tight; the shared folder is one mount per launch, not a dozen.
-            let dev = result.manifest.rootFilesystem.contains { $0.hasPrefix("dev /dev (") }
-                ? "/dev bound from \(DeviceFolder.defaultPath)" : "/dev from per-device binds (no usable \(DeviceFolder.defaultPath); making one needs root)"
+            let dev = DeviceFolder.shared.map { "/dev bound from \($0)" }
+                ?? "/dev from per-device binds (no usable \(DeviceFolder.defaultPath); making one needs root)"
             return HostCheck(name: "trial launch", status: .ok,
                              detail: "ran with namespaces \(result.manifest.namespaces.joined(separator: ",")), Landlock ABI \(result.manifest.landlockABI), seccomp \(result.manifest.seccompFilterDigest.prefix(12)), cgroup \(result.manifest.cgroupVersion), \(dev)")
         } catch let error as AirlockError {

@@ -59,7 +59,9 @@ final class RunCgroup: @unchecked Sendable {
     /// this once its child waits (using nothing), off the launch's path.
     func resetCounters() {
         if version == .v1, let memory = directories["memory"] {
-            try? counters.write("0", to: memory + "/memory.max_usage_in_bytes")
+            // A peak that could not be zeroed is an earlier run's: the
+            // result then says the peak is unknown rather than report it.
+            peakWasReset = (try? counters.write("0", to: memory + "/memory.max_usage_in_bytes")) != nil
         }
         baseline = Usage()
         baseline = rawUsage()
@@ -68,6 +70,8 @@ final class RunCgroup: @unchecked Sendable {
 
     /// `resetCounters` ran since the last run began.
     private var countersReady = false
+    /// v1's peak was zeroed for the current run.
+    private var peakWasReset = true
 
     /// True when no process is left in it (so it can serve another run).
     /// One member list says it: a process joins the controllers' cgroups
@@ -161,8 +165,9 @@ final class RunCgroup: @unchecked Sendable {
         usage.memoryLimitHits -= min(usage.memoryLimitHits, baseline.memoryLimitHits)
         usage.oomKills -= min(usage.oomKills, baseline.oomKills)
         usage.pidsLimitHits -= min(usage.pidsLimitHits, baseline.pidsLimitHits)
-        // v2's memory.peak can't be reset: after reuse it is not this run's.
-        if version == .v2 && reused { usage.peakMemoryBytes = nil }
+        // v2's memory.peak can't be reset: after reuse it is not this run's;
+        // nor is v1's if zeroing it failed.
+        if (version == .v2 && reused) || (version == .v1 && !peakWasReset) { usage.peakMemoryBytes = nil }
         return usage
     }
 

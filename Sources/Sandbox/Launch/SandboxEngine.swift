@@ -162,11 +162,9 @@ public final class SandboxEngine: @unchecked Sendable {
     }
 
     /// The warm children that fit `request`: sealed ahead (see `SealPlan`)
-    /// when it brings no files of its own and the profile lets a sealed
-    /// child finish.
-    /// A command that brings files may take a sealed child too, when they
-    /// all go into /run/airlock: the parent writes them into the child's
-    /// tmpfs there before the go (`placeFiles`).
+    /// when the profile lets a sealed child finish and the command brings
+    /// no files, or only files in /run/airlock, which the parent writes
+    /// into the child's tmpfs there before the go (`placeFiles`).
     private func warmKey(_ compiled: CompiledProfile, _ request: LaunchRequest, _ limits: ResourceLimits) -> RootPlan.Key {
         let placesFiles = !request.files.isEmpty && MountPlanner.placeableFiles(request.files) != nil
         let sealed = compiled.canSealAhead && (request.files.isEmpty || placesFiles)

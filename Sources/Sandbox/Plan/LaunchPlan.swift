@@ -68,7 +68,7 @@ struct LaunchPlan {
     /// The whole new root as the manifest shows it: stage 1's mounts, then
     /// the command's files.
     var mountDescription: [String] {
-        root.mounts.description + MountPlanner.describe(commandFiles + MountPlanner.placedFileEntries(placedFiles))
+        root.mounts.description + MountPlanner.describe(commandFiles + MountPlanner.fileEntries(placedFiles))
     }
 
     /// Where execve looks, like execvp: the command itself if it has a

@@ -106,11 +106,8 @@ enum MountPlanner {
     static func commandFiles(_ files: [InjectedFile], root: Plan) throws -> [MountEntry] {
         guard !files.isEmpty else { return [] }
         var entries = [MountEntry(kind: .directory(mode: 0o755), source: "", target: injectedFilesDirectory, sourceIsDirectory: true)]
-        for file in files {
-            try checkInsidePath(file.path, what: "injected file")
-            entries.append(MountEntry(kind: .file(contents: file.contents, mode: file.mode), source: "",
-                                      target: file.path, sourceIsDirectory: false))
-        }
+        for file in files { try checkInsidePath(file.path, what: "injected file") }
+        entries += fileEntries(files)
         try rejectDuplicateTargets(root.entries + entries)
         return parentsFirst(entries)
     }
@@ -129,8 +126,9 @@ enum MountPlanner {
         return files
     }
 
-    /// How the manifest lists files the parent placed.
-    static func placedFileEntries(_ files: [InjectedFile]) -> [MountEntry] {
+    /// A request's files as root entries: what a child writes in stage 2,
+    /// and how the manifest lists files the parent placed.
+    static func fileEntries(_ files: [InjectedFile]) -> [MountEntry] {
         files.map { MountEntry(kind: .file(contents: $0.contents, mode: $0.mode), source: "", target: $0.path, sourceIsDirectory: false) }
     }
 

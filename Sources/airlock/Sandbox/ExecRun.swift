@@ -13,11 +13,11 @@ struct ExecRun {
             // The engine (host probes, cgroups, a network namespace made
             // ahead) comes up on another thread while this one reads the
             // profile: the two are the largest costs of a one-shot start.
-            let engine = Self.engineInBackground()
+            let engine = BackgroundValue { SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true)) }
             // Reads only this profile and its parents, not the whole catalog.
             let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: ShippedProfiles.directory())
             let request = try makeRequest(profile: resolved)
-            let result = try engine().runBlocking(request, profile: resolved)
+            let result = try engine.value.runBlocking(request, profile: resolved)
             return report(result)
         } catch let error as AirlockError {
             return fail(error)
@@ -25,25 +25,6 @@ struct ExecRun {
             return fail(error.airlockError)
         } catch {
             return fail(AirlockError(.setupFailed, "\(error)"))
-        }
-    }
-
-    /// Starts a one-shot engine on a thread of its own; the returned
-    /// function waits for it.
-    private static func engineInBackground() -> () -> SandboxEngine {
-        final class Slot: @unchecked Sendable {
-            let ready = DispatchSemaphore(value: 0)
-            var engine: SandboxEngine?
-        }
-        let slot = Slot()
-        let thread = Thread {
-            slot.engine = SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true))
-            slot.ready.signal()
-        }
-        thread.start()
-        return {
-            slot.ready.wait()
-            return slot.engine!
         }
     }
 
