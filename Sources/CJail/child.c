@@ -109,11 +109,14 @@ struct landlock_path_beneath {
 } __attribute__((packed));
 
 /// Step 6, first half (stage 1): the path rules, which name the new root's
-/// own mounts. Adding a rule restricts nothing yet.
+/// own mounts. Adding a rule restricts nothing yet. A rule's path is looked
+/// up through no symlink: one planted in a writable bind must not turn a
+/// rule for a mount point into a rule for the whole root.
 static void add_landlock_rules(const struct cjail_root_plan *root)
 {
+    struct open_how_v0 how = { O_PATH | O_CLOEXEC, 0, CJ_RESOLVE_NO_SYMLINKS | CJ_RESOLVE_NO_MAGICLINKS };
     for (int i = 0; i < root->landlock_rule_count; i++) {
-        long fd = RAW3(__NR_openat, AT_FDCWD, root->landlock_rules[i].path, O_PATH | O_CLOEXEC);
+        long fd = RAW4(__NR_openat2, AT_FDCWD, root->landlock_rules[i].path, &how, sizeof how);
         CHECK(CJAIL_STEP_LANDLOCK, fd, i);
         struct landlock_path_beneath rule = { root->landlock_rules[i].allowed_access, (int32_t)fd };
         CHECK(CJAIL_STEP_LANDLOCK, RAW4(__NR_landlock_add_rule, FD_LANDLOCK, LL_RULE_PATH_BENEATH, &rule, 0), i);

@@ -9,6 +9,14 @@
 enum { FD_STATUS = 3, FD_SYNC = 4, FD_LANDLOCK = 5, FIRST_UNUSED_FD = 6 };
 enum { PATH_MAX_LEN = 4096 };
 
+/// openat2's `struct open_how` as of its first version (Debian's headers
+/// have it, but not every libc does; the layout is the kernel's ABI).
+struct open_how_v0 {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+
 static inline size_t c_strlen(const char *s)
 {
     size_t n = 0;

@@ -64,9 +64,28 @@ static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, 
 #ifndef __NR_openat2
 #define __NR_openat2 437
 #endif
+#ifndef __NR_fsopen
+#define __NR_fsopen 430
+#define __NR_fsconfig 431
+#define __NR_fsmount 432
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
 #define CJ_OPEN_TREE_CLONE 1
 #define CJ_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define CJ_MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#define CJ_RESOLVE_NO_MAGICLINKS 0x02
 #define CJ_RESOLVE_NO_SYMLINKS 0x04
+#define CJ_RESOLVE_BENEATH 0x08
+#define CJ_FSOPEN_CLOEXEC 0x00000001
+#define CJ_FSCONFIG_SET_STRING 1
+#define CJ_FSCONFIG_CMD_CREATE 6
+#define CJ_FSMOUNT_CLOEXEC 0x00000001
+#define CJ_MOUNT_ATTR_RDONLY 0x00000001
+#define CJ_MOUNT_ATTR_NOSUID 0x00000002
+#define CJ_MOUNT_ATTR_NODEV 0x00000004
+#define CJ_MOUNT_ATTR_NOEXEC 0x00000008
 
 // Landlock constants up to ABI 7 (Debian's headers know ABI 2).
 #define LL_CREATE_RULESET_VERSION (1U << 0)

@@ -1,0 +1,71 @@
+import AirlockCore
+import Foundation
+import Testing
+@testable import Sandbox
+
+/// The other side of `BindSourceSymlinkTests`: a mount *target* beneath a
+/// writable bind. A run that may write the bound host folder replaces a
+/// folder on the way to a later run's mount point with a symlink to the
+/// root ("/" or ".."). Followed, the later run's mount would land on the
+/// root itself: after the host root is detached from above it, the host's
+/// whole filesystem would be the sandbox's root, with the Landlock rules
+/// meant for the mount point granted on it.
+@Suite("Symlinks planted on the way to a mount target", .timeLimit(.minutes(1)))
+struct MountTargetSymlinkTests {
+    @Test(arguments: [
+        ("/", "/project/build"),
+        ("/", "/project/build/cache"),
+        ("..", "/project/build"),
+        ("..", "/project/build/cache"),
+    ])
+    func aPlantedSymlinkFailsTheLaterLaunch(linkText: String, target: String) throws {
+        let project = try HostTemp("project")
+        let tools = try HostTemp("tools")
+        // Outside /tmp: the sandbox's own /tmp would hide it either way.
+        let markerDir = "/var/tmp/airlock-marker-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { project.remove(); tools.remove(); try? FileManager.default.removeItem(atPath: markerDir) }
+        try FileManager.default.createDirectory(atPath: markerDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let secret = "airlock-host-\(UUID().uuidString)"
+        let marker = markerDir + "/marker"
+        try (secret + "\n").write(toFile: marker, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: marker)
+        try project.makeWritableBySandbox()
+        let writableProject = BindMount(source: project.path, destination: "/project")
+
+        // Run 1 may write the project folder: it plants the link.
+        let plant = try AttackTool.sh("ln -s \(linkText) /project/build && echo planted", extraWritable: [writableProject])
+        try #require(plant.result.stdout.text == "planted\n", "stderr: \(plant.result.stderr.text)")
+        let planted = try FileManager.default.destinationOfSymbolicLink(atPath: project.file("build"))
+        try #require(planted == linkText)
+
+        // Run 2 mounts a folder at the target, through the link.
+        let victim: AttackOutcome
+        do {
+            victim = try AttackTool.sh("cat \(marker); ls /", extraReadOnly: [BindMount(source: tools.path, destination: target)],
+                                       extraWritable: [writableProject])
+        } catch let error as AirlockError {
+            #expect(error.code == .setupFailed, "\(error)")
+            #expect(error.message.contains(target), "the refusal names the mount: \(error.message)")
+            #expect(error.message.contains("symbolic link"), "\(error.message)")
+            return
+        }
+        Issue.record("a mount through a planted symlink was made: exit \(victim.result.exitCode ?? -1)")
+        #expect(!victim.result.stdout.text.contains(secret), "the host's root was the sandbox's root")
+    }
+
+    /// The same mounts without a planted link work: the refusal above is
+    /// the symlink's, not the layout's.
+    @Test func theSameNestedMountsWorkWithoutALink() throws {
+        let project = try HostTemp("project")
+        let tools = try HostTemp("tools")
+        defer { project.remove(); tools.remove() }
+        try tools.write("tool.txt", "the tool\n")
+        try project.makeWritableBySandbox()
+        let run = try AttackTool.sh("cat /project/build/cache/tool.txt",
+                                    extraReadOnly: [BindMount(source: tools.path, destination: "/project/build/cache")],
+                                    extraWritable: [BindMount(source: project.path, destination: "/project")])
+        #expect(run.result.stdout.text == "the tool\n", "stderr: \(run.result.stderr.text)")
+        #expect(project.exists("build/cache"), "the mount point is made in the bound folder, as a folder")
+    }
+}
