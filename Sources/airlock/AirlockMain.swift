@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Glibc
 
@@ -15,9 +16,17 @@ enum AirlockMain {
         // `main` is main-actor isolated: a plain Task would queue behind
         // this very function, which never returns.
         Task.detached {
-            // Returns only on success; failures exit with their own code.
-            await AirlockCLI.main(arguments)
-            exit(EXIT_SUCCESS)
+            do {
+                var command = try AirlockCLI.parseAsRoot(arguments)
+                if var asyncCommand = command as? AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+                exit(EXIT_SUCCESS)
+            } catch {
+                CommandLineFailure.exit(error, parsedWith: AirlockCLI.self)
+            }
         }
         dispatchMain()
     }

@@ -16,11 +16,15 @@ struct ExecArguments: Equatable {
     /// What ArgumentParser's validation of `ExecOptions` reports, or nil.
     var problem: String? {
         if command.isEmpty { return "missing command: airlock exec [options] -- CMD [ARGS...]" }
-        if let timeout, (Units.seconds(timeout) ?? 0) <= 0 {
-            return "--timeout \(timeout) is not a positive duration (e.g. 10, 1.5s, 200ms)"
+        if let timeout {
+            guard let seconds = Units.seconds(timeout), seconds > 0 else {
+                return "--timeout \(timeout) is not a positive duration (e.g. 10, 1.5s, 200ms)"
+            }
+            if let problem = Units.problem(wallSeconds: seconds) { return "--timeout \(timeout): \(problem)" }
         }
-        if let memory, (Units.bytes(memory) ?? 0) == 0 {
-            return "--memory \(memory) is not a size (e.g. 256M, 1G)"
+        if let memory {
+            guard let bytes = Units.bytes(memory), bytes > 0 else { return "--memory \(memory) is not a size (e.g. 256M, 1G)" }
+            if let problem = Units.problem(memoryBytes: bytes) { return "--memory \(memory): \(problem)" }
         }
         for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
             return "--env \(pair) is not K=V"

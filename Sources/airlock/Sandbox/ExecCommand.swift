@@ -72,17 +72,13 @@ struct ExecCommand: ParsableCommand {
             _exit(status)
         }
 
-        /// The parser's own error and help output, with the hint naming the
-        /// full command (a pseudo-root's hint would say only "exec").
+        /// One line for an error, the full help for a help request, with
+        /// the hint naming the full command (a pseudo-root's would say
+        /// only "exec").
         private static func report(_ error: Error) -> Never {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-                .replacingOccurrences(of: "See 'exec ", with: "See 'airlock exec ")
-            if !message.isEmpty {
-                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
-                stream.write(Data((message + "\n").utf8))
+            CommandLineFailure.exit(error, parsedWith: Standalone.self) {
+                $0.replacingOccurrences(of: "See 'exec ", with: "See 'airlock exec ")
             }
-            Glibc.exit(code.rawValue)
         }
     }
 }

@@ -29,11 +29,12 @@ import Testing
 
     @Test(arguments: [
         (["exec", "--profile", "no-such-profile", "--", "true"], "no profile named no-such-profile"),
-        (["exec", "--ro-bind", "/no/such/path", "--", "true"], "does not exist"),
+        (["exec", "--ro-bind", "/no/such/path", "--", "true"], "bind source /no/such/path does not exist"),
         (["exec", "--bind", "/tmp:/a", "--ro-bind", "/usr:/a", "--", "true"], "two mounts target /a"),
-        (["exec", "--timeout=-3", "--", "true"], "not a positive duration"),
-        (["exec", "--memory", "12QB", "--", "true"], "not a size"),
-        (["exec", "--env", "NOEQUALS", "--", "true"], "is not K=V"),
+        (["exec", "--timeout=-3", "--", "true"], "--timeout -3 is not a positive duration"),
+        (["exec", "--memory", "12QB", "--", "true"], "--memory 12QB is not a size"),
+        (["exec", "--env", "NOEQUALS", "--", "true"], "--env NOEQUALS is not K=V"),
+        (["exec", "--no-such-flag", "--", "true"], "Unknown option '--no-such-flag'"),
         (["exec"], "missing command"),
     ])
     func badInputIsRefusedBeforeAnythingStarts(arguments: [String], message: String) throws {
@@ -47,8 +48,19 @@ import Testing
         if argv.last == "true" { argv = argv.dropLast() + ["sh", "-c", "touch /trace/ran"] }
         let out = try BuiltBinary.run("airlock", argv)
         #expect(out.status == 64, "exit \(out.status): \(out.stderr)")
-        #expect(out.stderr.contains(message), "stderr: \(out.stderr)")
+        expectOneLineError(out, containing: message)
         #expect(!FileManager.default.fileExists(atPath: traceDir.appendingPathComponent("ran").path))
+    }
+
+    /// Bad input gets exactly one line, on stderr, that starts with the
+    /// program's name: no usage block, no help screen, nothing on stdout.
+    private func expectOneLineError(_ out: BuiltBinary.Output, containing message: String,
+                                    sourceLocation: SourceLocation = #_sourceLocation) {
+        let lines = out.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2 && lines[1].isEmpty, "stderr: \(out.stderr)", sourceLocation: sourceLocation)
+        #expect(out.stderr.hasPrefix("airlock: "), "stderr: \(out.stderr)", sourceLocation: sourceLocation)
+        #expect(out.stderr.contains(message), "stderr: \(out.stderr)", sourceLocation: sourceLocation)
+        #expect(out.stdout.isEmpty, "stdout: \(out.stdout)", sourceLocation: sourceLocation)
     }
 
     @Test func theTraceDirectoryTechniqueSeesARealRun() throws {
@@ -66,11 +78,15 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("broken.yaml")
-        try "extends: strict\nlimits:\n  memory: lots\n".write(to: file, atomically: true, encoding: .utf8)
-        let out = try BuiltBinary.run("airlock", ["exec", "--profile", file.path, "--", "true"])
+        try "extends: shell\nlimits:\n  memory: lots\n".write(to: file, atomically: true, encoding: .utf8)
+        let traceDir = dir.appendingPathComponent("trace")
+        try FileManager.default.createDirectory(at: traceDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", file.path, "--bind", "\(traceDir.path):/trace",
+                                                  "--", "sh", "-c", "touch /trace/ran"])
         #expect(out.status == 64)
-        #expect(out.stderr.contains("broken.yaml:3"), "stderr: \(out.stderr)")
+        expectOneLineError(out, containing: "broken.yaml:3")
         #expect(out.stderr.contains("limits.memory"), "stderr: \(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: traceDir.appendingPathComponent("ran").path))
     }
 
     @Test func aWallClockLimitIs124AndNamed() throws {
