@@ -91,6 +91,35 @@ struct ConfigLoaderTests {
         #expect(refusal?.code == .forbidden)
     }
 
+    /// A tool whose limits no launch would accept is refused when the
+    /// catalog loads, with the range (the engine refuses it again at launch).
+    @Test(arguments: [
+        ("memory_bytes: 1", "must be between 1048576 and 1099511627776"),
+        ("wall_seconds: 1.0e300", "must be between 0.001 and 604800.0"),
+        ("output_bytes: 0", "must be between 1 and 268435456"),
+        ("open_files: 99999999999", "must be between 1 and 1048576"),
+    ])
+    func toolLimitsOutOfRangeAreRefused(limit: String, message: String) throws {
+        let refusal = #expect(throws: AirlockError.self) {
+            try parse("""
+            tools:
+              - name: t
+                description: d
+                inputSchema: { type: object }
+                command: [env]
+                profile: p
+                limits: { \(limit) }
+            """)
+        }
+        #expect(refusal?.message.contains(message) == true, "\(refusal?.message ?? "")")
+    }
+
+    @Test(arguments: ["slow_reader_timeout_seconds: 1.0e300", "partial_line_timeout_seconds: -1", "shutdown_grace_seconds: .nan"])
+    func serverDurationsOutOfRangeAreRefused(setting: String) throws {
+        let refusal = #expect(throws: AirlockError.self) { try parse("server:\n  \(setting)\ntools: []\n") }
+        #expect(refusal?.message.contains("86400") == true, "\(refusal?.message ?? "")")
+    }
+
     @Test func secretsAndLimitsAreParsed() throws {
         let config = try parse("""
         tools:

@@ -87,14 +87,16 @@ enum ToolDefinitionParser {
         try node.requireKeys(within: [
             "wall_seconds", "cpu_seconds", "memory_bytes", "processes", "output_bytes", "file_size_bytes", "open_files",
         ])
+        // The ranges a launch accepts (`LimitBounds`), so that a tool that
+        // could never run is refused when the catalog loads.
         return LimitOverrides(
-            wallSeconds: try node.optional("wall_seconds")?.positiveDouble(),
-            cpuSeconds: try node.optional("cpu_seconds")?.uint64(atLeast: 1),
-            memoryBytes: try node.optional("memory_bytes")?.uint64(atLeast: 1),
-            processes: try node.optional("processes")?.uint64(atLeast: 1),
-            outputBytes: try node.optional("output_bytes")?.uint64(),
-            fileSizeBytes: try node.optional("file_size_bytes")?.uint64(),
-            openFiles: try node.optional("open_files")?.uint64(atLeast: 1))
+            wallSeconds: try node.optional("wall_seconds")?.double(in: LimitBounds.wallSeconds),
+            cpuSeconds: try node.optional("cpu_seconds")?.uint64(in: LimitBounds.cpuSeconds),
+            memoryBytes: try node.optional("memory_bytes")?.uint64(in: LimitBounds.memoryBytes),
+            processes: try node.optional("processes")?.uint64(in: LimitBounds.processes),
+            outputBytes: try node.optional("output_bytes")?.uint64(in: LimitBounds.outputBytes),
+            fileSizeBytes: try node.optional("file_size_bytes")?.uint64(in: LimitBounds.fileSizeBytes),
+            openFiles: try node.optional("open_files")?.uint64(in: LimitBounds.openFiles))
     }
 
     static func parseWorkdir(_ node: ConfigNode, _ requireDeclared: (String, ConfigNode) throws -> Void) throws -> WorkdirPolicy {

@@ -99,12 +99,12 @@ public enum ConfigLoader {
         if let n = try node.optional("socket_group") { s.socketGroup = try n.string() }
         if let n = try node.optional("frame_limit_bytes") { s.frameLimitBytes = Int(try n.uint64(atLeast: 1024)) }
         if let n = try node.optional("outbound_limit_bytes") { s.outboundLimitBytes = Int(try n.uint64(atLeast: 65536)) }
-        if let n = try node.optional("partial_line_timeout_seconds") { s.partialLineTimeoutSeconds = try n.positiveDouble() }
-        if let n = try node.optional("slow_reader_timeout_seconds") { s.slowReaderTimeoutSeconds = try n.positiveDouble() }
+        if let n = try node.optional("partial_line_timeout_seconds") { s.partialLineTimeoutSeconds = try n.seconds() }
+        if let n = try node.optional("slow_reader_timeout_seconds") { s.slowReaderTimeoutSeconds = try n.seconds() }
         if let n = try node.optional("max_connections") { s.maxConnections = Int(try n.uint64(atLeast: 1)) }
         if let n = try node.optional("max_calls_per_connection") { s.maxCallsPerConnection = Int(try n.uint64(atLeast: 1)) }
-        if let n = try node.optional("shutdown_grace_seconds") { s.shutdownGraceSeconds = try n.double() }
-        if let n = try node.optional("progress_interval_seconds") { s.progressIntervalSeconds = try n.positiveDouble() }
+        if let n = try node.optional("shutdown_grace_seconds") { s.shutdownGraceSeconds = try n.seconds(allowZero: true) }
+        if let n = try node.optional("progress_interval_seconds") { s.progressIntervalSeconds = try n.seconds() }
         return s
     }
 
@@ -113,7 +113,7 @@ public enum ConfigLoader {
         var e = ExecutionSettings()
         if let n = try node.optional("max_running") { e.maxRunning = Int(try n.uint64(atLeast: 1)) }
         if let n = try node.optional("max_queued") { e.maxQueued = Int(try n.uint64()) }
-        if let n = try node.optional("queue_timeout_seconds") { e.queueTimeoutSeconds = try n.positiveDouble() }
+        if let n = try node.optional("queue_timeout_seconds") { e.queueTimeoutSeconds = try n.seconds() }
         return e
     }
 

@@ -108,9 +108,26 @@ struct ConfigNode {
         return d
     }
 
-    func positiveDouble() throws -> Double {
+    func uint64(in range: ClosedRange<UInt64>) throws -> UInt64 {
+        let value = try uint64()
+        guard range.contains(value) else { throw error("must be between \(range.lowerBound) and \(range.upperBound)") }
+        return value
+    }
+
+    func double(in range: ClosedRange<Double>) throws -> Double {
+        let value = try double()
+        guard range.contains(value) else { throw error("must be between \(range.lowerBound) and \(range.upperBound)") }
+        return value
+    }
+
+    /// A duration in seconds: finite, positive (or zero where `allowZero`),
+    /// and at most a day, so that every consumer's conversion to whole
+    /// nanoseconds or milliseconds fits its integer type.
+    func seconds(allowZero: Bool = false) throws -> Double {
         let d = try double()
-        guard d > 0, d.isFinite else { throw error("must be a positive number") }
+        guard d.isFinite, d > 0 || (allowZero && d == 0), d <= 86_400 else {
+            throw error(allowZero ? "must be between 0 and 86400 seconds" : "must be a positive number of seconds, at most 86400")
+        }
         return d
     }
 

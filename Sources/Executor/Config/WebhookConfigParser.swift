@@ -87,7 +87,7 @@ enum WebhookConfigParser {
         let defaults = WebhookRetryPolicy()
         func seconds(_ key: String, _ fallback: Duration) throws -> Duration {
             guard let value = try node.optional(key) else { return fallback }
-            let number = try value.positiveDouble()
+            let number = try value.seconds()
             guard number <= 3600 else { throw value.error("must be at most 3600 seconds") }
             return .milliseconds(Int64((number * 1000).rounded(.up)))
         }

@@ -92,6 +92,9 @@ public final class SandboxEngine: @unchecked Sendable {
         try Preflight.check(profile: profile, host: host)
         let known = lock.withLock { filters[profile] }
         let limits = request.limits ?? profile.limits
+        // Limits come from profiles, tool overrides and flags, each checked
+        // where it is written; this holds for callers that build their own.
+        if let problem = LimitBounds.problem(in: limits) { throw AirlockError(.invalidArguments, problem) }
         let warmChild = known.flatMap { warm.take(warmKey($0, request, limits)) }
         let child = try warmChild ?? prepareCold(profile, request)
         lock.withLock { _ = livePidfds.insert(child.spawned.pidfd) }

@@ -34,7 +34,7 @@ enum ProfileUnits {
         let number = trimmed.prefix(while: { isDigit($0) || $0 == "." })
         let scales: [String: Double] = ["": 1, "ms": 0.001, "s": 1, "m": 60, "h": 3600]
         guard !number.isEmpty, let scale = scales[String(trimmed.dropFirst(number.count))],
-              let value = Double(number), value.isFinite else { return nil }
+              let value = Double(number), (value * scale).isFinite else { return nil }
         return value * scale
     }
 
@@ -69,9 +69,14 @@ enum ProfileUnits {
         return String(bytes)
     }
 
-    /// The shortest exact spelling of a duration, for `profile show`.
+    /// The shortest exact spelling of a duration, for `profile show` and
+    /// for messages about a limit (which may be out of any range: a value
+    /// no integer holds is printed as is).
     static func formatDuration(_ seconds: Double) -> String {
-        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds)s" }
+        for (unit, scale) in [("h", 3600.0), ("m", 60)] where seconds >= scale && seconds.truncatingRemainder(dividingBy: scale) == 0 {
+            return "\(Int(seconds / scale))\(unit)"
+        }
         if seconds.rounded() == seconds { return "\(Int(seconds))s" }
         let milliseconds = seconds * 1000
         if milliseconds.rounded() == milliseconds { return "\(Int(milliseconds))ms" }

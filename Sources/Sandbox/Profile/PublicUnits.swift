@@ -4,5 +4,15 @@ public enum Units {
     /// "512M", "1G", "4096" → bytes.
     public static func bytes(_ text: String) -> UInt64? { ProfileUnits.parseSize(text) }
     /// "1.5s", "200ms", "2m", "10" (seconds) → seconds.
-    public static func seconds(_ text: String) -> Double? { ProfileUnits.parseDuration(text) ?? Double(text) }
+    public static func seconds(_ text: String) -> Double? { ProfileUnits.parseDuration(text) }
+
+    /// Why a wall-clock limit is out of range (`LimitBounds`), or nil.
+    public static func problem(wallSeconds: Double) -> String? {
+        LimitBounds.wallSeconds.contains(wallSeconds) ? nil : LimitBounds.allowed(LimitBounds.wallSeconds, ProfileUnits.formatDuration)
+    }
+
+    /// Why a memory limit is out of range (`LimitBounds`), or nil.
+    public static func problem(memoryBytes: UInt64) -> String? {
+        LimitBounds.memoryBytes.contains(memoryBytes) ? nil : LimitBounds.allowed(LimitBounds.memoryBytes, ProfileUnits.formatSize)
+    }
 }

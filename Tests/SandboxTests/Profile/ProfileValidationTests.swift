@@ -39,6 +39,25 @@ struct ProfileValidationTests {
         #expect(error.contains(":2: limits.processes: must be greater than zero"))
     }
 
+    /// The top of each range is what the kernel reads as unlimited or
+    /// refuses outright; a value past it is an error here, not a setup
+    /// failure (or a trap) at launch.
+    @Test("limits outside their range are errors that give the range", arguments: [
+        ("wall: 6000000h", "limits.wall: must be between 1ms and 168h"),
+        ("wall: 100000000000000000000000000000000000000000h", "limits.wall: must be between 1ms and 168h"),
+        ("cpu: 999999999999999999999h", "limits.cpu: must be between 1s and 604800s"),
+        ("memory: 1", "limits.memory: must be between 1M and 1T"),
+        ("memory: 4T", "limits.memory: must be between 1M and 1T"),
+        ("processes: 99999999999", "limits.processes: must be between 1 and 4194304"),
+        ("open_files: 99999999999", "limits.open_files: must be between 1 and 1048576"),
+        ("output: 2G", "limits.output: must be between 1 and 256M"),
+        ("file_size: 2T", "limits.file_size: must be between 1 and 1T"),
+    ])
+    func limitOutOfRange(limit: String, message: String) throws {
+        let (error, _) = try onlyError("limits: { \(limit) }")
+        #expect(error.contains(":2: " + message), "\(error)")
+    }
+
     @Test("cpu time must be whole seconds")
     func fractionalCPU() throws {
         let (error, _) = try onlyError("limits: { cpu: 1500ms }")
