@@ -31,8 +31,10 @@ let package = Package(
         ], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // The child side of a launch (fork → execve) and thin syscall shims
-        // that Swift's Glibc module hides. Raw syscalls only.
-        .target(name: "CJail", cSettings: [.unsafeFlags(["-O2", "-fno-stack-protector"])]),
+        // that Swift's Glibc module hides. Raw syscalls only: -fno-builtin
+        // keeps the compiler from turning the child's copy loops into calls
+        // to libc's memcpy and strlen.
+        .target(name: "CJail", cSettings: [.unsafeFlags(["-O2", "-fno-stack-protector", "-fno-builtin"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
 
         // Leaves.

@@ -40,7 +40,12 @@ static void arrange_fds(const struct cjail_child_args *a)
         long r = RAW3(__NR_dup3, high[i], i, i <= 2 ? 0 : O_CLOEXEC);
         if (r < 0) { RAW1(__NR_exit_group, 126); }
     }
-    RAW3(__NR_close_range, FIRST_UNUSED_FD, ~0U, 0);
+    // Every other fd, the lifted copies included: from the first slot no
+    // wanted fd fills (no ruleset leaves slot 5 to close too). A host whose
+    // own seccomp policy refuses close_range fails the launch here rather
+    // than hand the command the parent's fds. The status fd is in place.
+    int first_unused = high[5] < 0 ? FD_LANDLOCK : FIRST_UNUSED_FD;
+    CHECK(CJAIL_STEP_FDS, RAW3(__NR_close_range, first_unused, ~0U, 0), 1);
 }
 
 struct kernel_sigaction {

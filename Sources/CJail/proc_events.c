@@ -72,7 +72,9 @@ int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max, int *l
     int count = 0;
     char buffer[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
     while (count < max) {
-        ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+        struct sockaddr_nl from = { 0 };
+        socklen_t from_len = sizeof from;
+        ssize_t n = recvfrom(fd, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &from_len);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -82,7 +84,11 @@ int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max, int *l
             }
             return count > 0 ? count : -errno;
         }
-        for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, (size_t)n) && count < max; h = NLMSG_NEXT(h, n)) {
+        // Only the kernel's messages: a process that finds this socket's
+        // port could otherwise send made-up fork and exit events.
+        if (from_len != sizeof from || from.nl_family != AF_NETLINK || from.nl_pid != 0) continue;
+        int left = (int)n;
+        for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, left) && count < max; h = NLMSG_NEXT(h, left)) {
             if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP) continue;
             struct cn_msg *message = NLMSG_DATA(h);
             if (message->id.idx != CN_IDX_PROC || message->id.val != CN_VAL_PROC) continue;

@@ -93,6 +93,10 @@ int cjail_netns_create(int bring_up_loopback)
 {
     int home = cjail_home_netns();
     if (home < 0) return home;
+    // This thread must be able to come back before it leaves: a root
+    // without CAP_SYS_ADMIN over the host's namespace (inside a rootless
+    // container's user namespace) could unshare but not return.
+    if (setns(home, CLONE_NEWNET) < 0) return -errno;
     if (unshare(CLONE_NEWNET) < 0) return -errno;
     int err = 0;
     if (bring_up_loopback) {

@@ -74,8 +74,9 @@ static int write_pid(const char *path, pid_t pid)
     snprintf(text, sizeof text, "%d", (int)pid);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) return -errno;
-    ssize_t w = write(fd, text, strlen(text));
-    int err = w < 0 ? -errno : 0;
+    size_t length = strlen(text);
+    ssize_t w = write(fd, text, length);
+    int err = w < 0 ? -errno : (size_t)w != length ? -EIO : 0;
     close(fd);
     return err;
 }

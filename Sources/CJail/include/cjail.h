@@ -230,7 +230,8 @@ struct cjail_spawned {
 /// puts it in its cgroups and lets it build its root. The child then reports CJAIL_STEP_READY on the
 /// status pipe and waits for cjail_start. Returns 0, or -errno with
 /// *failed_step set. The root plan must stay alive until the child has
-/// reported READY or exited.
+/// exec'd or exited (status pipe EOF): stage 2 still reads its seal and
+/// its Landlock ruleset fd.
 int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cjail_spawned *out, int *failed_step);
 
 /// Stage 2: hands the child `plan`. The plan

@@ -84,6 +84,9 @@ final class NetworkNamespacePool: @unchecked Sendable {
                 close(fd)
             }
             lock.unlock()
+            // Not permitted is for good (a root confined to a user namespace
+            // of its own): launches make their own namespaces from then on.
+            if fd == -EPERM { return }
             if fd < 0 { Thread.sleep(forTimeInterval: 1) }
         }
     }

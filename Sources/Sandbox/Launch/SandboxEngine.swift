@@ -215,12 +215,18 @@ public final class SandboxEngine: @unchecked Sendable {
     /// shutdown should prefer cancelling their tasks, which records why.
     public func killAll() {
         warm.stop()
+        networkNamespaces.stop()
         lock.withLock {
             for pidfd in livePidfds { _ = cjail_pidfd_send_signal(pidfd, SIGKILL) }
         }
     }
 
-    deinit { warm.stop() }
+    /// The pools' threads hold their pools while they work: stopped here,
+    /// or each engine dropped would leave a thread and its namespaces.
+    deinit {
+        warm.stop()
+        networkNamespaces.stop()
+    }
 
     /// The warm pool, for tests.
     var warmPool: WarmPool { warm }
