@@ -44,6 +44,10 @@ public struct RunResult: Sendable, Hashable, Codable {
     public var recordedSyscalls: [SyscallRecord]
     /// When the child was killed by seccomp (SIGSYS), the syscall that did it.
     public var killedBySyscall: String?
+    /// Calls counted only under their syscall's name and outcome, without
+    /// their path or address: a list keeps its first 1024 distinct records
+    /// in full. Nil when every call's details were kept.
+    public var syscallDetailsOmitted: Int?
 
     public var manifest: EnforcementManifest
 
@@ -51,7 +55,7 @@ public struct RunResult: Sendable, Hashable, Codable {
                 userCPUSeconds: Double, systemCPUSeconds: Double, peakMemoryBytes: UInt64,
                 stdout: CapturedOutput, stderr: CapturedOutput, limitsHit: [LimitHit],
                 deniedSyscalls: [SyscallRecord], recordedSyscalls: [SyscallRecord],
-                killedBySyscall: String?, manifest: EnforcementManifest) {
+                killedBySyscall: String?, syscallDetailsOmitted: Int? = nil, manifest: EnforcementManifest) {
         self.termination = termination
         self.exitCode = exitCode
         self.signal = signal
@@ -65,6 +69,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         self.deniedSyscalls = deniedSyscalls
         self.recordedSyscalls = recordedSyscalls
         self.killedBySyscall = killedBySyscall
+        self.syscallDetailsOmitted = syscallDetailsOmitted
         self.manifest = manifest
     }
 }

@@ -66,6 +66,7 @@ enum RunResultBuilder {
             stdout: o.stdout.captured, stderr: o.stderr.captured, limitsHit: hits,
             deniedSyscalls: o.recorder.denied, recordedSyscalls: o.recorder.recorded,
             killedBySyscall: o.recorder.killedBy,
+            syscallDetailsOmitted: o.recorder.detailsOmitted > 0 ? o.recorder.detailsOmitted : nil,
             manifest: manifest(plan: plan, profile: profile, profileDigest: profileDigest, filter: filter, cgroup: cgroup, host: host))
     }
 

@@ -17,9 +17,15 @@ final class SyscallRecorder {
     private let filter: CompiledFilter
     private var records: [Key: SyscallRecord] = [:]
     private var order: [Key] = []
-    /// Distinct records kept; beyond this only counts of existing ones grow.
+    private var distinctDenied = 0, distinctAllowed = 0
+    /// Distinct records each list (denied, recorded) keeps in full. Past
+    /// it a call is still counted, under its syscall's name and outcome
+    /// alone, so that no denied syscall goes unlisted however many
+    /// distinct paths came first (those few records are bounded by the
+    /// number of syscall names).
     static let maxDistinct = 1024
-    private(set) var dropped = 0
+    /// Calls counted without their details.
+    private(set) var detailsOmitted = 0
 
     init(filter: CompiledFilter) {
         self.filter = filter
@@ -79,11 +85,23 @@ final class SyscallRecorder {
         let key = Key(name: record.name, detail: record.path ?? record.address, outcome: record.outcome)
         if records[key] != nil {
             records[key]!.count += 1
-        } else if order.count < Self.maxDistinct {
+            return
+        }
+        let isDenied = record.outcome != "allowed"
+        let distinct = isDenied ? distinctDenied : distinctAllowed
+        if distinct < Self.maxDistinct {
             records[key] = record
             order.append(key)
+            if isDenied { distinctDenied += 1 } else { distinctAllowed += 1 }
+            return
+        }
+        detailsOmitted += 1
+        let nameOnly = Key(name: record.name, detail: nil, outcome: record.outcome)
+        if records[nameOnly] != nil {
+            records[nameOnly]!.count += 1
         } else {
-            dropped += 1
+            records[nameOnly] = SyscallRecord(name: record.name, number: record.number, arguments: [], outcome: record.outcome)
+            order.append(nameOnly)
         }
     }
 
