@@ -5,6 +5,9 @@ import Foundation
 /// Everything the supervisor observed about one child, before it becomes a
 /// `RunResult`.
 struct Observation {
+    /// The child's mount namespace, still held (-1: none): the caller
+    /// drops it (`NamespaceRelease`) once it has read the run's cgroup.
+    var mountNamespaceFD: Int32 = -1
     var setupFailure: cjail_status?
     var execError: Int32?
     var exitKind: Int32 = 0
@@ -98,7 +101,7 @@ final class LaunchSupervisor {
         // A child that could not be reaped keeps its stack forever.
         if reaped { cjail_release_stack(&spawned) }
         if spawned.sync_fd >= 0 { close(spawned.sync_fd) }
-        NamespaceRelease.later(spawned.mount_ns_fd)
+        obs.mountNamespaceFD = spawned.mount_ns_fd
         obs.releasedAt = DispatchTime.now().uptimeNanoseconds
         obs.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return obs
@@ -128,7 +131,9 @@ final class LaunchSupervisor {
 
         while true {
             let now = DispatchTime.now().uptimeNanoseconds
-            if !exited && now >= deadline && !obs.timedOut {
+            // A child that exited just as the deadline passed (its exit not
+            // yet read) ran within its limit: not a wall-clock kill.
+            if !exited && now >= deadline && !obs.timedOut && !Self.hasExited(spawned.pidfd) {
                 obs.timedOut = true
                 kill()
             }
@@ -219,6 +224,12 @@ final class LaunchSupervisor {
     }
 
     /// Reads status messages; false at EOF.
+    /// Whether the child behind `pidfd` has exited (its pidfd is readable).
+    private static func hasExited(_ pidfd: Int32) -> Bool {
+        var watch = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+        return poll(&watch, 1, 0) > 0 && watch.revents & Int16(POLLIN) != 0
+    }
+
     private func readStatus(_ fd: Int32, _ obs: inout Observation, pidfd: Int32, listener: inout Int32) -> Bool {
         var status = cjail_status()
         let n = read(fd, &status, MemoryLayout<cjail_status>.size)

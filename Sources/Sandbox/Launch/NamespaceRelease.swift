@@ -8,8 +8,13 @@ import Foundation
 enum NamespaceRelease {
     private static let queue = DispatchQueue(label: "airlock.namespace-release", qos: .utility)
 
-    static func later(_ fd: Int32) {
-        guard fd >= 0 else { return }
-        queue.async { close(fd) }
+    /// Closes `fd` (-1: the namespace went with the child), then runs
+    /// `then`, on the background queue.
+    static func later(_ fd: Int32, then: @escaping @Sendable () -> Void = {}) {
+        guard fd >= 0 else { return then() }
+        queue.async {
+            close(fd)
+            then()
+        }
     }
 }

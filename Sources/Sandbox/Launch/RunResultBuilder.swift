@@ -20,7 +20,11 @@ enum RunResultBuilder {
         if signal == SIGXCPU || (signal == SIGKILL && userCPU + systemCPU >= Double(limits.cpuSeconds)) {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds, evidence: "RLIMIT_CPU: \(signal == SIGXCPU ? "SIGXCPU" : "SIGKILL at the hard limit")"))
         }
-        if let usage = cgroupUsage, usage.oomKills > 0 || (usage.memoryLimitHits > 0 && signal == SIGKILL) {
+        // The limit counter also rises on ordinary reclaim at the limit: with
+        // no OOM kill counted, a SIGKILL is the memory limit's only when
+        // nothing else (the wall clock, a cancel, a foreign-arch call) sent it.
+        let killedByOther = o.timedOut || o.cancelled || o.recorder.killedBy != nil
+        if let usage = cgroupUsage, usage.oomKills > 0 || (usage.memoryLimitHits > 0 && signal == SIGKILL && !killedByOther) {
             hits.append(LimitHit(kind: .memory, limit: limits.memoryBytes,
                                  evidence: "cgroup memory limit reached \(usage.memoryLimitHits)×, OOM kills: \(usage.oomKills)"))
         }

@@ -89,7 +89,7 @@ public final class SandboxEngine: @unchecked Sendable {
     /// whose readability cancels the launch (-1: not cancellable).
     public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1) throws -> RunResult {
         let t0 = Self.now()
-        try Preflight.check(profile: profile, host: host)
+        try Preflight.check(profile: profile, request: request, host: host)
         let known = lock.withLock { filters[profile] }
         let limits = request.limits ?? profile.limits
         // Limits come from profiles, tool overrides and flags, each checked
@@ -118,8 +118,6 @@ public final class SandboxEngine: @unchecked Sendable {
             abandon(child)
             throw error
         }
-        // Once the child is gone (the supervisor has reaped it).
-        defer { if let cgroup = child.cgroup { cgroups.release(cgroup) } }
         // The pool keeps only what a root depends on (never the request's
         // environment or files: those carry the run's secrets).
         let rootInputs = LaunchRequest(argv: [], extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable)
@@ -143,6 +141,16 @@ public final class SandboxEngine: @unchecked Sendable {
                                          outputCap: limits.outputBytes)
         lock.withLock { _ = livePidfds.remove(observation.pidfd) }
         close(observation.pidfd)
+        // The cgroup goes back to the pool once its counters are read (at
+        // the end of this function) and the mount namespace is gone: the
+        // run's tmpfs pages stay charged to it until then, and the next run
+        // must not start with them against its memory limit.
+        defer {
+            let cgroup = child.cgroup
+            NamespaceRelease.later(observation.mountNamespaceFD) { [cgroups] in
+                if let cgroup { cgroups.release(cgroup) }
+            }
+        }
 
         if let failure = observation.setupFailure, !observation.timedOut, !observation.cancelled {
             throw SetupFailure.error(step: failure.step, errno: failure.error, index: failure.index,
@@ -277,7 +285,11 @@ public enum ProfileDigest {
     /// The profile's canonical JSON, built as a tree directly (the same
     /// JSON as through JSONEncoder, without the text in between: a one-shot
     /// `airlock exec` computes this once per process).
+    /// A profile the encoder refuses (a value JSON can't hold, such as a
+    /// NaN a library caller put in a limit) is digested from its full
+    /// description instead: never from its name alone, which two different
+    /// profiles may share, and the digest keys the warm children.
     public static func of(_ profile: SandboxProfile) -> String {
-        (try? JSONValueEncoder.encode(profile)).map(Digest.sha256Hex) ?? Digest.sha256Hex(profile.name)
+        (try? JSONValueEncoder.encode(profile)).map(Digest.sha256Hex) ?? Digest.sha256Hex(String(reflecting: profile))
     }
 }

@@ -55,7 +55,10 @@ struct LandlockPlan {
     var manifestRights: [String]
     var networkRule: String?
 
-    init(abi: Int, network: NetworkPolicy, writablePaths: [String], hasDev: Bool) {
+    /// `writable`: each writable mount's target, and whether it is a
+    /// folder (a file gets only the rights that apply to files: Landlock
+    /// refuses a rule with folder rights on a file).
+    init(abi: Int, network: NetworkPolicy, writable: [(path: String, isDirectory: Bool)], hasDev: Bool) {
         let handled = LandlockRights.handledFilesystem(abi: abi)
         var handledNet: UInt64 = 0
         var networkRule: String?
@@ -73,11 +76,16 @@ struct LandlockPlan {
             rules.append(("/dev", (LandlockRights.readFile | LandlockRights.writeFile | LandlockRights.readDir
                 | LandlockRights.truncate | LandlockRights.ioctlDev) & handled))
         }
-        for path in writablePaths { rules.append((path, handled)) }
+        let fileRights = (LandlockRights.execute | LandlockRights.writeFile | LandlockRights.readFile
+            | LandlockRights.truncate | LandlockRights.ioctlDev) & handled
+        for mount in writable { rules.append((mount.path, mount.isDirectory ? handled : fileRights)) }
         self.rules = rules
         self.networkRule = networkRule
         manifestRights = ["/: " + LandlockRights.describe(readOnly).joined(separator: ",")]
-            + writablePaths.map { "\($0): all \(LandlockRights.describe(handled).count) handled rights" }
+            + writable.map {
+                $0.isDirectory ? "\($0.path): all \(LandlockRights.describe(handled).count) handled rights"
+                    : "\($0.path): " + LandlockRights.describe(fileRights).joined(separator: ",")
+            }
             + (hasDev ? ["/dev: read,write,truncate,ioctl_dev"] : [])
     }
 

@@ -65,7 +65,8 @@ final class RootPlan: @unchecked Sendable {
                                            deviceFolder: options.sharesDeviceFolder ? DeviceFolder.shared : nil,
                                            filesFolder: placesFiles)
             landlock = LandlockPlan(abi: host.landlockABI, network: profile.network,
-                                    writablePaths: mounts.entries.filter(\.isWritable).map(\.target), hasDev: profile.filesystem.dev)
+                                    writable: mounts.entries.filter(\.isWritable).map { ($0.target, $0.sourceIsDirectory) },
+                                    hasDev: profile.filesystem.dev)
             // Landlock is required (Preflight refused hosts without it): a
             // ruleset that can't be made fails the launch.
             owned.append(try landlock.createRuleset())
