@@ -171,6 +171,13 @@ public struct EnforcementManifest: Sendable, Hashable, Codable {
     public var cgroupControllers: [String]
     /// Limits in force, by `LimitHit.Kind` raw value, in the kind's unit.
     public var limits: [String: UInt64]
+    /// Limits in force whose hits this run could not observe, so that their
+    /// absence from `limitsHit` means nothing: open_files always (a refused
+    /// open is an errno the process handles), memory and processes without
+    /// their cgroup controller (the rlimit makes a call fail), cpu_time and
+    /// file_size of the command's own children without process events
+    /// (Airlock not root).
+    public var limitsUnobserved: [String]
     /// Syscalls recorded by the notify listener.
     public var recordedSyscalls: [String]
 
@@ -178,7 +185,8 @@ public struct EnforcementManifest: Sendable, Hashable, Codable {
                 uidOutside: UInt32, gidOutside: UInt32, rootFilesystem: [String], network: String, landlockABI: Int,
                 landlockFilesystemRights: [String], landlockNetworkRule: String?, seccompFilterDigest: String,
                 seccompDefaultAction: String, seccompAllowedSyscalls: Int, capabilities: String, noNewPrivs: Bool,
-                cgroupVersion: String, cgroupControllers: [String], limits: [String: UInt64], recordedSyscalls: [String]) {
+                cgroupVersion: String, cgroupControllers: [String], limits: [String: UInt64], limitsUnobserved: [String] = [],
+                recordedSyscalls: [String]) {
         self.profile = profile
         self.profileDigest = profileDigest
         self.namespaces = namespaces
@@ -198,6 +206,7 @@ public struct EnforcementManifest: Sendable, Hashable, Codable {
         self.noNewPrivs = noNewPrivs
         self.cgroupVersion = cgroupVersion
         self.cgroupControllers = cgroupControllers
+        self.limitsUnobserved = limitsUnobserved
         self.limits = limits
         self.recordedSyscalls = recordedSyscalls
     }

@@ -133,7 +133,7 @@ final class LaunchSupervisor {
             let now = DispatchTime.now().uptimeNanoseconds
             // A child that exited just as the deadline passed (its exit not
             // yet read) ran within its limit: not a wall-clock kill.
-            if !exited && now >= deadline && !obs.timedOut && !Self.hasExited(spawned.pidfd) {
+            if !exited && now >= deadline && !obs.timedOut && !PreparedChild.hasExited(pidfd: spawned.pidfd) {
                 obs.timedOut = true
                 kill()
             }
@@ -224,12 +224,6 @@ final class LaunchSupervisor {
     }
 
     /// Reads status messages; false at EOF.
-    /// Whether the child behind `pidfd` has exited (its pidfd is readable).
-    private static func hasExited(_ pidfd: Int32) -> Bool {
-        var watch = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-        return poll(&watch, 1, 0) > 0 && watch.revents & Int16(POLLIN) != 0
-    }
-
     private func readStatus(_ fd: Int32, _ obs: inout Observation, pidfd: Int32, listener: inout Int32) -> Bool {
         var status = cjail_status()
         let n = read(fd, &status, MemoryLayout<cjail_status>.size)

@@ -34,6 +34,14 @@ struct PreparedChild: @unchecked Sendable {
 
     /// Kills the child if it still lives, waits for it, and frees what it
     /// held: its descriptors, its stack and (through `releaseCgroup`) its cgroup.
+    /// Whether the child has already exited (its pidfd is readable).
+    var hasExited: Bool { Self.hasExited(pidfd: spawned.pidfd) }
+
+    static func hasExited(pidfd: Int32) -> Bool {
+        var watch = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+        return poll(&watch, 1, 0) > 0 && watch.revents & Int16(POLLIN) != 0
+    }
+
     func discard(releaseCgroup: ((RunCgroup) -> Void)?) {
         var spawned = spawned
         _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL)

@@ -71,11 +71,23 @@ enum RunResultBuilder {
             deniedSyscalls: o.recorder.denied, recordedSyscalls: o.recorder.recorded,
             killedBySyscall: o.recorder.killedBy,
             syscallDetailsOmitted: o.recorder.detailsOmitted > 0 ? o.recorder.detailsOmitted : nil,
-            manifest: manifest(plan: plan, profile: profile, profileDigest: profileDigest, filter: filter, cgroup: cgroup, host: host))
+            manifest: manifest(plan: plan, profile: profile, profileDigest: profileDigest, filter: filter, cgroup: cgroup, host: host,
+                               watchesDescendants: o.descendantSignals != nil))
+    }
+
+    /// The limit kinds whose hits this run can't see (see the manifest's
+    /// `limitsUnobserved`).
+    static func unobservedLimits(cgroup: RunCgroup?, watchesDescendants: Bool) -> [String] {
+        let controllers = cgroup?.controllers ?? []
+        var kinds: [LimitHit.Kind] = [.openFiles]
+        if !controllers.contains("memory") { kinds.append(.memory) }
+        if !controllers.contains("pids") { kinds.append(.processes) }
+        if !watchesDescendants { kinds += [.cpuTime, .fileSize] }
+        return kinds.map(\.rawValue)
     }
 
     static func manifest(plan: LaunchPlan, profile: SandboxProfile, profileDigest: String, filter: CompiledFilter, cgroup: RunCgroup?,
-                         host: HostCapabilities) -> EnforcementManifest {
+                         host: HostCapabilities, watchesDescendants: Bool) -> EnforcementManifest {
         let l = plan.limits
         var limits: [String: UInt64] = [
             LimitHit.Kind.wallClock.rawValue: UInt64(l.wallSeconds.rounded(.up)),
@@ -107,6 +119,7 @@ enum RunResultBuilder {
             cgroupVersion: cgroup?.version.rawValue ?? "none",
             cgroupControllers: cgroup?.controllers ?? [],
             limits: limits.merging(plan.usesRlimitForMemory ? ["memory_rlimit_as": l.memoryBytes] : [:]) { a, _ in a },
+            limitsUnobserved: unobservedLimits(cgroup: cgroup, watchesDescendants: watchesDescendants),
             recordedSyscalls: filter.recorded)
     }
 

@@ -51,9 +51,16 @@ final class WarmPool: @unchecked Sendable {
         guard enabled else { return nil }
         lock.lock()
         defer { lock.unlock() }
-        guard var children = ready[key], !children.isEmpty else { return nil }
-        let child = children.removeFirst()
+        guard var children = ready[key] else { return nil }
+        // A waiting child can die (killed from outside, an OOM kill); one
+        // that is gone would fail the launch at the go. Drop it for the next.
+        var live: Child?
+        while live == nil, !children.isEmpty {
+            let child = children.removeFirst()
+            if child.hasExited { discard(child) } else { live = child }
+        }
         ready[key] = children
+        guard let child = live else { return nil }
         servedCount += 1
         if niced { BackgroundPriority.restore(pid: child.spawned.pid) }
         // No wake-up for the refill here: it comes with `want` when this

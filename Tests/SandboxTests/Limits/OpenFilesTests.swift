@@ -6,7 +6,7 @@ import Testing
 /// Opening descriptors until the kernel refuses: the open-files limit holds
 /// (RLIMIT_NOFILE). A refused open is an errno the process handles, which
 /// the engine can't observe without tracing every call, so `limitsHit` does
-/// not list it (documented).
+/// not list it, and the manifest says so (`limitsUnobserved`).
 @Suite("Open files", .timeLimit(.minutes(1)))
 struct OpenFilesTests {
     static let openUntilRefused = """
@@ -28,5 +28,9 @@ struct OpenFilesTests {
         #expect(words[1] == "EMFILE")
         // 0, 1, 2 and python's own descriptors come out of the same 32.
         #expect(Int(words[3]).map { $0 < 32 } == true)
+        #expect(!result.limitsHit.contains { $0.kind == .openFiles })
+        #expect(result.manifest.limitsUnobserved.contains("open_files"), "\(result.manifest.limitsUnobserved)")
+        let controllers = Set(result.manifest.cgroupControllers)
+        #expect(result.manifest.limitsUnobserved.contains("memory") == !controllers.contains("memory"))
     }
 }
