@@ -63,7 +63,6 @@ enum SeccompCompiler {
     static let writeOpenFlags: UInt64 = UInt64(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
     /// Syscalls whose only purpose is to open for write when recorded.
     static let openLike: Set<String> = ["open", "openat", "openat2", "creat"]
-    static let ttyInjectionIoctls: [UInt64] = [0x5412 /* TIOCSTI */, 0x541C /* TIOCLINUX */]
 
     static func compile(_ policy: SeccompPolicy, record: [String]) throws -> CompiledFilter {
         guard let ctx = seccomp_init(actNotify) else {
@@ -109,7 +108,7 @@ enum SeccompCompiler {
                 try add(ctx, actAllow, nr, [masked(0, namespaceCloneFlags, 0)], "clone without namespace flags")
                 verdicts[nr] = .deny(errno: EPERM)
             } else if name == "ioctl" {
-                for request in ttyInjectionIoctls {
+                for request in SyscallRestrictions.terminalInjectionIoctls {
                     try add(ctx, actErrno(EPERM), nr, [masked(1, 0xffff_ffff, request)], "deny tty injection ioctl")
                 }
                 verdicts[nr] = .continueSilently
@@ -151,7 +150,11 @@ enum SeccompCompiler {
     }
 
     private static func comparison(_ c: SyscallCondition) -> scmp_arg_cmp {
-        switch c.op {
+        // The kernel reads an ioctl request as 32 bits: compare those alone,
+        // or a value with high bits set would pass the check and act as its
+        // low half (ConditionParser admits only `arg 1 == REQUEST` for ioctl).
+        if c.syscall == "ioctl", c.argument == 1, c.op == .equal { return masked(1, 0xffff_ffff, c.value & 0xffff_ffff) }
+        return switch c.op {
         case .equal: scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_EQ, datum_a: c.value, datum_b: 0)
         case .notEqual: scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_NE, datum_a: c.value, datum_b: 0)
         case .maskedZero: masked(UInt32(c.argument), c.value, 0)

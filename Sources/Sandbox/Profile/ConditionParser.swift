@@ -78,10 +78,28 @@ struct ConditionParser {
 
     /// Syscalls that may only be allowed with particular values.
     private mutating func allowedShape(_ condition: SyscallCondition, _ node: Node, _ field: String) -> Bool {
+        if condition.syscall == "ioctl" { return allowedIoctl(condition, node, field) }
         guard let safe = SyscallRestrictions.conditionOnly[condition.syscall] else { return true }
         guard condition.argument == 0, condition.op == .equal, safe.contains(condition.value) else {
             let values = safe.sorted().map { "0x" + String($0, radix: 16) }.joined(separator: " or ")
             reader.error(node, field, "\(condition.syscall) may only be allowed with arg 0 == \(values)")
+            return false
+        }
+        return true
+    }
+
+    /// A condition on ioctl replaces Airlock's own rule for it (every request
+    /// but the terminal-injection ones), so it may only name requests:
+    /// `arg 1 == REQUEST`. The kernel reads the request's low 32 bits, which
+    /// is what the filter compares; anything else (!=, a mask, another
+    /// argument) would also let TIOCSTI or TIOCLINUX through.
+    private mutating func allowedIoctl(_ condition: SyscallCondition, _ node: Node, _ field: String) -> Bool {
+        guard condition.argument == 1, condition.op == .equal, condition.value <= 0xFFFF_FFFF else {
+            reader.error(node, field, "ioctl may only be allowed by request: arg 1 == a 32-bit request number")
+            return false
+        }
+        guard !SyscallRestrictions.terminalInjectionIoctls.contains(condition.value) else {
+            reader.error(node, field, "ioctl request 0x\(String(condition.value, radix: 16)) injects terminal input; it is always denied")
             return false
         }
         return true

@@ -50,6 +50,10 @@ public enum SyscallRestrictions {
     /// only querying (0xffffffff) and setting the default PER_LINUX (0) are safe.
     public static let conditionOnly: [String: Set<UInt64>] = ["personality": [0, 0xFFFF_FFFF]]
 
+    /// ioctl requests that push input into a terminal (TIOCSTI, TIOCLINUX):
+    /// always refused, whatever a profile allows of ioctl.
+    public static let terminalInjectionIoctls: [UInt64] = [0x5412, 0x541C]
+
     /// The namespace-creating clone flags: CLONE_NEWTIME, NEWNS, NEWCGROUP,
     /// NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET. A resolved profile never
     /// allows `clone` outright: the loader turns it into

@@ -140,10 +140,27 @@ struct ProfileValidationTests {
         let (error, _) = try onlyError("""
             seccomp:
               conditions:
-                - { syscall: ioctl, arg: 1, op: "!=", value: TIOCSTI }
-                - { syscall: ioctl, arg: 1, op: "!=", value: TIOCLINUX }
+                - { syscall: socket, arg: 0, op: "!=", value: 40 }
+                - { syscall: socket, arg: 0, op: "!=", value: 17 }
             """)
-        #expect(error.contains("conditions on ioctl are alternatives"))
+        #expect(error.contains("conditions on socket are alternatives"), "\(error)")
+    }
+
+    /// A condition on ioctl replaces Airlock's rule that refuses the
+    /// terminal-injection requests: only `arg 1 == REQUEST` (32 bits, not
+    /// TIOCSTI or TIOCLINUX) may stand in for it.
+    @Test("ioctl is allowed only by request", arguments: [
+        ("{ syscall: ioctl, arg: 1, op: \"!=\", value: TIOCSTI }", "ioctl may only be allowed by request"),
+        ("{ syscall: ioctl, arg: 0, op: \"==\", value: 1 }", "ioctl may only be allowed by request"),
+        ("{ syscall: ioctl, arg: 1, op: \"&==0\", value: 0x1 }", "ioctl may only be allowed by request"),
+        ("{ syscall: ioctl, arg: 1, op: \"==\", value: 0x100005401 }", "ioctl may only be allowed by request"),
+        ("{ syscall: ioctl, arg: 1, op: \"==\", value: TIOCSTI }", "injects terminal input; it is always denied"),
+        ("{ syscall: ioctl, arg: 1, op: \"==\", value: 0x541c }", "injects terminal input; it is always denied"),
+    ])
+    func ioctlConditions(condition: String, expected: String) throws {
+        let (error, _) = try onlyError("seccomp:\n  conditions:\n    - \(condition)")
+        #expect(error.contains(":4: seccomp.conditions[0]: ioctl "), "\(error)")
+        #expect(error.contains(expected), "\(error)")
     }
 
     @Test("paths must be absolute and normal; nothing at /", arguments: [
