@@ -21,8 +21,12 @@ enum Hostnames {
     }
 }
 
-enum EnvironmentNames {
-    static func isValid(_ name: String) -> Bool {
+/// Public so that `airlock exec --env` holds a name to the rule of a
+/// profile's `environment:`.
+public enum EnvironmentNames {
+    public static let rule = "letters, digits, _; not starting with a digit"
+
+    public static func isValid(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         return name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"

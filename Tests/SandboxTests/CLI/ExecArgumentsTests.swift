@@ -27,6 +27,11 @@ import Testing
         ["--timeout=-3", "--", "true"],                  // invalid values: ArgumentParser reports them
         ["--memory", "12QB", "--", "true"],
         ["--env", "NOEQUALS", "--", "true"],
+        ["--env", "1A=x", "--", "true"],                 // a name profiles refuse
+        ["--env=A-B=x", "--", "true"],
+        ["--workdir", "relative", "--", "true"],          // not an absolute path
+        ["--json", "--json", "--", "true"],
+        ["--timeout=1", "--timeout", "2", "--", "true"],
         ["positional", "--", "true"],
     ]
 
@@ -40,6 +45,23 @@ import Testing
     @Test(arguments: handedOver)
     func handsAnythingUnusualToArgumentParser(arguments: [String]) {
         #expect(ExecArguments.quickParse(arguments) == nil)
+    }
+
+    /// ArgumentParser keeps the last of a repeated single value; both
+    /// readers refuse the repeat, found by `repeatedFlag` whatever the
+    /// spelling, and only before the command.
+    @Test(arguments: [
+        (["--profile", "a", "--profile", "b", "--", "true"], "--profile"),
+        (["--workdir=/a", "--workdir", "/b", "--", "true"], "--workdir"),
+        (["--timeout", "1", "--json", "--timeout=2", "--", "true"], "--timeout"),
+        (["--memory=1G", "--memory=2G"], "--memory"),
+        (["--json", "--help", "--json"], "--json"),
+        (["--ro-bind", "/a", "--ro-bind", "/b", "--env", "A=1", "--env", "B=2", "--", "true"], nil),
+        (["--profile", "a", "--", "cmd", "--profile", "b"], nil),
+        (["--profile", "a", "--", "--", "--profile", "b"], nil),
+    ] as [([String], String?)])
+    func findsARepeatedSingleValueFlag(arguments: [String], flag: String?) {
+        #expect(ExecArguments.repeatedFlag(in: arguments) == flag)
     }
 
     /// Every refusal of ArgumentParser's is among the handed-over cases.

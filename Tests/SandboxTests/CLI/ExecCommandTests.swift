@@ -38,6 +38,15 @@ import Testing
         (["exec", "--timeout", "20000000000", "--", "true"], "--timeout 20000000000: must be between 1ms and 168h"),
         (["exec", "--memory", "1", "--", "true"], "--memory 1: must be between 1M and 1T"),
         (["exec", "--env", "NOEQUALS", "--", "true"], "--env NOEQUALS is not K=V"),
+        (["exec", "--env", "1A=x", "--", "true"], "--env 1A=x: 1A is not an environment variable name"),
+        (["exec", "--env=A-B=x", "--", "true"], "--env A-B=x: A-B is not an environment variable name"),
+        (["exec", "--workdir", "relative", "--", "true"], "--workdir relative is not an absolute path"),
+        // ArgumentParser alone would run the last of each under shell.
+        (["exec", "--profile", "strict", "--profile", "shell", "--", "true"], "--profile may be given only once"),
+        (["exec", "--timeout", "5", "--timeout=6", "--", "true"], "--timeout may be given only once"),
+        (["exec", "--workdir", "/", "--workdir", "/tmp", "--", "true"], "--workdir may be given only once"),
+        (["exec", "--memory", "1G", "--memory", "2G", "--", "true"], "--memory may be given only once"),
+        (["exec", "--json", "--json", "--", "true"], "--json may be given only once"),
         (["exec", "--no-such-flag", "--", "true"], "Unknown option '--no-such-flag'"),
         (["exec"], "missing command"),
     ])
@@ -48,7 +57,9 @@ import Testing
         // Writable by the sandbox's host identity (nobody, when tests run as root).
         try FileManager.default.createDirectory(at: traceDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
         defer { try? FileManager.default.removeItem(at: traceDir) }
-        var argv = ["exec", "--profile", "shell", "--bind", "\(traceDir.path):/trace"] + arguments.dropFirst()
+        // Under shell, which runs the trace command, unless the case names its own.
+        let profile = arguments.contains { $0.hasPrefix("--profile") } ? [] : ["--profile", "shell"]
+        var argv = ["exec"] + profile + ["--bind", "\(traceDir.path):/trace"] + arguments.dropFirst()
         if argv.last == "true" { argv = argv.dropLast() + ["sh", "-c", "touch /trace/ran"] }
         let out = try BuiltBinary.run("airlock", argv)
         #expect(out.status == 64, "exit \(out.status): \(out.stderr)")
