@@ -34,8 +34,21 @@ public enum EnvironmentNames {
     }
 }
 
-enum SandboxPaths {
+public enum SandboxPaths {
     static let rule = "an absolute path without . or .. parts, repeated or trailing slashes"
+
+    /// `path` taken from `directory` when relative, with `.`, `..` and
+    /// repeated or trailing slashes folded by text alone (a `..` above `/`
+    /// stays at `/`): what `isNormalAbsolute` accepts, made from a path a
+    /// user typed (`airlock exec --bind ./work`). Nothing on disk is read,
+    /// so `link/..` is the folder holding `link`, as the user wrote it.
+    public static func normalized(_ path: String, relativeTo directory: String) -> String {
+        var parts: [Substring] = []
+        for part in ((path.hasPrefix("/") ? "" : directory + "/") + path).split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
 
     /// Absolute and already normal: what you see is the path the kernel walks.
     static func isNormalAbsolute(_ path: String) -> Bool {

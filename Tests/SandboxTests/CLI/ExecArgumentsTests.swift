@@ -1,4 +1,7 @@
+import AirlockCore
 import ArgumentParser
+import Foundation
+import Sandbox
 import Testing
 @testable import airlock
 
@@ -62,6 +65,19 @@ import Testing
     ] as [([String], String?)])
     func findsARepeatedSingleValueFlag(arguments: [String], flag: String?) {
         #expect(ExecArguments.repeatedFlag(in: arguments) == flag)
+    }
+
+    /// The source is normalized against the given directory; it is the
+    /// destination too unless one is given.
+    @Test func aBindSourceIsNormalized() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-bind-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/w", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try ExecRun.bind("./w/", relativeTo: dir) == BindMount(source: dir + "/w", destination: dir + "/w"))
+        #expect(try ExecRun.bind("x/../w:/inside", relativeTo: dir) == BindMount(source: dir + "/w", destination: "/inside"))
+        #expect(throws: AirlockError(.invalidArguments, "bind source ./nope does not exist")) {
+            try ExecRun.bind("./nope", relativeTo: dir)
+        }
     }
 
     /// Every refusal of ArgumentParser's is among the handed-over cases.

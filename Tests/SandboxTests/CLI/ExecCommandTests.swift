@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 
 /// `airlock exec` end to end: the real binary, the shipped profiles, the
@@ -133,5 +134,21 @@ import Testing
         #expect(out.stdout == "data\nhi\n/src\n")
         #expect(out.status != 0, "a read-only bind must refuse the write")
         #expect(try String(contentsOf: dir.appendingPathComponent("in.txt"), encoding: .utf8) == "data\n")
+    }
+
+    /// A bind without a destination appears inside at its host path, in
+    /// normal form however it was typed.
+    @Test(arguments: ["./w", "w/", "w/../w//", "{dir}/w/", "{dir}/./w"])
+    func aBindSourceIsNormalizedIntoItsDestination(spelling: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-exec-\(UUID().uuidString)")
+        let work = dir.appendingPathComponent("w")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = spelling.replacingOccurrences(of: "{dir}", with: dir.path)
+        let out = try HostCommand.run(BuiltBinary.path("airlock"),
+                                      ["exec", "--profile", "shell", "--bind", source, "--", "sh", "-c", "touch \(work.path)/ran"],
+                                      workingDirectory: dir.path)
+        #expect(out.status == 0, "exit \(out.status): \(out.stderrText)")
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("ran").path))
     }
 }

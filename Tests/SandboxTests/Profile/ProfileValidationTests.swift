@@ -226,6 +226,16 @@ struct ProfileValidationTests {
         }
     }
 
+    @Test("a typed path is folded by text into the normal absolute form", arguments: [
+        ("./w", "/cwd/w"), ("w/", "/cwd/w"), ("w/../v//x/.", "/cwd/v/x"), ("../..", "/"), ("/a/./b/../c/", "/a/c"),
+        ("/../a", "/a"), ("/", "/"), ("//a//b//", "/a/b"), (".", "/cwd"),
+    ])
+    func normalizedPaths(typed: String, normal: String) {
+        let result = SandboxPaths.normalized(typed, relativeTo: "/cwd")
+        #expect(result == normal)
+        #expect(SandboxPaths.isNormalAbsolute(result))
+    }
+
     @Test("a file that is not a mapping, or holds several documents, is an error")
     func documentShape() throws {
         let fixtures = try ProfileFixtures(["scalar": "just text\n", "many": "network: none\n---\nnetwork: host\n"])
