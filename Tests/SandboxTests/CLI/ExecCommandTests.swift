@@ -48,6 +48,7 @@ import Testing
         (["exec", "--workdir", "/", "--workdir", "/tmp", "--", "true"], "--workdir may be given only once"),
         (["exec", "--memory", "1G", "--memory", "2G", "--", "true"], "--memory may be given only once"),
         (["exec", "--json", "--json", "--", "true"], "--json may be given only once"),
+        (["exec", "--profile", "/tmp", "--", "true"], "/tmp is a directory, not a profile file"),
         (["exec", "--no-such-flag", "--", "true"], "Unknown option '--no-such-flag'"),
         (["exec"], "missing command"),
     ])
@@ -150,5 +151,30 @@ import Testing
                                       workingDirectory: dir.path)
         #expect(out.status == 0, "exit \(out.status): \(out.stderrText)")
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("ran").path))
+    }
+
+    /// The hint names the file as it was given: `airlock profile lint` looks
+    /// a bare name up among the shipped profiles.
+    @Test func anInvalidProfileFilesLintHintNamesTheFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "extends: shell\nnetwork: 7\nlimits:\n  memory: lots\n".write(to: dir.appendingPathComponent("wrongtypes.yaml"),
+                                                                          atomically: true, encoding: .utf8)
+        let exec = try HostCommand.run(BuiltBinary.path("airlock"), ["exec", "--profile", "./wrongtypes.yaml", "--", "true"],
+                                       workingDirectory: dir.path)
+        #expect(exec.status == 64)
+        #expect(exec.stderrText.contains("(and 1 more; run `airlock profile lint ./wrongtypes.yaml`)"), "\(exec.stderrText)")
+
+        let lint = try HostCommand.run(BuiltBinary.path("airlock"), ["profile", "lint", "./wrongtypes.yaml"], workingDirectory: dir.path)
+        #expect(lint.status == 1)
+        #expect(lint.stdoutText.contains("wrongtypes.yaml:2: network"), "\(lint.stdoutText)")
+        #expect(lint.stdoutText.contains("wrongtypes.yaml:4: limits.memory"), "\(lint.stdoutText)")
+    }
+
+    @Test func aDirectoryIsNotAProfileFileForLintEither() throws {
+        let out = try BuiltBinary.run("airlock", ["profile", "lint", "/tmp"])
+        #expect(out.status == 1)
+        #expect(out.stdout == "/tmp: /tmp is a directory, not a profile file\n")
     }
 }
