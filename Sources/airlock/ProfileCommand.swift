@@ -67,7 +67,8 @@ struct ProfileCommand: ParsableCommand {
         func run() throws {
             let report = try selection.options.catalog().report(nameOrFile: selection.profile)
             guard let resolved = report.profile else {
-                throw ProfileValidationError(profile: report.name, diagnostics: report.errors).airlockError
+                // The argument as given, for the lint hint: a file's name alone is not a profile name.
+                throw ProfileValidationError(profile: selection.profile, diagnostics: report.errors).airlockError
             }
             let digest = ProfileDigest.of(resolved)
             if selection.json {

@@ -3,8 +3,10 @@ import Foundation
 
 /// One line of `airlock doctor`.
 public struct HostCheck: Sendable, Hashable, Codable {
-    public enum Status: String, Sendable, Hashable, Codable {
-        case ok = "ok  "
+    /// The raw value is what `doctor --json` reports; the text output pads
+    /// it to line the checks up.
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+        case ok
         case warn = "warn"
         case fail = "FAIL"
     }

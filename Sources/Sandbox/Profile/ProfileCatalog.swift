@@ -49,20 +49,20 @@ public struct ProfileCatalog: Sendable {
     /// there is none, `.invalidProfile` when it (or a parent) has an error
     /// or is abstract.
     public func resolve(name: String) throws -> SandboxProfile {
-        try runnable(report(name: name))
+        try runnable(report(name: name), given: name)
     }
 
     /// The resolved profile in `file` (`airlock exec --profile FILE`). Its
     /// `extends:` looks for `PARENT.yaml` beside the file first, then in
     /// this catalog.
     public func load(file: String) throws -> SandboxProfile {
-        try runnable(report(file: file))
+        try runnable(report(file: file), given: file)
     }
 
     /// `resolve(name:)` or `load(file:)`: an argument with a `/` or ending in
     /// `.yaml` is a file.
     public func resolve(nameOrFile: String) throws -> SandboxProfile {
-        try runnable(report(nameOrFile: nameOrFile))
+        try runnable(report(nameOrFile: nameOrFile), given: nameOrFile)
     }
 
     public func report(nameOrFile: String) throws -> ProfileReport {
@@ -86,22 +86,31 @@ public struct ProfileCatalog: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw AirlockError(.unknownProfile, "no profile file at \(file)")
         }
+        guard !isDirectory(url) else {
+            throw AirlockError(.unknownProfile, "\(file) is a directory, not a profile file")
+        }
         let source = read(url, name: url.deletingPathExtension().lastPathComponent)
         return resolver(url.deletingLastPathComponent()).resolve(source)
     }
 
-    /// Names that can be run: every profile not marked `abstract: true`.
+    /// Names that can be run: every valid profile not marked `abstract:
+    /// true`. Offered when a name is unknown or abstract, so never one that
+    /// would only fail in turn.
     public var runnableNames: [String] {
-        names.filter { reports[$0]?.isAbstract == false }
+        names.filter { reports[$0].map { $0.profile != nil && !$0.isAbstract } ?? false }
     }
 
     static func isFileReference(_ argument: String) -> Bool {
         argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
     }
 
-    private func runnable(_ report: ProfileReport) throws -> SandboxProfile {
+    /// The report's profile, if it may run. `given` is the argument as the
+    /// user wrote it, for the error's `airlock profile lint` hint: a file's
+    /// name alone (`wrongtypes` for `./wrongtypes.yaml`) would be looked up
+    /// as a profile in the catalog.
+    private func runnable(_ report: ProfileReport, given nameOrFile: String) throws -> SandboxProfile {
         guard let profile = report.profile else {
-            throw ProfileValidationError(profile: report.name, diagnostics: report.errors).airlockError
+            throw ProfileValidationError(profile: nameOrFile, diagnostics: report.errors).airlockError
         }
         guard !report.isAbstract else {
             throw AirlockError(.invalidProfile, "profile \(report.name) is abstract (only a parent for other profiles); use one of: \(runnableNames.joined(separator: ", "))")
@@ -132,12 +141,20 @@ public struct ProfileCatalog: Sendable {
     static func read(_ url: URL, name: String) -> ProfileSource {
         let path = DisplayPath.of(url)
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            return ProfileSource(name: name, path: path, text: "", unreadable: "cannot read this file (check its permissions)")
+            let why = isDirectory(url) ? "this is a directory, not a profile file" : "cannot read this file (check its permissions)"
+            return ProfileSource(name: name, path: path, text: "", unreadable: why)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             return ProfileSource(name: name, path: path, text: "", unreadable: "this file is not UTF-8 text")
         }
         return ProfileSource(name: name, path: path, text: text)
+    }
+
+    /// A directory reads as no data, like a file that may not be read: the
+    /// two need different fixes.
+    private static func isDirectory(_ url: URL) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     private init(directory: String, sources: [String: ProfileSource]) {

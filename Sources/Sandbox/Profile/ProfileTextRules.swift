@@ -21,8 +21,12 @@ enum Hostnames {
     }
 }
 
-enum EnvironmentNames {
-    static func isValid(_ name: String) -> Bool {
+/// Public so that `airlock exec --env` holds a name to the rule of a
+/// profile's `environment:`.
+public enum EnvironmentNames {
+    public static let rule = "letters, digits, _; not starting with a digit"
+
+    public static func isValid(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         return name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
@@ -30,8 +34,21 @@ enum EnvironmentNames {
     }
 }
 
-enum SandboxPaths {
+public enum SandboxPaths {
     static let rule = "an absolute path without . or .. parts, repeated or trailing slashes"
+
+    /// `path` taken from `directory` when relative, with `.`, `..` and
+    /// repeated or trailing slashes folded by text alone (a `..` above `/`
+    /// stays at `/`): what `isNormalAbsolute` accepts, made from a path a
+    /// user typed (`airlock exec --bind ./work`). Nothing on disk is read,
+    /// so `link/..` is the folder holding `link`, as the user wrote it.
+    public static func normalized(_ path: String, relativeTo directory: String) -> String {
+        var parts: [Substring] = []
+        for part in ((path.hasPrefix("/") ? "" : directory + "/") + path).split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
 
     /// Absolute and already normal: what you see is the path the kernel walks.
     static func isNormalAbsolute(_ path: String) -> Bool {

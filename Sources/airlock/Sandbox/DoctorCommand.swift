@@ -22,13 +22,20 @@ struct DoctorCommand: ParsableCommand {
         } else {
             print("Airlock doctor — kernel \(host.kernelRelease), running as uid \(host.uid)")
             for check in checks {
-                print("  [\(check.status.rawValue)] \(check.name): \(check.detail)")
+                print("  [\(Self.label(check.status))] \(check.name): \(check.detail)")
                 if let fix = check.fix { print("         fix: \(fix)") }
             }
-            print("  [\(launch.status.rawValue)] trial launch (/bin/true under strict): \(launch.detail)")
+            print("  [\(Self.label(launch.status))] trial launch (/bin/true under strict): \(launch.detail)")
             if let fix = launch.fix { print("         fix: \(fix)") }
         }
         if (checks + [launch]).contains(where: { $0.status == .fail }) { throw ExitCode(1) }
+    }
+
+    /// The status padded to the longest one's width, so the names line up
+    /// in the text output (JSON carries the bare value).
+    static func label(_ status: HostCheck.Status) -> String {
+        let width = HostCheck.Status.allCases.map(\.rawValue.count).max() ?? 0
+        return status.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 }
 

@@ -26,8 +26,36 @@ struct ExecArguments: Equatable {
             guard let bytes = Units.bytes(memory), bytes > 0 else { return "--memory \(memory) is not a size (e.g. 256M, 1G)" }
             if let problem = Units.problem(memoryBytes: bytes) { return "--memory \(memory): \(problem)" }
         }
-        for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
-            return "--env \(pair) is not K=V"
+        if let workdir, !workdir.hasPrefix("/") {
+            return "--workdir \(workdir) is not an absolute path (it is a path inside the sandbox, e.g. /src)"
+        }
+        for pair in environment {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { return "--env \(pair) is not K=V" }
+            // The name rule of a profile's `environment:`, so a flag cannot
+            // set what no profile could.
+            let name = String(pair[..<equals])
+            guard EnvironmentNames.isValid(name) else {
+                return "--env \(pair): \(name) is not an environment variable name (\(EnvironmentNames.rule))"
+            }
+        }
+        return nil
+    }
+
+    /// The flags that take one value (and `--json`). ArgumentParser keeps the
+    /// last of a repeated one without a word, so `--profile strict --profile
+    /// shell` would run under shell: both readers refuse a repeat instead.
+    static let singleValueFlags = ["profile", "workdir", "timeout", "memory", "json"]
+
+    /// The first of `singleValueFlags` given more than once before `--`, as
+    /// `--name`, or nil. Every `--name` or `--name=value` token counts: a
+    /// value that looks like a flag is never taken as a value by either reader.
+    static func repeatedFlag(in arguments: [String]) -> String? {
+        var seen: Set<String> = []
+        for argument in arguments {
+            if argument == "--" { break }
+            guard argument.hasPrefix("--") else { continue }
+            let name = String(argument.dropFirst(2).prefix { $0 != "=" })
+            if singleValueFlags.contains(name), !seen.insert(name).inserted { return "--" + name }
         }
         return nil
     }
@@ -39,8 +67,8 @@ struct ExecArguments: Equatable {
     /// looks like a flag, a problem), which then goes through ArgumentParser
     /// for its usual messages: this reader accepts nothing it would refuse.
     static func quickParse(_ arguments: [String]) -> ExecArguments? {
+        guard repeatedFlag(in: arguments) == nil else { return nil }
         var parsed = ExecArguments()
-        var seen: Set<String> = []
         var index = arguments.startIndex
         while index < arguments.endIndex {
             let argument = arguments[index]
@@ -57,7 +85,7 @@ struct ExecArguments: Equatable {
                 name = String(name[..<equals])
             }
             if name == "json" {
-                guard value == nil, seen.insert(name).inserted else { return nil }
+                guard value == nil else { return nil }
                 parsed.json = true
                 continue
             }
@@ -71,14 +99,10 @@ struct ExecArguments: Equatable {
             case "ro-bind": parsed.readOnlyBinds.append(value)
             case "bind": parsed.writableBinds.append(value)
             case "env": parsed.environment.append(value)
-            case "profile", "workdir", "timeout", "memory":
-                guard seen.insert(name).inserted else { return nil }
-                switch name {
-                case "profile": parsed.profile = value
-                case "workdir": parsed.workdir = value
-                case "timeout": parsed.timeout = value
-                default: parsed.memory = value
-                }
+            case "profile": parsed.profile = value
+            case "workdir": parsed.workdir = value
+            case "timeout": parsed.timeout = value
+            case "memory": parsed.memory = value
             default: return nil
             }
         }

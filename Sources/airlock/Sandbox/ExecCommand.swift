@@ -57,6 +57,10 @@ struct ExecCommand: ParsableCommand {
                     try parsed.run()
                     Glibc.exit(EXIT_SUCCESS)
                 }
+                // After the parse, so a help request is still answered.
+                if let flag = ExecArguments.repeatedFlag(in: arguments) {
+                    throw ValidationError("\(flag) may be given only once")
+                }
                 status = ExecRun(arguments: exec.options.arguments).run()
             } catch {
                 report(error)

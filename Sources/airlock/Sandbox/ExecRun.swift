@@ -38,15 +38,18 @@ struct ExecRun {
             env[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
         return LaunchRequest(argv: arguments.command, environment: env, workdir: arguments.workdir,
-                             extraReadOnly: try arguments.readOnlyBinds.map(Self.bind),
-                             extraWritable: try arguments.writableBinds.map(Self.bind),
+                             extraReadOnly: try arguments.readOnlyBinds.map { try Self.bind($0) },
+                             extraWritable: try arguments.writableBinds.map { try Self.bind($0) },
                              limits: limits)
     }
 
-    static func bind(_ spec: String) throws -> BindMount {
+    /// `SRC[:DST]` as a mount. The source is normalized first (`./w`,
+    /// `/tmp/w/`, `w/../v`): without a DST it is also the inside path, which
+    /// the planner takes only in normal form.
+    static func bind(_ spec: String, relativeTo directory: String = FileManager.default.currentDirectoryPath) throws -> BindMount {
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         guard let source = parts.first, !source.isEmpty else { throw AirlockError(.invalidArguments, "empty bind specification") }
-        let absolute = source.hasPrefix("/") ? source : FileManager.default.currentDirectoryPath + "/" + source
+        let absolute = SandboxPaths.normalized(source, relativeTo: directory)
         let destination = parts.count > 1 ? parts[1] : absolute
         guard FileManager.default.fileExists(atPath: absolute) else {
             throw AirlockError(.invalidArguments, "bind source \(source) does not exist")

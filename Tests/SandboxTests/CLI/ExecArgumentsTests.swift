@@ -1,4 +1,7 @@
+import AirlockCore
 import ArgumentParser
+import Foundation
+import Sandbox
 import Testing
 @testable import airlock
 
@@ -27,6 +30,11 @@ import Testing
         ["--timeout=-3", "--", "true"],                  // invalid values: ArgumentParser reports them
         ["--memory", "12QB", "--", "true"],
         ["--env", "NOEQUALS", "--", "true"],
+        ["--env", "1A=x", "--", "true"],                 // a name profiles refuse
+        ["--env=A-B=x", "--", "true"],
+        ["--workdir", "relative", "--", "true"],          // not an absolute path
+        ["--json", "--json", "--", "true"],
+        ["--timeout=1", "--timeout", "2", "--", "true"],
         ["positional", "--", "true"],
     ]
 
@@ -40,6 +48,36 @@ import Testing
     @Test(arguments: handedOver)
     func handsAnythingUnusualToArgumentParser(arguments: [String]) {
         #expect(ExecArguments.quickParse(arguments) == nil)
+    }
+
+    /// ArgumentParser keeps the last of a repeated single value; both
+    /// readers refuse the repeat, found by `repeatedFlag` whatever the
+    /// spelling, and only before the command.
+    @Test(arguments: [
+        (["--profile", "a", "--profile", "b", "--", "true"], "--profile"),
+        (["--workdir=/a", "--workdir", "/b", "--", "true"], "--workdir"),
+        (["--timeout", "1", "--json", "--timeout=2", "--", "true"], "--timeout"),
+        (["--memory=1G", "--memory=2G"], "--memory"),
+        (["--json", "--help", "--json"], "--json"),
+        (["--ro-bind", "/a", "--ro-bind", "/b", "--env", "A=1", "--env", "B=2", "--", "true"], nil),
+        (["--profile", "a", "--", "cmd", "--profile", "b"], nil),
+        (["--profile", "a", "--", "--", "--profile", "b"], nil),
+    ] as [([String], String?)])
+    func findsARepeatedSingleValueFlag(arguments: [String], flag: String?) {
+        #expect(ExecArguments.repeatedFlag(in: arguments) == flag)
+    }
+
+    /// The source is normalized against the given directory; it is the
+    /// destination too unless one is given.
+    @Test func aBindSourceIsNormalized() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-bind-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/w", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try ExecRun.bind("./w/", relativeTo: dir) == BindMount(source: dir + "/w", destination: dir + "/w"))
+        #expect(try ExecRun.bind("x/../w:/inside", relativeTo: dir) == BindMount(source: dir + "/w", destination: "/inside"))
+        #expect(throws: AirlockError(.invalidArguments, "bind source ./nope does not exist")) {
+            try ExecRun.bind("./nope", relativeTo: dir)
+        }
     }
 
     /// Every refusal of ArgumentParser's is among the handed-over cases.

@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 
 /// `airlock exec` end to end: the real binary, the shipped profiles, the
@@ -38,6 +39,16 @@ import Testing
         (["exec", "--timeout", "20000000000", "--", "true"], "--timeout 20000000000: must be between 1ms and 168h"),
         (["exec", "--memory", "1", "--", "true"], "--memory 1: must be between 1M and 1T"),
         (["exec", "--env", "NOEQUALS", "--", "true"], "--env NOEQUALS is not K=V"),
+        (["exec", "--env", "1A=x", "--", "true"], "--env 1A=x: 1A is not an environment variable name"),
+        (["exec", "--env=A-B=x", "--", "true"], "--env A-B=x: A-B is not an environment variable name"),
+        (["exec", "--workdir", "relative", "--", "true"], "--workdir relative is not an absolute path"),
+        // ArgumentParser alone would run the last of each under shell.
+        (["exec", "--profile", "strict", "--profile", "shell", "--", "true"], "--profile may be given only once"),
+        (["exec", "--timeout", "5", "--timeout=6", "--", "true"], "--timeout may be given only once"),
+        (["exec", "--workdir", "/", "--workdir", "/tmp", "--", "true"], "--workdir may be given only once"),
+        (["exec", "--memory", "1G", "--memory", "2G", "--", "true"], "--memory may be given only once"),
+        (["exec", "--json", "--json", "--", "true"], "--json may be given only once"),
+        (["exec", "--profile", "/tmp", "--", "true"], "/tmp is a directory, not a profile file"),
         (["exec", "--no-such-flag", "--", "true"], "Unknown option '--no-such-flag'"),
         (["exec"], "missing command"),
     ])
@@ -48,7 +59,9 @@ import Testing
         // Writable by the sandbox's host identity (nobody, when tests run as root).
         try FileManager.default.createDirectory(at: traceDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
         defer { try? FileManager.default.removeItem(at: traceDir) }
-        var argv = ["exec", "--profile", "shell", "--bind", "\(traceDir.path):/trace"] + arguments.dropFirst()
+        // Under shell, which runs the trace command, unless the case names its own.
+        let profile = arguments.contains { $0.hasPrefix("--profile") } ? [] : ["--profile", "shell"]
+        var argv = ["exec"] + profile + ["--bind", "\(traceDir.path):/trace"] + arguments.dropFirst()
         if argv.last == "true" { argv = argv.dropLast() + ["sh", "-c", "touch /trace/ran"] }
         let out = try BuiltBinary.run("airlock", argv)
         #expect(out.status == 64, "exit \(out.status): \(out.stderr)")
@@ -122,5 +135,46 @@ import Testing
         #expect(out.stdout == "data\nhi\n/src\n")
         #expect(out.status != 0, "a read-only bind must refuse the write")
         #expect(try String(contentsOf: dir.appendingPathComponent("in.txt"), encoding: .utf8) == "data\n")
+    }
+
+    /// A bind without a destination appears inside at its host path, in
+    /// normal form however it was typed.
+    @Test(arguments: ["./w", "w/", "w/../w//", "{dir}/w/", "{dir}/./w"])
+    func aBindSourceIsNormalizedIntoItsDestination(spelling: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-exec-\(UUID().uuidString)")
+        let work = dir.appendingPathComponent("w")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = spelling.replacingOccurrences(of: "{dir}", with: dir.path)
+        let out = try HostCommand.run(BuiltBinary.path("airlock"),
+                                      ["exec", "--profile", "shell", "--bind", source, "--", "sh", "-c", "touch \(work.path)/ran"],
+                                      workingDirectory: dir.path)
+        #expect(out.status == 0, "exit \(out.status): \(out.stderrText)")
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("ran").path))
+    }
+
+    /// The hint names the file as it was given: `airlock profile lint` looks
+    /// a bare name up among the shipped profiles.
+    @Test func anInvalidProfileFilesLintHintNamesTheFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "extends: shell\nnetwork: 7\nlimits:\n  memory: lots\n".write(to: dir.appendingPathComponent("wrongtypes.yaml"),
+                                                                          atomically: true, encoding: .utf8)
+        let exec = try HostCommand.run(BuiltBinary.path("airlock"), ["exec", "--profile", "./wrongtypes.yaml", "--", "true"],
+                                       workingDirectory: dir.path)
+        #expect(exec.status == 64)
+        #expect(exec.stderrText.contains("(and 1 more; run `airlock profile lint ./wrongtypes.yaml`)"), "\(exec.stderrText)")
+
+        let lint = try HostCommand.run(BuiltBinary.path("airlock"), ["profile", "lint", "./wrongtypes.yaml"], workingDirectory: dir.path)
+        #expect(lint.status == 1)
+        #expect(lint.stdoutText.contains("wrongtypes.yaml:2: network"), "\(lint.stdoutText)")
+        #expect(lint.stdoutText.contains("wrongtypes.yaml:4: limits.memory"), "\(lint.stdoutText)")
+    }
+
+    @Test func aDirectoryIsNotAProfileFileForLintEither() throws {
+        let out = try BuiltBinary.run("airlock", ["profile", "lint", "/tmp"])
+        #expect(out.status == 1)
+        #expect(out.stdout == "/tmp: /tmp is a directory, not a profile file\n")
     }
 }

@@ -235,12 +235,50 @@ struct ProfileValidationTests {
         }
     }
 
-    @Test("an unknown profile name lists the available ones")
-    func unknownProfile() throws {
-        let fixtures = try ProfileFixtures(["alpha": ProfileFixtures.runnable, "beta": ProfileFixtures.runnable])
-        #expect(throws: AirlockError(.unknownProfile, "no profile named gamma; available: alpha, beta")) {
-            try fixtures.catalog().resolve(name: "gamma")
+    @Test("an invalid profile file's lint pointer names the file, not a profile of its name")
+    func refusedToRunFromAFile() throws {
+        let fixtures = try ProfileFixtures(["bad": "limits: { memory: 12QB, wall: soon }\n"])
+        let file = fixtures.path("bad")
+        #expect {
+            try fixtures.catalog().load(file: file)
+        } throws: { error in
+            (error as? AirlockError)?.message.hasSuffix("run `airlock profile lint \(file)`)") == true
         }
+    }
+
+    @Test("an unknown or abstract profile name lists the runnable ones, not the broken ones")
+    func unknownProfile() throws {
+        let fixtures = try ProfileFixtures(["alpha": ProfileFixtures.runnable, "beta": ProfileFixtures.runnable,
+                                            "broken": "limits: { memory: lots }\n", "root": ProfileFixtures.runnable + "\nabstract: true\n"])
+        let catalog = try fixtures.catalog()
+        #expect(catalog.runnableNames == ["alpha", "beta"])
+        #expect(throws: AirlockError(.unknownProfile, "no profile named gamma; available: alpha, beta")) {
+            try catalog.resolve(name: "gamma")
+        }
+        #expect(throws: AirlockError(.invalidProfile, "profile root is abstract (only a parent for other profiles); use one of: alpha, beta")) {
+            try catalog.resolve(name: "root")
+        }
+    }
+
+    @Test("a directory is not a profile file, given as one or named *.yaml in the folder")
+    func directory() throws {
+        let fixtures = try ProfileFixtures(["good": ProfileFixtures.runnable])
+        try FileManager.default.createDirectory(at: fixtures.directory.appendingPathComponent("folder.yaml"), withIntermediateDirectories: true)
+        let catalog = try fixtures.catalog()
+        #expect(throws: AirlockError(.unknownProfile, "\(fixtures.directory.path) is a directory, not a profile file")) {
+            try catalog.resolve(nameOrFile: fixtures.directory.path)
+        }
+        #expect(try catalog.report(name: "folder").errors.map(\.description) == ["\(fixtures.path("folder")):1: this is a directory, not a profile file"])
+    }
+
+    @Test("a typed path is folded by text into the normal absolute form", arguments: [
+        ("./w", "/cwd/w"), ("w/", "/cwd/w"), ("w/../v//x/.", "/cwd/v/x"), ("../..", "/"), ("/a/./b/../c/", "/a/c"),
+        ("/../a", "/a"), ("/", "/"), ("//a//b//", "/a/b"), (".", "/cwd"),
+    ])
+    func normalizedPaths(typed: String, normal: String) {
+        let result = SandboxPaths.normalized(typed, relativeTo: "/cwd")
+        #expect(result == normal)
+        #expect(SandboxPaths.isNormalAbsolute(result))
     }
 
     @Test("a file that is not a mapping, or holds several documents, is an error")
