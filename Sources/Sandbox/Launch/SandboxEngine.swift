@@ -154,7 +154,7 @@ public final class SandboxEngine: @unchecked Sendable {
 
         if let failure = observation.setupFailure, !observation.timedOut, !observation.cancelled {
             throw SetupFailure.error(step: failure.step, errno: failure.error, index: failure.index,
-                                     mounts: child.root.mounts.entries, commandFiles: plan.commandFiles)
+                                     mounts: child.root.mounts.entries, commandFiles: plan.commandFiles, workdir: plan.workdir)
         }
         if let execError = observation.execError {
             if execError == ENOENT {

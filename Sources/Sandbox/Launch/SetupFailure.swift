@@ -5,7 +5,8 @@ import Foundation
 /// Turns a child's (step, errno, index) report into one line that says what
 /// failed and how to fix it.
 enum SetupFailure {
-    static func error(step: Int32, errno code: Int32, index: Int32, mounts: [MountEntry], commandFiles: [MountEntry] = []) -> AirlockError {
+    static func error(step: Int32, errno code: Int32, index: Int32, mounts: [MountEntry], commandFiles: [MountEntry] = [],
+                      workdir: String? = nil) -> AirlockError {
         let reason = String(cString: strerror(code))
         switch UInt32(step) {
         case CJAIL_STEP_IDENTITY.rawValue:
@@ -19,7 +20,8 @@ enum SetupFailure {
             if index >= 0 && Int(index) < mounts.count {
                 let m = mounts[Int(index)]
                 let source = m.source.isEmpty ? "" : " from \(m.source)"
-                let hint = code == EINVAL && !m.source.isEmpty ? " (a bind source with mounts beneath it can't be bound; bind a more specific path)" : ""
+                let hint = code == EINVAL && !m.source.isEmpty ? " (a bind source with mounts beneath it can't be bound; bind a more specific path)"
+                    : code == ELOOP ? " (a symlink on the way to it: mount targets are never reached through one)" : ""
                 return AirlockError(.setupFailed, "mounting \(m.target)\(source) failed: \(reason)\(hint)")
             }
             return AirlockError(.setupFailed, "making the new root read-only failed: \(reason)")
@@ -27,7 +29,8 @@ enum SetupFailure {
             let target = index >= 0 && Int(index) < commandFiles.count ? commandFiles[Int(index)].target : "a file of the request"
             return AirlockError(.setupFailed, "placing \(target) in the sandbox failed: \(reason)")
         case CJAIL_STEP_WORKDIR.rawValue:
-            return AirlockError(.invalidArguments, "the working directory does not exist inside the sandbox: \(reason)")
+            return AirlockError(.invalidArguments,
+                                "cannot enter the working directory \(workdir ?? "") inside the sandbox: \(reason)")
         case CJAIL_STEP_LANDLOCK.rawValue:
             return AirlockError(.unsupportedProtection, "applying Landlock failed (\(reason)); check `airlock doctor`")
         case CJAIL_STEP_SECCOMP.rawValue:

@@ -20,6 +20,8 @@ struct LaunchPlan {
     var environment: [String: String]
     var rlimitsInForce: [String: UInt64]
     var usesRlimitForMemory: Bool
+    /// The command's working directory inside the sandbox.
+    let workdir: String
 
     /// Default PATH inside when neither profile nor request sets one.
     static let defaultPath = "/usr/local/bin:/usr/bin:/bin"
@@ -55,9 +57,14 @@ struct LaunchPlan {
         rlimitsInForce = rlimits.inForce
         SealPlan.fill(&plan, filter: filter, rlimits: rlimits, arena: arena)
 
-        let workdir = request.workdir ?? profile.filesystem.workspace?.path ?? "/"
+        workdir = request.workdir ?? profile.filesystem.workspace?.path ?? "/"
         plan.workdir = UnsafePointer(arena.string(workdir))
-        let candidates = Self.execCandidates(command, path: environment["PATH"] ?? Self.defaultPath)
+        let path = environment["PATH"] ?? Self.defaultPath
+        let candidates = Self.execCandidates(command, path: path)
+        guard !candidates.isEmpty else {
+            throw AirlockError(.commandNotFound,
+                               "command not found in the sandbox: \(command) (PATH \"\(path)\" has no absolute folder to search)")
+        }
         plan.exec_candidates = UnsafePointer(arena.array(candidates.map { UnsafePointer(arena.string($0)) as UnsafePointer<CChar>? }))
         plan.exec_candidate_count = Int32(candidates.count)
         plan.argv = UnsafePointer(arena.stringArray(request.argv))

@@ -195,7 +195,7 @@ struct ProfileDocumentParser {
     private mutating func environment(_ node: Node, _ field: String) {
         for (key, keyNode, value, field) in reader.pairs(node, field) {
             guard EnvironmentNames.isValid(key) else {
-                reader.error(keyNode, field, "\"\(key)\" is not an environment variable name (letters, digits, _; not starting with a digit)")
+                reader.error(keyNode, field, "\"\(key)\" is not an environment variable name (\(EnvironmentNames.rule))")
                 continue
             }
             guard let text = reader.string(value, field) else { continue }

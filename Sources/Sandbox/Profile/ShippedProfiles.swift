@@ -49,7 +49,7 @@ public enum ShippedProfiles {
             paths.append(String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         if let argv0 = CommandLine.arguments.first, argv0.contains("/") {
-            paths.append(normalized(argv0.hasPrefix("/") ? argv0 : FileManager.default.currentDirectoryPath + "/" + argv0))
+            paths.append(SandboxPaths.normalized(argv0, relativeTo: FileManager.default.currentDirectoryPath))
         }
         return paths
     }
@@ -71,15 +71,6 @@ public enum ShippedProfiles {
     private static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
         return String(path[..<slash])
-    }
-
-    /// Drops `.` and empty components and applies `..`.
-    private static func normalized(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") where part != "." {
-            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
-        }
-        return "/" + parts.joined(separator: "/")
     }
 
     /// `<repo>/Sources/Sandbox/Profile/ShippedProfiles.swift` → `<repo>/Profiles`.

@@ -183,7 +183,7 @@ struct WarmLaunchTests {
         await #expect {
             try await engine.run(LaunchRequest(argv: ["/bin/true"], workdir: "/no/such/dir"), profile: Fixtures.profile())
         } throws: { error in
-            (error as? AirlockError)?.message.contains("the working directory does not exist inside the sandbox") == true
+            (error as? AirlockError)?.message.contains("cannot enter the working directory /no/such/dir inside the sandbox") == true
         }
         #expect(engine.warmPool.served == servedBefore + 1, "the launch did not use the sealed child")
         let after = try await sh(engine, "pwd")
