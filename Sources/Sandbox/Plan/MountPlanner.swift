@@ -86,6 +86,8 @@ enum MountPlanner {
             entries.append(MountEntry(kind: .tmpfs(options: "size=\(workspace.sizeBytes),mode=0700"), source: "",
                                       target: workspace.path, sourceIsDirectory: true))
         }
+        try rejectPlacesBeneath(entries, links: fs.symlinks.map(\.path),
+                                kernelFolders: (fs.proc ? ["/proc"] : []) + (fs.dev ? ["/dev"] : []))
         if fs.proc {
             entries.append(MountEntry(kind: .proc, source: "", target: "/proc", sourceIsDirectory: true))
         }
@@ -203,6 +205,23 @@ enum MountPlanner {
               !path.contains("\0")
         else {
             throw AirlockError(.invalidArguments, "\(what) \(path.debugDescription) must be an absolute, normalized path other than /")
+        }
+    }
+
+    /// Binds, tmpfs mounts and links the profile or the request places
+    /// can't lie beneath one of the root's symlinks (the child never
+    /// reaches a target through one) nor inside the /proc or /dev Airlock
+    /// builds itself: refused here, as bad input, rather than failing the
+    /// launch once the child is made.
+    private static func rejectPlacesBeneath(_ entries: [MountEntry], links: [String], kernelFolders: [String]) throws {
+        for entry in entries {
+            for link in links where entry.target != link && SandboxPaths.isWithin(entry.target, link) {
+                throw AirlockError(.invalidArguments, "\(entry.target) lies beneath the symlink \(link); mount at the link's target instead")
+            }
+            for folder in kernelFolders where SandboxPaths.isWithin(entry.target, folder) {
+                let place = entry.target == folder ? "\(folder) is" : "\(entry.target) lies inside \(folder), which is"
+                throw AirlockError(.invalidArguments, "\(place) built by Airlock itself; mount it elsewhere")
+            }
         }
     }
 

@@ -25,3 +25,26 @@ struct CommandLookupTests {
                 "\(refusal?.message ?? "")")
     }
 }
+
+/// A request's bind that could never be mounted where it asks (beneath a
+/// symlink of the root, inside the /proc or /dev Airlock builds) is bad
+/// input, refused before a child is made.
+@Suite("Bind destinations the root can't hold")
+struct BindDestinationTests {
+    @Test(arguments: [
+        ("/lib/x", "/lib/x lies beneath the symlink /lib"),
+        ("/proc/x", "/proc/x lies inside /proc, which is built by Airlock itself"),
+        ("/dev/x", "/dev/x lies inside /dev, which is built by Airlock itself"),
+        ("/dev", "/dev is built by Airlock itself"),
+    ])
+    func aDestinationTheRootCantHoldIsRefused(destination: String, message: String) throws {
+        let folder = try HostTemp("bind-destination")
+        defer { folder.remove() }
+        let profile = Fixtures.profile()
+        try #require(profile.filesystem.symlinks.contains { $0.path == "/lib" }, "the fixture's root links /lib")
+        let request = LaunchRequest(argv: ["/bin/true"], extraReadOnly: [BindMount(source: folder.path, destination: destination)])
+        let refusal = #expect(throws: AirlockError.self) { try Fixtures.engine.runBlocking(request, profile: profile) }
+        #expect(refusal?.code == .invalidArguments)
+        #expect(refusal?.message.hasPrefix(message) == true, "\(refusal?.message ?? "")")
+    }
+}
