@@ -29,9 +29,13 @@ public struct RunResult: Sendable, Hashable, Codable {
     public var wallSeconds: Double
     public var userCPUSeconds: Double
     public var systemCPUSeconds: Double
-    /// Peak resident memory of the process tree, in bytes (cgroup when in
-    /// force, otherwise rusage of the largest reaped child).
+    /// Peak memory in bytes, measured as `peakMemoryScope` says.
     public var peakMemoryBytes: UInt64
+    /// "cgroup": the whole run's peak, from its cgroup. "largest_process":
+    /// the peak resident size of the largest single process (getrusage),
+    /// where the cgroup could not give this run's own peak (no memory
+    /// controller; a reused v2 cgroup, whose peak can't be reset).
+    public var peakMemoryScope: String?
 
     public var stdout: CapturedOutput
     public var stderr: CapturedOutput
@@ -55,7 +59,8 @@ public struct RunResult: Sendable, Hashable, Codable {
                 userCPUSeconds: Double, systemCPUSeconds: Double, peakMemoryBytes: UInt64,
                 stdout: CapturedOutput, stderr: CapturedOutput, limitsHit: [LimitHit],
                 deniedSyscalls: [SyscallRecord], recordedSyscalls: [SyscallRecord],
-                killedBySyscall: String?, syscallDetailsOmitted: Int? = nil, manifest: EnforcementManifest) {
+                killedBySyscall: String?, syscallDetailsOmitted: Int? = nil, peakMemoryScope: String? = nil,
+                manifest: EnforcementManifest) {
         self.termination = termination
         self.exitCode = exitCode
         self.signal = signal
@@ -70,6 +75,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         self.recordedSyscalls = recordedSyscalls
         self.killedBySyscall = killedBySyscall
         self.syscallDetailsOmitted = syscallDetailsOmitted
+        self.peakMemoryScope = peakMemoryScope
         self.manifest = manifest
     }
 }

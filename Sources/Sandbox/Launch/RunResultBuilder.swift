@@ -63,7 +63,8 @@ enum RunResultBuilder {
             termination = exited ? .exited : .signaled
         }
 
-        let peak = cgroupUsage?.peakMemoryBytes ?? UInt64(max(0, o.usage.ru_maxrss)) * 1024
+        let cgroupPeak = cgroupUsage?.peakMemoryBytes
+        let peak = cgroupPeak ?? UInt64(max(0, o.usage.ru_maxrss)) * 1024
         return RunResult(
             termination: termination, exitCode: exited ? o.exitValue : nil, signal: signal,
             wallSeconds: o.wallSeconds, userCPUSeconds: userCPU, systemCPUSeconds: systemCPU, peakMemoryBytes: peak,
@@ -71,6 +72,7 @@ enum RunResultBuilder {
             deniedSyscalls: o.recorder.denied, recordedSyscalls: o.recorder.recorded,
             killedBySyscall: o.recorder.killedBy,
             syscallDetailsOmitted: o.recorder.detailsOmitted > 0 ? o.recorder.detailsOmitted : nil,
+            peakMemoryScope: cgroupPeak == nil ? "largest_process" : "cgroup",
             manifest: manifest(plan: plan, profile: profile, profileDigest: profileDigest, filter: filter, cgroup: cgroup, host: host,
                                watchesDescendants: o.descendantSignals != nil))
     }
