@@ -93,10 +93,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: traceDir.appendingPathComponent("ran").path))
     }
 
+    /// The sleep (its length unique to this test) must be gone from the
+    /// host once `airlock exec` has returned, not merely given up on.
     @Test func aWallClockLimitIs124AndNamed() throws {
-        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--timeout", "500ms", "--", "sleep", "30"])
+        let seconds = Token.sleepSeconds(whole: 30)
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--timeout", "500ms", "--", "sleep", seconds])
         #expect(out.status == 124)
         #expect(out.stderr.contains("limit hit: wall_clock"))
+        let survivors = HostProcesses.survivors(seconds)
+        #expect(survivors.isEmpty, "sleep \(seconds) outlived airlock exec: \(survivors.map(\.pid))")
     }
 
     @Test func jsonReportsTheManifest() throws {
