@@ -29,15 +29,20 @@ struct DiskFillTests {
         let token = Token.make("fill")
         let result = try Fixtures.sh("""
             stat -f -c 'fstype=%T' /workspace
-            dd if=/dev/zero of=/workspace/\(token) bs=1048576 count=16 2>/dev/null; echo "dd=$?"
+            dd if=/dev/zero of=/workspace/\(token) bs=1048576 count=16; echo "dd=$?"
             stat -c 'size=%s' /workspace/\(token)
             """, profile: profile)
         let lines = Set(result.stdout.text.split(separator: "\n").map(String.init))
         // tmpfs: the bytes live in (cgroup-charged) memory, not the host disk.
         #expect(lines.contains("fstype=tmpfs"), "stdout: \(result.stdout.text)")
         #expect(lines.contains("dd=1"), "dd did not fail: \(result.stdout.text)")
-        let size = lines.first { $0.hasPrefix("size=") }.flatMap { UInt64($0.dropFirst(5)) }
-        #expect(size.map { $0 <= 4 << 20 } == true, "file grew to \(String(describing: size))")
+        // The failure is the full workspace, not some other error on the
+        // way: dd says why, and it got most of the 4 MiB written first.
+        #expect(result.stderr.text.contains("No space left on device"), "dd's stderr: \(result.stderr.text)")
+        let size = try #require(lines.first { $0.hasPrefix("size=") }.flatMap { UInt64($0.dropFirst(5)) },
+                                "stdout: \(result.stdout.text)")
+        #expect(size >= 3 << 20, "only \(size) bytes written before dd failed")
+        #expect(size <= 4 << 20, "file grew to \(size), past the workspace's size")
         #expect(!result.limitsHit.contains { $0.kind == .fileSize })
         let survivors = HostProcesses.survivors(token)
         #expect(survivors.isEmpty, "still running on the host: \(survivors.map(\.pid))")
