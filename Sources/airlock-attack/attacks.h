@@ -12,12 +12,17 @@ void attack_tiocsti_high(void);
 void attack_ptrace_traceme(void);
 void attack_ptrace_attach(const char *pid);
 void attack_io_uring_setup(void);
+void attack_io_uring_enter(void);
+void attack_io_uring_register(void);
 void attack_keyctl(void);
 void attack_add_key(void);
+void attack_request_key(void);
 void attack_bpf(void);
 void attack_perf_event_open(void);
 void attack_userfaultfd(void);
 void attack_process_vm_readv(void);
+void attack_process_vm_writev(void);
+void attack_raw(const char *spec);
 
 // escape.c: mount, root and namespace escapes.
 void attack_mount(void);
@@ -26,8 +31,14 @@ void attack_chroot(void);
 void attack_pivot_root(void);
 void attack_open_tree(void);
 void attack_fsopen(void);
+void attack_fsmount(void);
+void attack_fsconfig(void);
+void attack_move_mount(void);
+void attack_fspick(void);
+void attack_mount_setattr(void);
 void attack_unshare_user(void);
 void attack_clone_newuser(void);
+void attack_clone_ns(const char *which);
 void attack_clone3(void);
 void attack_setns(void);
 

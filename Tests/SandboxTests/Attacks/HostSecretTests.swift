@@ -6,15 +6,30 @@ import Testing
 /// A world-readable host file that is not bound into the sandbox must stay
 /// out of reach by every path: its host path, the root links in /proc, and
 /// `..` climbs from the workspace or from a bound sibling directory.
+///
+/// The secret lives in /var/tmp, not /tmp: the test profile mounts its own
+/// tmpfs on /tmp, which would hide a secret there even from a sandbox that
+/// saw the whole host root.
 @Suite("Reading a host secret", .timeLimit(.minutes(1)))
 struct HostSecretTests {
+    static let parent = "/var/tmp"
+
     @Test func unboundSecretIsUnreachable() throws {
-        let secretDir = try HostTemp("secret")
-        let publicDir = try HostTemp("public")
+        let secretDir = try HostTemp("secret", in: Self.parent)
+        let publicDir = try HostTemp("public", in: Self.parent)
         defer { secretDir.remove(); publicDir.remove() }
         let secret = "airlock-secret-\(UUID().uuidString)"
         let secretPath = try secretDir.write("secret", secret + "\n")
         try publicDir.write("public", "public-data\n")
+        // World-readable all the way down: only confinement keeps it out.
+        for path in [Self.parent, secretDir.path, secretPath] {
+            let mode = try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+            try #require(mode & 0o004 != 0, "\(path) is not world-readable (mode \(String(mode, radix: 8)))")
+        }
+        let control = try AttackTool.run(["read", "/secret/secret"],
+                                         extraReadOnly: [BindMount(source: secretDir.path, destination: "/secret")])
+        try #require(control.line("read")?.fields["content"] == secret + ".",
+                     "the sandbox user cannot read the secret even when bound: \(control.outcome("read"))")
         let secretName = (secretDir.path as NSString).lastPathComponent
 
         let attempts = [

@@ -10,18 +10,47 @@ import Testing
 struct InheritanceTests {
     /// A host fd opened *without* O_CLOEXEC, as careless code in the daemon
     /// might: exec alone would pass it on; the sandbox must see only 0, 1, 2.
-    @Test func inheritableHostDescriptorIsNotLeaked() throws {
-        let host = try HostTemp("fd")
-        defer { host.remove() }
-        let path = try host.write("held-open", "host-only\n")
-        let fd = open(path, O_RDONLY)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        try #require(fcntl(fd, F_GETFD) & FD_CLOEXEC == 0, "the test fd must be inheritable to mean anything")
+    ///
+    /// The fd is opened before the engine exists. The shared
+    /// `Fixtures.engine` keeps warm children forked earlier, which could
+    /// never hold an fd opened after them, so a launch they serve proves
+    /// nothing; here every child, cold or warm, is forked while it is open.
+    @Test func inheritableHostDescriptorIsNotLeakedIntoAColdLaunch() async throws {
+        let held = try HeldDescriptor()
+        defer { held.close() }
+        let engine = SandboxEngine(options: SandboxEngine.Options(prewarm: false))
+        defer { engine.killAll() }
 
-        let outcome = try AttackTool.run(["fds", "read", "/proc/self/fd/\(fd)"])
-        #expect(outcome.line("fds")?.fields["list"] == "0,1,2", "fds inside: \(outcome.line("fds")?.raw ?? outcome.result.stdout.text)")
-        #expect(outcome.line("read")?.ok == false, "fd \(fd) readable inside: \(outcome.outcome("read"))")
+        let outcome = try await run(engine, held)
+        #expect(engine.warmPool.served == 0, "a one-shot engine served a warm child")
+        held.expectNotInside(outcome)
+    }
+
+    /// The same through a warm child: the pool forks it after the first
+    /// launch, while the fd is open, and it must close the fd before the
+    /// command runs just as a cold child does.
+    @Test func inheritableHostDescriptorIsNotLeakedIntoAWarmLaunch() async throws {
+        let held = try HeldDescriptor()
+        defer { held.close() }
+        let engine = SandboxEngine()
+        defer { engine.killAll() }
+
+        let cold = try await run(engine, held)  // makes the pool want children for this request
+        held.expectNotInside(cold)
+        for _ in 0..<500 where engine.warmPool.waitingPIDs.isEmpty {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 5 s")
+
+        let servedBefore = engine.warmPool.served
+        let warm = try await run(engine, held)
+        #expect(engine.warmPool.served == servedBefore + 1, "the second launch did not use the warm child")
+        held.expectNotInside(warm)
+    }
+
+    private func run(_ engine: SandboxEngine, _ held: HeldDescriptor) async throws -> AttackOutcome {
+        let request = AttackTool.request(["fds", "read", "/proc/self/fd/\(held.fd)"])
+        return AttackOutcome(result: try await engine.run(request, profile: Fixtures.profile()))
     }
 
     /// Nothing of the launching process's environment is visible; the
@@ -41,5 +70,32 @@ struct InheritanceTests {
         }
         // NULs print as '.': exactly the fixture profile's three variables.
         #expect(environ == "HOME=/workspace.LANG=C.UTF-8.PATH=/usr/bin:/bin.", "environment inside: \(environ)")
+    }
+}
+
+/// A host file held open without O_CLOEXEC for one test.
+private struct HeldDescriptor {
+    let host: HostTemp
+    let fd: Int32
+
+    init() throws {
+        host = try HostTemp("fd")
+        let path = try host.write("held-open", "host-only\n")
+        fd = open(path, O_RDONLY)
+        try #require(fd >= 0)
+        try #require(fcntl(fd, F_GETFD) & FD_CLOEXEC == 0, "the test fd must be inheritable to mean anything")
+    }
+
+    func close() {
+        _ = Glibc.close(fd)
+        host.remove()
+    }
+
+    /// Only 0, 1 and 2 are open inside, and the fd's number reaches nothing.
+    func expectNotInside(_ outcome: AttackOutcome, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        #expect(outcome.line("fds")?.fields["list"] == "0,1,2",
+                "fds inside: \(outcome.line("fds")?.raw ?? outcome.result.stdout.text)", sourceLocation: sourceLocation)
+        #expect(outcome.line("read")?.errno == "ENOENT", "fd \(fd) inside: \(outcome.outcome("read"))",
+                sourceLocation: sourceLocation)
     }
 }

@@ -106,10 +106,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: traceDir.appendingPathComponent("ran").path))
     }
 
+    /// The sleep (its length unique to this test) must be gone from the
+    /// host once `airlock exec` has returned, not merely given up on.
     @Test func aWallClockLimitIs124AndNamed() throws {
-        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--timeout", "500ms", "--", "sleep", "30"])
+        let seconds = Token.sleepSeconds(whole: 30)
+        let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--timeout", "500ms", "--", "sleep", seconds])
         #expect(out.status == 124)
         #expect(out.stderr.contains("limit hit: wall_clock"))
+        let survivors = HostProcesses.survivors(seconds)
+        #expect(survivors.isEmpty, "sleep \(seconds) outlived airlock exec: \(survivors.map(\.pid))")
     }
 
     @Test func jsonReportsTheManifest() throws {
@@ -125,16 +130,21 @@ import Testing
         #expect(result.recordedSyscalls.contains { $0.name == "execve" && $0.path == "/bin/true" })
     }
 
+    /// The bound directory is the sandbox user's own on the host, mode
+    /// 0777 with a 0666 file, so only the read-only bind (EROFS), not
+    /// ordinary permissions, refuses the write.
     @Test func bindsAndWorkdirAndEnvironment() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-exec-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try "data\n".write(to: dir.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
+        let dir = try HostTemp("exec")
+        defer { dir.remove() }
+        try dir.write("in.txt", "data\n", mode: 0o666)
+        try dir.makeWritableBySandbox()
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir.path)
         let out = try BuiltBinary.run("airlock", ["exec", "--profile", "shell", "--ro-bind", "\(dir.path):/src", "--workdir", "/src",
                                                   "--env", "GREETING=hi", "--", "sh", "-c", "cat in.txt; echo $GREETING; pwd; echo x > in.txt"])
         #expect(out.stdout == "data\nhi\n/src\n")
         #expect(out.status != 0, "a read-only bind must refuse the write")
-        #expect(try String(contentsOf: dir.appendingPathComponent("in.txt"), encoding: .utf8) == "data\n")
+        #expect(out.stderr.contains("Read-only file system"), "stderr: \(out.stderr)")
+        #expect(dir.read("in.txt") == "data\n")
     }
 
     /// A bind without a destination appears inside at its host path, in

@@ -31,10 +31,13 @@ struct TimeTests {
 
     @Test func cpuTimeLimitEndsABusyLoop() throws {
         let profile = Fixtures.profile(name: "test-cpu", limits: ResourceLimits(wallSeconds: 30, cpuSeconds: 1))
-        let result = try Fixtures.sh("while :; do :; done", profile: profile)
+        let token = Token.make("busy")
+        let result = try Fixtures.sh(": \(token); while :; do :; done", profile: profile)
         #expect(result.limitsHit.contains { $0.kind == .cpuTime }, "limitsHit: \(result.limitsHit.map(\.kind)) signal \(String(describing: result.signal))")
         #expect(result.signal == SIGXCPU || result.signal == SIGKILL)
         #expect(result.termination == .limitKilled)
         #expect(!result.limitsHit.contains { $0.kind == .wallClock })
+        let survivors = HostProcesses.survivors(token)
+        #expect(survivors.isEmpty, "the busy loop is still running on the host: \(survivors.map(\.pid))")
     }
 }

@@ -75,25 +75,56 @@ final class HostVictim {
     let process: HostChild
     var pid: Int32 { process.pid }
 
-    init(uid: UInt32 = 65534, seconds: String = Token.sleepSeconds(whole: 60)) throws {
+    /// Throws unless, within 5 s, the process runs `sleep` under `uid`: a
+    /// victim still running as root (setpriv not yet exec'd, or failed)
+    /// would be protected by uid checks and make the attacks meaningless.
+    init(uid: UInt32 = HostVictim.sandboxUID, seconds: String = Token.sleepSeconds(whole: 60)) throws {
         process = try HostCommand.start(
             "/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--", "/bin/sleep", seconds],
             stdout: .null, stderr: .null)
         // setpriv execs sleep in place; wait until it has, so the uid is final.
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
-            if let entry = HostProcesses.entry(pid), entry.uids.first == uid,
+            if let entry = HostProcesses.entry(pid), entry.uids.allSatisfy({ $0 == uid }), entry.uids.count == 4,
                let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"), exe.hasSuffix("sleep") {
                 return
             }
+            if !process.isRunning { break }
             usleep(10_000)
         }
+        let seen = HostProcesses.entry(pid).map { "uids \($0.uids), state \($0.state)" } ?? "gone"
+        stop()
+        throw VictimError(message: "the victim \(pid) never became sleep under uid \(uid) (\(seen))")
     }
 
+    /// The host uid the sandbox runs as: nobody under root, else our own.
+    static var sandboxUID: UInt32 { getuid() == 0 ? Fixtures.engine.options.outsideUID : getuid() }
+
     var isAlive: Bool { process.isRunning && HostProcesses.isAlive(pid) }
+
+    /// True when no fatal signal has reached the victim, decided without
+    /// guessing how long a signal takes to land: the test stops it and
+    /// waits for the kernel to report the stop. A process that a SIGKILL
+    /// reached earlier can no longer stop (the kernel drops SIGSTOP once a
+    /// group exit has begun), so the wait reports its death instead. The
+    /// victim is continued afterwards.
+    func neverSignalledToDeath() -> Bool {
+        guard process.kill(SIGSTOP) else { return false }
+        var info = siginfo_t()
+        // WNOWAIT: look without reaping; HostChild does the reaping.
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WSTOPPED | WNOWAIT) == -1 && errno == EINTR {}
+        let stopped = info.si_code == Int32(CLD_STOPPED)
+        process.kill(SIGCONT)
+        return stopped
+    }
 
     func stop() {
         process.kill(SIGKILL)
         process.wait()
     }
+}
+
+struct VictimError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

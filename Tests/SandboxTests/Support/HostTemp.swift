@@ -6,8 +6,13 @@ import Foundation
 struct HostTemp {
     let path: String
 
-    init(_ label: String) throws {
-        path = NSTemporaryDirectory() + "airlock-\(label)-\(UUID().uuidString.prefix(8).lowercased())"
+    /// `parent`: /tmp by default. The engine's fixture profile mounts a
+    /// tmpfs of its own on /tmp, so a file under the host's /tmp is out of
+    /// the sandbox's sight whatever else went wrong; a test about reaching
+    /// host files puts them elsewhere (e.g. /var/tmp).
+    init(_ label: String, in parent: String = NSTemporaryDirectory()) throws {
+        let folder = parent.hasSuffix("/") ? parent : parent + "/"
+        path = folder + "airlock-\(label)-\(UUID().uuidString.prefix(8).lowercased())"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
     }
