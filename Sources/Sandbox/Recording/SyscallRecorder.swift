@@ -113,6 +113,7 @@ final class SyscallRecorder {
         case EPERM: "EPERM"
         case ENOSYS: "ENOSYS"
         case EACCES: "EACCES"
+        case EAFNOSUPPORT: "EAFNOSUPPORT"
         default: "errno\(e)"
         }
     }
