@@ -112,8 +112,19 @@ final class RunCgroup: @unchecked Sendable {
             let parent = "\(root)/airlock"
             try makeDirectory(parent, allowExisting: true)
             let wanted = host.cgroupControllers.map { "+\($0)" }.joined(separator: " ")
-            try? write(wanted, to: "\(root)/cgroup.subtree_control")
-            try write(wanted, to: "\(parent)/cgroup.subtree_control")
+            // The root may refuse (a delegated subtree, controllers enabled
+            // already by its owner): only the parent's write decides, and
+            // when it fails the root's refusal is the reason to report.
+            var rootRefusal: Error?
+            do { try write(wanted, to: "\(root)/cgroup.subtree_control") } catch { rootRefusal = error }
+            do {
+                try write(wanted, to: "\(parent)/cgroup.subtree_control")
+            } catch {
+                guard let rootRefusal else { throw error }
+                throw AirlockError(.unsupportedProtection,
+                    "cannot enable the \(wanted) controllers for Airlock's cgroups: \(rootRefusal); enable them in "
+                        + "\(root)/cgroup.subtree_control (see `airlock doctor`)")
+            }
             let dir = "\(parent)/\(runID)"
             try makeDirectory(dir, allowExisting: false)
             return RunCgroup(version: .v2, controllers: host.cgroupControllers,

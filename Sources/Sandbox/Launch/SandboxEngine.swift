@@ -224,6 +224,7 @@ public final class SandboxEngine: @unchecked Sendable {
     public func killAll() {
         warm.stop()
         networkNamespaces.stop()
+        cgroups.drain()
         lock.withLock {
             for pidfd in livePidfds { _ = cjail_pidfd_send_signal(pidfd, SIGKILL) }
         }
