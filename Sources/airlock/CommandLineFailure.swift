@@ -1,3 +1,4 @@
+import AirlockCore
 import ArgumentParser
 import Foundation
 
@@ -19,7 +20,9 @@ enum CommandLineFailure {
             if !full.isEmpty { FileHandle.standardOutput.write(Data((full + "\n").utf8)) }
             Glibc.exit(code.rawValue)
         }
-        let message = parser.message(for: error)
+        // Airlock's own errors read as their message: the code in front of
+        // it ("invalid_profile: ...") is for programs reading JSON.
+        let message = (error as? AirlockError)?.message ?? parser.message(for: error)
         if let line = oneLine(message, helpHint: helpHint(in: full)) {
             FileHandle.standardError.write(Data(("airlock: " + line + "\n").utf8))
         }
