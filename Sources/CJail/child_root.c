@@ -27,16 +27,10 @@ static long open_beneath(int dirfd, const char *path, int flags)
     return RAW4(__NR_openat2, dirfd, path, &how, sizeof how);
 }
 
-/// An fd (opened with `flags`, plus O_DIRECTORY) of the folder `path`
-/// beneath `dirfd`, made 0755 with any missing parent first. Most targets
-/// exist already (a root has a handful of top folders), so one lookup of
-/// the whole path comes first; the walk runs only when it says something is
-/// missing. mkdirat never follows a final symlink (it says EEXIST, and the
-/// lookup that follows refuses the link).
-static long open_dir_creating(int dirfd, const char *path, int flags)
+/// The folder `path` beneath `dirfd` made one component at a time: for a
+/// path whose parent is missing too.
+static long open_dir_walk(int dirfd, const char *path, int flags)
 {
-    long fd = open_beneath(dirfd, path, flags | O_DIRECTORY);
-    if (fd != -ENOENT) return fd;
     char buf[PATH_MAX_LEN];
     size_t n = c_strlen(path);
     if (n + 1 > sizeof buf) return -ENAMETOOLONG;
@@ -62,6 +56,34 @@ static long open_dir_creating(int dirfd, const char *path, int flags)
     return at;
 }
 
+/// An fd (opened with `flags`, plus O_DIRECTORY) of the folder `path`
+/// beneath `dirfd`, made 0755 with any missing parent first. In a fresh
+/// root a target's parent mostly exists and the target itself does not:
+/// the parent is opened, the target made in it (mkdirat never follows a
+/// final symlink: it says EEXIST, and the lookup after it refuses the
+/// link) and opened; the walk runs only when the parent is missing too.
+static long open_dir_creating(int dirfd, const char *path, int flags)
+{
+    size_t n = c_strlen(path), last = n;
+    for (size_t i = 0; i < n; i++) if (path[i] == '/') last = i;
+    long parent = dirfd;
+    const char *leaf = path;
+    if (last < n) {
+        char buf[PATH_MAX_LEN];
+        if (n + 1 > sizeof buf) return -ENAMETOOLONG;
+        for (size_t i = 0; i < last; i++) buf[i] = path[i];
+        buf[last] = 0;
+        parent = open_beneath(dirfd, buf, O_PATH | O_DIRECTORY);
+        if (parent == -ENOENT) return open_dir_walk(dirfd, path, flags);
+        if (parent < 0) return parent;
+        leaf = path + last + 1;
+    }
+    long r = RAW3(__NR_mkdirat, parent, leaf, 0755);
+    long fd = (r == 0 || r == -EEXIST) ? open_beneath((int)parent, leaf, flags | O_DIRECTORY) : r;
+    if (parent != dirfd) RAW1(__NR_close, parent);
+    return fd;
+}
+
 /// An O_PATH fd of the folder that holds `path`'s last component (made if
 /// missing), and that component in `*name`. `path` has no trailing '/'.
 static long open_parent_creating(int dirfd, const char *path, char *name, size_t cap)
@@ -82,18 +104,16 @@ static long open_parent_creating(int dirfd, const char *path, char *name, size_t
     return open_dir_creating(dirfd, buf, O_PATH);
 }
 
-/// An O_PATH fd of the regular file `path` beneath `dirfd`, made empty with
-/// `mode` if missing (a non-directory bind's mount point).
+/// An fd of the regular file `path` beneath `dirfd`, made empty with
+/// `mode` if missing (a non-directory bind's mount point). The open that
+/// makes it is the fd the bind is mounted onto: O_NOFOLLOW refuses a final
+/// symlink, and its folder was reached through none.
 static long open_file_creating(int dirfd, const char *path, unsigned int mode)
 {
     char name[PATH_MAX_LEN];
     long parent = open_parent_creating(dirfd, path, name, sizeof name);
     if (parent < 0) return parent;
     long fd = RAW4(__NR_openat, parent, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd >= 0) {
-        RAW1(__NR_close, fd);
-        fd = open_beneath((int)parent, name, O_PATH);
-    }
     RAW1(__NR_close, parent);
     return fd;
 }
