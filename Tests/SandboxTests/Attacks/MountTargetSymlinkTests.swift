@@ -69,3 +69,30 @@ struct MountTargetSymlinkTests {
         #expect(project.exists("build/cache"), "the mount point is made in the bound folder, as a folder")
     }
 }
+
+/// A FIFO planted where a later run binds a file (by any writer of the
+/// shared folder: a profile that allows mknod, another host user; made
+/// here from the host, as the fixture profile refuses mknod): opening it
+/// to mount onto must fail the launch, not block it waiting for a reader.
+@Suite("A FIFO planted at a file mount point", .timeLimit(.minutes(1)))
+struct MountTargetFIFOTests {
+    @Test func aPlantedFIFOFailsTheLaterLaunch() throws {
+        let project = try HostTemp("fifo-project")
+        let tools = try HostTemp("fifo-tools")
+        defer { project.remove(); tools.remove() }
+        try tools.write("tool.txt", "the tool\n")
+        // Writable by the sandbox's identity, as the writer that planted it
+        // would leave it (else the open fails on permissions alone).
+        try #require(mkfifo(project.file("tool.txt"), 0o666) == 0, "mkfifo: \(String(cString: strerror(errno)))")
+        try #require(chmod(project.file("tool.txt"), 0o666) == 0)
+        try project.makeWritableBySandbox()
+        let writableProject = BindMount(source: project.path, destination: "/project")
+
+        let refusal = #expect(throws: AirlockError.self) {
+            try AttackTool.sh("cat /project/tool.txt", extraReadOnly: [BindMount(source: tools.file("tool.txt"), destination: "/project/tool.txt")],
+                              extraWritable: [writableProject])
+        }
+        #expect(refusal?.message.contains("mounting /project/tool.txt") == true, "\(refusal?.message ?? "")")
+        #expect(refusal?.message.contains(String(cString: strerror(ENXIO))) == true, "\(refusal?.message ?? "")")
+    }
+}
