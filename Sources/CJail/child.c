@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 // --- fds and signals -----------------------------------------------------------
 
@@ -46,6 +47,19 @@ static void arrange_fds(const struct cjail_child_args *a)
     // than hand the command the parent's fds. The status fd is in place.
     int first_unused = high[5] < 0 ? FD_LANDLOCK : FIRST_UNUSED_FD;
     CHECK(CJAIL_STEP_FDS, RAW3(__NR_close_range, first_unused, ~0U, 0), 1);
+}
+
+/// Enters the working directory through no symlink: a link planted in a
+/// writable bind must not move the command's `.` elsewhere in its view
+/// (onto its credential's folder, say).
+static long enter_workdir(const char *path)
+{
+    struct open_how_v0 how = { O_PATH | O_DIRECTORY | O_CLOEXEC, 0, CJ_RESOLVE_NO_SYMLINKS | CJ_RESOLVE_NO_MAGICLINKS };
+    long fd = RAW4(__NR_openat2, AT_FDCWD, path, &how, sizeof how);
+    if (fd < 0) return fd;
+    long r = RAW1(__NR_fchdir, fd);
+    RAW1(__NR_close, fd);
+    return r;
 }
 
 struct kernel_sigaction {
@@ -115,14 +129,19 @@ struct landlock_path_beneath {
 
 /// Step 6, first half (stage 1): the path rules, which name the new root's
 /// own mounts. Adding a rule restricts nothing yet. A rule's path is looked
-/// up through no symlink: one planted in a writable bind must not turn a
-/// rule for a mount point into a rule for the whole root.
+/// up through no symlink, and must lead to the root of a mount: a link
+/// planted in a writable bind, or a folder swapped there by a concurrent
+/// sandbox, must not move a mount point's rule onto another folder.
 static void add_landlock_rules(const struct cjail_root_plan *root)
 {
     struct open_how_v0 how = { O_PATH | O_CLOEXEC, 0, CJ_RESOLVE_NO_SYMLINKS | CJ_RESOLVE_NO_MAGICLINKS };
     for (int i = 0; i < root->landlock_rule_count; i++) {
         long fd = RAW4(__NR_openat2, AT_FDCWD, root->landlock_rules[i].path, &how, sizeof how);
         CHECK(CJAIL_STEP_LANDLOCK, fd, i);
+        struct statx stx;
+        long r = RAW5(__NR_statx, fd, "", AT_EMPTY_PATH, 0, &stx);
+        if (r == 0 && (stx.stx_attributes_mask & CJ_STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & CJ_STATX_ATTR_MOUNT_ROOT)) r = -EXDEV;
+        CHECK(CJAIL_STEP_LANDLOCK, r, i);
         struct landlock_path_beneath rule = { root->landlock_rules[i].allowed_access, (int32_t)fd };
         CHECK(CJAIL_STEP_LANDLOCK, RAW4(__NR_landlock_add_rule, FD_LANDLOCK, LL_RULE_PATH_BENEATH, &rule, 0), i);
         RAW1(__NR_close, fd);
@@ -182,7 +201,7 @@ static void confine_for_command(const struct cjail_root_plan *root, const struct
 
     // Step 4, rest: the working directory (fds and environment are the
     // plan's: arranged at clone, given to execve).
-    if (workdir) CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, workdir), 0);
+    if (workdir) CHECK(CJAIL_STEP_WORKDIR, enter_workdir(workdir), 0);
 
     // Steps 5 and 6.
     drop_privileges();
@@ -247,8 +266,9 @@ int cjail_child_main(void *arg)
     const struct cjail_plan *p = __atomic_load_n(&a->plan, __ATOMIC_ACQUIRE);
     if (!p) fail(CJAIL_STEP_SYNC, -EINVAL, 'g');
     // A sealed child enters its working directory under its filter, which
-    // the parent checked allows chdir; any other goes through the sequence.
-    if (root->seal) CHECK(CJAIL_STEP_WORKDIR, RAW1(__NR_chdir, p->workdir), 0);
+    // the parent checked allows openat2 and fchdir (SealPlan); any other
+    // goes through the sequence.
+    if (root->seal) CHECK(CJAIL_STEP_WORKDIR, enter_workdir(p->workdir), 0);
     else confine_for_command(root, p, p->workdir);
 
     long exec_error = -ENOENT;

@@ -107,15 +107,25 @@ static long open_parent_creating(int dirfd, const char *path, char *name, size_t
 /// An fd of the regular file `path` beneath `dirfd`, made empty with
 /// `mode` if missing (a non-directory bind's mount point). The open that
 /// makes it is the fd the bind is mounted onto: O_NOFOLLOW refuses a final
-/// symlink, and its folder was reached through none. O_NONBLOCK: a FIFO
-/// planted in its place fails the open (ENXIO) instead of blocking it.
+/// symlink, and its folder was reached through none. Read-only, so an
+/// existing file is never opened for writing; O_NONBLOCK, so a FIFO put in
+/// its place can't block the open, and anything but a regular file is
+/// refused (ENXIO).
 static long open_file_creating(int dirfd, const char *path, unsigned int mode)
 {
     char name[PATH_MAX_LEN];
     long parent = open_parent_creating(dirfd, path, name, sizeof name);
     if (parent < 0) return parent;
-    long fd = RAW4(__NR_openat, parent, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+    long fd = RAW4(__NR_openat, parent, name, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
     RAW1(__NR_close, parent);
+    if (fd < 0) return fd;
+    struct stat st;
+    long r = RAW2(__NR_fstat, fd, &st);
+    if (r == 0 && !S_ISREG(st.st_mode)) r = -ENXIO;
+    if (r < 0) {
+        RAW1(__NR_close, fd);
+        return r;
+    }
     return fd;
 }
 

@@ -86,6 +86,7 @@ static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, 
 #define CJ_MOUNT_ATTR_NOSUID 0x00000002
 #define CJ_MOUNT_ATTR_NODEV 0x00000004
 #define CJ_MOUNT_ATTR_NOEXEC 0x00000008
+#define CJ_STATX_ATTR_MOUNT_ROOT 0x00002000
 
 // Landlock constants up to ABI 7 (Debian's headers know ABI 2).
 #define LL_CREATE_RULESET_VERSION (1U << 0)

@@ -32,8 +32,6 @@ struct PreparedChild: @unchecked Sendable {
         return .success(child)
     }
 
-    /// Kills the child if it still lives, waits for it, and frees what it
-    /// held: its descriptors, its stack and (through `releaseCgroup`) its cgroup.
     /// Whether the child has already exited (its pidfd is readable).
     var hasExited: Bool { Self.hasExited(pidfd: spawned.pidfd) }
 
@@ -42,6 +40,8 @@ struct PreparedChild: @unchecked Sendable {
         return poll(&watch, 1, 0) > 0 && watch.revents & Int16(POLLIN) != 0
     }
 
+    /// Kills the child if it still lives, waits for it, and frees what it
+    /// held: its descriptors, its stack and (through `releaseCgroup`) its cgroup.
     func discard(releaseCgroup: ((RunCgroup) -> Void)?) {
         var spawned = spawned
         _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL)

@@ -49,15 +49,18 @@ final class WarmPool: @unchecked Sendable {
     /// A warm child for `key`, or nil (the launch prepares its own).
     func take(_ key: RootPlan.Key) -> Child? {
         guard enabled else { return nil }
+        // A waiting child can die (killed from outside, an OOM kill); one
+        // that is gone would fail the launch at the go. Dropped (after the
+        // lock: reaping and removing its cgroup take a while) for the next.
+        var dead: [Child] = []
+        defer { dead.forEach(discard) }
         lock.lock()
         defer { lock.unlock() }
         guard var children = ready[key] else { return nil }
-        // A waiting child can die (killed from outside, an OOM kill); one
-        // that is gone would fail the launch at the go. Drop it for the next.
         var live: Child?
         while live == nil, !children.isEmpty {
             let child = children.removeFirst()
-            if child.hasExited { discard(child) } else { live = child }
+            if child.hasExited { dead.append(child) } else { live = child }
         }
         ready[key] = children
         guard let child = live else { return nil }

@@ -110,6 +110,12 @@ enum MountPlanner {
         var entries = [MountEntry(kind: .directory(mode: 0o755), source: "", target: injectedFilesDirectory, sourceIsDirectory: true)]
         for file in files { try checkInsidePath(file.path, what: "injected file") }
         entries += fileEntries(files)
+        let links = root.entries.compactMap { if case .symlink = $0.kind { $0.target } else { nil } }
+        let kernelFolders = root.entries.compactMap { entry -> String? in
+            if case .proc = entry.kind { return entry.target }
+            return entry.target == "/dev" ? entry.target : nil
+        }
+        try rejectPlacesBeneath(entries, links: links, kernelFolders: kernelFolders)
         try rejectDuplicateTargets(root.entries + entries)
         return parentsFirst(entries)
     }

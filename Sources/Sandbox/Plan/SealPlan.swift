@@ -24,9 +24,10 @@ struct SealPlan: Sendable {
     }
 
     /// The syscalls a sealed child still makes under its own filter before
-    /// the command runs: read its go, close the pipe, chdir, execve, and
-    /// on failure write its report and exit.
-    static let callsAfterSealing = ["read", "close", "chdir", "execve", "write", "exit_group"]
+    /// the command runs: read its go, close the pipe, enter the working
+    /// directory (openat2 through no symlink, fchdir), execve, and on
+    /// failure write its report and exit.
+    static let callsAfterSealing = ["read", "close", "openat2", "fchdir", "execve", "write", "exit_group"]
 
     /// Whether `policy` lets a sealed child finish: every call above
     /// allowed outright, none of them conditioned.

@@ -96,3 +96,28 @@ struct MountTargetFIFOTests {
         #expect(refusal?.message.contains(String(cString: strerror(ENXIO))) == true, "\(refusal?.message ?? "")")
     }
 }
+
+/// The working directory, entered the same way: a link planted where a
+/// later run's working directory is must not move that run's `.` (onto
+/// its credential's folder, /etc, ...). Twice: a warm child that has sealed
+/// itself enters the directory under its own filter.
+@Suite("A symlink planted at the working directory", .timeLimit(.minutes(1)))
+struct WorkdirSymlinkTests {
+    @Test(arguments: ["/etc", "../workspace"])
+    func aPlantedLinkFailsTheLaterLaunch(linkText: String) throws {
+        let project = try HostTemp("workdir-project")
+        defer { project.remove() }
+        try project.makeWritableBySandbox()
+        let writableProject = BindMount(source: project.path, destination: "/project")
+        let plant = try AttackTool.sh("ln -s \(linkText) /project/wd && echo planted", extraWritable: [writableProject])
+        try #require(plant.result.stdout.text == "planted\n", "stderr: \(plant.result.stderr.text)")
+
+        for _ in 0..<2 {
+            let request = LaunchRequest(argv: ["/bin/pwd"], workdir: "/project/wd",
+                                        extraReadOnly: [AttackTool.bind], extraWritable: [writableProject])
+            let refusal = #expect(throws: AirlockError.self) { try Fixtures.engine.runBlocking(request, profile: Fixtures.profile()) }
+            #expect(refusal?.message.hasPrefix("cannot enter the working directory /project/wd inside the sandbox: ") == true,
+                    "\(refusal?.message ?? "")")
+        }
+    }
+}

@@ -47,4 +47,13 @@ struct BindDestinationTests {
         #expect(refusal?.code == .invalidArguments)
         #expect(refusal?.message.hasPrefix(message) == true, "\(refusal?.message ?? "")")
     }
+
+    /// The command's own files too: a credential at /lib/token would be
+    /// written through the link (and fail only once the child is made).
+    @Test func aCommandFileBeneathALinkIsRefused() throws {
+        let request = LaunchRequest(argv: ["/bin/true"], files: [InjectedFile(path: "/lib/token", contents: Data("x".utf8))])
+        let refusal = #expect(throws: AirlockError.self) { try Fixtures.engine.runBlocking(request, profile: Fixtures.profile()) }
+        #expect(refusal?.code == .invalidArguments)
+        #expect(refusal?.message.hasPrefix("/lib/token lies beneath the symlink /lib") == true, "\(refusal?.message ?? "")")
+    }
 }
