@@ -25,6 +25,39 @@ struct ForkBombTests {
         #expect(after.stdout.text == "alive\n")
     }
 
+    /// While a bomb is at its cap, the host still starts processes of its
+    /// own: the cap is the sandbox's, not the host's (no timing asserted,
+    /// only that a host fork and exec completes while the bomb runs).
+    @Test func theHostStillForksWhileTheBombRuns() async throws {
+        let token = Token.make("forkbomb-live")
+        let limits = ResourceLimits(wallSeconds: 10, cpuSeconds: 20, memoryBytes: 256 << 20, processes: 24)
+        let profile = Fixtures.profile(name: "test-forkbomb-live", limits: limits)
+        let bomb = Task {
+            // Forks for as long as it runs, so the tree stays at its cap
+            // (a shell bomb ends itself once its own fork fails).
+            let script = "# \(token)\nimport os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n            time.sleep(60)\n            os._exit(0)\n    except OSError:\n        time.sleep(0.01)\n"
+            return try await Fixtures.engine.run(LaunchRequest(argv: ["/usr/bin/python3", "-c", script]), profile: profile)
+        }
+        // The bomb is up: many of its processes are visible from the host.
+        for _ in 0..<500 where HostProcesses.matching(token).count < 10 { try await Task.sleep(nanoseconds: 10_000_000) }
+        try #require(HostProcesses.matching(token).count >= 10, "the bomb did not start")
+
+        let host = Process()
+        host.executableURL = URL(fileURLWithPath: "/bin/echo")
+        host.arguments = ["host alive"]
+        let output = Pipe()
+        host.standardOutput = output
+        try host.run()
+        host.waitUntilExit()
+        #expect(host.terminationStatus == 0)
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "host alive\n")
+        #expect(!HostProcesses.matching(token).isEmpty, "the bomb was still running while the host forked")
+
+        bomb.cancel()
+        _ = try? await bomb.value
+        #expect(HostProcesses.survivors(token).isEmpty)
+    }
+
     /// With a cgroup in force, the pids controller is what stops the bomb,
     /// counted for the whole tree whatever uid it runs as.
     @Test func pidsCgroupIsInForce() throws {
