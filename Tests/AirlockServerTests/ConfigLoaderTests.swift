@@ -100,18 +100,20 @@ struct ConfigLoaderTests {
         ("open_files: 99999999999", "must be between 1 and 1048576"),
     ])
     func toolLimitsOutOfRangeAreRefused(limit: String, message: String) throws {
-        let refusal = #expect(throws: AirlockError.self) {
-            try parse("""
-            tools:
-              - name: t
-                description: d
-                inputSchema: { type: object }
-                command: [env]
-                profile: p
-                limits: { \(limit) }
-            """)
-        }
+        let refusal = #expect(throws: AirlockError.self) { try parse(Self.oneTool("limits: { \(limit) }")) }
         #expect(refusal?.message.contains(message) == true, "\(refusal?.message ?? "")")
+    }
+
+    /// A catalog of one tool `t` (profile `p`), with `extra` lines of its own.
+    static func oneTool(_ extra: String) -> String {
+        """
+        tools:
+          - name: t
+            description: d
+            inputSchema: { type: object }
+            command: [env]
+            profile: p
+        """ + extra.split(separator: "\n").map { "\n    " + $0 }.joined() + "\n"
     }
 
     @Test(arguments: ["slow_reader_timeout_seconds: 1.0e300", "partial_line_timeout_seconds: -1", "shutdown_grace_seconds: .nan"])
@@ -121,18 +123,12 @@ struct ConfigLoaderTests {
     }
 
     @Test func secretsAndLimitsAreParsed() throws {
-        let config = try parse("""
-        tools:
-          - name: t
-            description: d
-            inputSchema: { type: object }
-            command: [env]
-            profile: p
+        let config = try parse(Self.oneTool("""
             limits: { wall_seconds: 2.5, memory_bytes: 1048576 }
             secrets:
               - { name: gh, from_env: GH_TOKEN, env: GITHUB_TOKEN }
               - { name: db, from_file: /etc/airlock/db, env: DB_PASSWORD }
-        """)
+            """))
         let tool = try #require(config.catalog["t"])
         #expect(tool.secrets == [
             SecretDeclaration(name: "gh", source: .environment("GH_TOKEN"), environmentVariable: "GITHUB_TOKEN"),

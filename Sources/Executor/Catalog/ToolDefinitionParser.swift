@@ -90,13 +90,13 @@ enum ToolDefinitionParser {
         // The ranges a launch accepts (`LimitBounds`), so that a tool that
         // could never run is refused when the catalog loads.
         return LimitOverrides(
-            wallSeconds: try node.optional("wall_seconds")?.double(in: LimitBounds.wallSeconds),
-            cpuSeconds: try node.optional("cpu_seconds")?.uint64(in: LimitBounds.cpuSeconds),
-            memoryBytes: try node.optional("memory_bytes")?.uint64(in: LimitBounds.memoryBytes),
-            processes: try node.optional("processes")?.uint64(in: LimitBounds.processes),
-            outputBytes: try node.optional("output_bytes")?.uint64(in: LimitBounds.outputBytes),
-            fileSizeBytes: try node.optional("file_size_bytes")?.uint64(in: LimitBounds.fileSizeBytes),
-            openFiles: try node.optional("open_files")?.uint64(in: LimitBounds.openFiles))
+            wallSeconds: try node.optional("wall_seconds")?.double(in: LimitBounds.wall.range),
+            cpuSeconds: try node.optional("cpu_seconds")?.uint64(in: LimitBounds.cpu.range),
+            memoryBytes: try node.optional("memory_bytes")?.uint64(in: LimitBounds.memory.range),
+            processes: try node.optional("processes")?.uint64(in: LimitBounds.processes.range),
+            outputBytes: try node.optional("output_bytes")?.uint64(in: LimitBounds.output.range),
+            fileSizeBytes: try node.optional("file_size_bytes")?.uint64(in: LimitBounds.fileSize.range),
+            openFiles: try node.optional("open_files")?.uint64(in: LimitBounds.openFiles.range))
     }
 
     static func parseWorkdir(_ node: ConfigNode, _ requireDeclared: (String, ConfigNode) throws -> Void) throws -> WorkdirPolicy {

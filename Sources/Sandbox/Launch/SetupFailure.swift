@@ -30,7 +30,7 @@ enum SetupFailure {
             return AirlockError(.setupFailed, "placing \(target) in the sandbox failed: \(reason)")
         case CJAIL_STEP_WORKDIR.rawValue:
             return AirlockError(.invalidArguments,
-                                "cannot enter the working directory \(workdir ?? "") inside the sandbox: \(reason)")
+                                "cannot enter the working directory\(workdir.map { " " + $0 } ?? "") inside the sandbox: \(reason)")
         case CJAIL_STEP_LANDLOCK.rawValue:
             return AirlockError(.unsupportedProtection, "applying Landlock failed (\(reason)); check `airlock doctor`")
         case CJAIL_STEP_SECCOMP.rawValue:

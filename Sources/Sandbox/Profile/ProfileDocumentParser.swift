@@ -140,41 +140,36 @@ struct ProfileDocumentParser {
 
     private mutating func limits(_ node: Node, _ field: String) {
         let keys = ["wall", "cpu", "memory", "processes", "output", "file_size", "open_files"]
-        let duration = ProfileUnits.formatDuration, size = ProfileUnits.formatSize
-        let count = { (value: UInt64) in String(value) }
         for (key, value, field) in reader.fields(node, field, allowed: keys) {
             switch key {
-            case "wall":
-                document.settings.wallSeconds = within(LimitBounds.wallSeconds, duration, reader.duration(value, field), value, field)
+            case "wall": document.settings.wallSeconds = within(LimitBounds.wall, reader.duration(value, field), value, field)
             case "cpu":
                 guard let seconds = positive(reader.duration(value, field), value, field) else { continue }
                 guard seconds.value.rounded(.up) == seconds.value else {
                     reader.error(value, field, "the CPU limit is counted by the kernel in whole seconds; use e.g. 1s, 30s")
                     continue
                 }
-                let range = LimitBounds.cpuSeconds
-                guard seconds.value <= Double(range.upperBound) else {
-                    reader.error(value, field, LimitBounds.allowed(range) { "\($0)s" })
+                // Compared as seconds before the conversion, which a huge value would not survive.
+                if let problem = LimitBounds.cpu.problem(seconds.value < 1.8e19 ? UInt64(seconds.value) : .max) {
+                    reader.error(value, field, problem)
                     continue
                 }
                 document.settings.cpuSeconds = Located(value: UInt64(seconds.value), location: seconds.location)
-            case "processes":
-                document.settings.processes = within(LimitBounds.processes, count, reader.unsigned(value, field), value, field)
-            case "open_files":
-                document.settings.openFiles = within(LimitBounds.openFiles, count, reader.unsigned(value, field), value, field)
-            case "memory": document.settings.memoryBytes = within(LimitBounds.memoryBytes, size, reader.size(value, field), value, field)
-            case "output": document.settings.outputBytes = within(LimitBounds.outputBytes, size, reader.size(value, field), value, field)
-            default: document.settings.fileSizeBytes = within(LimitBounds.fileSizeBytes, size, reader.size(value, field), value, field)
+            case "processes": document.settings.processes = within(LimitBounds.processes, reader.unsigned(value, field), value, field)
+            case "open_files": document.settings.openFiles = within(LimitBounds.openFiles, reader.unsigned(value, field), value, field)
+            case "memory": document.settings.memoryBytes = within(LimitBounds.memory, reader.size(value, field), value, field)
+            case "output": document.settings.outputBytes = within(LimitBounds.output, reader.size(value, field), value, field)
+            default: document.settings.fileSizeBytes = within(LimitBounds.fileSize, reader.size(value, field), value, field)
             }
         }
     }
 
     /// A limit that is positive and inside its range (`LimitBounds`).
     private mutating func within<T: Sendable & Hashable & Comparable & AdditiveArithmetic>(
-        _ range: ClosedRange<T>, _ format: (T) -> String, _ value: Located<T>?, _ node: Node, _ field: String) -> Located<T>? {
+        _ bound: LimitBound<T>, _ value: Located<T>?, _ node: Node, _ field: String) -> Located<T>? {
         guard let value = positive(value, node, field) else { return nil }
-        guard range.contains(value.value) else {
-            reader.error(node, field, LimitBounds.allowed(range, format))
+        if let problem = bound.problem(value.value) {
+            reader.error(node, field, problem)
             return nil
         }
         return value

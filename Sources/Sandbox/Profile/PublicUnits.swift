@@ -6,13 +6,4 @@ public enum Units {
     /// "1.5s", "200ms", "2m", "10" (seconds) → seconds.
     public static func seconds(_ text: String) -> Double? { ProfileUnits.parseDuration(text) }
 
-    /// Why a wall-clock limit is out of range (`LimitBounds`), or nil.
-    public static func problem(wallSeconds: Double) -> String? {
-        LimitBounds.wallSeconds.contains(wallSeconds) ? nil : LimitBounds.allowed(LimitBounds.wallSeconds, ProfileUnits.formatDuration)
-    }
-
-    /// Why a memory limit is out of range (`LimitBounds`), or nil.
-    public static func problem(memoryBytes: UInt64) -> String? {
-        LimitBounds.memoryBytes.contains(memoryBytes) ? nil : LimitBounds.allowed(LimitBounds.memoryBytes, ProfileUnits.formatSize)
-    }
 }

@@ -20,11 +20,11 @@ struct ExecArguments: Equatable {
             guard let seconds = Units.seconds(timeout), seconds > 0 else {
                 return "--timeout \(timeout) is not a positive duration (e.g. 10, 1.5s, 200ms)"
             }
-            if let problem = Units.problem(wallSeconds: seconds) { return "--timeout \(timeout): \(problem)" }
+            if let problem = LimitBounds.wall.problem(seconds) { return "--timeout \(timeout): \(problem)" }
         }
         if let memory {
             guard let bytes = Units.bytes(memory), bytes > 0 else { return "--memory \(memory) is not a size (e.g. 256M, 1G)" }
-            if let problem = Units.problem(memoryBytes: bytes) { return "--memory \(memory): \(problem)" }
+            if let problem = LimitBounds.memory.problem(bytes) { return "--memory \(memory): \(problem)" }
         }
         if let workdir, !workdir.hasPrefix("/") {
             return "--workdir \(workdir) is not an absolute path (it is a path inside the sandbox, e.g. /src)"

@@ -29,8 +29,8 @@ struct LimitBoundsTests {
     }
 
     @Test func theEdgesOfEachRangeAreAccepted() throws {
-        let lowest = ResourceLimits(wallSeconds: LimitBounds.wallSeconds.upperBound, cpuSeconds: 1,
-                                    memoryBytes: LimitBounds.memoryBytes.lowerBound, processes: 4, outputBytes: 1,
+        let lowest = ResourceLimits(wallSeconds: LimitBounds.wall.range.upperBound, cpuSeconds: 1,
+                                    memoryBytes: LimitBounds.memory.range.lowerBound, processes: 4, outputBytes: 1,
                                     fileSizeBytes: 1, openFiles: 16)
         #expect(LimitBounds.problem(in: lowest) == nil)
         let result = try Fixtures.engine.runBlocking(LaunchRequest(argv: ["/bin/true"], limits: lowest), profile: Fixtures.profile())
