@@ -131,24 +131,28 @@ struct ServerLifecycleTests {
         #expect(try await reply.value?["result"]?.toolText == "finished\n")
     }
 
+    /// An unmapped peer gets one forbidden reply, to its first request
+    /// (here the MCP handshake), and then an EOF: it holds no connection
+    /// slot, and nothing it sends afterwards is read.
     @Test func anUnmappedUIDIsRefusedWhenTheDefaultIsRefuse() async throws {
         let directory = try TestDaemon.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try await AgentServer.start(settings: settings(directory), executor: try executor(),
                                                  actors: ActorDirectory(byUID: [getuid() &+ 1: .init(name: "someone-else")]))
         let path = server.socketPath
-        let outcome = try await blocking { () -> (String, JSONValue) in
+        let outcome = try await blocking { () -> (String, JSONValue, Bool) in
             let client = try AgentClient(socketPath: path)
-            _ = try client.initialize()
             do {
-                _ = try client.call("shell", ["command": "true"])
-                return ("ran", .null)
+                _ = try client.initialize()
+                return ("initialized", .null, false)
             } catch let error as AgentClientError {
-                return (error.message, .int(Int64(error.code)))
+                try? client.write(Data(#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#.utf8 + [0x0a]))
+                return (error.message, .int(Int64(error.code)), try client.readLine() == nil)
             }
         }
         #expect(outcome.1 == -32001)
         #expect(outcome.0.contains("uid \(getuid()) is not a configured actor"))
+        #expect(outcome.2, "the connection must close after the refusal")
         await server.shutdown()
     }
 

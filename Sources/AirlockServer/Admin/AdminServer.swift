@@ -74,17 +74,12 @@ public final class AdminServer: Sendable {
 
     private static func initialize(_ channel: any Channel, store: ApprovalStore, settings: ServerSettings, logger: Logger,
                                    connections: ConnectionTracker) -> EventLoopFuture<Void> {
-        guard let id = connections.add(channel, limit: settings.maxConnections) else {
-            logger.warning("admin connection refused: too many connections", metadata: ["limit": "\(settings.maxConnections)"])
-            let frame = JSONRPCFrame.error(JSONRPCFailure(
-                JSONRPCErrorCode.busy, "busy: the admin socket already serves \(settings.maxConnections) connections"))
-            return channel.writeAndFlush(channel.allocator.buffer(string: frame)).always { _ in channel.close(promise: nil) }
-        }
-        channel.closeFuture.whenComplete { _ in connections.remove(id) }
         let seconds: (Double) -> TimeAmount = { .nanoseconds(Int64($0 * 1e9)) }
         // Without the peer's credentials there is no approver: the
         // connection fails (and closes) rather than serving anonymously.
         return PeerCredentials.of(channel).flatMapThrowing { peer in
+            guard try connections.admit(channel, uid: peer.uid, settings: settings, socketName: "the admin socket",
+                                        logger: logger) != nil else { return }
             try channel.pipeline.syncOperations.addHandlers([
                 OutboundBudgetHandler(limit: settings.outboundLimitBytes,
                                       slowReaderTimeout: seconds(settings.slowReaderTimeoutSeconds), logger: logger),

@@ -20,8 +20,25 @@ public final class AgentClient {
     private var nextID: Int64 = 0
     public var onNotification: ((JSONValue) -> Void)?
 
-    /// Connects; throws `notFound` with the path when no daemon listens.
-    public init(socketPath: String) throws {
+    /// The environment variable naming one more uid a daemon may run as
+    /// (besides root and the client's own uid).
+    public static let serverUIDVariable = "AIRLOCK_SERVER_UID"
+
+    /// Who may be serving a socket this client sends to: root, the
+    /// client's own uid, and `$AIRLOCK_SERVER_UID` when set. Anyone else
+    /// listening there (a socket planted in a directory another user could
+    /// write) would receive the calls and could answer them with forged
+    /// results.
+    public static var trustedServerUIDs: Set<UInt32> {
+        var uids: Set<UInt32> = [0, getuid()]
+        if let text = getenv(serverUIDVariable).map({ String(cString: $0) }), let uid = UInt32(text) { uids.insert(uid) }
+        return uids
+    }
+
+    /// Connects; throws `notFound` with the path when no daemon listens,
+    /// and `forbidden` when the process serving the socket runs as a uid
+    /// outside `trustedServers` (nothing is sent to it).
+    public init(socketPath: String, trustedServers: Set<UInt32> = AgentClient.trustedServerUIDs) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw AirlockError(.internalError, "socket(): \(String(cString: strerror(errno)))") }
         guard let address = UnixAddress(socketPath) else {
@@ -33,6 +50,12 @@ public final class AgentClient {
             close(fd)
             throw AirlockError(.notFound, "cannot connect to the Airlock daemon at \(socketPath): \(reason) "
                 + "(start airlockd, or pass --socket / set AIRLOCK_SOCKET)")
+        }
+        guard let server = PeerCredentials.ofConnectedSocket(fd), trustedServers.contains(server.uid) else {
+            let who = PeerCredentials.ofConnectedSocket(fd).map { "uid \($0.uid)" } ?? "an unknown uid"
+            close(fd)
+            throw AirlockError(.forbidden, "\(socketPath) is served by \(who), not by root or uid \(getuid()); "
+                + "refusing to send it anything (if airlockd runs as that uid, set \(Self.serverUIDVariable))")
         }
     }
 

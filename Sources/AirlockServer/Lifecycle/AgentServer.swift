@@ -64,15 +64,9 @@ public final class AgentServer: Sendable {
     private static func initialize(_ channel: any Channel, environment: ConnectionEnvironment, actors: ActorDirectory,
                                    connections: ConnectionTracker) -> EventLoopFuture<Void> {
         let settings = environment.settings
-        guard let id = connections.add(channel, limit: settings.maxConnections) else {
-            environment.logger.warning("connection refused: too many connections", metadata: ["limit": "\(settings.maxConnections)"])
-            return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(RefuseConnectionHandler(
-                    reason: "busy: the daemon already serves \(settings.maxConnections) connections; retry later"))
-            }
-        }
-        channel.closeFuture.whenComplete { _ in connections.remove(id) }
         return PeerCredentials.of(channel).flatMapThrowing { peer in
+            guard let id = try connections.admit(channel, uid: peer.uid, settings: settings, socketName: "the daemon",
+                                                 logger: environment.logger) else { return }
             let identity: Result<Actor, AirlockError>
             do {
                 identity = .success(try actors.actor(uid: peer.uid, gid: peer.gid, pid: peer.pid))
@@ -113,41 +107,4 @@ public final class AgentServer: Sendable {
     private func unlinkSocket() {
         _ = socketPath.withCString { unlink($0) }
     }
-}
-
-/// Answers a connection the daemon will not serve with one error line and
-/// closes it, once it is active (a channel cannot be written before that).
-final class RefuseConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    private let reason: String
-
-    init(reason: String) { self.reason = reason }
-
-    func channelActive(context: ChannelHandlerContext) {
-        let frame = JSONRPCFrame.error(JSONRPCFailure(JSONRPCErrorCode.busy, reason))
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: frame))).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
-}
-
-/// Open connections, for the connection cap and for closing them at shutdown.
-final class ConnectionTracker: Sendable {
-    private let state = Mutex<(next: UInt64, open: [UInt64: any Channel])>((0, [:]))
-
-    func add(_ channel: any Channel, limit: Int) -> UInt64? {
-        state.withLock { state in
-            guard state.open.count < limit else { return nil }
-            state.next += 1
-            state.open[state.next] = channel
-            return state.next
-        }
-    }
-
-    func remove(_ id: UInt64) { _ = state.withLock { $0.open.removeValue(forKey: id) } }
-
-    var all: [any Channel] { state.withLock { Array($0.open.values) } }
 }

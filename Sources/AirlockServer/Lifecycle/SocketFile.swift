@@ -24,6 +24,7 @@ enum SocketFile {
                 throw AirlockError(.setupFailed, "cannot create the socket directory \(directory): \(error.localizedDescription)")
             }
         }
+        try requireOwnedDirectory(directory)
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
@@ -38,6 +39,31 @@ enum SocketFile {
             }
         case .unknown(let error):
             throw AirlockError(.conflict, "cannot tell whether \(path) is in use (\(error)); not replacing it")
+        }
+    }
+
+    /// The socket's directory must be a real directory that only the
+    /// daemon's user (or root) can write: anyone else who can write it can
+    /// rename the socket away and bind their own in its place, receiving
+    /// the agents' calls (and the approvers' decisions) and answering them.
+    /// It also means the chmod and chown after bind cannot be redirected.
+    static func requireOwnedDirectory(_ directory: String) throws {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else {
+            throw AirlockError(.setupFailed, "cannot inspect the socket directory \(directory): \(String(cString: strerror(errno)))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw AirlockError(.setupFailed, "the socket directory \(directory) is not a directory (a symlink?); "
+                + "point the socket at a real directory")
+        }
+        let owner = info.st_uid
+        guard owner == geteuid() || owner == 0 else {
+            throw AirlockError(.setupFailed, "the socket directory \(directory) belongs to uid \(owner), who could replace "
+                + "the socket; remove it or give it to uid \(geteuid())")
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw AirlockError(.setupFailed, "the socket directory \(directory) is writable by group or others "
+                + "(mode \(String(info.st_mode & 0o7777, radix: 8))), who could replace the socket; chmod go-w it")
         }
     }
 

@@ -32,7 +32,7 @@ enum ApprovalWaitMethod {
         let token = requestedToken.flatMap { JSONRPCMessage.isValidID($0) ? $0 : nil }
         let progress = token.map { ProgressChannel(token: $0, channel: channel) }
         let key = CallRegistry.Key(connection: connectionID, request: id)
-        let started = environment.registry.start(key, perConnectionLimit: environment.settings.maxCallsPerConnection) {
+        let started = environment.registry.start(key, uid: actor.uid, limits: environment.settings) {
             let heartbeat = progress.map { $0.startHeartbeat(every: environment.settings.progressIntervalSeconds) }
             let frame: String
             do {
@@ -49,26 +49,5 @@ enum ApprovalWaitMethod {
             channel.writeAndFlush(channel.allocator.buffer(string: frame), promise: nil)
         }
         return started.refusalFrame(id: id, settings: environment.settings)
-    }
-}
-
-extension CallRegistry.StartResult {
-    /// The error a request gets when its call could not be registered; nil
-    /// once started.
-    func refusalFrame(id: JSONValue, settings: ServerSettings) -> String? {
-        let failure: JSONRPCFailure
-        switch self {
-        case .started:
-            return nil
-        case .duplicateID:
-            failure = JSONRPCFailure(JSONRPCErrorCode.invalidRequest,
-                                     "request id \(id.canonicalText) is already in use by a running call", id: id)
-        case .tooMany:
-            failure = JSONRPCFailure(JSONRPCErrorCode.busy, "busy: this connection already has \(settings.maxCallsPerConnection) "
-                + "calls running; wait for one to finish", id: id)
-        case .shuttingDown:
-            failure = JSONRPCFailure(JSONRPCErrorCode.busy, "busy: the daemon is shutting down and accepts no new calls", id: id)
-        }
-        return JSONRPCFrame.error(failure)
     }
 }

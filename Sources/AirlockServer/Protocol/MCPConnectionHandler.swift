@@ -32,6 +32,9 @@ final class MCPConnectionHandler: ChannelInboundHandler {
     /// Where this connection's calls run: its own event loop (made once,
     /// on the first call; a handler stays on one loop).
     private var callExecutor: EventLoopTaskExecutor?
+    /// The peer has no actor and got its one refusal: nothing it sends
+    /// after that is read.
+    private var refusedPeer = false
 
     init(environment: ConnectionEnvironment, connectionID: UInt64, identity: Result<Actor, AirlockError>) {
         self.environment = environment
@@ -53,6 +56,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refusedPeer else { return }
         let line = unwrapInboundIn(data)
         do {
             let message = try Self.decode(line)
@@ -104,20 +108,18 @@ final class MCPConnectionHandler: ChannelInboundHandler {
     // MARK: requests
 
     private func handleRequest(_ context: ChannelHandlerContext, id: JSONValue, method: String, params: JSONValue?) {
+        guard case .success(let actor) = identity else { return refusePeer(context, id) }
         switch method {
         case "initialize":
             send(context, JSONRPCFrame.result(id: id, MCPServerInfo.initializeResult(params: params)))
         case "ping":
             send(context, JSONRPCFrame.result(id: id, .object([:])))
         case "tools/list":
-            guard case .success = identity else { return refuseIdentity(context, id) }
             let tools = environment.executor.catalog.tools.map(\.descriptor)
             send(context, JSONRPCFrame.result(id: id, .object(["tools": .array(tools)])))
         case "tools/call":
-            guard case .success(let actor) = identity else { return refuseIdentity(context, id) }
             startCall(context, id: id, params: params, actor: actor)
         case ApprovalWaitMethod.name:
-            guard case .success(let actor) = identity else { return refuseIdentity(context, id) }
             if let frame = ApprovalWaitMethod.start(id: id, params: params, actor: actor, connectionID: connectionID,
                                                     channel: context.channel, environment: environment) { send(context, frame) }
         default:
@@ -128,9 +130,14 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func refuseIdentity(_ context: ChannelHandlerContext, _ id: JSONValue) {
+    /// A peer with no actor (default actor "refuse") gets one forbidden
+    /// reply, to its first request whatever it is, and the connection
+    /// closes: it holds no slot and no handler after that.
+    private func refusePeer(_ context: ChannelHandlerContext, _ id: JSONValue) {
         guard case .failure(let error) = identity else { return }
-        send(context, JSONRPCFrame.error(JSONRPCFailure(JSONRPCErrorCode.forbidden, error.message, id: id)))
+        refusedPeer = true
+        FinalReply.send(JSONRPCFrame.error(JSONRPCFailure(
+            JSONRPCErrorCode.forbidden, error.message + "; closing the connection", id: id)), on: context)
     }
 
     private func startCall(_ context: ChannelHandlerContext, id: JSONValue, params: JSONValue?, actor: Actor) {
@@ -148,8 +155,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         let progress = request.progressToken.map { ProgressChannel(token: $0, channel: channel) }
         let executor = callExecutor ?? EventLoopTaskExecutor(context.eventLoop)
         callExecutor = executor
-        let result = environment.registry.start(key, perConnectionLimit: environment.settings.maxCallsPerConnection,
-                                                on: executor) {
+        let result = environment.registry.start(key, uid: actor.uid, limits: environment.settings, on: executor) {
             let heartbeat = progress.map { $0.startHeartbeat(every: environment.settings.progressIntervalSeconds) }
             let outcome = await environment.executor.execute(call, progress: progress?.reporter ?? .silent)
             heartbeat?.cancel()
@@ -159,20 +165,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
             let frame = await HeavyWork.run(if: outcome.result.map(HeavyWork.isHeavy) ?? false) { Self.reply(id: id, outcome: outcome) }
             channel.writeAndFlush(channel.allocator.buffer(string: frame), promise: nil)
         }
-        switch result {
-        case .started:
-            break
-        case .duplicateID:
-            send(context, JSONRPCFrame.error(JSONRPCFailure(
-                JSONRPCErrorCode.invalidRequest, "request id \(id.canonicalText) is already in use by a running call", id: id)))
-        case .tooMany:
-            send(context, JSONRPCFrame.error(JSONRPCFailure(
-                JSONRPCErrorCode.busy, "busy: this connection already has \(environment.settings.maxCallsPerConnection) "
-                    + "calls running; wait for one to finish", id: id)))
-        case .shuttingDown:
-            send(context, JSONRPCFrame.error(JSONRPCFailure(
-                JSONRPCErrorCode.busy, "busy: the daemon is shutting down and accepts no new calls", id: id)))
-        }
+        if let refusal = result.refusalFrame(id: id, settings: environment.settings) { send(context, refusal) }
     }
 
     /// An unknown tool is a protocol-level error (-32602, as MCP specifies);

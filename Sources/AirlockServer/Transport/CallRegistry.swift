@@ -1,20 +1,23 @@
 import AirlockCore
 import Synchronization
+import Executor
 import NIOCore
 
 /// Every `tools/call` in flight across all connections, keyed by
 /// connection and JSON-RPC id. It is what makes cancellation by id work,
-/// what enforces the per-connection cap, and what shutdown drains.
+/// what enforces the per-connection and per-uid caps, and what shutdown
+/// drains.
 final class CallRegistry: Sendable {
     struct Key: Hashable, Sendable {
         var connection: UInt64
         var request: JSONValue
     }
 
-    enum StartResult: Equatable { case started, duplicateID, tooMany, shuttingDown }
+    enum StartResult: Equatable { case started, duplicateID, tooMany, tooManyForUID(UInt32), shuttingDown }
 
     private struct Entry {
         var task: Task<Void, Never>
+        var uid: UInt32
         var cancelledByClient = false
     }
 
@@ -27,18 +30,23 @@ final class CallRegistry: Sendable {
 
     /// Starts `body` as a task registered under `key` (preferring
     /// `executor`, e.g. the connection's event loop), unless the id is
-    /// already in flight on that connection, the connection is at its cap,
-    /// or the daemon is shutting down.
-    func start(_ key: Key, perConnectionLimit: Int, on executor: (any TaskExecutor)? = nil,
+    /// already in flight on that connection, the connection or the peer
+    /// uid is at its cap (`limits`), or the daemon is shutting down.
+    func start(_ key: Key, uid: UInt32, limits: ServerSettings, on executor: (any TaskExecutor)? = nil,
                _ body: @escaping @Sendable () async -> Void) -> StartResult {
         state.withLock { state in
             guard state.accepting else { return .shuttingDown }
             guard state.entries[key] == nil else { return .duplicateID }
-            let open = state.entries.keys.reduce(0) { $0 + ($1.connection == key.connection ? 1 : 0) }
-            guard open < perConnectionLimit else { return .tooMany }
+            var onConnection = 0, ofUID = 0
+            for (other, entry) in state.entries {
+                if other.connection == key.connection { onConnection += 1 }
+                if entry.uid == uid { ofUID += 1 }
+            }
+            guard onConnection < limits.maxCallsPerConnection else { return .tooMany }
+            guard ofUID < limits.maxCallsPerUID else { return .tooManyForUID(uid) }
             // Created under the lock, so `finish` (which also takes it)
             // cannot run before the entry exists.
-            state.entries[key] = Entry(task: Task(executorPreference: executor) { await body() })
+            state.entries[key] = Entry(task: Task(executorPreference: executor) { await body() }, uid: uid)
             return .started
         }
     }

@@ -30,7 +30,9 @@ final class LineFramingHandler: ChannelInboundHandler {
         } else {
             pending!.writeBuffer(&incoming)
         }
+        var consumedLine = false
         while let newline = pending!.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+            consumedLine = true
             let length = newline - pending!.readerIndex
             var line = pending!.readSlice(length: length)!
             pending!.moveReaderIndex(forwardBy: 1)
@@ -53,6 +55,14 @@ final class LineFramingHandler: ChannelInboundHandler {
             stallTimer = nil
         } else {
             pending!.discardReadBytes()
+            // The timer measures how long the current partial line has
+            // waited for its newline: a client that streams complete
+            // messages, each write also starting the next one, is never
+            // stalled however long it keeps going.
+            if consumedLine {
+                stallTimer?.cancel()
+                stallTimer = nil
+            }
             armStallTimer(context)
         }
     }
@@ -68,27 +78,15 @@ final class LineFramingHandler: ChannelInboundHandler {
     }
 
     /// Answers with a JSON-RPC error (id null: the request could not be
-    /// read), then shuts the write side so the client reads the error and
-    /// an EOF. Closing at once would make the kernel reset the connection
-    /// (the client's unread bytes are still queued here) and the client
-    /// would never see why. Whatever it still sends is discarded; the
-    /// connection is closed when it hangs up or after `lingerTimeout`.
+    /// read) as the connection's final reply; whatever the client still
+    /// sends is discarded.
     private func reject(_ context: ChannelHandlerContext, _ message: String, code: Int = JSONRPCErrorCode.invalidRequest) {
         rejecting = true
         pending = nil
         stallTimer?.cancel()
         stallTimer = nil
-        let frame = JSONRPCFrame.error(JSONRPCFailure(code, message + "; closing the connection"))
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: frame))).assumeIsolated().whenComplete { _ in
-            context.close(mode: .output, promise: nil)
-        }
-        context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) {
-            context.close(promise: nil)
-        }
+        FinalReply.send(JSONRPCFrame.error(JSONRPCFailure(code, message + "; closing the connection")), on: context)
     }
-
-    /// How long a rejected client may keep sending before it is cut off.
-    static let lingerTimeout = TimeAmount.seconds(2)
 
     func channelInactive(context: ChannelHandlerContext) {
         stallTimer?.cancel()

@@ -31,4 +31,15 @@ public struct PeerCredentials: Sendable, Hashable {
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(soPeerCred))
         return future.map { PeerCredentials(pid: $0.pid, uid: $0.uid, gid: $0.gid) }
     }
+
+    /// The credentials of the peer of a connected Unix socket `fd` (the
+    /// client's view of the server), or nil when the kernel gives none.
+    static func ofConnectedSocket(_ fd: Int32) -> PeerCredentials? {
+        var credentials = UCred()
+        var length = socklen_t(MemoryLayout<UCred>.size)
+        guard getsockopt(fd, SOL_SOCKET, soPeerCred, &credentials, &length) == 0,
+              length == socklen_t(MemoryLayout<UCred>.size) else { return nil }
+        return PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
+    }
 }
+

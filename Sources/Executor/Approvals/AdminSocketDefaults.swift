@@ -4,8 +4,9 @@ extension ServerSettings {
     /// slow-reader limits, connection cap; the per-call fields are unused)
     /// with defaults for the people who use it: mode 0600 so only the
     /// daemon's user connects until an admin widens it with a group, short
-    /// request lines, few connections.
+    /// request lines, few connections (and fewer per approver).
     public static var adminDefaults: ServerSettings {
-        ServerSettings(socketMode: 0o600, frameLimitBytes: 64 << 10, outboundLimitBytes: 8 << 20, maxConnections: 32)
+        ServerSettings(socketMode: 0o600, frameLimitBytes: 64 << 10, outboundLimitBytes: 8 << 20, maxConnections: 32,
+                       maxConnectionsPerUID: 8)
     }
 }

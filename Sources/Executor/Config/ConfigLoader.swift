@@ -85,7 +85,8 @@ public enum ConfigLoader {
         try node.requireKeys(within: [
             "socket", "socket_mode", "socket_group", "frame_limit_bytes", "outbound_limit_bytes",
             "partial_line_timeout_seconds", "slow_reader_timeout_seconds", "max_connections",
-            "max_calls_per_connection", "shutdown_grace_seconds", "progress_interval_seconds",
+            "max_connections_per_uid", "max_calls_per_connection", "max_calls_per_uid", "shutdown_grace_seconds",
+            "progress_interval_seconds",
         ])
         var s = ServerSettings()
         if let n = try node.optional("socket") { s.socketPath = resolve(try n.string(), against: directory) }
@@ -102,7 +103,9 @@ public enum ConfigLoader {
         if let n = try node.optional("partial_line_timeout_seconds") { s.partialLineTimeoutSeconds = try n.seconds() }
         if let n = try node.optional("slow_reader_timeout_seconds") { s.slowReaderTimeoutSeconds = try n.seconds() }
         if let n = try node.optional("max_connections") { s.maxConnections = Int(try n.uint64(atLeast: 1)) }
+        if let n = try node.optional("max_connections_per_uid") { s.maxConnectionsPerUID = Int(try n.uint64(atLeast: 1)) }
         if let n = try node.optional("max_calls_per_connection") { s.maxCallsPerConnection = Int(try n.uint64(atLeast: 1)) }
+        if let n = try node.optional("max_calls_per_uid") { s.maxCallsPerUID = Int(try n.uint64(atLeast: 1)) }
         if let n = try node.optional("shutdown_grace_seconds") { s.shutdownGraceSeconds = try n.seconds(allowZero: true) }
         if let n = try node.optional("progress_interval_seconds") { s.progressIntervalSeconds = try n.seconds() }
         return s

@@ -67,7 +67,13 @@ public struct ServerSettings: Sendable, Hashable {
     /// How long a client may leave replies unread before it is dropped.
     public var slowReaderTimeoutSeconds: Double
     public var maxConnections: Int
+    /// Connections one peer uid may hold, so one local user cannot take
+    /// every slot (at most `maxConnections`).
+    public var maxConnectionsPerUID: Int
     public var maxCallsPerConnection: Int
+    /// Calls running or queued for one peer uid across its connections, so
+    /// one agent cannot fill the queue every other agent waits in.
+    public var maxCallsPerUID: Int
     /// On SIGTERM/SIGINT running calls get this long before they are cancelled.
     public var shutdownGraceSeconds: Double
     /// Interval of `notifications/progress` while a call runs (when asked for).
@@ -76,8 +82,8 @@ public struct ServerSettings: Sendable, Hashable {
     public init(socketPath: String? = nil, socketMode: UInt32 = 0o660, socketGroup: String? = nil,
                 frameLimitBytes: Int = 1 << 20, outboundLimitBytes: Int = 16 << 20,
                 partialLineTimeoutSeconds: Double = 10, slowReaderTimeoutSeconds: Double = 30,
-                maxConnections: Int = 128, maxCallsPerConnection: Int = 64, shutdownGraceSeconds: Double = 10,
-                progressIntervalSeconds: Double = 1) {
+                maxConnections: Int = 128, maxConnectionsPerUID: Int = 32, maxCallsPerConnection: Int = 64,
+                maxCallsPerUID: Int = 32, shutdownGraceSeconds: Double = 10, progressIntervalSeconds: Double = 1) {
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.socketGroup = socketGroup
@@ -86,7 +92,9 @@ public struct ServerSettings: Sendable, Hashable {
         self.partialLineTimeoutSeconds = partialLineTimeoutSeconds
         self.slowReaderTimeoutSeconds = slowReaderTimeoutSeconds
         self.maxConnections = maxConnections
+        self.maxConnectionsPerUID = maxConnectionsPerUID
         self.maxCallsPerConnection = maxCallsPerConnection
+        self.maxCallsPerUID = maxCallsPerUID
         self.shutdownGraceSeconds = shutdownGraceSeconds
         self.progressIntervalSeconds = progressIntervalSeconds
     }

@@ -1,6 +1,7 @@
 import AirlockCore
 import AirlockServer
 import Approvals
+import Executor
 import Foundation
 import Testing
 
@@ -118,4 +119,32 @@ struct AdminServerTests {
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(fixture.admin.socketPath == fixture.socketPath)
     }
+
+    /// Past the cap, a connection gets one busy error and an EOF, and
+    /// costs the daemon nothing afterwards: after fifty refusals and the
+    /// clients gone, the process holds as many descriptors as before.
+    @Test func refusedConnectionsAnswerBusyAndLeakNothing() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let cap = ServerSettings.adminDefaults.maxConnectionsPerUID
+        let openDescriptors = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1 }
+        let before = openDescriptors()
+        let refusals = try await blocking { () -> [String] in
+            let held = try (0..<cap).map { _ in try fixture.client() }
+            for client in held { _ = try client.request("approvals/list") }
+            let refusals = try (0..<50).map { _ -> String in
+                let extra = try fixture.client()
+                let reply = try extra.readLine().map { try CanonicalJSON.parse($0) }
+                let closed = try extra.readLine() == nil
+                return (reply?["error"]?["message"]?.stringValue ?? "no reply") + (closed ? " [EOF]" : " [still open]")
+            }
+            withExtendedLifetime(held) {}
+            return refusals
+        }
+        #expect(refusals.count == 50)
+        #expect(refusals.allSatisfy { $0.contains("already holds \(cap) connections") && $0.hasSuffix("[EOF]") },
+                "\(refusals.first ?? "")")
+        #expect(await eventually { openDescriptors() <= before }, "descriptors: \(before) before, \(openDescriptors()) after")
+    }
 }
+
