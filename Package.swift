@@ -133,6 +133,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore", "HostCommandSupport"], exclude: ["Corpus"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
             "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals", "Credentials", "WebhookTestSupport",
+            "airlockd", "airlock",
             "HostCommandSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

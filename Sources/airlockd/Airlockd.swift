@@ -31,10 +31,16 @@ struct Airlockd: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "airlockd")
+        let signals = ShutdownSignals.install(logger: logger)
 
         let file = try config ?? EmbeddedDefaults.configFile()
+        try OwnedPath.requireFile(file, role: "the config")
         var daemonConfig = try ConfigLoader.load(file: file)
         if let socket { daemonConfig.server.socketPath = socket }
+        // Before any store is opened or recovered: nothing of another
+        // daemon's state is touched if one is running.
+        try InstanceLock.acquire(stateDirectory: DaemonModules.stateDirectory(for: daemonConfig))
+        if let profiles = daemonConfig.profilesDirectory { try Self.requireOwnedProfiles(profiles) }
         let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
                                                    from: daemonConfig.profilesDirectory)
         let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
@@ -62,12 +68,22 @@ struct Airlockd: AsyncParsableCommand {
         print("airlockd: try  AIRLOCK_SOCKET=\(server.socketPath) airlock tools")
         fflush(nil)  // all streams: the socket path must reach a piped log before we block
 
-        let signal = await ShutdownSignals.next()
+        let signal = await signals.next()
         logger.notice("received signal, stopping", metadata: ["signal": "\(signal)"])
         await server.shutdown()
         // Calls are over; the warm children waiting for a next one go too.
         engine.engine.killAll()
         await approvals?.shutdown()
         await modules.close()
+    }
+
+    /// The sandbox profiles decide what every tool may do: their folder and
+    /// files must be the daemon's own, like its config.
+    static func requireOwnedProfiles(_ directory: String) throws {
+        try OwnedPath.requireDirectory(directory, role: "the profiles directory")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names.sorted() where name.hasSuffix(".yaml") {
+            try OwnedPath.requireFile((directory as NSString).appendingPathComponent(name), role: "the profile")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import AirlockCore
+import Executor
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -42,29 +43,13 @@ enum SocketFile {
         }
     }
 
-    /// The socket's directory must be a real directory that only the
-    /// daemon's user (or root) can write: anyone else who can write it can
-    /// rename the socket away and bind their own in its place, receiving
-    /// the agents' calls (and the approvers' decisions) and answering them.
-    /// It also means the chmod and chown after bind cannot be redirected.
+    /// The socket's directory must be one only the daemon's user (or root)
+    /// can write: anyone else who can write it can rename the socket away
+    /// and bind their own in its place, receiving the agents' calls (and
+    /// the approvers' decisions) and answering them. It also means the
+    /// chmod and chown after bind cannot be redirected.
     static func requireOwnedDirectory(_ directory: String) throws {
-        var info = stat()
-        guard lstat(directory, &info) == 0 else {
-            throw AirlockError(.setupFailed, "cannot inspect the socket directory \(directory): \(String(cString: strerror(errno)))")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw AirlockError(.setupFailed, "the socket directory \(directory) is not a directory (a symlink?); "
-                + "point the socket at a real directory")
-        }
-        let owner = info.st_uid
-        guard owner == geteuid() || owner == 0 else {
-            throw AirlockError(.setupFailed, "the socket directory \(directory) belongs to uid \(owner), who could replace "
-                + "the socket; remove it or give it to uid \(geteuid())")
-        }
-        guard info.st_mode & 0o022 == 0 else {
-            throw AirlockError(.setupFailed, "the socket directory \(directory) is writable by group or others "
-                + "(mode \(String(info.st_mode & 0o7777, radix: 8))), who could replace the socket; chmod go-w it")
-        }
+        try OwnedPath.requireDirectory(directory, role: "the socket directory")
     }
 
     enum ProbeResult { case listening, stale, unknown(String) }

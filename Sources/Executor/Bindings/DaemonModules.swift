@@ -23,11 +23,17 @@ public struct DaemonModules: Sendable {
         (AuditStore.defaultPath as NSString).deletingLastPathComponent
     }
 
+    /// The folder of `config`'s audit trail, where the daemon keeps its
+    /// state (keys, used tokens, the instance lock).
+    public static func stateDirectory(for config: DaemonConfig) -> String {
+        ((config.auditDatabase ?? AuditStore.defaultPath) as NSString).deletingLastPathComponent
+    }
+
     /// `environment` is where tool secrets declared `from_env` are read.
     public static func compose(config: DaemonConfig, logger: Logger,
                                environment: [String: String] = ProcessInfo.processInfo.environment) async -> DaemonModules {
         let auditPath = config.auditDatabase ?? AuditStore.defaultPath
-        let stateDirectory = (auditPath as NSString).deletingLastPathComponent
+        let stateDirectory = Self.stateDirectory(for: config)
         let keysDirectory = config.keysDirectory ?? (stateDirectory as NSString).appendingPathComponent("keys")
 
         // Audit first: every later failure should be recorded.
@@ -48,6 +54,7 @@ public struct DaemonModules: Sendable {
         let decider: any PolicyDecider
         if let path = config.policyPath {
             do {
+                try OwnedPath.requireFile(path, role: "the policy")
                 let loaded = try Policy.load(path: path)
                 policy = loaded
                 decider = GuardrailsPolicyDecider(policy: loaded)

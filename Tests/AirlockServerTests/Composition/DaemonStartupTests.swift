@@ -1,0 +1,138 @@
+import AirlockCore
+import AirlockServer
+import Foundation
+import HostCommandSupport
+import Testing
+
+/// The built `airlockd` binary at start and on signals: it trusts only
+/// state and rules in its own hands, one daemon owns a state directory,
+/// and SIGHUP (sent by logrotate scripts) does not kill it.
+@Suite("airlockd start-up and signals", .serialized, .enabled(if: getuid() == 0, "chown needs root"))
+struct DaemonStartupTests {
+    static let stranger: UInt32 = 4343
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("airlockd").path
+    }
+
+    /// A config in a fresh folder: its own socket, state and policy.
+    struct Setup {
+        let folder: String
+        var config: String { folder + "/airlock.yaml" }
+        var socket: String { folder + "/run/agent.sock" }
+        var state: String { folder + "/state" }
+        var policy: String { folder + "/policy.yaml" }
+
+        init() throws {
+            folder = try TestDaemon.makeDirectory().path
+            try FileManager.default.createDirectory(atPath: folder + "/run", withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o755])
+            try String(contentsOf: DaemonStartupTests.repository.appendingPathComponent("Examples/policy.yaml"), encoding: .utf8)
+                .write(toFile: policy, atomically: true, encoding: .utf8)
+            try """
+            server: { socket: run/agent.sock }
+            audit: { database: state/audit.sqlite }
+            profiles_dir: \(DaemonStartupTests.repository.appendingPathComponent("Profiles").path)
+            policy: policy.yaml
+            actors: [{ uid: 0, name: root-agent, roles: [agent] }]
+            tools: []
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            chmod(config, 0o644)
+            chmod(policy, 0o644)
+        }
+
+        func start(_ extra: [String] = []) throws -> HostChild {
+            try HostCommand.start(DaemonStartupTests.binary, ["--config", config] + extra, stdout: .null, stderr: .capture)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// Waits until `child` serves `socket` (true), or exits first (false).
+    static func serving(_ child: HostChild, _ socket: String) async -> Bool {
+        await eventually { FileManager.default.fileExists(atPath: socket) || !child.isRunning }
+            && child.isRunning
+    }
+
+    static func auditRows(_ setup: Setup) throws -> String {
+        try HostCommand.run("/usr/bin/sqlite3", [setup.state + "/audit.sqlite", "SELECT count(*) FROM audit_events"])
+            .stdoutText
+    }
+
+    @Test func aSecondDaemonOnTheSameStateStopsBeforeTouchingIt() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let first = try setup.start()
+        defer { _ = first.kill(SIGKILL); first.wait() }
+        #expect(await Self.serving(first, setup.socket))
+        let rowsBefore = try Self.auditRows(setup)
+
+        let second = try setup.start(["--socket", setup.folder + "/run/second.sock"]).finish()
+        #expect(second.status != 0)
+        #expect(second.stderrText.contains("another airlockd (pid \(first.pid)) is using the state directory"),
+                "\(second.stderrText)")
+        #expect(try Self.auditRows(setup) == rowsBefore, "the second daemon wrote to the first one's trail")
+        #expect(!FileManager.default.fileExists(atPath: setup.folder + "/run/second.sock"))
+        #expect(first.isRunning)
+    }
+
+    @Test func sighupIsIgnoredAndSigtermStopsCleanly() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let daemon = try setup.start()
+        defer { _ = daemon.kill(SIGKILL); daemon.wait() }
+        #expect(await Self.serving(daemon, setup.socket))
+        #expect(daemon.kill(SIGHUP))
+        let socket = setup.socket
+        let ping = try await blocking { try AgentClient(socketPath: socket).request("ping") }
+        #expect(ping == .object([:]))
+        #expect(daemon.kill(SIGTERM))
+        let ended = daemon.finish()
+        #expect(ended.termination.reason == .exit && ended.status == 0, "\(ended.termination)")
+        #expect(ended.stderrText.contains("SIGHUP ignored"), "\(ended.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: setup.socket), "the socket file must be removed")
+    }
+
+    @Test func stateAndRulesInOtherHandsAreRefused() async throws {
+        // (what to change, the error it must give)
+        let cases: [(String, (Setup) throws -> Void, String)] = [
+            ("state owned by another uid", { setup in
+                try FileManager.default.createDirectory(atPath: setup.state, withIntermediateDirectories: false)
+                #expect(chown(setup.state, Self.stranger, Self.stranger) == 0)
+            }, "the state directory"),
+            ("state writable by others", { setup in
+                try FileManager.default.createDirectory(atPath: setup.state, withIntermediateDirectories: false)
+                #expect(chmod(setup.state, 0o777) == 0)
+            }, "writable by group or others"),
+            ("config writable by others", { setup in #expect(chmod(setup.config, 0o666) == 0) }, "the config"),
+        ]
+        for (label, spoil, expected) in cases {
+            let setup = try Setup()
+            defer { setup.remove() }
+            try spoil(setup)
+            let run = try setup.start().finish()
+            #expect(run.status != 0, "\(label): started")
+            #expect(run.stderrText.contains(expected), "\(label): \(run.stderrText)")
+            #expect(!FileManager.default.fileExists(atPath: setup.socket), "\(label): served anyway")
+            #expect(!FileManager.default.fileExists(atPath: setup.state + "/audit.sqlite"), "\(label): opened the trail")
+        }
+    }
+
+    /// A policy another user could rewrite is not loaded: the daemon
+    /// serves, and every call is refused with the reason (fail closed).
+    @Test func aPolicyInOtherHandsRefusesEveryCall() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        #expect(chown(setup.policy, Self.stranger, Self.stranger) == 0)
+        let daemon = try setup.start()
+        defer { _ = daemon.kill(SIGKILL); daemon.wait() }
+        #expect(await Self.serving(daemon, setup.socket))
+        _ = daemon.kill(SIGTERM)
+        let ended = daemon.finish()
+        #expect(ended.stderrText.contains("policy failed to load"), "\(ended.stderrText)")
+        #expect(ended.stderrText.contains("belongs to uid \(Self.stranger)"), "\(ended.stderrText)")
+    }
+}
