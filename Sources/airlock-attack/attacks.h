@@ -61,3 +61,4 @@ void attack_procs(void);
 
 // race.c: run on the host as the sandboxes' host uid, against launches.
 void attack_steal(const char *spec);
+void attack_sigqueue_hold(const char *seconds);

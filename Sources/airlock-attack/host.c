@@ -125,3 +125,23 @@ void attack_ids(void)
     report_text("ids", "uid=%d euid=%d gid=%d egid=%d%s", (int)getuid(), (int)geteuid(), (int)getgid(),
                 (int)getegid(), status);
 }
+
+/// Queues real-time signals to itself (blocked, so they stay queued) until
+/// the kernel refuses, reports how many it got, then holds them for
+/// `seconds`. Queued signals count against the host user that made the
+/// sandbox's user namespace: without a cap of its own, a sandbox could
+/// take all of that user's quota while it holds them.
+void attack_sigqueue_hold(const char *seconds)
+{
+    long hold = parse_number(seconds);
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGRTMIN);
+    sigprocmask(SIG_BLOCK, &blocked, NULL);
+    long queued = 0;
+    union sigval value = { .sival_int = 0 };
+    while (queued < 10000000 && sigqueue(getpid(), SIGRTMIN, value) == 0) queued++;
+    report_text("sigqueue_hold", "ok queued=%ld errno=%s", queued, errno_name(errno));
+    fflush(stdout);
+    sleep((unsigned)hold);
+}

@@ -67,6 +67,7 @@ static const struct command commands[] = {
     { "ids", attack_ids, 0, 0 },
     { "procs", attack_procs, 0, 0 },
     { "steal", 0, attack_steal, "ADDRESS,LENGTH,SECONDS" },
+    { "sigqueue_hold", 0, attack_sigqueue_hold, "SECONDS" },
 };
 
 static const struct command *find(const char *name)

@@ -28,6 +28,8 @@ extern "C" {
 #define CJAIL_CLONE_NEWPID 0x20000000
 #define CJAIL_CLONE_NEWNET 0x40000000
 #define CJAIL_RLIMIT_NPROC 6
+#define CJAIL_RLIMIT_SIGPENDING 11
+#define CJAIL_RLIMIT_MSGQUEUE 12
 
 // ---------------------------------------------------------------------------
 // The plan the child applies, in order.

@@ -15,6 +15,12 @@ struct RlimitPlan {
     /// No memory cgroup holds the memory limit: RLIMIT_AS stands in.
     let usesRlimitForMemory: Bool
 
+    /// Enough for any program's own signalling; a small share of a host
+    /// user's default (about 96k here).
+    static let pendingSignals: UInt64 = 1024
+    /// POSIX message queues, in bytes (the kernel's per-user default is 800 KiB).
+    static let messageQueueBytes: UInt64 = 256 << 10
+
     init(limits: ResourceLimits, cgroup: RunCgroup?) {
         usesRlimitForMemory = !(cgroup?.controllers.contains("memory") ?? false)
         // With a pids cgroup in force, the cgroup must be what refuses a
@@ -26,6 +32,15 @@ struct RlimitPlan {
             Entry(resource: Int32(RLIMIT_FSIZE.rawValue), name: "file_size", soft: limits.fileSizeBytes, hard: limits.fileSizeBytes),
             Entry(resource: Int32(RLIMIT_NOFILE.rawValue), name: "open_files", soft: limits.openFiles, hard: limits.openFiles),
             Entry(resource: Int32(RLIMIT_CORE.rawValue), name: "core", soft: 0, hard: 0),
+            // Queued signals and POSIX message-queue bytes are counted per
+            // user up the user-namespace chain, so a sandbox's count lands
+            // on the host user that made its namespace (root, for the
+            // daemon): unbounded, one sandbox could exhaust root's quota
+            // and make the host's own timer_create and sigqueue fail.
+            Entry(resource: Int32(CJAIL_RLIMIT_SIGPENDING), name: "pending_signals",
+                  soft: Self.pendingSignals, hard: Self.pendingSignals),
+            Entry(resource: Int32(CJAIL_RLIMIT_MSGQUEUE), name: "message_queue_bytes",
+                  soft: Self.messageQueueBytes, hard: Self.messageQueueBytes),
         ]
         if usesRlimitForMemory {
             entries.append(Entry(resource: Int32(RLIMIT_AS.rawValue), name: "memory", soft: limits.memoryBytes, hard: limits.memoryBytes))
