@@ -24,9 +24,12 @@ public struct CompiledFilter: Sendable {
     public enum Verdict: Sendable, Hashable {
         /// Allowed by the profile, observed: let it run, record it.
         case continueAndRecord
-        /// Allowed, routed to the listener only because the filter can't
-        /// express the condition precisely (ioctl on its low 32 bits).
-        case continueSilently
+        /// Allowed, except the requests listed (arg 1's low 32 bits, as the
+        /// kernel reads an ioctl request), which fail with `errno` and are
+        /// recorded. Routed to the listener only because the filter can't
+        /// compare 32 of an argument's 64 bits for inequality; the request
+        /// is a register, read once by the kernel, so the answer is exact.
+        case denyRequests(Set<UInt32>, errno: Int32)
         /// Denied: fail with this errno and record it.
         case deny(errno: Int32)
         /// Another architecture's syscall (int 0x80, x32): kill the sandbox.
@@ -61,6 +64,11 @@ enum SeccompCompiler {
     static let namespaceCloneFlags: UInt64 = 0x7E02_0000
     /// open/openat flags that make an open a write.
     static let writeOpenFlags: UInt64 = UInt64(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
+    /// ioctl requests above TIOCSTI that programs make often enough to
+    /// keep out of the listener: TIOCGWINSZ to FIONREAD (the terminal
+    /// queries between TIOCSTI and TIOCLINUX), FIONBIO, FIONCLEX, FIOCLEX,
+    /// FIOASYNC. Never a terminal-injection request.
+    static let ioctlFastPath: [UInt64] = Array(0x5413...0x541B) + [0x5421, 0x5450, 0x5451, 0x5452]
     /// Syscalls whose only purpose is to open for write when recorded.
     static let openLike: Set<String> = ["open", "openat", "openat2", "creat"]
 
@@ -108,10 +116,19 @@ enum SeccompCompiler {
                 try add(ctx, actAllow, nr, [masked(0, namespaceCloneFlags, 0)], "clone without namespace flags")
                 verdicts[nr] = .deny(errno: EPERM)
             } else if name == "ioctl" {
-                for request in SyscallRestrictions.terminalInjectionIoctls {
-                    try add(ctx, actErrno(EPERM), nr, [masked(1, 0xffff_ffff, request)], "deny tty injection ioctl")
+                // Common requests run without waking the listener, so a
+                // loop of ioctls costs the supervisor nothing: every request
+                // below TIOCSTI (compared on all 64 bits, so none has high
+                // bits set), and a fixed list compared on the low 32. The
+                // rest go to the listener, which refuses and records the
+                // terminal-injection ones.
+                let lowest = SyscallRestrictions.terminalInjectionIoctls.min()!
+                try add(ctx, actAllow, nr, [scmp_arg_cmp(arg: 1, op: SCMP_CMP_LT, datum_a: lowest, datum_b: 0)],
+                        "ioctl below the terminal-injection requests")
+                for request in Self.ioctlFastPath {
+                    try add(ctx, actAllow, nr, [masked(1, 0xffff_ffff, request)], "ioctl \(request)")
                 }
-                verdicts[nr] = .continueSilently
+                verdicts[nr] = .denyRequests(Set(SyscallRestrictions.terminalInjectionIoctls.map { UInt32($0) }), errno: EPERM)
             } else if recordSet.contains(name) {
                 recorded.append(name)
                 verdicts[nr] = .continueAndRecord

@@ -51,7 +51,7 @@ public enum SyscallRestrictions {
     public static let conditionOnly: [String: Set<UInt64>] = ["personality": [0, 0xFFFF_FFFF]]
 
     /// ioctl requests that push input into a terminal (TIOCSTI, TIOCLINUX):
-    /// always refused, whatever a profile allows of ioctl.
+    /// always refused (and recorded), whatever a profile allows of ioctl.
     public static let terminalInjectionIoctls: [UInt64] = [0x5412, 0x541C]
 
     /// The namespace-creating clone flags: CLONE_NEWTIME, NEWNS, NEWCGROUP,

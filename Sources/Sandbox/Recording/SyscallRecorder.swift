@@ -43,10 +43,13 @@ final class SyscallRecorder {
         if rc == -ENOENT { return true } // the caller died between poll and receive
         guard rc == 0 else { return false }
 
-        let verdict = filter.verdict(for: n.nr, arch: n.arch)
-        if case .continueSilently = verdict {
-            _ = cjail_notify_respond(fd, n.id, 0, 1)
-            return true
+        var verdict = filter.verdict(for: n.nr, arch: n.arch)
+        if case .denyRequests(let requests, let errno) = verdict {
+            guard requests.contains(UInt32(truncatingIfNeeded: n.args.1)) else {
+                _ = cjail_notify_respond(fd, n.id, 0, 1)
+                return true
+            }
+            verdict = .deny(errno: errno)
         }
         if case .killForeignArchitecture = verdict {
             // Kill first: the caller must not run another instruction.
@@ -69,7 +72,7 @@ final class SyscallRecorder {
         }
         let outcome: String
         switch verdict {
-        case .continueAndRecord, .continueSilently, .killForeignArchitecture:
+        case .continueAndRecord, .denyRequests, .killForeignArchitecture:
             outcome = "allowed"
             _ = cjail_notify_respond(fd, n.id, 0, 1)
         case .deny(let errno):

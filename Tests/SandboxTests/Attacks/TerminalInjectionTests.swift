@@ -14,6 +14,21 @@ struct TerminalInjectionTests {
         let outcome = try AttackTool.run(["tiocsti", "tiocsti_high"], stdin: Data("x".utf8))
         #expect(outcome.line("tiocsti")?.errno == "EPERM", "TIOCSTI: \(outcome.outcome("tiocsti"))")
         #expect(outcome.line("tiocsti_high")?.errno == "EPERM", "TIOCSTI with high bits: \(outcome.outcome("tiocsti_high"))")
+        // Both attempts are in the report, with the request that was refused.
+        let refused = outcome.result.deniedSyscalls.filter { $0.name == "ioctl" && $0.outcome == "denied:EPERM" }
+        #expect(refused.reduce(0) { $0 + $1.count } == 2, "\(outcome.result.deniedSyscalls)")
+        #expect(refused.allSatisfy { $0.arguments.count > 1 && $0.arguments[1].hasSuffix("5412") }, "\(refused)")
+    }
+
+    /// Ordinary terminal and file ioctls still work: isatty's TCGETS (below
+    /// TIOCSTI), FIONREAD (between TIOCSTI and TIOCLINUX) and FIONBIO
+    /// (above), and none of them is reported as refused.
+    @Test func ordinaryIoctlsStillWork() throws {
+        let outcome = try AttackTool.sh("printf abc | python3 -c 'import fcntl, termios, array, sys, os; "
+            + "b = array.array(\"i\", [0]); fcntl.ioctl(0, termios.FIONREAD, b); os.set_blocking(0, False); "
+            + "print(\"fionread\", b[0], sys.stdin.isatty())'", profile: try ProfileCatalog.shipped().resolve(name: "shell"))
+        #expect(outcome.result.stdout.text.contains("fionread 3 False"), "\(outcome.result.stdout.text) \(outcome.result.stderr.text)")
+        #expect(!outcome.result.deniedSyscalls.contains { $0.name == "ioctl" }, "\(outcome.result.deniedSyscalls)")
     }
 
     /// The sandbox has no controlling terminal at all (setsid), so even an

@@ -30,7 +30,7 @@ struct ForkBombTests {
     /// only that a host fork and exec completes while the bomb runs).
     @Test func theHostStillForksWhileTheBombRuns() async throws {
         let token = Token.make("forkbomb-live")
-        let limits = ResourceLimits(wallSeconds: 10, cpuSeconds: 20, memoryBytes: 256 << 20, processes: 24)
+        let limits = ResourceLimits(wallSeconds: 40, cpuSeconds: 60, memoryBytes: 256 << 20, processes: 24)
         let profile = Fixtures.profile(name: "test-forkbomb-live", limits: limits)
         let bomb = Task {
             // Forks for as long as it runs, so the tree stays at its cap
@@ -39,7 +39,7 @@ struct ForkBombTests {
             return try await Fixtures.engine.run(LaunchRequest(argv: ["/usr/bin/python3", "-c", script]), profile: profile)
         }
         // The bomb is up: many of its processes are visible from the host.
-        for _ in 0..<500 where HostProcesses.matching(token).count < 10 { try await Task.sleep(nanoseconds: 10_000_000) }
+        for _ in 0..<3000 where HostProcesses.matching(token).count < 10 { try await Task.sleep(nanoseconds: 20_000_000) }
         try #require(HostProcesses.matching(token).count >= 10, "the bomb did not start")
 
         let host = Process()
