@@ -62,3 +62,5 @@ void attack_procs(void);
 // race.c: run on the host as the sandboxes' host uid, against launches.
 void attack_steal(const char *spec);
 void attack_sigqueue_hold(const char *seconds);
+void attack_write_variants(const char *dir);
+void attack_execveat_fd(const char *path);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,4 +145,46 @@ void attack_sigqueue_hold(const char *seconds)
     report_text("sigqueue_hold", "ok queued=%ld errno=%s", queued, errno_name(errno));
     fflush(stdout);
     sleep((unsigned)hold);
+}
+
+/// Changes files in `dir` through every legacy and newer entry point the
+/// recorder must see: open, creat, openat2, rename, unlink, truncate. One
+/// RESULT line per call.
+void attack_write_variants(const char *dir)
+{
+    char a[512], b[512], c[512], moved[512];
+    snprintf(a, sizeof a, "%s/variant-open", dir);
+    snprintf(b, sizeof b, "%s/variant-creat", dir);
+    snprintf(c, sizeof c, "%s/variant-openat2", dir);
+    snprintf(moved, sizeof moved, "%s/variant-renamed", dir);
+#ifdef SYS_open
+    long fd = report("variant_open", syscall(SYS_open, a, O_WRONLY | O_CREAT, 0600));
+    if (fd >= 0) close((int)fd);
+#endif
+#ifdef SYS_creat
+    fd = report("variant_creat", syscall(SYS_creat, b, 0600));
+    if (fd >= 0) close((int)fd);
+#endif
+    struct { uint64_t flags, mode, resolve; } how = { O_WRONLY | O_CREAT, 0600, 0 };
+    fd = report("variant_openat2", syscall(SYS_openat2, AT_FDCWD, c, &how, sizeof how));
+    if (fd >= 0) close((int)fd);
+#ifdef SYS_rename
+    report("variant_rename", syscall(SYS_rename, a, moved));
+#endif
+#ifdef SYS_unlink
+    report("variant_unlink", syscall(SYS_unlink, b));
+#endif
+    report("variant_truncate", syscall(SYS_truncate, moved, 0));
+}
+
+/// Runs `path` through execveat on an open descriptor with an empty path
+/// (AT_EMPTY_PATH): the record must still name the file that ran.
+void attack_execveat_fd(const char *path)
+{
+    long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { report("execveat_fd", fd); return; }
+    char *argv[] = { (char *)path, NULL };
+    char *envp[] = { NULL };
+    fflush(stdout);
+    report("execveat_fd", syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH));
 }

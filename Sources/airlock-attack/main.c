@@ -68,6 +68,8 @@ static const struct command commands[] = {
     { "procs", attack_procs, 0, 0 },
     { "steal", 0, attack_steal, "ADDRESS,LENGTH,SECONDS" },
     { "sigqueue_hold", 0, attack_sigqueue_hold, "SECONDS" },
+    { "write_variants", 0, attack_write_variants, "DIR" },
+    { "execveat_fd", 0, attack_execveat_fd, "PATH" },
 };
 
 static const struct command *find(const char *name)

@@ -90,7 +90,7 @@ enum SeccompCompiler {
         try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), "order the filter as a binary tree")
 
         var verdicts: [Int32: CompiledFilter.Verdict] = [:]
-        let recordSet = Set(record).union(["execve", "execveat"])
+        let recordSet = Self.withEquivalents(Set(record).union(["execve", "execveat"]))
         let allowed = Set(policy.allow).subtracting(SyscallTable.alwaysDenied)
         let conditioned = Dictionary(grouping: policy.conditions, by: \.syscall)
         var allowedCount = 0
@@ -152,6 +152,25 @@ enum SeccompCompiler {
         let program = try export(ctx)
         return CompiledFilter(program: program, digest: Digest.sha256Hex(program), allowedCount: allowedCount,
                               verdicts: verdicts, recorded: recorded.sorted(), nativeArch: seccomp_arch_native())
+    }
+
+    /// Syscalls that do the same thing by another entry point. Recording
+    /// one and not the others would let a program hide a write or a rename
+    /// by calling the legacy form (or openat2), so a profile that records
+    /// one records its whole family.
+    static let recordingFamilies: [Set<String>] = [
+        ["open", "openat", "openat2", "creat"],
+        ["unlink", "unlinkat", "rmdir"],
+        ["rename", "renameat", "renameat2"],
+        ["link", "linkat"],
+        ["symlink", "symlinkat"],
+        ["mkdir", "mkdirat"],
+        ["truncate"],
+        ["execve", "execveat"],
+    ]
+
+    static func withEquivalents(_ names: Set<String>) -> Set<String> {
+        names.union(recordingFamilies.filter { !$0.isDisjoint(with: names) }.flatMap { $0 })
     }
 
     private static func openFlagsArgument(_ name: String) -> UInt32? {

@@ -22,7 +22,24 @@ enum ArgumentDecoder {
     static func path(of name: String, args: [UInt64], pid: pid_t) -> String? {
         guard let indexes = pathArguments[name] else { return nil }
         let parts = indexes.compactMap { args[$0] == 0 ? nil : readString(pid: pid, address: args[$0]) }
+        // execveat(fd, "", AT_EMPTY_PATH) runs the file fd holds: name that file.
+        if name == "execveat", parts.allSatisfy(\.isEmpty), args[4] & Self.atEmptyPath != 0 {
+            return descriptorTarget(pid: pid, fd: args[0])
+        }
         return parts.isEmpty ? nil : parts.joined(separator: " -> ")
+    }
+
+    /// AT_EMPTY_PATH from <fcntl.h>, which Glibc only declares under _GNU_SOURCE.
+    static let atEmptyPath: UInt64 = 0x1000
+
+    /// What the caller's descriptor `fd` refers to, as its /proc link
+    /// says (a path inside the sandbox's mount namespace).
+    static func descriptorTarget(pid: pid_t, fd: UInt64) -> String? {
+        guard fd <= UInt64(Int32.max) else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/\(pid)/fd/\(fd)", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return "fd \(fd): " + String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func address(of name: String, args: [UInt64], pid: pid_t) -> String? {
