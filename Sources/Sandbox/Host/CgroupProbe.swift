@@ -1,9 +1,10 @@
 import Foundation
 
 /// Finds which cgroup hierarchy this host mounts and which of the
-/// controllers Airlock uses (memory, pids, cpu) it may manage.
+/// controllers Airlock uses (memory, pids, cpu; v1's cpuacct, which counts
+/// the run's CPU time as a whole: v2 counts it in every cgroup) it may manage.
 enum CgroupProbe {
-    static let wanted = ["memory", "pids", "cpu"]
+    static let wanted = ["memory", "pids", "cpu", "cpuacct"]
 
     static func probe(isRoot: Bool) -> (HostCapabilities.CgroupVersion, [String], String?) {
         let fm = FileManager.default

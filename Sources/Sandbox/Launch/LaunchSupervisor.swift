@@ -16,6 +16,9 @@ struct Observation {
     var stdout: OutputCapture
     var stderr: OutputCapture
     var timedOut = false
+    /// The run's processes together used more CPU time than the limit
+    /// (measured by its cgroup) and the sandbox was killed; the seconds used.
+    var cpuBudgetExceeded: Double?
     var cancelled = false
     var wallSeconds: Double = 0
     var recorder: SyscallRecorder
@@ -62,12 +65,24 @@ final class LaunchSupervisor {
     private let stdinData: Data?
     private let wallSeconds: Double
     private let cancelFD: Int32
+    private let cpuBudget: CPUBudget?
 
-    init(plan: LaunchPlan, stdin: Data?, wallSeconds: Double, cancelFD: Int32) {
+    /// The CPU time all of a run's processes may use together, and how to
+    /// read what they used so far (the run's cgroup).
+    struct CPUBudget {
+        var limitNanoseconds: UInt64
+        var used: () -> UInt64?
+        /// How often a running sandbox's usage is read: a run overshoots
+        /// its limit by at most this much (its cgroup holds it to one core).
+        static let checkIntervalNanoseconds: UInt64 = 100_000_000
+    }
+
+    init(plan: LaunchPlan, stdin: Data?, wallSeconds: Double, cancelFD: Int32, cpuBudget: CPUBudget? = nil) {
         self.plan = plan
         self.stdinData = stdin
         self.wallSeconds = wallSeconds
         self.cancelFD = cancelFD
+        self.cpuBudget = cpuBudget
     }
 
     /// Runs the launch of `child` (its root built, or still being built:
@@ -120,6 +135,7 @@ final class LaunchSupervisor {
         var killed = false
         var drainDeadline: UInt64?
         let deadline = start + UInt64(wallSeconds * 1e9)
+        var nextCPUCheck = cpuBudget.map { _ in start + CPUBudget.checkIntervalNanoseconds } ?? UInt64.max
         // Not zero-filled: only what read() returns is ever looked at.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
         defer { buffer.deallocate() }
@@ -136,6 +152,13 @@ final class LaunchSupervisor {
             if !exited && now >= deadline && !obs.timedOut && !PreparedChild.hasExited(pidfd: spawned.pidfd) {
                 obs.timedOut = true
                 kill()
+            }
+            if !exited && !killed, let cpuBudget, now >= nextCPUCheck {
+                nextCPUCheck = now + CPUBudget.checkIntervalNanoseconds
+                if let used = cpuBudget.used(), used > cpuBudget.limitNanoseconds {
+                    obs.cpuBudgetExceeded = Double(used) / 1e9
+                    kill()
+                }
             }
             if exited && outFD < 0 && errFD < 0 { break }
             if exited, let drain = drainDeadline, now >= drain { break }
@@ -154,7 +177,7 @@ final class LaunchSupervisor {
             watch(cancelFD, POLLIN)
             if !exited, let descendants { watch(descendants.fd, POLLIN) }
 
-            let limit = exited ? (drainDeadline ?? now) : (obs.timedOut ? now + 100_000_000 : deadline)
+            let limit = exited ? (drainDeadline ?? now) : (obs.timedOut ? now + 100_000_000 : min(deadline, nextCPUCheck))
             let timeoutMs = Int32(clamping: limit > now ? (limit - now + 999_999) / 1_000_000 : 0)
             let ready = poll(&fds, nfds_t(fds.count), timeoutMs)
             if ready < 0 && errno != EINTR { break }

@@ -169,11 +169,34 @@ final class RunCgroup: @unchecked Sendable {
         var memoryLimitHits: UInt64 = 0
         var oomKills: UInt64 = 0
         var pidsLimitHits: UInt64 = 0
+        var cpuNanoseconds: UInt64 = 0
+    }
+
+    /// Whether the cgroup counts the CPU time of all its processes
+    /// together (v1 with cpuacct; v2 always, in `cpu.stat`).
+    var countsCPU: Bool { version == .v2 || directories["cpuacct"] != nil }
+
+    /// The CPU time the run's processes have used so far, together (nil when
+    /// the cgroup does not count it). The supervisor reads it while the run
+    /// lasts: RLIMIT_CPU holds each process alone, so only this catches a
+    /// run that spreads its work over many processes.
+    func cpuNanosecondsUsed() -> UInt64? {
+        guard countsCPU, let used = rawCPUNanoseconds() else { return nil }
+        return used - min(used, baseline.cpuNanoseconds)
+    }
+
+    private func rawCPUNanoseconds() -> UInt64? {
+        if version == .v1 {
+            return directories["cpuacct"].flatMap { Self.number(counters.read($0 + "/cpuacct.usage")) }
+        }
+        return directories.values.first.flatMap { Self.value(of: "usage_usec", in: counters.read($0 + "/cpu.stat")) }
+            .map { $0 * 1000 }
     }
 
     func usage() -> Usage {
         var usage = rawUsage()
         usage.memoryLimitHits -= min(usage.memoryLimitHits, baseline.memoryLimitHits)
+        usage.cpuNanoseconds -= min(usage.cpuNanoseconds, baseline.cpuNanoseconds)
         usage.oomKills -= min(usage.oomKills, baseline.oomKills)
         usage.pidsLimitHits -= min(usage.pidsLimitHits, baseline.pidsLimitHits)
         // v2's memory.peak can't be reset: after reuse it is not this run's;
@@ -197,6 +220,7 @@ final class RunCgroup: @unchecked Sendable {
             }
         }
         if let pids = directories["pids"] { usage.pidsLimitHits = Self.value(of: "max", in: counters.read(pids + "/pids.events")) ?? 0 }
+        usage.cpuNanoseconds = rawCPUNanoseconds() ?? 0
         return usage
     }
 

@@ -17,13 +17,17 @@ enum RunResultBuilder {
             hits.append(LimitHit(kind: .wallClock, limit: UInt64(limits.wallSeconds.rounded(.up)),
                                  evidence: "still running after \(limits.wallSeconds)s; pid namespace killed"))
         }
-        if signal == SIGXCPU || (signal == SIGKILL && userCPU + systemCPU >= Double(limits.cpuSeconds)) {
+        if let used = o.cpuBudgetExceeded {
+            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
+                                 evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup); "
+                                                  + "pid namespace killed", used)))
+        } else if signal == SIGXCPU || (signal == SIGKILL && userCPU + systemCPU >= Double(limits.cpuSeconds)) {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds, evidence: "RLIMIT_CPU: \(signal == SIGXCPU ? "SIGXCPU" : "SIGKILL at the hard limit")"))
         }
         // The limit counter also rises on ordinary reclaim at the limit: with
         // no OOM kill counted, a SIGKILL is the memory limit's only when
         // nothing else (the wall clock, a cancel, a foreign-arch call) sent it.
-        let killedByOther = o.timedOut || o.cancelled || o.recorder.killedBy != nil
+        let killedByOther = o.timedOut || o.cancelled || o.recorder.killedBy != nil || o.cpuBudgetExceeded != nil
         if let usage = cgroupUsage, usage.oomKills > 0 || (usage.memoryLimitHits > 0 && signal == SIGKILL && !killedByOther) {
             hits.append(LimitHit(kind: .memory, limit: limits.memoryBytes,
                                  evidence: "cgroup memory limit reached \(usage.memoryLimitHits)×, OOM kills: \(usage.oomKills)"))
@@ -84,7 +88,10 @@ enum RunResultBuilder {
         var kinds: [LimitHit.Kind] = [.openFiles]
         if !controllers.contains("memory") { kinds.append(.memory) }
         if !controllers.contains("pids") { kinds.append(.processes) }
-        if !watchesDescendants { kinds += [.cpuTime, .fileSize] }
+        // The cgroup's CPU count sees every process; without it, only the
+        // process events name a child that hit its own RLIMIT_CPU.
+        if !watchesDescendants && !(cgroup?.countsCPU ?? false) { kinds.append(.cpuTime) }
+        if !watchesDescendants { kinds.append(.fileSize) }
         return kinds.map(\.rawValue)
     }
 

@@ -136,7 +136,12 @@ public final class SandboxEngine: @unchecked Sendable {
         }
         let tPlanned = Self.now()
 
-        let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD)
+        let cpuBudget = child.cgroup.flatMap { cgroup in
+            cgroup.countsCPU ? LaunchSupervisor.CPUBudget(limitNanoseconds: limits.cpuSeconds * 1_000_000_000,
+                                                          used: { cgroup.cpuNanosecondsUsed() }) : nil
+        }
+        let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD,
+                                          cpuBudget: cpuBudget)
         let observation = supervisor.run(child: child.spawned, listener: child.listenerFD, filter: compiled.filter,
                                          outputCap: limits.outputBytes)
         lock.withLock { _ = livePidfds.remove(observation.pidfd) }

@@ -40,4 +40,30 @@ struct TimeTests {
         let survivors = HostProcesses.survivors(token)
         #expect(survivors.isEmpty, "the busy loop is still running on the host: \(survivors.map(\.pid))")
     }
+
+    /// RLIMIT_CPU holds each process alone: sixteen workers that each stay
+    /// under it would together use several times the limit. The run's
+    /// cgroup counts them together, and the sandbox is killed once the sum
+    /// passes the limit.
+    @Test func cpuTimeIsCountedForTheWholeSandbox() throws {
+        try HostRequirement.require(Fixtures.engine.host.cgroupVersion == .v2
+                                        || Fixtures.engine.host.cgroupControllers.contains("cpuacct"),
+                                    "a cgroup that counts CPU time (v2, or v1's cpuacct controller)")
+        let profile = Fixtures.profile(name: "test-cpu-sum", limits: ResourceLimits(wallSeconds: 60, cpuSeconds: 3))
+        let token = Token.make("cpu-sum")
+        // Each worker spins about half a second of CPU (far under its own
+        // 3 s), then exits: about 8 s together.
+        let worker = "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done"
+        let script = ": \(token); for n in $(seq 16); do ( \(worker) ) & done; wait; echo all-finished"
+        let result = try Fixtures.sh(script, profile: profile)
+        let hit = result.limitsHit.first { $0.kind == .cpuTime }
+        #expect(hit?.evidence.contains("together") == true, "limitsHit: \(result.limitsHit.map(\.evidence))")
+        #expect(result.termination == .limitKilled)
+        #expect(!result.stdout.text.contains("all-finished"), "the workers ran to the end")
+        #expect(result.userCPUSeconds + result.systemCPUSeconds < 6, "cpu used: \(result.userCPUSeconds + result.systemCPUSeconds)")
+        #expect(!result.manifest.limitsUnobserved.contains("cpu_time"))
+        let survivors = HostProcesses.survivors(token)
+        #expect(survivors.isEmpty, "workers still running on the host: \(survivors.map(\.pid))")
+    }
 }
+
