@@ -1,5 +1,5 @@
 import AirlockCore
-import Approvals
+@testable import Approvals
 import Foundation
 import Testing
 import WebhookTestSupport
@@ -156,4 +156,28 @@ struct WebhookTests {
         #expect(throws: AirlockError.self) { _ = try WebhookTarget(url: "http://127.0.0.1:1/x", format: .slack, secret: "") }
         #expect(throws: AirlockError.self) { _ = try WebhookTarget(url: "not a url", format: .generic, secret: "s") }
     }
+
+    /// Plain http leaves this machine only when the config says so.
+    @Test func aRemotePlaintextHostNeedsAnExplicitOptIn() throws {
+        var refusal: AirlockError?
+        do {
+            _ = try WebhookTarget(url: "http://hooks.example.com/services/T0/B0/secret", format: .slack, secret: "s")
+        } catch let error as AirlockError {
+            refusal = error
+        }
+        #expect(refusal?.message.contains("is not this machine") == true, "\(refusal?.message ?? "accepted")")
+        #expect(refusal?.message.contains("secret") == false, "the error repeats the URL's path")
+        _ = try WebhookTarget(url: "http://hooks.example.com/x", format: .slack, secret: "s", allowRemotePlaintext: true)
+        for local in ["http://127.0.0.1:8089/x", "http://127.9.9.9/x", "http://localhost:8089/x", "http://[::1]:8089/x"] {
+            #expect(throws: Never.self, "\(local)") { _ = try WebhookTarget(url: local, format: .generic, secret: "s") }
+        }
+    }
+
+    /// The path goes on the request line as written: decoding it would let
+    /// an encoded CR LF split the request.
+    @Test func thePathIsSentPercentEncoded() throws {
+        let target = try WebhookTarget(url: "http://127.0.0.1:8089/hook%0d%0aX-Injected:%20yes?a=%20b", format: .generic, secret: "s")
+        #expect(target.requestPath == "/hook%0d%0aX-Injected:%20yes?a=%20b")
+    }
 }
+

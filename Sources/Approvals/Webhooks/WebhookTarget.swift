@@ -22,9 +22,14 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible, Custom
     /// Only plain `http://` is accepted: this build carries no TLS stack, so
     /// an `https://` hook would fail at every delivery. Point it at a relay
     /// on the host (e.g. a local proxy that forwards to Slack over TLS).
+    /// A host that is not this machine's loopback is refused unless
+    /// `allowRemotePlaintext`: the body (masked arguments, requester,
+    /// reason) and the URL's path, often a credential, would cross the
+    /// network in clear.
     ///
     /// Errors do not repeat the URL: its path may be a credential.
-    public init(url: String, format: Format, secret: String, retry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
+    public init(url: String, format: Format, secret: String, retry: WebhookRetryPolicy = WebhookRetryPolicy(),
+                allowRemotePlaintext: Bool = false) throws {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host,
               !host.isEmpty else {
             throw AirlockError(.invalidConfig, "webhook url is not an absolute http:// URL")
@@ -32,6 +37,11 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible, Custom
         guard scheme == "http" else {
             throw AirlockError(.invalidConfig, "webhook url scheme '\(scheme)' is not supported: only http:// works "
                 + "(this build has no TLS); for https point it at a relay on this host that forwards over TLS")
+        }
+        guard allowRemotePlaintext || Self.isLoopback(host) else {
+            throw AirlockError(.invalidConfig, "webhook host \(host) is not this machine: plain http would carry the "
+                + "approval and the URL's path in clear; point it at a relay on 127.0.0.1 that forwards over TLS, "
+                + "or set allow_plaintext_remote: true")
         }
         guard !secret.isEmpty else {
             throw AirlockError(.invalidConfig, "webhook \(Self.endpoint(of: parsed)) needs a non-empty signing secret")
@@ -42,8 +52,25 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible, Custom
         self.retry = retry
         self.host = host
         self.port = parsed.port ?? 80
-        let path = parsed.path.isEmpty ? "/" : parsed.path
-        self.requestPath = parsed.query.map { path + "?" + $0 } ?? path
+        // As written (percent-encoded): a decoded path could carry a CR or
+        // LF into the request line.
+        let components = URLComponents(url: parsed, resolvingAgainstBaseURL: false)
+        let encodedPath = components?.percentEncodedPath ?? "/"
+        let path = encodedPath.isEmpty ? "/" : encodedPath
+        self.requestPath = components?.percentEncodedQuery.map { path + "?" + $0 } ?? path
+    }
+
+    /// localhost, 127.0.0.0/8 or ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare.lowercased() == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, bare, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, bare, &v6) == 1 {
+            return withUnsafeBytes(of: v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+        }
+        return false
     }
 
     /// Scheme, host and port only. The path of an incoming-webhook URL is

@@ -10,6 +10,7 @@ import Foundation
 ///       - url: http://127.0.0.1:8089/airlock      # http:// only: this build has no TLS; relay https
 ///         format: slack                           # slack | generic
 ///         secret_file: /etc/airlock/webhook.key   # or secret_env: VARIABLE; never inline
+///         allow_plaintext_remote: false           # a host other than loopback needs this (clear text)
 ///         retry:                                  # optional, these are the defaults
 ///           max_attempts: 5
 ///           initial_backoff_seconds: 0.5          # doubled before each retry...
@@ -21,7 +22,7 @@ import Foundation
 /// It is never taken inline: a config file is read by more people than a
 /// key file. Errors name the file, line and setting, never the secret.
 enum WebhookConfigParser {
-    static let keys: Set<String> = ["url", "format", "secret_file", "secret_env", "retry"]
+    static let keys: Set<String> = ["url", "format", "secret_file", "secret_env", "retry", "allow_plaintext_remote"]
     static let retryKeys: Set<String> = [
         "max_attempts", "initial_backoff_seconds", "max_backoff_seconds", "attempt_timeout_seconds",
     ]
@@ -53,7 +54,9 @@ enum WebhookConfigParser {
         let secret = try signingSecret(item, configDirectory: configDirectory, environment: environment)
         let retry = try item.optional("retry").map(parseRetry) ?? WebhookRetryPolicy()
         do {
-            return try WebhookTarget(url: try urlNode.string(), format: format, secret: secret, retry: retry)
+            let remote = try item.optional("allow_plaintext_remote")?.bool() ?? false
+            return try WebhookTarget(url: try urlNode.string(), format: format, secret: secret, retry: retry,
+                                     allowRemotePlaintext: remote)
         } catch let error as AirlockError {
             throw urlNode.error(error.message)
         }
