@@ -22,6 +22,19 @@ struct ConfigLoaderTests {
         }
     }
 
+    /// The credentials section is read, not just accepted: an unknown key
+    /// is an error with its line, and the lifetime cap and rotation reach
+    /// the settings the daemon builds its minter and key ring from.
+    @Test func theCredentialsSectionIsStrictAndApplied() throws {
+        let settings = try parse("tools: []\ncredentials: { max_token_lifetime_seconds: 5, rotate_keys_after_days: 7 }").credentials
+        #expect(settings.maxTokenLifetime == .seconds(5))
+        #expect(settings.rotateKeysAfter == .seconds(7 * 86_400))
+        #expect(try parse("tools: []").credentials == CredentialSettings())
+        #expect(error("tools: []\ncredentials: { token_ttl_seconds: 5 }").contains("token_ttl_seconds"))
+        #expect(error("tools: []\ncredentials: { max_token_lifetime_seconds: 7200 }").contains("between 1 and 3600"))
+        #expect(error("tools: []\ncredentials: { rotate_keys_after_days: 0 }").contains("rotate_keys_after_days"))
+    }
+
     @Test func theShippedExampleLoads() throws {
         let config = try ConfigLoader.load(file: Self.examplesDirectory.appendingPathComponent("airlock.yaml").path)
         let names = config.catalog.tools.map(\.name)

@@ -73,9 +73,10 @@ public struct DaemonModules: Sendable {
 
         let credentials: any CredentialIssuer
         do {
-            let ring = try SigningKeyRing.open(directory: keysDirectory)
+            let ring = try SigningKeyRing.open(directory: keysDirectory, rotateAfter: config.credentials.rotateKeysAfter)
             let used = try UsedTokenRegistry(path: (stateDirectory as NSString).appendingPathComponent("used-tokens.sqlite"))
-            credentials = TokenCredentialIssuer(minter: TokenMinter(ring: ring), usedTokens: used, environment: environment,
+            credentials = TokenCredentialIssuer(minter: TokenMinter(ring: ring, maxLifetime: config.credentials.maxTokenLifetime),
+                                                usedTokens: used, environment: environment,
                                                 logger: logger)
         } catch {
             let reason = Self.airlockError(error)

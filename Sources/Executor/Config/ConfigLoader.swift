@@ -72,7 +72,26 @@ public enum ConfigLoader {
             webhooks: webhooks,
             auditDatabase: auditDatabase,
             keysDirectory: try path("keys_dir"),
-            credentials: try root.optional("credentials")?.json())
+            credentials: try root.optional("credentials").map(parseCredentials) ?? CredentialSettings())
+    }
+
+    /// `credentials: { max_token_lifetime_seconds: 60, rotate_keys_after_days: 30 }`.
+    /// A token's lifetime is capped at an hour: it is meant to expire
+    /// seconds after the one action it was minted for.
+    static func parseCredentials(_ node: ConfigNode) throws -> CredentialSettings {
+        try node.requireKeys(within: ["max_token_lifetime_seconds", "rotate_keys_after_days"])
+        var settings = CredentialSettings()
+        if let value = try node.optional("max_token_lifetime_seconds") {
+            let seconds = try value.seconds()
+            guard seconds >= 1, seconds <= 3600 else { throw value.error("must be between 1 and 3600 seconds") }
+            settings.maxTokenLifetime = .milliseconds(Int64(seconds * 1000))
+        }
+        if let value = try node.optional("rotate_keys_after_days") {
+            let days = try value.uint64(atLeast: 1)
+            guard days <= 3650 else { throw value.error("must be between 1 and 3650 days") }
+            settings.rotateKeysAfter = .seconds(Int64(days) * 86_400)
+        }
+        return settings
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

@@ -28,13 +28,14 @@ public struct DaemonConfig: Sendable {
     public var auditDatabase: String?
     /// Directory of the daemon's signing keys.
     public var keysDirectory: String?
-    /// Credential settings (token lifetime caps, rotation), raw.
-    public var credentials: JSONValue?
+    /// Credential settings: the token lifetime cap and key rotation.
+    public var credentials: CredentialSettings
 
     public init(file: String, server: ServerSettings = ServerSettings(), execution: ExecutionSettings = ExecutionSettings(),
                 actors: ActorDirectory = ActorDirectory(), catalog: ToolCatalog, profilesDirectory: String? = nil,
                 policyPath: String? = nil, approvers: JSONValue? = nil, webhooks: [WebhookTarget] = [],
-                auditDatabase: String? = nil, keysDirectory: String? = nil, credentials: JSONValue? = nil) {
+                auditDatabase: String? = nil, keysDirectory: String? = nil,
+                credentials: CredentialSettings = CredentialSettings()) {
         self.file = file
         self.server = server
         self.execution = execution
@@ -111,5 +112,19 @@ public struct ExecutionSettings: Sendable, Hashable {
         self.maxRunning = maxRunning
         self.maxQueued = maxQueued
         self.queueTimeoutSeconds = queueTimeoutSeconds
+    }
+}
+
+/// The `credentials:` section: how long a per-action token may live at
+/// most (never longer than the run's wall limit either) and when the
+/// signing key is rotated.
+public struct CredentialSettings: Sendable, Hashable {
+    public var maxTokenLifetime: Duration
+    /// nil: the key is never rotated by age.
+    public var rotateKeysAfter: Duration?
+
+    public init(maxTokenLifetime: Duration = .seconds(60), rotateKeysAfter: Duration? = nil) {
+        self.maxTokenLifetime = maxTokenLifetime
+        self.rotateKeysAfter = rotateKeysAfter
     }
 }
