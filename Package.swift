@@ -78,7 +78,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "airlockd", dependencies: [
-            "AirlockServer", "Executor", "Audit",
+            "AirlockServer", "Executor", "Audit", "Credentials",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

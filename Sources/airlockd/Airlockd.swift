@@ -1,6 +1,7 @@
 import AirlockCore
 import AirlockServer
 import ArgumentParser
+import Credentials
 import Executor
 import Foundation
 import Logging
@@ -41,6 +42,7 @@ struct Airlockd: AsyncParsableCommand {
         // daemon's state is touched if one is running.
         try InstanceLock.acquire(stateDirectory: DaemonModules.stateDirectory(for: daemonConfig))
         if let profiles = daemonConfig.profilesDirectory { try Self.requireOwnedProfiles(profiles) }
+        try Self.requireReadableSecrets(daemonConfig.catalog)
         let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
                                                    from: daemonConfig.profilesDirectory)
         let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
@@ -75,6 +77,23 @@ struct Airlockd: AsyncParsableCommand {
         engine.engine.killAll()
         await approvals?.shutdown()
         await modules.close()
+    }
+
+    /// Every tool's secrets can be read now, under the rules they are read
+    /// with at each run (a file the daemon's own and 0600, a variable set):
+    /// otherwise each call of the tool would fail, and for a reviewed tool
+    /// only after a human approved it. They are read again at each run, so
+    /// a rotated secret needs no restart.
+    static func requireReadableSecrets(_ catalog: ToolCatalog) throws {
+        for tool in catalog.tools {
+            for secret in tool.secrets {
+                do {
+                    _ = try SecretResolver.value(of: secret.source, named: secret.name)
+                } catch let error as AirlockError {
+                    throw AirlockError(.invalidConfig, "tool \(tool.name): \(error.message)")
+                }
+            }
+        }
     }
 
     /// The sandbox profiles decide what every tool may do: their folder and

@@ -59,6 +59,7 @@ struct SecretTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let file = directory + "/token"
         try "file-secret-value\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o600)
         let resolved = try SecretResolver.resolve([
             SecretDeclaration(name: "FROM_FILE", source: .file(file), environmentVariable: "FROM_FILE"),
             SecretDeclaration(name: "FROM_ENV", source: .environment("AIRLOCK_TEST_SECRET"), environmentVariable: "FROM_ENV"),
@@ -72,4 +73,27 @@ struct SecretTests {
             _ = try SecretResolver.resolve([SecretDeclaration(name: "X", source: .file(directory + "/missing"), environmentVariable: "X")])
         }
     }
+
+    /// A secret file others can read is already leaked, and one another
+    /// user owns is theirs to change: both are refused, by name.
+    @Test func aSecretFileOthersCanReachIsRefused() throws {
+        let directory = freshDirectory("secret-modes")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/token"
+        try "value\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o644)
+        let declaration = SecretDeclaration(name: "DB", source: .file(file), environmentVariable: "DB")
+        var refusal = ""
+        do { _ = try SecretResolver.resolve([declaration]) } catch let error as AirlockError { refusal = error.message }
+        #expect(refusal.contains("has mode 644") && refusal.contains("chmod 600"), "\(refusal)")
+        #expect(!refusal.contains("value"))
+        if getuid() == 0 {
+            chmod(file, 0o600)
+            #expect(chown(file, 4343, 4343) == 0)
+            refusal = ""
+            do { _ = try SecretResolver.resolve([declaration]) } catch let error as AirlockError { refusal = error.message }
+            #expect(refusal.contains("belongs to uid 4343"), "\(refusal)")
+        }
+    }
 }
+

@@ -57,7 +57,7 @@ enum ToolDefinitionParser {
         let limits = try node.optional("limits").map(parseLimits) ?? LimitOverrides()
         let workdir = try node.optional("workdir").map { try parseWorkdir($0, requireDeclared) } ?? .workspace
         let intent = try node.optional("intent").map { try parseIntent($0, requireDeclared) } ?? []
-        let secrets = try node.optional("secrets").map(parseSecrets) ?? []
+        let secrets = try node.optional("secrets").map { try parseSecrets($0, configDirectory) } ?? []
         var readOnly: [BindMount] = []
         var writable: [BindMount] = []
         if let bindsNode = try node.optional("binds") {
@@ -128,13 +128,15 @@ enum ToolDefinitionParser {
         }
     }
 
-    static func parseSecrets(_ node: ConfigNode) throws -> [SecretDeclaration] {
+    /// A relative `from_file` is taken from the config file's directory
+    /// (not the daemon's working directory, which depends on how it was started).
+    static func parseSecrets(_ node: ConfigNode, _ configDirectory: String) throws -> [SecretDeclaration] {
         try node.items().map { item in
             try item.requireKeys(within: ["name", "from_file", "from_env", "env"])
             let name = try item.required("name").string()
             let source: SecretDeclaration.Source
             switch (try item.optional("from_file"), try item.optional("from_env")) {
-            case (let file?, nil): source = .file(try file.string())
+            case (let file?, nil): source = .file(ConfigLoader.resolve(try file.string(), against: configDirectory))
             case (nil, let variable?): source = .environment(try variable.string())
             default: throw item.error("a secret needs exactly one of 'from_file' or 'from_env'")
             }

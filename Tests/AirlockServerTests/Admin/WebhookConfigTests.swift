@@ -35,6 +35,7 @@ struct WebhookConfigTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let empty = directory.appendingPathComponent("empty.key").path
         try "\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        chmod(empty, 0o600)
         let cases: [(yaml: String, prefix: String, phrase: String)] = [
             (webhook("url: https://hooks.example/x\n    format: slack\n    secret_env: HOOK"),
              "\(Self.file):4: webhooks[0].url:", "only http:// works"),
@@ -79,6 +80,7 @@ struct WebhookConfigTests {
         let directory = try TestDaemon.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try "from-a-file\n".write(to: directory.appendingPathComponent("hook.key"), atomically: true, encoding: .utf8)
+        chmod(directory.appendingPathComponent("hook.key").path, 0o600)
         let yaml = Self.approvers + """
             webhooks:
               - url: http://127.0.0.1:8089/slack/relay
@@ -106,6 +108,7 @@ struct WebhookConfigTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let keyFile = directory.appendingPathComponent("webhook.key").path
         try "documented-secret\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o600)
         let repository = ComposedDaemon.repository
         let readme = try String(contentsOf: repository.appendingPathComponent("README.md"), encoding: .utf8)
         let readmeSection = try #require(readme.components(separatedBy: "```yaml\n")
@@ -134,6 +137,7 @@ struct WebhookConfigTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let signingSecret = "file-signing-\(UUID().uuidString.prefix(8))"
         try (signingSecret + "\n").write(to: directory.appendingPathComponent("webhook.key"), atomically: true, encoding: .utf8)
+        chmod(directory.appendingPathComponent("webhook.key").path, 0o600)
         let receiver = try await WebhookReceiver.start(statuses: [500])
         let yaml = """
             approvers:

@@ -121,6 +121,38 @@ struct DaemonStartupTests {
         }
     }
 
+    /// A tool secret that could not be read at a call stops the daemon at
+    /// start instead: here a file others can read, named relative to the
+    /// config (not to wherever the daemon was started).
+    @Test func anUnreadableToolSecretStopsTheStart() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        try FileManager.default.createDirectory(atPath: setup.folder + "/secrets", withIntermediateDirectories: false)
+        try "db-password\n".write(toFile: setup.folder + "/secrets/db.key", atomically: true, encoding: .utf8)
+        chmod(setup.folder + "/secrets/db.key", 0o644)
+        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        tools:
+          - name: db
+            description: Uses a password.
+            inputSchema: { type: object, properties: {} }
+            command: ["/bin/true"]
+            profile: strict
+            secrets:
+              - { name: db, from_file: secrets/db.key, env: DB_PASSWORD }
+        """)
+        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        chmod(setup.config, 0o644)
+        let run = try setup.start().finish()
+        #expect(run.status != 0)
+        #expect(run.stderrText.contains("tool db: secret db: \(setup.folder)/secrets/db.key has mode 644"), "\(run.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: setup.socket))
+
+        chmod(setup.folder + "/secrets/db.key", 0o600)
+        let daemon = try setup.start()
+        defer { _ = daemon.kill(SIGKILL); daemon.wait() }
+        #expect(await Self.serving(daemon, setup.socket), "the fixed secret must let it start")
+    }
+
     /// A policy another user could rewrite is not loaded: the daemon
     /// serves, and every call is refused with the reason (fail closed).
     @Test func aPolicyInOtherHandsRefusesEveryCall() async throws {
