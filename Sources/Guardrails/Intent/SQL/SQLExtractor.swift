@@ -7,22 +7,23 @@ enum SQLExtractor {
     /// `withStatements: false` leaves `sql.statements` empty, for policies
     /// that never read it (building one record per statement is most of the
     /// cost of a large script).
-    static func facts(_ text: String, withStatements: Bool = true) -> (facts: Value, problems: [String]) {
+    static func facts(_ text: String, withStatements: Bool = true, budget: WorkBudget = WorkBudget()) -> (facts: Value, problems: [String]) {
         let lexer = SQLLexer(text)
-        var problems = lexer.problems
-        var statements: [SQLStatementFacts] = []
+        var analyzer = SQLStatementAnalyzer(budget: budget)
         for tokens in lexer.statements {
-            SQLStatementAnalyzer.analyze(tokens[...], into: &statements)
+            analyzer.analyze(tokens[...])
         }
+        let statements = analyzer.statements
+        var problems = lexer.problems + analyzer.problems
         if statements.contains(where: { $0.operation == "unknown" }) { problems.append("unrecognized SQL statement") }
         if statements.contains(where: { dynamicOperations.contains($0.operation) }) {
             problems.append("dynamic SQL or a procedure call: what it runs is not in the text")
         }
-        var operations: [String] = []
-        var tables: [String] = []
+        var operations: [String] = [], tables: [String] = []
+        var seenOperations: Set<String> = [], seenTables: Set<String> = []
         for s in statements {
-            if !operations.contains(s.operation) { operations.append(s.operation) }
-            for t in s.tables where !tables.contains(t) { tables.append(t) }
+            if seenOperations.insert(s.operation).inserted { operations.append(s.operation) }
+            for t in s.tables where seenTables.insert(t).inserted { tables.append(t) }
         }
         let unparsed = !problems.isEmpty
         let facts = FactSchema.sql.record([

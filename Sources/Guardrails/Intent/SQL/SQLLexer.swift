@@ -40,10 +40,7 @@ struct SQLLexer {
         var text = text
         var current: [SQLToken] = []
         current.reserveCapacity(64)
-        text.withUTF8 { bytes in
-            var i = 0
-            lex(bytes, from: &i, into: &current)
-        }
+        text.withUTF8 { bytes in lex(bytes, into: &current) }
         if !current.isEmpty { statements.append(current) }
     }
 
@@ -65,8 +62,13 @@ struct SQLLexer {
         }
     }
 
-    private mutating func lex(_ b: Bytes, from i: inout Int, into current: inout [SQLToken]) {
+    /// One pass over the text. An executable comment's body is lexed in the
+    /// same loop (its closing `*/` ends it), never by a recursive call: a run
+    /// of `/*!` openers must not cost a stack frame each.
+    private mutating func lex(_ b: Bytes, into current: inout [SQLToken]) {
         let n = b.count
+        var i = 0
+        var inExecutableComment = false
         while i < n {
             let c = b[i]
             let next: UInt8 = i + 1 < n ? b[i + 1] : 0
@@ -75,8 +77,18 @@ struct SQLLexer {
                 i += 1
             case UInt8(ascii: "-") where next == UInt8(ascii: "-"), UInt8(ascii: "#"):
                 while i < n, b[i] != 0x0A { i += 1 }
+            case UInt8(ascii: "*") where next == UInt8(ascii: "/") && inExecutableComment:
+                inExecutableComment = false
+                i += 2
             case UInt8(ascii: "/") where next == UInt8(ascii: "*"):
-                lexBlockComment(b, from: &i, into: &current)
+                if let bodyStart = executableCommentBody(b, at: i) {
+                    if inExecutableComment { problem("an executable comment /*! inside another: dialects disagree where each ends") }
+                    inExecutableComment = true
+                    i = bodyStart
+                } else {
+                    if inExecutableComment { problem("a comment inside an executable comment /*!: dialects disagree where each ends") }
+                    skipBlockComment(b, from: &i)
+                }
             case UInt8(ascii: ";"):
                 if !current.isEmpty {
                     statements.append(current)
@@ -93,7 +105,7 @@ struct SQLLexer {
                 // SQL Server bracket identifier; PostgreSQL array subscripts follow a value, not a keyword.
                 let start = i + 1
                 while i < n, b[i] != UInt8(ascii: "]") { i += 1 }
-                if i >= n { problems.append("unterminated [identifier]") }
+                if i >= n { problem("unterminated [identifier]") }
                 current.append(SQLToken(kind: .quotedIdentifier, text: Self.text(b[start..<min(i, n)])))
                 i += 1
             case UInt8(ascii: "$") where dollarTag(b, at: i) != nil:
@@ -105,7 +117,7 @@ struct SQLLexer {
                     if b[i] == UInt8(ascii: "$"), i + tag.count <= n, Array(b[i..<(i + tag.count)]) == tag { closed = true; break }
                     i += 1
                 }
-                if !closed { problems.append("unterminated dollar-quoted string") }
+                if !closed { problem("unterminated dollar-quoted string") }
                 current.append(SQLToken(kind: .string, text: Self.text(b[start..<min(i, n)])))
                 i = min(n, i + tag.count)
             case _ where c >= 0x30 && c <= 0x39:
@@ -126,6 +138,11 @@ struct SQLLexer {
                 }
             }
         }
+        if inExecutableComment { problem("unterminated /*! comment") }
+    }
+
+    private mutating func problem(_ message: String) {
+        if !problems.contains(message) { problems.append(message) }
     }
 
     /// `<>`, `!=`, `<=`, `>=`, `||`, `::`.
@@ -137,21 +154,19 @@ struct SQLLexer {
         }
     }
 
-    /// Skips `/* ... */` (nested, as PostgreSQL allows) or lexes the body of
-    /// a MySQL executable comment `/*! ... */` (optionally `/*!50000`).
-    private mutating func lexBlockComment(_ b: Bytes, from i: inout Int, into current: inout [SQLToken]) {
+    /// Where the body of a MySQL executable comment `/*!` (optionally with a
+    /// version, `/*!50000`) starts, or nil for any other comment. The server
+    /// runs that body, so it is lexed as code.
+    private func executableCommentBody(_ b: Bytes, at i: Int) -> Int? {
+        guard i + 2 < b.count, b[i + 2] == UInt8(ascii: "!") else { return nil }
+        var j = i + 3
+        while j < b.count, b[j] >= 0x30, b[j] <= 0x39 { j += 1 }
+        return j
+    }
+
+    /// Skips `/* ... */` (nested, as PostgreSQL allows).
+    private mutating func skipBlockComment(_ b: Bytes, from i: inout Int) {
         let n = b.count
-        if i + 2 < n, b[i + 2] == UInt8(ascii: "!") {
-            var j = i + 3
-            while j < n, b[j] >= 0x30, b[j] <= 0x39 { j += 1 }
-            var end = j
-            while end + 1 < n, !(b[end] == UInt8(ascii: "*") && b[end + 1] == UInt8(ascii: "/")) { end += 1 }
-            if end + 1 >= n { problems.append("unterminated /*! comment"); end = n }
-            var k = 0
-            lex(Bytes(rebasing: b[j..<end]), from: &k, into: &current)
-            i = min(n, end + 2)
-            return
-        }
         var depth = 0
         while i < n {
             if b[i] == UInt8(ascii: "/"), i + 1 < n, b[i + 1] == UInt8(ascii: "*") { depth += 1; i += 2; continue }
@@ -163,7 +178,7 @@ struct SQLLexer {
             }
             i += 1
         }
-        problems.append("unterminated /* comment")
+        problem("unterminated /* comment")
     }
 
     /// Lexes a quoted run starting at the opening quote; a doubled quote is
@@ -187,7 +202,7 @@ struct SQLLexer {
             let c = b[i]
             if c == UInt8(ascii: "\\") && i + 1 < n {
                 if backslashEscapes { out.append(b[i + 1]); i += 2; continue }
-                if b[i + 1] == quote { problems.append("backslash before a quote: dialects disagree where this string ends") }
+                if b[i + 1] == quote { problem("backslash before a quote: dialects disagree where this string ends") }
             }
             if c == quote {
                 if i + 1 < n, b[i + 1] == quote { out.append(quote); i += 2; continue }
@@ -197,7 +212,7 @@ struct SQLLexer {
             out.append(c)
             i += 1
         }
-        problems.append("unterminated quoted string")
+        problem("unterminated quoted string")
         return String(decoding: out, as: UTF8.self)
     }
 

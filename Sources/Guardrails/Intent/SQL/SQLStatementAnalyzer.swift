@@ -2,7 +2,22 @@
 /// build a full grammar: it finds the verb, the objects it touches and the
 /// clauses that bound it, which is what policy needs, and reports any verb
 /// it does not know as `unknown` rather than guessing it is harmless.
-enum SQLStatementAnalyzer {
+///
+/// Statements nest (`WITH` bodies, `EXPLAIN ANALYZE` targets); each level
+/// counts against `IntentLimits.maximumNesting`, and every pass over a
+/// token range spends from the decision's `WorkBudget`. Past either bound
+/// the statement is reported in `problems` instead of being followed.
+struct SQLStatementAnalyzer {
+    /// What the statements would do: usually one entry per statement,
+    /// several for a WITH whose bodies write.
+    private(set) var statements: [SQLStatementFacts] = []
+    private(set) var problems: [String] = []
+    private let budget: WorkBudget
+
+    init(budget: WorkBudget) {
+        self.budget = budget
+    }
+
     private static let readOnlyVerbs: Set<String> = [
         "SELECT", "SHOW", "DESCRIBE", "DESC", "VALUES", "TABLE",
         "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
@@ -28,59 +43,71 @@ enum SQLStatementAnalyzer {
         "RESTRICT", "OFFSET", "FETCH", "FOR", "DEFAULT", "WITH", "OUTPUT", "INTO", "FROM",
     ]
 
-    /// Appends what `statement` would do to `results`: usually one entry,
-    /// several for a WITH whose bodies write, none for an empty statement.
-    /// Appending (rather than returning an array) spares an allocation per statement.
-    static func analyze(_ statement: ArraySlice<SQLToken>, into results: inout [SQLStatementFacts]) {
+    mutating func problem(_ message: String) {
+        if !problems.contains(message) { problems.append(message) }
+    }
+
+    /// Appends what `statement` would do to `statements` (nothing for an
+    /// empty statement). `depth` is how deep inside other statements it sits.
+    mutating func analyze(_ statement: ArraySlice<SQLToken>, depth: Int = 0) {
+        guard depth <= IntentLimits.maximumNesting else {
+            problem("SQL \(IntentLimits.nestingProblem)")
+            statements.append(SQLStatementFacts(operation: "unknown"))
+            return
+        }
+        guard budget.spend(statement.count) else {
+            problem(WorkBudget.exhaustedProblem)
+            return
+        }
         var tokens = statement
         while tokens.first?.isSymbol("(") == true { tokens = tokens.dropFirst() }
         guard let first = tokens.first else { return }
-        guard first.kind == .word else { results.append(SQLStatementFacts(operation: "unknown")); return }
+        guard first.kind == .word else { statements.append(SQLStatementFacts(operation: "unknown")); return }
         switch first.text {
-        case "WITH": analyzeWith(tokens.dropFirst(), into: &results)
+        case "WITH": analyzeWith(tokens.dropFirst(), depth: depth)
         case "EXPLAIN":
             let rest = tokens.dropFirst().drop { $0.isSymbol("(") || $0.isSymbol(")") || $0.isSymbol(",") || ["VERBOSE", "COSTS", "FORMAT", "JSON", "TEXT", "QUERY", "PLAN"].contains($0.text) }
             let executes = tokens.prefix(8).contains { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }
             if executes {
-                analyze(rest.drop { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }, into: &results)
+                analyze(rest.drop { $0.isWord("ANALYZE") || $0.isWord("ANALYSE") }, depth: depth + 1)
             } else {
-                results.append(SQLStatementFacts(operation: "explain", readOnly: true))
+                statements.append(SQLStatementFacts(operation: "explain", readOnly: true))
             }
-        default: results.append(analyzeSimple(tokens))
+        default: statements.append(analyzeSimple(tokens, depth: depth))
         }
     }
 
     /// `WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] (body), ... main`:
     /// each body is a statement of its own (PostgreSQL runs data-modifying
     /// CTEs even when the main statement is a SELECT). The main statement
-    /// comes first in `results`, then the bodies.
-    private static func analyzeWith(_ tokens: ArraySlice<SQLToken>, into results: inout [SQLStatementFacts]) {
-        var bodies: [SQLStatementFacts] = []
+    /// comes first in `statements`, then the bodies.
+    private mutating func analyzeWith(_ tokens: ArraySlice<SQLToken>, depth: Int) {
+        let mainIndex = statements.count
         var i = tokens.startIndex
         if i < tokens.endIndex, tokens[i].isWord("RECURSIVE") { i += 1 }
         while i < tokens.endIndex {
             // Skip to the next top-level "(" after AS: that is the body.
             while i < tokens.endIndex, !tokens[i].isWord("AS") {
-                if tokens[i].isSymbol("(") { i = matching(tokens, i) }
+                if tokens[i].isSymbol("(") { i = Self.matching(tokens, i) }
                 i += 1
             }
             while i < tokens.endIndex, !tokens[i].isSymbol("(") { i += 1 }
             guard i < tokens.endIndex else {
-                results += bodies
-                results.append(SQLStatementFacts(operation: "unknown"))
+                statements.append(SQLStatementFacts(operation: "unknown"))
                 return
             }
-            let close = matching(tokens, i)
-            analyze(tokens[(i + 1)..<min(close, tokens.endIndex)], into: &bodies)
+            let close = Self.matching(tokens, i)
+            analyze(tokens[(i + 1)..<min(close, tokens.endIndex)], depth: depth + 1)
             i = close + 1
             if i < tokens.endIndex, tokens[i].isSymbol(",") { i += 1; continue }
             break
         }
-        let main = tokens[min(i, tokens.endIndex)...]
-        let before = results.count
-        analyze(main, into: &results)
-        if results.count == before { results.append(SQLStatementFacts(operation: "unknown")) }
-        results += bodies
+        // The main statement goes before its bodies, as written.
+        let bodies = statements[mainIndex...]
+        statements.removeSubrange(mainIndex...)
+        analyze(tokens[min(i, tokens.endIndex)...], depth: depth + 1)
+        if statements.count == mainIndex { statements.append(SQLStatementFacts(operation: "unknown")) }
+        statements += bodies
     }
 
     /// Index of the ")" matching the "(" at `open` (or endIndex when unbalanced).
@@ -94,29 +121,29 @@ enum SQLStatementAnalyzer {
         return tokens.endIndex
     }
 
-    private static func analyzeSimple(_ tokens: ArraySlice<SQLToken>) -> SQLStatementFacts {
+    private mutating func analyzeSimple(_ tokens: ArraySlice<SQLToken>, depth: Int) -> SQLStatementFacts {
         let verb = tokens.first!.text
         var facts = SQLStatementFacts(operation: verb.asciiLowercased())
         let s = tokens.startIndex
         switch verb {
         case "SELECT", "VALUES", "TABLE":
-            facts.tables = tablesAfter(["FROM", "JOIN"], in: tokens) + (verb == "TABLE" ? tableList(tokens.dropFirst()) : [])
-            facts.readOnly = !writesFromSelect(tokens)
+            facts.tables = Self.tablesAfter(["FROM", "JOIN"], in: tokens) + (verb == "TABLE" ? Self.tableList(tokens.dropFirst()) : [])
+            facts.readOnly = !Self.writesFromSelect(tokens)
         case "SHOW", "DESCRIBE", "DESC", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE":
             facts.readOnly = true
         case "PRAGMA":
             facts.readOnly = !tokens.contains { $0.isSymbol("=") || $0.isSymbol("(") }
         case "DELETE":
-            facts.tables = tablesAfter(["FROM", "DELETE"], in: tokens.prefix(while: { !$0.isWord("WHERE") }))
-            markWhere(tokens, into: &facts)
+            facts.tables = Self.tablesAfter(["FROM", "DELETE"], in: tokens.prefix(while: { !$0.isWord("WHERE") }))
+            markWhere(tokens, depth: depth, into: &facts)
         case "UPDATE":
-            facts.tables = tableList(tokens.dropFirst().drop { $0.isWord("ONLY") || $0.isWord("LOW_PRIORITY") || $0.isWord("IGNORE") })
-            markWhere(tokens, into: &facts)
+            facts.tables = Self.tableList(tokens.dropFirst().drop { $0.isWord("ONLY") || $0.isWord("LOW_PRIORITY") || $0.isWord("IGNORE") })
+            markWhere(tokens, depth: depth, into: &facts)
         case "INSERT", "REPLACE", "UPSERT", "MERGE":
-            facts.tables = tablesAfter(["INTO"], in: tokens) + tablesAfter(["FROM", "JOIN", "USING"], in: tokens)
+            facts.tables = Self.tablesAfter(["INTO"], in: tokens) + Self.tablesAfter(["FROM", "JOIN", "USING"], in: tokens)
         case "TRUNCATE":
             facts.objectType = "table"
-            facts.tables = tableList(tokens.dropFirst().drop { $0.isWord("TABLE") || $0.isWord("ONLY") })
+            facts.tables = Self.tableList(tokens.dropFirst().drop { $0.isWord("TABLE") || $0.isWord("ONLY") })
         case "CREATE", "DROP", "ALTER":
             var i = s + 1
             let modifiers: Set<String> = ["OR", "REPLACE", "TEMPORARY", "TEMP", "GLOBAL", "LOCAL", "UNLOGGED", "MATERIALIZED",
@@ -125,7 +152,7 @@ enum SQLStatementAnalyzer {
             if i < tokens.endIndex {
                 facts.objectType = tokens[i].text.asciiLowercased()
                 if ["TABLE", "VIEW", "INDEX", "SCHEMA", "DATABASE", "SEQUENCE"].contains(tokens[i].text) {
-                    facts.tables = tableList(tokens[(i + 1)...].drop { $0.kind == .word && ["IF", "EXISTS", "NOT", "ONLY", "CONCURRENTLY"].contains($0.text) })
+                    facts.tables = Self.tableList(tokens[(i + 1)...].drop { $0.kind == .word && ["IF", "EXISTS", "NOT", "ONLY", "CONCURRENTLY"].contains($0.text) })
                 }
             }
         case "GRANT", "REVOKE":
@@ -137,7 +164,7 @@ enum SQLStatementAnalyzer {
                 } else {
                     facts.objectType = "table"
                 }
-                facts.tables = tableList(rest)
+                facts.tables = Self.tableList(rest)
             } else {
                 facts.objectType = "role"
             }
@@ -145,7 +172,7 @@ enum SQLStatementAnalyzer {
             // COPY ... TO/FROM PROGRAM runs a shell command on the database server.
             facts.operation = "copy program"
         default:
-            if !readOnlyVerbs.contains(verb) && !writingVerbs.contains(verb) { facts.operation = "unknown" }
+            if !Self.readOnlyVerbs.contains(verb) && !Self.writingVerbs.contains(verb) { facts.operation = "unknown" }
         }
         return facts
     }
@@ -165,12 +192,12 @@ enum SQLStatementAnalyzer {
     }
 
     /// Finds the top-level WHERE of a DELETE/UPDATE and whether it bounds anything.
-    private static func markWhere(_ tokens: ArraySlice<SQLToken>, into facts: inout SQLStatementFacts) {
-        var depth = 0
+    private mutating func markWhere(_ tokens: ArraySlice<SQLToken>, depth: Int, into facts: inout SQLStatementFacts) {
+        var level = 0
         for i in tokens.indices {
             let t = tokens[i]
-            if t.isSymbol("(") { depth += 1 } else if t.isSymbol(")") { depth -= 1 }
-            guard depth == 0, t.isWord("WHERE") else { continue }
+            if t.isSymbol("(") { level += 1 } else if t.isSymbol(")") { level -= 1 }
+            guard level == 0, t.isWord("WHERE") else { continue }
             facts.hasWhere = true
             var end = i + 1
             var d = 0
@@ -180,18 +207,28 @@ enum SQLStatementAnalyzer {
                 if d == 0, u.kind == .word, u.text == "RETURNING" || u.text == "ORDER" || u.text == "LIMIT" || u.text == "OUTPUT" { break }
                 end += 1
             }
-            let clause = tokens[(i + 1)..<end]
-            facts.trivialWhere = clause.isEmpty || SQLWhereClause.isTriviallyTrue(clause)
+            var clause = SQLWhereClause(tokens[(i + 1)..<end], budget: budget)
+            facts.trivialWhere = !clause.bounds(depth: depth + 1)
+            if let trouble = clause.problem { problem(trouble) }
             return
         }
     }
 
     /// Table names following any of `keywords` (at any depth, so subqueries count).
+    /// A keyword inside the run of `FROM`/`ONLY`/`LATERAL` that an earlier one
+    /// skipped names the same list, so it is not read again: `FROM FROM FROM ...`
+    /// stays one pass instead of one per keyword.
     private static func tablesAfter(_ keywords: [String], in tokens: ArraySlice<SQLToken>) -> [String] {
         var tables: [String] = []
-        for i in tokens.indices where tokens[i].kind == .word && keywords.contains(tokens[i].text) {
-            let list = tableList(tokens[(i + 1)...].drop { $0.isWord("ONLY") || $0.isWord("FROM") || $0.isWord("LATERAL") }, single: tokens[i].text == "JOIN" || tokens[i].text == "INTO")
-            for table in list where !tables.contains(table) { tables.append(table) }
+        var seen: Set<String> = []
+        var skippedUntil = tokens.startIndex
+        for i in tokens.indices where i >= skippedUntil && tokens[i].kind == .word && keywords.contains(tokens[i].text) {
+            var start = i + 1
+            while start < tokens.endIndex, tokens[start].isWord("ONLY") || tokens[start].isWord("FROM") || tokens[start].isWord("LATERAL") { start += 1 }
+            skippedUntil = start
+            for table in tableList(tokens[start...], single: tokens[i].text == "JOIN" || tokens[i].text == "INTO") where seen.insert(table).inserted {
+                tables.append(table)
+            }
         }
         return tables
     }

@@ -45,6 +45,7 @@ struct ShellCommandResolver {
     private(set) var invocations: [ShellInvocation] = []
     private(set) var problems: [String] = []
     private var nextPipelineBase = 0
+    private let budget: WorkBudget
 
     static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish", "busybox"]
     static let interpreters: Set<String> = shells.union(["python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php",
@@ -78,8 +79,12 @@ struct ShellCommandResolver {
     /// Every program the resolver looks through, so that the common case (not a wrapper) costs one lookup.
     private static let wrappers: Set<String> = privilegeWrappers.union(wrapperOptionsWithValue.keys).union(wrappersWithPositional).union(plainWrappers)
 
-    static func resolve(_ script: ShellScript, depth: Int = 0) -> ShellCommandResolver {
-        var resolver = ShellCommandResolver()
+    private init(budget: WorkBudget) {
+        self.budget = budget
+    }
+
+    static func resolve(_ script: ShellScript, depth: Int = 0, budget: WorkBudget = WorkBudget()) -> ShellCommandResolver {
+        var resolver = ShellCommandResolver(budget: budget)
         resolver.add(script, depth: depth, viaSudo: false, wrappers: [])
         return resolver
     }
@@ -118,7 +123,7 @@ struct ShellCommandResolver {
     /// Records `invocation`, then whatever it runs in turn.
     private mutating func unwrap(_ invocation: inout ShellInvocation, depth: Int) {
         invocations.append(invocation)
-        guard depth <= ShellParser.maximumDepth else { problems.append("shell nesting too deep"); return }
+        guard depth <= IntentLimits.maximumNesting else { problems.append("shell commands \(IntentLimits.nestingProblem)"); return }
         let name = invocation.name
         let args = invocation.args
         if Self.wrappers.contains(name) {
@@ -191,7 +196,7 @@ struct ShellCommandResolver {
         if word.isDynamic && word.substitutions.isEmpty && word.text.contains("$") {
             problems.append("script text is only known at run time")
         }
-        let script = ShellParser.parse(word.text, depth: depth + 1)
+        let script = ShellParser.parse(word.text, depth: depth + 1, budget: budget)
         add(script, depth: depth + 1, viaSudo: sudo || outer.viaSudo, wrappers: outer.wrappers + [outer.name])
     }
 

@@ -2,19 +2,21 @@
 /// the network destinations it names, for the network facts).
 enum ShellExtractor {
     /// `withCommands: false` leaves `shell.commands` empty, for policies that never read it.
-    static func facts(_ text: String, network: inout NetworkObservations, withCommands: Bool = true) -> (facts: Value, problems: [String]) {
-        let resolver = ShellCommandResolver.resolve(ShellParser.parse(text))
-        var analysis = ShellAnalysis()
+    static func facts(_ text: String, network: inout NetworkObservations, withCommands: Bool = true,
+                      budget: WorkBudget = WorkBudget()) -> (facts: Value, problems: [String]) {
+        let resolver = ShellCommandResolver.resolve(ShellParser.parse(text, budget: budget), budget: budget)
+        var analysis = ShellAnalysis(invocations: resolver.invocations)
         analysis.recordsCommands = withCommands
-        for (index, invocation) in resolver.invocations.enumerated() {
-            analysis.observe(invocation, index: index, all: resolver.invocations)
+        for invocation in resolver.invocations {
+            analysis.observe(invocation)
             ShellNetworkUsage.observe(invocation, into: &network)
         }
-        let problems = resolver.problems
+        var problems = resolver.problems
+        if budget.isExhausted, !problems.contains(WorkBudget.exhaustedProblem) { problems.append(WorkBudget.exhaustedProblem) }
         return (analysis.value(unparsed: !problems.isEmpty), problems.map { "shell: \($0)" })
     }
 
-    static let absent: Value = ShellAnalysis().value(unparsed: false, present: false)
+    static let absent: Value = ShellAnalysis(invocations: []).value(unparsed: false, present: false)
 }
 
 /// Accumulates shell facts over the invocations of one command line.
@@ -22,6 +24,11 @@ struct ShellAnalysis {
     var commands: [Value] = []
     var recordsCommands = true
     var programs: [String] = []
+    private var seenPrograms: Set<String> = []
+    private var seenSecretPaths: Set<String> = []
+    /// For each pipeline, the earliest stage that runs a downloader or a
+    /// socket client, so "is a download upstream of this stage" is one lookup.
+    private let firstNetworkStage: [Int: Int]
     var recursiveDelete = false
     var dangerousDelete = false
     var dynamicDelete = false
@@ -36,9 +43,18 @@ struct ShellAnalysis {
     /// Files written by a downloader (`curl -o x.sh`), so running them later counts as download-and-execute.
     var downloadedFiles: Set<String> = []
 
-    mutating func observe(_ inv: ShellInvocation, index: Int, all: [ShellInvocation]) {
-        for wrapper in inv.wrappers where !programs.contains(wrapper) { programs.append(wrapper) }
-        if !programs.contains(inv.name) { programs.append(inv.name) }
+    init(invocations: [ShellInvocation]) {
+        var first: [Int: Int] = [:]
+        for inv in invocations where ShellCommandResolver.downloaders.contains(inv.name) || Self.socketClients.contains(inv.name) {
+            first[inv.pipeline] = min(first[inv.pipeline] ?? Int.max, inv.stage)
+        }
+        firstNetworkStage = first
+    }
+
+    private static let socketClients: Set<String> = ["nc", "ncat", "netcat", "socat"]
+
+    mutating func observe(_ inv: ShellInvocation) {
+        for name in inv.wrappers + [inv.name] where seenPrograms.insert(name).inserted { programs.append(name) }
         if recordsCommands {
             commands.append(FactSchema.shellCommand.record(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
         }
@@ -60,10 +76,10 @@ struct ShellAnalysis {
         if ShellCommandRules.isForcePush(inv) { forcePush = true }
         if ShellCommandRules.destroysInfrastructure(inv) { infraDestroy = true }
         inv.forEachWord { word in
-            if ShellPaths.secretKind(word) != nil, !secretPaths.contains(word.text) { secretPaths.append(word.text) }
+            if ShellPaths.secretKind(word) != nil, seenSecretPaths.insert(word.text).inserted { secretPaths.append(word.text) }
         }
         observeDownloads(inv)
-        observeExecution(inv, all: all)
+        observeExecution(inv)
     }
 
     private mutating func observeWrites(_ inv: ShellInvocation) {
@@ -105,7 +121,7 @@ struct ShellAnalysis {
     /// Interpreters fed from a download (pipe, process substitution, file
     /// downloaded earlier) are download-and-execute; fed from any other
     /// pipe, the code that runs is unknown to policy (a dynamic command).
-    private mutating func observeExecution(_ inv: ShellInvocation, all: [ShellInvocation]) {
+    private mutating func observeExecution(_ inv: ShellInvocation) {
         if isDownloaded(inv.nameWord.text) { downloadExecute = true }
         guard ShellCommandResolver.interpreters.contains(inv.name) || inv.name == "eval" else { return }
         if inv.argumentsDownload { downloadExecute = true }
@@ -118,8 +134,7 @@ struct ShellAnalysis {
         if inv.redirections.contains(where: { $0.op == "<" && isDownloaded($0.target.text) }) { downloadExecute = true }
         let readsStdin = !hasInlineCode(inv) && !inv.args.contains(where: { $0.text == "-m" }) && (operands.isEmpty || (ShellCommandResolver.shells.contains(inv.name) && inv.args.contains { $0.text == "-s" }) || operands.contains { ["-", "/dev/stdin"].contains($0.text) || $0.text.hasPrefix("/dev/fd/") })
         guard readsStdin, inv.stage > 0, !inv.redirections.contains(where: { $0.op.hasPrefix("<") }) else { return }
-        let upstream = all.filter { $0.pipeline == inv.pipeline && $0.stage < inv.stage }
-        if upstream.contains(where: { ShellCommandResolver.downloaders.contains($0.name) || ["nc", "ncat", "netcat", "socat"].contains($0.name) }) {
+        if let first = firstNetworkStage[inv.pipeline], first < inv.stage {
             downloadExecute = true
         } else {
             dynamicCommand = true

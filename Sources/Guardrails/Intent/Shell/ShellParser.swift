@@ -8,11 +8,20 @@
 /// `for`, functions) are flattened: every command in any branch counts,
 /// because policy must see what *could* run. `case` is reported as unparsed.
 struct ShellParser {
-    static let maximumDepth = 12
-
     private let b: [UInt8]
     private var i = 0
+    /// How many scripts this one is nested in (`$(...)`, `sh -c`, `<(...)`).
     private let depth: Int
+    /// Subshells open at `i`; with `depth`, bounded by `IntentLimits.maximumNesting`.
+    private var subshells = 0
+    /// Subshells opened past the bound: read as if their parentheses were not
+    /// there (no recursion), so their commands are still seen.
+    private var flattenedSubshells = 0
+    private let budget: WorkBudget
+    /// Where the last look-ahead for a closing `]` or `}` stopped, so a run of
+    /// `[` or `{` is scanned once rather than once per byte.
+    private var bracketScan = LookAhead()
+    private var braceScan = LookAhead()
     private var env: [String: String]
     /// Command substitutions whose output a variable holds (`X=$(curl ...)`):
     /// a later `$X` carries them, so `eval "$X"` is seen to run downloaded code.
@@ -31,21 +40,26 @@ struct ShellParser {
     /// `$HOME/.ssh` and `~/.ssh` are the same path to the analyzers.
     static let initialEnvironment = ["HOME": "~"]
 
-    static func parse(_ text: String, depth: Int = 0, environment: [String: String] = initialEnvironment) -> ShellScript {
-        var parser = ShellParser(bytes: Array(text.utf8), depth: depth, env: environment)
-        if depth > maximumDepth {
-            return ShellScript(problems: ["shell nesting deeper than \(maximumDepth) levels"])
+    /// Parses `text`, a script nested `depth` levels deep. Every parse spends
+    /// its length from `budget`: nested scripts are parsed again at each level.
+    static func parse(_ text: String, depth: Int = 0, environment: [String: String] = initialEnvironment,
+                      budget: WorkBudget = WorkBudget()) -> ShellScript {
+        if depth > IntentLimits.maximumNesting {
+            return ShellScript(problems: ["shell script \(IntentLimits.nestingProblem)"])
         }
+        guard budget.spend(text.utf8.count) else { return ShellScript(problems: [WorkBudget.exhaustedProblem]) }
+        var parser = ShellParser(bytes: Array(text.utf8), depth: depth, env: environment, budget: budget)
         parser.parseList(closer: nil)
         parser.finishCommand()
         if !parser.pendingHeredocs.isEmpty { parser.readHeredocBodies() }
         return parser.script
     }
 
-    private init(bytes: [UInt8], depth: Int, env: [String: String]) {
+    private init(bytes: [UInt8], depth: Int, env: [String: String], budget: WorkBudget) {
         self.b = bytes
         self.depth = depth
         self.env = env
+        self.budget = budget
     }
 
     private var peek: UInt8 { i < b.count ? b[i] : 0 }
@@ -102,8 +116,19 @@ struct ShellParser {
                 if peek(1) == UInt8(ascii: "(") { skipArithmeticCommand(); continue }
                 i += 1
                 finishCommand()
+                if depth + subshells >= IntentLimits.maximumNesting {
+                    problem("shell subshells nested deeper than \(IntentLimits.maximumNesting) levels: the deeper ones are read as plain command lists")
+                    flattenedSubshells += 1
+                    continue
+                }
+                subshells += 1
                 parseList(closer: UInt8(ascii: ")"))
+                subshells -= 1
                 if peek == UInt8(ascii: ")") { i += 1 }
+                finishCommand()
+            case UInt8(ascii: ")") where flattenedSubshells > 0:
+                flattenedSubshells -= 1
+                i += 1
                 finishCommand()
             case UInt8(ascii: ")"):
                 problem("unbalanced ')'")
@@ -311,7 +336,7 @@ struct ShellParser {
                 if (c == UInt8(ascii: "<") || c == UInt8(ascii: ">")) && peek(1) == UInt8(ascii: "(") && !started {
                     i += 2
                     let inner = captureUntilClose()
-                    word.substitutions.append(Self.parse(inner, depth: depth + 1, environment: env))
+                    word.substitutions.append(Self.parse(inner, depth: depth + 1, environment: env, budget: budget))
                     word.isDynamic = true
                     bytes += Array("/dev/fd/63".utf8)
                     started = true
@@ -364,23 +389,45 @@ struct ShellParser {
         return words
     }
 
-    private func closingBracketAhead() -> Bool {
-        var j = i + 1
-        while j < b.count, !Self.isMeta(b[j]) {
-            if b[j] == UInt8(ascii: "]") { return j > i + 1 }
-            j += 1
-        }
-        return false
+    /// A finished look-ahead over `from..<stop`: `stop` is the first byte that
+    /// ended it, and `lastMark` the last byte of interest before it. Any later
+    /// look-ahead starting inside the range ends at the same `stop`.
+    private struct LookAhead {
+        var from = Int.max
+        var stop = 0
+        var lastMark = -1
+
+        func covers(_ start: Int) -> Bool { start >= from && start <= stop }
     }
 
-    private func braceExpansionAhead() -> Bool {
-        var j = i + 1
-        var comma = false
-        while j < b.count, !Self.isMeta(b[j]), b[j] != UInt8(ascii: "}") {
-            if b[j] == UInt8(ascii: ",") || (b[j] == UInt8(ascii: ".") && j + 1 < b.count && b[j + 1] == UInt8(ascii: ".")) { comma = true }
-            j += 1
+    /// Whether the `[` at `i` opens a bracket pattern: a `]` follows before
+    /// the word ends (and not right after it).
+    private mutating func closingBracketAhead() -> Bool {
+        let start = i + 1
+        if !bracketScan.covers(start) {
+            var j = start
+            while j < b.count, !Self.isMeta(b[j]), b[j] != UInt8(ascii: "]") { j += 1 }
+            bracketScan = LookAhead(from: start, stop: j)
         }
-        return comma && j < b.count && b[j] == UInt8(ascii: "}")
+        let stop = bracketScan.stop
+        return stop < b.count && b[stop] == UInt8(ascii: "]") && stop > start
+    }
+
+    /// Whether the `{` at `i` opens a brace expansion: a `,` or `..` before
+    /// the `}` that closes it within the word.
+    private mutating func braceExpansionAhead() -> Bool {
+        let start = i + 1
+        if !braceScan.covers(start) {
+            var j = start
+            var lastMark = -1
+            while j < b.count, !Self.isMeta(b[j]), b[j] != UInt8(ascii: "}") {
+                if b[j] == UInt8(ascii: ",") || (b[j] == UInt8(ascii: ".") && j + 1 < b.count && b[j + 1] == UInt8(ascii: ".")) { lastMark = j }
+                j += 1
+            }
+            braceScan = LookAhead(from: start, stop: j, lastMark: lastMark)
+        }
+        let stop = braceScan.stop
+        return braceScan.lastMark >= start && stop < b.count && b[stop] == UInt8(ascii: "}")
     }
 
     private mutating func isIFSExpansion() -> Bool {
@@ -528,7 +575,7 @@ struct ShellParser {
     /// Parses a command substitution; `$(echo literal)` and `$(printf literal)`
     /// resolve to their output, anything else makes the word dynamic.
     private mutating func substitute(_ inner: String, word: inout ShellWord) -> [UInt8] {
-        let sub = Self.parse(inner, depth: depth + 1, environment: env)
+        let sub = Self.parse(inner, depth: depth + 1, environment: env, budget: budget)
         if sub.problems.isEmpty, sub.commands.count == 1, let command = sub.commands.first, command.redirections.isEmpty,
            let program = command.words.first?.text, program == "echo" || program == "printf",
            command.words.dropFirst().allSatisfy({ !$0.isDynamic && !$0.hasGlob && !$0.text.hasPrefix("-") && !$0.text.contains("%") && !$0.text.contains("\\") }) {

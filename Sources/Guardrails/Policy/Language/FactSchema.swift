@@ -9,7 +9,7 @@ enum FactSchema {
         "objectType": .string,      // for DDL/GRANT: "table", "schema", "database", ...; else ""
         "tables": .list(.string),
         "hasWhere": .bool,
-        "trivialWhere": .bool,      // WHERE that is always true (1=1, 'a'='a', x OR TRUE)
+        "trivialWhere": .bool,      // WHERE that bounds nothing: no column compared with a literal, parameter or subquery
         "readOnly": .bool,
     ])
 
@@ -23,7 +23,7 @@ enum FactSchema {
         "ddl": .bool,
         "drops": .bool,             // DROP of a table, schema or database
         "truncates": .bool,
-        "unboundedWrite": .bool,    // DELETE/UPDATE with no WHERE or a trivially true one
+        "unboundedWrite": .bool,    // DELETE/UPDATE with no WHERE or one that bounds nothing (see trivialWhere)
         "privilegeChange": .bool,   // GRANT, REVOKE, CREATE/ALTER ROLE|USER
         "unparsed": .bool,
     ])
