@@ -94,6 +94,12 @@ struct IntentFacts: Sendable {
 
     var unparsed: Bool { !unparsedReasons.isEmpty }
 
+    /// The extractors that reported the unparsed reasons ("sql", "shell",
+    /// "network"): every reason starts with its extractor's name and a colon.
+    var unparsedSources: Set<String> {
+        Set(unparsedReasons.map { reason in String(reason.prefix { $0 != ":" }) })
+    }
+
     /// The value at a dotted path such as "sql.unboundedWrite".
     func value(at path: String) -> Value? {
         let parts = path.split(separator: ".").map(String.init)
