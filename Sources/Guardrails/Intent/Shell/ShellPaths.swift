@@ -55,12 +55,20 @@ enum ShellPaths {
         // Only `.` and `..` components: the working directory or above it, wherever that is.
         if word.text.split(separator: "/").allSatisfy({ $0 == "." || $0 == ".." }) { return true }
         if path == "/" || path == "~" { return true }
-        return isSystemPath(path) || isHomeDirectory(path)
+        return isSystemPath(path) || isHomeDirectory(path) || isHomeDotEntry(path)
     }
 
     private static func isHomeDirectory(_ path: String) -> Bool {
         let parts = path.split(separator: "/")
         return path.hasPrefix("/home/") && parts.count == 2 || path == "/home" || path == "~"
+    }
+
+    /// `~/.ssh`, `/home/u/.config`: where a user's keys, credentials and
+    /// settings live, as much the home directory as the directory itself.
+    private static func isHomeDotEntry(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        if path.hasPrefix("~/") { return parts.count == 2 && parts[1].hasPrefix(".") }
+        return path.hasPrefix("/home/") && parts.count == 3 && parts[2].hasPrefix(".")
     }
 
     /// Secret locations, matched as path fragments after normalization, so

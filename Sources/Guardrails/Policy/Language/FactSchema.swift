@@ -39,8 +39,8 @@ enum FactSchema {
         "commands": .list(.object(shellCommand)),
         "programs": .list(.string),
         "recursiveDelete": .bool,
-        "dangerousDelete": .bool,   // recursive delete of /, ~, *, a system path or an unknown path
-        "dynamicDelete": .bool,     // recursive delete of a path only known at run time ($DIR)
+        "dangerousDelete": .bool,   // recursive delete of /, ~ or a dot-directory in it, *, ., a system path (relative paths read after cd)
+        "dynamicDelete": .bool,     // recursive delete of a path only known at run time ($DIR, after cd "$D"), or a find -delete searching a dangerous root
         "deleteTargets": .list(.string),
         "downloadExecute": .bool,
         "systemWrite": .bool,
@@ -50,7 +50,7 @@ enum FactSchema {
         "infraDestroy": .bool,
         "secretRead": .bool,
         "secretPaths": .list(.string),
-        "dynamicCommand": .bool,    // a program name only known at run time
+        "dynamicCommand": .bool,    // code only known at run time: a dynamic program name, code from a pipe, a file the call wrote, inline code of another language
         "unparsed": .bool,
     ])
 
