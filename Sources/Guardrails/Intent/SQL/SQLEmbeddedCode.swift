@@ -47,13 +47,16 @@ extension SQLStatementAnalyzer {
 
     /// Calls in `tokens` of functions that run SQL from a string or an OS command.
     mutating func analyzeEmbeddedCalls(_ tokens: ArraySlice<SQLToken>, depth: Int) {
+        var closing: [Int: Int]?
         for i in tokens.indices where tokens[i].kind == .word && i + 1 < tokens.endIndex && tokens[i + 1].isSymbol("(") {
             let name = tokens[i].text
             if Self.commandRunningFunctions.contains(name) {
                 problem("\(name.asciiLowercased())() runs an operating-system command on the database server")
             }
             guard Self.sqlRunningFunctions.contains(name) else { continue }
-            let arguments = Self.arguments(of: tokens, openingAt: i + 1)
+            // Matched once for the statement, so nested calls do not rescan each other's arguments.
+            if closing == nil { closing = Self.closingParentheses(tokens) }
+            let arguments = Self.arguments(of: tokens, openingAt: i + 1, closing: closing!)
             // Connection strings and names read as unknown statements; the SQL is the argument that reads as SQL.
             var recognized = false
             for argument in arguments where argument.count == 1 && argument.first!.kind == .string {
@@ -82,21 +85,37 @@ extension SQLStatementAnalyzer {
         merge(inner)
     }
 
-    /// The top-level, comma-separated arguments of the call whose "(" is at `open`.
-    private static func arguments(of tokens: ArraySlice<SQLToken>, openingAt open: Int) -> [ArraySlice<SQLToken>] {
-        let close = matching(tokens, open)
+    /// The ")" of every "(" in `tokens`, in one pass (unclosed ones are absent).
+    private static func closingParentheses(_ tokens: ArraySlice<SQLToken>) -> [Int: Int] {
+        var closing: [Int: Int] = [:]
+        var open: [Int] = []
+        for k in tokens.indices {
+            if tokens[k].isSymbol("(") { open.append(k) } else if tokens[k].isSymbol(")"), let o = open.popLast() { closing[o] = k }
+        }
+        return closing
+    }
+
+    /// The top-level, comma-separated arguments of the call whose "(" is at
+    /// `open`, stepping over nested parentheses rather than into them.
+    private static func arguments(of tokens: ArraySlice<SQLToken>, openingAt open: Int, closing: [Int: Int]) -> [ArraySlice<SQLToken>] {
+        let close = closing[open] ?? tokens.endIndex
         var arguments: [ArraySlice<SQLToken>] = []
-        var level = 0
         var start = open + 1
-        for k in (open + 1)..<min(close, tokens.endIndex) {
-            let t = tokens[k]
-            if t.isSymbol("(") { level += 1 } else if t.isSymbol(")") { level -= 1 }
-            if level == 0, t.isSymbol(",") {
+        var k = open + 1
+        while k < close {
+            if tokens[k].isSymbol("(") {
+                // An unclosed parenthesis runs to the end: the rest is one argument.
+                guard let inner = closing[k] else { break }
+                k = inner + 1
+                continue
+            }
+            if tokens[k].isSymbol(",") {
                 arguments.append(tokens[start..<k])
                 start = k + 1
             }
+            k += 1
         }
-        arguments.append(tokens[start..<min(close, tokens.endIndex)])
+        arguments.append(tokens[start..<close])
         return arguments
     }
 }

@@ -37,7 +37,10 @@ struct ShellParser {
     private var nextPipeline = 1
     private var current = ShellSimpleCommand()
     /// Open groups, innermost last, with where each sits (see `ShellSimpleCommand.enclosing`).
+    /// At most `IntentLimits.maximumNesting`: every command copies them.
     private var groups: [ShellPosition] = []
+    /// Groups opened past that bound, read as if they were not there.
+    private var flattenedGroups = 0
     /// Open subshells by id, outermost first.
     private var subshellPath: [Int] = []
     private var nextSubshell = 0
@@ -216,11 +219,17 @@ struct ShellParser {
     /// A group starts where the current command would: its commands read the
     /// group's standard input (see `ShellSimpleCommand.enclosing`).
     private mutating func openGroup() {
+        guard groups.count < IntentLimits.maximumNesting else {
+            problem("shell groups nested deeper than \(IntentLimits.maximumNesting) levels: the deeper ones are read as plain command lists")
+            flattenedGroups += 1
+            return
+        }
         groups.append(ShellPosition(pipeline: pipeline, stage: stage))
     }
 
     /// The group's pipeline resumes after it: `{ a; b; } | sh` pipes both into sh.
     private mutating func closeGroup() {
+        if flattenedGroups > 0 { flattenedGroups -= 1; return }
         guard let group = groups.popLast() else { return }
         pipeline = group.pipeline
         stage = group.stage
