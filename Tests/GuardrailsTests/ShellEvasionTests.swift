@@ -150,6 +150,7 @@ import Testing
         "python3 -m pytest -q",
         "curl -s https://api.github.com/zen | tee zen.txt",
         "{ echo a; echo b; } > out.txt",
+        "curl -s https://api.github.com/zen | tee >(wc -l) > /dev/null; bash <(echo echo hi)",
     ])
     func everydayFormsAreNotDenied(command: String) throws {
         let decision = try Self.decide(command)

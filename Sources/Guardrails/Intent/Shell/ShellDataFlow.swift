@@ -63,7 +63,10 @@ struct ShellDataFlow {
         }
     }
 
+    /// Device and process files (`/dev/null`, the `/dev/fd/63` of a process
+    /// substitution) are not files a later command runs, so they are not kept.
     private mutating func record(_ path: String, _ origin: Origin) {
+        guard !path.hasPrefix("/dev/"), !path.hasPrefix("/proc/") else { return }
         for key in Self.keys(path) where files[key] != .downloaded { files[key] = origin }
     }
 
