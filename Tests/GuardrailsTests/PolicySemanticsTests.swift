@@ -70,6 +70,44 @@ import Testing
         #expect(aware.decide(request("run_shell", ["command": "echo 'unterminated"], intent: shell)).effect == .allow)
     }
 
+    @Test(arguments: [
+        // (permit condition, command, effect): the permit must read the unparsed fact of the extractor that failed.
+        ("!network.unparsed", "echo 'unterminated", Decision.Effect.deny),
+        ("!sql.unparsed", "echo 'unterminated", .deny),
+        ("network.unparsed || !network.unparsed", "echo 'unterminated", .deny),
+        ("shell.unparsed || !shell.unparsed", "echo 'unterminated", .allow),
+        ("size(unparsedReasons) < 5", "echo 'unterminated", .allow),
+        ("shell.unparsed || !shell.unparsed", "curl http:// ; echo 'unterminated", .deny),
+        ("(shell.unparsed || !shell.unparsed) && (network.unparsed || !network.unparsed)", "curl http:// ; echo 'unterminated", .allow),
+    ])
+    func aPermitAcceptsOnlyTheUnparsedInputItReads(condition: String, command: String, effect: Decision.Effect) throws {
+        let p = try policy("  - { id: permit-some, effect: permit, condition: '\(condition)', reason: ok }\n")
+        let d = p.decide(request("run_shell", ["command": .string(command)], intent: shell))
+        #expect(d.effect == effect, "\(d.reasons)")
+        if effect == .deny { #expect(d.ruleIDs.first == "builtin:unparsed-input") }
+    }
+
+    @Test(arguments: [
+        // (tool, arguments, the review rule that matched)
+        ("format_disk", ["device": "/dev/sda", "url": "http://evil.example/"] as [String: JSONValue], "any-review-egress"),
+        ("export_keys", ["path": "/home/u/.ssh/id_ed25519"], "any-review-secret-read"),
+        ("run_shell_unlisted", ["url": "http://169.254.169.254/latest/meta-data/"], "any-review-secret-read"),
+    ])
+    func aReviewWithoutAPermitIsStillADefaultDeny(tool: String, arguments: [String: JSONValue], review: String) throws {
+        let p = try Policy.load(path: TestFiles.defaultPolicy)
+        let d = p.decide(request(tool, arguments))
+        #expect(d.effect == .deny)
+        #expect(d.review == nil)
+        #expect(d.ruleIDs.first == "builtin:default-deny")
+        #expect(d.ruleIDs.contains(review))
+        #expect(d.reasons[0].contains("approval cannot change this"))
+        #expect(d.reasons.dropFirst().contains { $0.contains("rule '\(review)'") }, "\(d.reasons)")
+        // The same concern on a permitted tool is a review, as before.
+        let permitted = p.decide(request("http_get", ["url": "http://evil.example/"]))
+        #expect(permitted.effect == .review)
+        #expect(permitted.ruleIDs.contains("any-review-egress"))
+    }
+
     @Test func evaluationErrorsCountAsMatchesForForbidButNotForPermit() throws {
         let p = try policy("""
           - { id: permit-small, effect: permit, condition: args.count < 10, reason: small }
@@ -128,6 +166,10 @@ import Testing
         ("network:\n  allow: [10.0.0.0/33]\nrules: []\n", 2, "CIDR"),
         ("rules:\n  - { id: x, effect: permit, reason: r\n", 3, "YAML syntax"),
         ("version: 2\nrules: []\n", 1, "unsupported version"),
+        ("rules:\n  - id: x\n    effect: permit\n    reason: r\n    match: { tool: [] }\n", 5, "match.tool is an empty list, which would match every tool"),
+        ("rules:\n  - id: x\n    effect: permit\n    reason: r\n    match:\n      actor: { name: [] }\n", 6, "match.actor.name is an empty list"),
+        ("rules:\n  - id: x\n    effect: permit\n    reason: r\n    match:\n      tool: t\n      actor:\n        role: []\n", 8, "match.actor.role is an empty list, which would match every role"),
+        ("rules:\n  - id: x\n    effect: permit\n    reason: r\n    match: { actor: { uid: [] } }\n", 5, "match.actor.uid is an empty list"),
     ])
     func brokenPoliciesFailToLoadWithTheirLine(text: String, line: Int, message: String) {
         do {

@@ -64,13 +64,15 @@ struct IntentFacts: Sendable {
                 }
             }
         }
+        // One budget for the whole decision, whichever extractors spend it.
+        let budget = WorkBudget()
         if !sqlTexts.isEmpty {
-            let extracted = SQLExtractor.facts(sqlTexts.joined(separator: ";\n"), withStatements: detail.sqlStatements)
+            let extracted = SQLExtractor.facts(sqlTexts.joined(separator: ";\n"), withStatements: detail.sqlStatements, budget: budget)
             sql = extracted.facts
             reasons += extracted.problems
         }
         if !shellTexts.isEmpty {
-            let extracted = ShellExtractor.facts(shellTexts.joined(separator: "\n"), network: &network, withCommands: detail.shellCommands)
+            let extracted = ShellExtractor.facts(shellTexts.joined(separator: "\n"), network: &network, withCommands: detail.shellCommands, budget: budget)
             shell = extracted.facts
             reasons += extracted.problems
         }
@@ -91,6 +93,12 @@ struct IntentFacts: Sendable {
     }
 
     var unparsed: Bool { !unparsedReasons.isEmpty }
+
+    /// The extractors that reported the unparsed reasons ("sql", "shell",
+    /// "network"): every reason starts with its extractor's name and a colon.
+    var unparsedSources: Set<String> {
+        Set(unparsedReasons.map { reason in String(reason.prefix { $0 != ":" }) })
+    }
 
     /// The value at a dotted path such as "sql.unboundedWrite".
     func value(at path: String) -> Value? {

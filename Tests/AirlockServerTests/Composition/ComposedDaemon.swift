@@ -58,8 +58,8 @@ struct ComposedDaemon {
 
               - id: test-permit-echo-secret
                 effect: permit
-                match: { tool: echo_secret }
-                reason: The secret-masking test tool.
+                match: { tool: [echo_secret, echo_secret_reviewed] }
+                reason: The secret-masking test tools (the reviewed one is held by the review below).
 
               - id: test-review-echo-secret
                 effect: review

@@ -8,10 +8,14 @@ struct NetworkObservations: Sendable {
     var dynamicDestination = false
     var problems: [String] = []
     var present = false
+    /// `urls` and `hosts` as sets: one lookup per destination, however many a script names.
+    private var seenURLs: Set<String> = []
+    private var seenHosts: Set<String> = []
 
     mutating func addURL(_ url: String) {
         present = true
-        if !urls.contains(url) { urls.append(url) }
+        guard seenURLs.insert(url).inserted else { return }
+        urls.append(url)
         guard let candidates = NetworkAddress.hosts(ofURL: url), !candidates.isEmpty else {
             problems.append("network: cannot find the host in '\(url)'")
             return
@@ -22,7 +26,7 @@ struct NetworkObservations: Sendable {
     mutating func addHost(_ host: String) {
         present = true
         let normalized = HostName.normalize(host)
-        if !normalized.isEmpty, !hosts.contains(normalized) { hosts.append(normalized) }
+        if !normalized.isEmpty, seenHosts.insert(normalized).inserted { hosts.append(normalized) }
     }
 
     /// A URL, a host, or text that is neither (reported, never ignored).

@@ -1,77 +1,112 @@
 /// Network destinations and uploads in shell invocations: URLs in any
-/// argument, hosts of the network clients, `/dev/tcp/HOST/PORT`, and the
-/// options that send data out.
+/// argument, hosts of the network clients, `/dev/tcp/HOST/PORT`, proxies
+/// set in the environment, and the options that send data out.
+///
+/// Options are read as getopt reads them (`ShellOptions`), so a value
+/// attached to its option (`-xevil.example:8080`) or inside a cluster is
+/// seen; a destination that cannot be read is dynamic, never skipped.
 enum ShellNetworkUsage {
-    private static let clients: Set<String> = ["curl", "wget", "nc", "ncat", "netcat", "telnet", "ssh", "scp", "sftp", "rsync",
-                                               "ftp", "socat", "http", "https", "xh", "aria2c", "fetch", "ping", "dig", "nslookup", "host"]
+    private static let clients: Set<String> = [
+        "curl", "wget", "nc", "ncat", "netcat", "telnet", "ssh", "scp", "sftp", "rsync", "ftp", "socat", "http", "https", "xh",
+        "aria2c", "fetch", "ping", "ping6", "dig", "nslookup", "host", "drill", "kdig", "getent", "whois", "traceroute",
+        "tracepath", "mtr", "openssl", "git", "ssh-keyscan",
+    ]
     private static let alwaysBidirectional: Set<String> = ["nc", "ncat", "netcat", "telnet", "socat", "ftp"]
     private static let curlUploadOptions: Set<String> = ["-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "--data-ascii",
                                                          "-F", "--form", "--form-string", "-T", "--upload-file", "--json"]
-    private static let wgetUploadOptions = ["--post-file", "--post-data", "--body-file", "--body-data"]
-    /// Options that take a value, per client, so the value is not taken for a destination.
-    private static let optionsWithValue: [String: Set<String>] = [
-        "curl": ["-o", "-H", "-A", "-u", "-X", "-e", "-b", "-c", "-m", "-w", "-T", "-d", "-F", "-E", "-K", "-r", "-y", "-Y", "-z",
-                 "--output", "--header", "--user-agent", "--user", "--request", "--referer", "--cookie", "--cookie-jar",
-                 "--max-time", "--write-out", "--connect-timeout", "--data", "--data-binary", "--data-raw", "--data-urlencode",
-                 "--data-ascii", "--form", "--form-string", "--upload-file", "--json", "--cert", "--key", "--cacert", "--retry",
-                 "--config", "--range", "--limit-rate"],
-        "wget": ["-O", "-o", "-a", "-P", "-t", "-T", "-U", "-i", "-B", "-w", "-Q", "--output-document", "--output-file",
-                 "--directory-prefix", "--tries", "--timeout", "--user-agent", "--header", "--post-data", "--post-file",
-                 "--body-data", "--body-file", "--method", "--user", "--password"],
-        "ssh": ["-p", "-P", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-W", "-b", "-c", "-E", "-e", "-m", "-O", "-Q", "-S", "-w", "-B"],
-        "ping": ["-c", "-i", "-W", "-w", "-s", "-t", "-I", "-l", "-m", "-M", "-Q", "-S"],
-        "dig": ["-p", "-b", "-f", "-k", "-t", "-c", "-x", "-y", "-q"],
-        "nc": ["-p", "-s", "-w", "-i", "-q", "-X", "-e", "-c", "-I", "-O", "-T", "-W"],
-    ]
-    private static let optionFamily = ["scp": "ssh", "sftp": "ssh", "rsync": "ssh", "ncat": "nc", "netcat": "nc", "xh": "curl", "http": "curl", "https": "curl"]
+    private static let wgetUploadOptions: Set<String> = ["--post-file", "--post-data", "--body-file", "--body-data"]
     /// Options whose value routes the request through another host.
-    private static let reroutingOptions: Set<String> = ["-x", "--proxy", "--resolve", "--connect-to", "--preproxy", "-J"]
+    private static let reroutingOptions: Set<String> = [
+        "-x", "--proxy", "--preproxy", "--resolve", "--connect-to", "--socks4", "--socks4a", "--socks5", "--socks5-hostname",
+        "--doh-url", "--all-proxy", "--http-proxy", "--https-proxy", "-J",
+    ]
+    private static let optionSpecs: [String: ShellOptions.Spec] = [
+        "curl": ShellOptions.curl, "xh": ShellOptions.curl, "http": ShellOptions.curl, "https": ShellOptions.curl,
+        "wget": ShellOptions.wget, "aria2c": ShellOptions.aria2c,
+        "ssh": ShellOptions.ssh, "scp": ShellOptions.ssh, "sftp": ShellOptions.ssh, "rsync": ShellOptions.ssh,
+        "nc": ShellOptions.nc, "ncat": ShellOptions.nc, "netcat": ShellOptions.nc,
+        "ping": ShellOptions.ping, "ping6": ShellOptions.ping, "dig": ShellOptions.dig, "kdig": ShellOptions.dig, "drill": ShellOptions.dig,
+        "git": ShellOptions.git,
+    ]
 
     /// Programs that only handle text: a URL in their arguments is data, not a connection.
     private static let textOnly: Set<String> = ["echo", "printf", "grep", "egrep", "fgrep", "rg", "sed", "awk", "tr", "cut", "wc",
                                                 "sort", "uniq", "head", "tail", "cat", "less", "more", "test", "[", "true", "false",
                                                 "jq", "base64", "md5sum", "sha256sum", "tee", "column", "fold"]
 
+    /// Environment variables that send a program's requests through a proxy.
+    static func isProxyVariable(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix("_proxy") && lower != "no_proxy"
+    }
+
+    /// `http_proxy=http://evil:8080 curl ...`, `export HTTPS_PROXY=...`,
+    /// `env ALL_PROXY=... wget ...`: the proxy is a destination of the call.
+    static func observeEnvironment(_ assignments: [ShellWord], into network: inout NetworkObservations) {
+        for word in assignments {
+            guard let eq = word.text.firstIndex(of: "="), isProxyVariable(String(word.text[..<eq])) else { continue }
+            let value = ShellWord(text: String(word.text[word.text.index(after: eq)...]), isDynamic: word.isDynamic)
+            if !value.text.isEmpty || value.isDynamic { addRerouting(value, into: &network) }
+        }
+    }
+
     static func observe(_ inv: ShellInvocation, into network: inout NetworkObservations) {
         if textOnly.contains(inv.name) && inv.redirections.allSatisfy({ !$0.target.text.includes("/dev/tcp/") && !$0.target.text.includes("/dev/udp/") }) { return }
         inv.forEachWord { word in
-            if word.text.includes("://") {
-                for piece in word.text.split(whereSeparator: { $0 == " " || $0 == "\"" || $0 == "'" }) where String(piece).includes("://") {
-                    network.addURL(String(piece))
-                }
-            }
+            if word.text.includes("://") { addURLs(in: word.text, into: &network) }
             if let rest = word.text.after("/dev/tcp/") ?? word.text.after("/dev/udp/") {
                 let host = rest.prefix { $0 != "/" }
                 network.addHost(String(host))
                 network.upload = true
             }
         }
+        // Code handed to an interpreter on stdin (a here-document or here-string) may name URLs too.
+        if ShellInterpreters.isInterpreter(inv.name) {
+            for redirection in inv.redirections {
+                let body = redirection.heredocBody ?? (redirection.op == "<<<" ? redirection.target.text : "")
+                if body.includes("://") { addURLs(in: body, into: &network) }
+            }
+        }
         guard clients.contains(inv.name) else { return }
         network.present = true
-        let withValue = optionsWithValue[optionFamily[inv.name] ?? inv.name] ?? []
-        var k = 0
-        var positional: [ShellWord] = []
-        while k < inv.args.count {
-            let arg = inv.args[k]
-            let text = arg.text
-            if text.hasPrefix("-") {
-                if inv.name == "curl" && (curlUploadOptions.contains(text) || curlUploadOptions.contains(where: { text.hasPrefix($0 + "=") })) { network.upload = true }
-                if inv.name == "curl" && (text == "-X" || text == "--request"), k + 1 < inv.args.count, ["POST", "PUT", "PATCH"].contains(inv.args[k + 1].text.uppercased()) { network.upload = true }
-                if inv.name == "wget" && wgetUploadOptions.contains(where: { text.hasPrefix($0) }) { network.upload = true }
-                if reroutingOptions.contains(text), k + 1 < inv.args.count { addRerouting(inv.args[k + 1], into: &network) }
-                if ["-i", "--input-file", "-K", "--config"].contains(text) && (inv.name == "wget" || inv.name == "curl") {
-                    network.dynamicDestination = true   // destinations read from a file policy cannot see
-                }
-                k += (withValue.contains(text) || reroutingOptions.contains(text)) && !text.contains("=") ? 2 : 1
-                continue
+        let options = ShellOptions(inv.args, optionSpecs[inv.name] ?? ShellOptions.none)
+        let positional = options.operands
+        for option in options.options {
+            let name = option.name
+            if inv.name == "curl" && curlUploadOptions.contains(name) { network.upload = true }
+            if inv.name == "curl" && (name == "-X" || name == "--request"), let method = option.value, ["POST", "PUT", "PATCH"].contains(method.text.uppercased()) { network.upload = true }
+            if inv.name == "wget" && wgetUploadOptions.contains(name) { network.upload = true }
+            if reroutingOptions.contains(name), let value = option.value { addRerouting(value, into: &network) }
+            if inv.name == "wget", name == "-e" || name == "--execute", let command = option.value {
+                // `wget -e http_proxy=HOST`: a .wgetrc command.
+                observeEnvironment([command], into: &network)
             }
-            positional.append(arg)
-            k += 1
+            if ["-i", "--input-file", "-K", "--config"].contains(name) && (inv.name == "wget" || inv.name == "curl" || inv.name == "aria2c") {
+                network.dynamicDestination = true   // destinations read from a file policy cannot see
+            }
+            if inv.name == "ssh", name == "-o", let value = option.value, value.text.lowercased().hasPrefix("proxy") {
+                // ProxyJump=HOST, ProxyCommand=...: another way out.
+                network.dynamicDestination = true
+            }
         }
         if alwaysBidirectional.contains(inv.name) { network.upload = true }
         switch inv.name {
-        case "nc", "ncat", "netcat", "telnet", "ssh", "ping", "dig", "nslookup", "host", "ftp", "sftp":
+        case "nc", "ncat", "netcat", "telnet", "ssh", "ping", "ping6", "ftp", "sftp", "whois", "traceroute", "tracepath", "mtr", "ssh-keyscan":
             if let first = positional.first { addBare(first, into: &network) }
+        case "dig", "kdig", "drill", "nslookup", "host":
+            // Every name looked up leaks through DNS; `dig @server name` contacts the server too.
+            for operand in positional {
+                if operand.text.hasPrefix("@") {
+                    addBare(ShellWord(text: String(operand.text.dropFirst()), isDynamic: operand.isDynamic), into: &network)
+                } else if operand.isDynamic || NetworkAddress.looksLikeHost(operand.text) {
+                    addBare(operand, into: &network)
+                }
+            }
+        case "getent":
+            // `getent hosts NAME` resolves NAME through DNS: a lookup leaks the name.
+            if let database = positional.first?.text, database.hasPrefix("ahosts") || database == "hosts" {
+                for name in positional.dropFirst() { addBare(name, into: &network) }
+            }
         case "scp", "rsync":
             // Remote operands are HOST:PATH; a remote destination (the last operand) is an upload.
             for (index, operand) in positional.enumerated() where isRemoteOperand(operand.text) {
@@ -79,16 +114,69 @@ enum ShellNetworkUsage {
                 if index == positional.count - 1 { network.upload = true }
             }
         case "socat":
-            for operand in positional {
-                let parts = operand.text.split(separator: ":")
-                if parts.count >= 3, parts[0].uppercased().hasPrefix("TCP") || parts[0].uppercased().hasPrefix("UDP") || parts[0].uppercased().hasPrefix("OPENSSL") {
-                    network.addHost(String(parts[1]))
-                }
-            }
+            for operand in positional { observeSocatAddress(operand, into: &network) }
+        case "openssl":
+            observeOpenSSL(inv.args, into: &network)
+        case "git":
+            observeGit(positional, into: &network)
         default:
             for operand in positional where !operand.text.includes("://") {
                 if operand.isDynamic { network.dynamicDestination = true } else if NetworkAddress.looksLikeHost(operand.text) { addBare(operand, into: &network) }
             }
+        }
+    }
+
+    private static func addURLs(in text: String, into network: inout NetworkObservations) {
+        for piece in text.split(whereSeparator: { $0 == " " || $0 == "\"" || $0 == "'" || $0 == "\n" || $0 == "(" || $0 == ")" }) where String(piece).includes("://") {
+            network.addURL(String(piece))
+        }
+    }
+
+    /// socat addresses that connect out: `TCP:host:port`, `TCP4-CONNECT:…`,
+    /// `OPENSSL:…`, `SSL:…`, `UDP-SENDTO:…`, `SOCKS4:proxy:host:port`,
+    /// `PROXY:proxy:host:port` (the proxy and the host are both reached).
+    private static func observeSocatAddress(_ operand: ShellWord, into network: inout NetworkObservations) {
+        let address = operand.text.split(separator: ",").first.map(String.init) ?? operand.text
+        let parts = address.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2 else { return }
+        let kind = parts[0].uppercased()
+        let connecting = ["TCP", "UDP", "SCTP", "DCCP", "OPENSSL", "SSL", "SOCKS", "PROXY"].contains { kind.hasPrefix($0) } && !kind.contains("LISTEN") && !kind.contains("RECV")
+        guard connecting else { return }
+        if operand.isDynamic { network.dynamicDestination = true; return }
+        let hosts = kind.hasPrefix("SOCKS") || kind.hasPrefix("PROXY") ? parts.dropFirst().prefix(2) : parts.dropFirst().prefix(1)
+        for host in hosts where !host.isEmpty { network.addHost(NetworkAddress.host(ofBare: host)) }
+    }
+
+    /// `openssl s_client -connect host:port`, `-proxy host:port`, or a bare
+    /// `host:port` (newer versions): a TLS connection that carries stdin out.
+    private static func observeOpenSSL(_ args: [ShellWord], into network: inout NetworkObservations) {
+        guard let command = args.first?.text, ["s_client", "s_time"].contains(command) else { return }
+        network.upload = true
+        for k in args.indices.dropFirst() {
+            let previous = args[k - 1].text
+            if ["-connect", "-proxy"].contains(previous) {
+                addBare(args[k], into: &network)
+            } else if !args[k].text.hasPrefix("-"), !previous.hasPrefix("-") || k == 1, args[k].text.contains(":") {
+                addBare(args[k], into: &network)
+            }
+        }
+    }
+
+    /// Git commands that reach a remote, with a URL or an scp-like
+    /// `user@host:path` repository. Named remotes (`origin`) are configured
+    /// elsewhere and are not seen here; for push, pull and fetch only the
+    /// repository is read, since the refspecs after it look scp-like too.
+    private static func observeGit(_ operands: [ShellWord], into network: inout NetworkObservations) {
+        guard let command = operands.first?.text else { return }
+        let candidates: ArraySlice<ShellWord>
+        switch command {
+        case "push", "pull", "fetch", "request-pull": candidates = operands.dropFirst().prefix(1)
+        case "clone", "ls-remote", "archive", "remote", "submodule": candidates = operands.dropFirst()
+        default: return
+        }
+        if command == "push" { network.upload = true }
+        for operand in candidates where !operand.text.includes("://") && isRemoteOperand(operand.text) {
+            addBare(operand, into: &network)
         }
     }
 
@@ -105,8 +193,9 @@ enum ShellNetworkUsage {
         network.addHost(NetworkAddress.host(ofBare: word.text.split(separator: ":").first.map(String.init) ?? word.text))
     }
 
+    /// `host:path`, `user@host:path`: not a local path, and no `/` before the colon.
     private static func isRemoteOperand(_ text: String) -> Bool {
-        guard let colon = text.firstIndex(of: ":"), !text.hasPrefix("/"), !text.hasPrefix(".") else { return false }
+        guard let colon = text.firstIndex(of: ":"), !text.hasPrefix("/"), !text.hasPrefix("."), colon != text.startIndex else { return false }
         return !text[..<colon].contains("/")
     }
 }

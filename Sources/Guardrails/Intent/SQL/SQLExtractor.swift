@@ -7,22 +7,28 @@ enum SQLExtractor {
     /// `withStatements: false` leaves `sql.statements` empty, for policies
     /// that never read it (building one record per statement is most of the
     /// cost of a large script).
-    static func facts(_ text: String, withStatements: Bool = true) -> (facts: Value, problems: [String]) {
+    static func facts(_ text: String, withStatements: Bool = true, budget: WorkBudget = WorkBudget()) -> (facts: Value, problems: [String]) {
         let lexer = SQLLexer(text)
-        var problems = lexer.problems
-        var statements: [SQLStatementFacts] = []
+        var analyzer = SQLStatementAnalyzer(budget: budget)
         for tokens in lexer.statements {
-            SQLStatementAnalyzer.analyze(tokens[...], into: &statements)
+            analyzer.analyze(tokens[...])
+        }
+        var statements = analyzer.statements
+        var problems = lexer.problems + analyzer.problems
+        if lexer.sawDollarQuote {
+            let other = otherDialectsReading(text, budget: budget)
+            statements += other.statements
+            for problem in other.problems where !problems.contains(problem) { problems.append(problem) }
         }
         if statements.contains(where: { $0.operation == "unknown" }) { problems.append("unrecognized SQL statement") }
         if statements.contains(where: { dynamicOperations.contains($0.operation) }) {
             problems.append("dynamic SQL or a procedure call: what it runs is not in the text")
         }
-        var operations: [String] = []
-        var tables: [String] = []
+        var operations: [String] = [], tables: [String] = []
+        var seenOperations: Set<String> = [], seenTables: Set<String> = []
         for s in statements {
-            if !operations.contains(s.operation) { operations.append(s.operation) }
-            for t in s.tables where !tables.contains(t) { tables.append(t) }
+            if seenOperations.insert(s.operation).inserted { operations.append(s.operation) }
+            for t in s.tables where seenTables.insert(t).inserted { tables.append(t) }
         }
         let unparsed = !problems.isEmpty
         let facts = FactSchema.sql.record([
@@ -40,6 +46,22 @@ enum SQLExtractor {
             "unparsed": .bool(unparsed),
         ])
         return (facts, problems.map { "sql: \($0)" })
+    }
+
+    /// What MySQL and SQLite would run, where `$tag$` is a name rather than a
+    /// quote: `SELECT 1 AS $a$; DROP TABLE t; SELECT 1 AS $a$` is one
+    /// statement to PostgreSQL and three to them. The statements that change
+    /// something are added to PostgreSQL's reading, so a policy sees what
+    /// either would do. Statements that start with a `$` name are syntax
+    /// errors in every dialect (the tail of a PostgreSQL string), and neither
+    /// dialect runs a batch without `;`, so those are not split.
+    private static func otherDialectsReading(_ text: String, budget: WorkBudget) -> (statements: [SQLStatementFacts], problems: [String]) {
+        let lexer = SQLLexer(text, dollarQuotes: false)
+        var analyzer = SQLStatementAnalyzer(budget: budget, splitsBatches: false)
+        for tokens in lexer.statements where !(tokens.first?.kind == .word && tokens.first!.text.hasPrefix("$")) {
+            analyzer.analyze(tokens[...])
+        }
+        return (analyzer.statements.filter { !$0.readOnly }, analyzer.problems)
     }
 
     /// The facts when no SQL was extracted, so conditions never see a missing field.

@@ -23,27 +23,37 @@ struct SQLToken: Sendable, Equatable {
 /// target (PostgreSQL, MySQL, SQLite, SQL Server).
 ///
 /// Comments are dropped (they separate tokens, so `DROP/**/TABLE` is two
-/// keywords), except MySQL's executable comments `/*! ... */`, whose body
-/// the server runs and so are lexed as code. Anything that cannot be lexed
-/// the same way by every dialect (an unterminated quote or comment, a
-/// backslash before a quote that one dialect treats as an escape) is
-/// reported in `problems` and becomes the `unparsed` fact.
+/// keywords), except MySQL's and MariaDB's executable comments `/*! ... */`
+/// and `/*M! ... */`, whose body the server runs and so are lexed as code.
+/// Anything that cannot be lexed the same way by every dialect is reported
+/// in `problems` and becomes the `unparsed` fact, and is lexed the way that
+/// shows more code:
+/// - an unterminated quote or comment;
+/// - a backslash before a quote (an escape in MySQL only);
+/// - `/*` inside a comment (PostgreSQL nests comments, the others end at the
+///   first `*/`: lexed as ending there);
+/// - `#` (a comment in MySQL only: lexed as a symbol);
+/// - `--` not followed by a space (two minus signs in MySQL: lexed as such).
+///
+/// Dollar quoting (`$$...$$`, `$tag$...$tag$`) is PostgreSQL's; MySQL and
+/// SQLite read `$tag$` as a name. `dollarQuotes: false` lexes that reading,
+/// and `sawDollarQuote` tells the extractor it has to look at both.
 struct SQLLexer {
     private(set) var statements: [[SQLToken]] = []
     private(set) var problems: [String] = []
+    private(set) var sawDollarQuote = false
+    private let dollarQuotes: Bool
 
     /// The text's UTF-8 in place: slicing a buffer pointer per token neither
     /// copies the script nor retains and releases an array for every token.
     private typealias Bytes = UnsafeBufferPointer<UInt8>
 
-    init(_ text: String) {
+    init(_ text: String, dollarQuotes: Bool = true) {
+        self.dollarQuotes = dollarQuotes
         var text = text
         var current: [SQLToken] = []
         current.reserveCapacity(64)
-        text.withUTF8 { bytes in
-            var i = 0
-            lex(bytes, from: &i, into: &current)
-        }
+        text.withUTF8 { bytes in lex(bytes, into: &current) }
         if !current.isEmpty { statements.append(current) }
     }
 
@@ -65,18 +75,46 @@ struct SQLLexer {
         }
     }
 
-    private mutating func lex(_ b: Bytes, from i: inout Int, into current: inout [SQLToken]) {
+    /// One pass over the text. An executable comment's body is lexed in the
+    /// same loop (its closing `*/` ends it), never by a recursive call: a run
+    /// of `/*!` openers must not cost a stack frame each.
+    private mutating func lex(_ b: Bytes, into current: inout [SQLToken]) {
         let n = b.count
+        var i = 0
+        var inExecutableComment = false
         while i < n {
             let c = b[i]
             let next: UInt8 = i + 1 < n ? b[i + 1] : 0
             switch c {
             case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
                 i += 1
-            case UInt8(ascii: "-") where next == UInt8(ascii: "-"), UInt8(ascii: "#"):
+            case UInt8(ascii: "-") where next == UInt8(ascii: "-"):
+                let after: UInt8 = i + 2 < n ? b[i + 2] : 0x20
+                guard after <= 0x20 else {
+                    // MySQL needs a space after `--`; without one it reads two minus signs and runs what follows.
+                    if Self.restOfLineHasCode(b, after: i + 2) { problem("'--' without a space after it is a comment in most dialects but two minus signs in MySQL") }
+                    current.append(SQLToken(kind: .symbol, text: "-"))
+                    i += 1
+                    continue
+                }
                 while i < n, b[i] != 0x0A { i += 1 }
+            case UInt8(ascii: "#"):
+                // A comment in MySQL, an operator or a syntax error elsewhere: SQLite runs what follows.
+                if Self.restOfLineHasCode(b, after: i + 1) { problem("'#' starts a comment in MySQL only; PostgreSQL, SQLite and SQL Server run what follows") }
+                current.append(SQLToken(kind: .symbol, text: "#"))
+                i += 1
+            case UInt8(ascii: "*") where next == UInt8(ascii: "/") && inExecutableComment:
+                inExecutableComment = false
+                i += 2
             case UInt8(ascii: "/") where next == UInt8(ascii: "*"):
-                lexBlockComment(b, from: &i, into: &current)
+                if let bodyStart = executableCommentBody(b, at: i) {
+                    if inExecutableComment { problem("an executable comment /*! inside another: dialects disagree where each ends") }
+                    inExecutableComment = true
+                    i = bodyStart
+                } else {
+                    if inExecutableComment { problem("a comment inside an executable comment /*!: dialects disagree where each ends") }
+                    skipBlockComment(b, from: &i)
+                }
             case UInt8(ascii: ";"):
                 if !current.isEmpty {
                     statements.append(current)
@@ -93,10 +131,11 @@ struct SQLLexer {
                 // SQL Server bracket identifier; PostgreSQL array subscripts follow a value, not a keyword.
                 let start = i + 1
                 while i < n, b[i] != UInt8(ascii: "]") { i += 1 }
-                if i >= n { problems.append("unterminated [identifier]") }
+                if i >= n { problem("unterminated [identifier]") }
                 current.append(SQLToken(kind: .quotedIdentifier, text: Self.text(b[start..<min(i, n)])))
                 i += 1
-            case UInt8(ascii: "$") where dollarTag(b, at: i) != nil:
+            case UInt8(ascii: "$") where dollarQuotes && dollarTag(b, at: i) != nil:
+                sawDollarQuote = true
                 let tag = dollarTag(b, at: i)!
                 i += tag.count
                 let start = i
@@ -105,7 +144,7 @@ struct SQLLexer {
                     if b[i] == UInt8(ascii: "$"), i + tag.count <= n, Array(b[i..<(i + tag.count)]) == tag { closed = true; break }
                     i += 1
                 }
-                if !closed { problems.append("unterminated dollar-quoted string") }
+                if !closed { problem("unterminated dollar-quoted string") }
                 current.append(SQLToken(kind: .string, text: Self.text(b[start..<min(i, n)])))
                 i = min(n, i + tag.count)
             case _ where c >= 0x30 && c <= 0x39:
@@ -126,6 +165,21 @@ struct SQLLexer {
                 }
             }
         }
+        if inExecutableComment { problem("unterminated /*! comment") }
+    }
+
+    private mutating func problem(_ message: String) {
+        if !problems.contains(message) { problems.append(message) }
+    }
+
+    /// Whether anything but blanks follows `start` on its line.
+    private static func restOfLineHasCode(_ b: Bytes, after start: Int) -> Bool {
+        var j = start
+        while j < b.count, b[j] != 0x0A {
+            if b[j] > 0x20 { return true }
+            j += 1
+        }
+        return false
     }
 
     /// `<>`, `!=`, `<=`, `>=`, `||`, `::`.
@@ -137,33 +191,37 @@ struct SQLLexer {
         }
     }
 
-    /// Skips `/* ... */` (nested, as PostgreSQL allows) or lexes the body of
-    /// a MySQL executable comment `/*! ... */` (optionally `/*!50000`).
-    private mutating func lexBlockComment(_ b: Bytes, from i: inout Int, into current: inout [SQLToken]) {
+    /// Where the body of a MySQL executable comment `/*!` or a MariaDB one
+    /// `/*M!` (optionally with a version, `/*!50000`) starts, or nil for any
+    /// other comment. The server runs that body, so it is lexed as code.
+    private func executableCommentBody(_ b: Bytes, at i: Int) -> Int? {
+        var j = i + 2
+        if j < b.count, b[j] == UInt8(ascii: "M") { j += 1 }
+        guard j < b.count, b[j] == UInt8(ascii: "!") else { return nil }
+        j += 1
+        while j < b.count, b[j] >= 0x30, b[j] <= 0x39 { j += 1 }
+        return j
+    }
+
+    /// Skips `/* ... */` up to the first `*/`. PostgreSQL alone nests
+    /// comments, so a `/*` inside one is reported: there, the comment goes on
+    /// past this `*/`, and what the other dialects run is lexed after it.
+    private mutating func skipBlockComment(_ b: Bytes, from i: inout Int) {
         let n = b.count
-        if i + 2 < n, b[i + 2] == UInt8(ascii: "!") {
-            var j = i + 3
-            while j < n, b[j] >= 0x30, b[j] <= 0x39 { j += 1 }
-            var end = j
-            while end + 1 < n, !(b[end] == UInt8(ascii: "*") && b[end + 1] == UInt8(ascii: "/")) { end += 1 }
-            if end + 1 >= n { problems.append("unterminated /*! comment"); end = n }
-            var k = 0
-            lex(Bytes(rebasing: b[j..<end]), from: &k, into: &current)
-            i = min(n, end + 2)
-            return
-        }
-        var depth = 0
+        i += 2
         while i < n {
-            if b[i] == UInt8(ascii: "/"), i + 1 < n, b[i + 1] == UInt8(ascii: "*") { depth += 1; i += 2; continue }
-            if b[i] == UInt8(ascii: "*"), i + 1 < n, b[i + 1] == UInt8(ascii: "/") {
-                depth -= 1
+            if b[i] == UInt8(ascii: "/"), i + 1 < n, b[i + 1] == UInt8(ascii: "*") {
+                problem("'/*' inside a comment: PostgreSQL nests comments, the other dialects end them at the first '*/'")
                 i += 2
-                if depth == 0 { return }
                 continue
+            }
+            if b[i] == UInt8(ascii: "*"), i + 1 < n, b[i + 1] == UInt8(ascii: "/") {
+                i += 2
+                return
             }
             i += 1
         }
-        problems.append("unterminated /* comment")
+        problem("unterminated /* comment")
     }
 
     /// Lexes a quoted run starting at the opening quote; a doubled quote is
@@ -187,7 +245,7 @@ struct SQLLexer {
             let c = b[i]
             if c == UInt8(ascii: "\\") && i + 1 < n {
                 if backslashEscapes { out.append(b[i + 1]); i += 2; continue }
-                if b[i + 1] == quote { problems.append("backslash before a quote: dialects disagree where this string ends") }
+                if b[i + 1] == quote { problem("backslash before a quote: dialects disagree where this string ends") }
             }
             if c == quote {
                 if i + 1 < n, b[i + 1] == quote { out.append(quote); i += 2; continue }
@@ -197,7 +255,7 @@ struct SQLLexer {
             out.append(c)
             i += 1
         }
-        problems.append("unterminated quoted string")
+        problem("unterminated quoted string")
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -5,20 +5,29 @@ struct SQLStatementFacts: Sendable, Hashable {
     /// For DDL and privilege statements: "table", "schema", "database", ...
     var objectType: String = ""
     var tables: [String] = []
+    /// For DELETE, UPDATE, MERGE: the WHERE (or ON) clause that picks the rows.
     var hasWhere = false
+    /// That clause bounds nothing (see `SQLWhereClause`).
     var trivialWhere = false
     var readOnly = false
+    /// Rewrites or deletes existing rows: DELETE, UPDATE, a MERGE with
+    /// `WHEN MATCHED THEN UPDATE/DELETE`.
+    var rewritesRows = false
+    /// A DROP with CASCADE, which also drops what depends on the object.
+    var cascades = false
 
     var isUnboundedWrite: Bool {
-        (operation == "delete" || operation == "update") && (!hasWhere || trivialWhere)
+        rewritesRows && (!hasWhere || trivialWhere)
     }
 
+    /// Drops a table, schema or database, everything a role owns
+    /// (`DROP OWNED BY`), or anything with CASCADE.
     var isDrop: Bool {
-        operation == "drop" && (objectType == "table" || objectType == "schema" || objectType == "database")
+        operation == "drop" && (["table", "schema", "database", "owned"].contains(objectType) || cascades)
     }
 
     var isPrivilegeChange: Bool {
-        operation == "grant" || operation == "revoke"
+        operation == "grant" || operation == "revoke" || operation == "deny"
             || ((operation == "create" || operation == "alter" || operation == "drop") && (objectType == "user" || objectType == "role"))
     }
 

@@ -14,8 +14,23 @@ struct ShellInvocation: Sendable {
     /// Identifies its pipeline across nested scripts.
     var pipeline: Int
     var stage: Int
+    /// The positions whose standard input it inherits, innermost first: the
+    /// groups around it, and for a nested script (`sh -c`, `$(...)`) the
+    /// command that runs it. See `stdinSource`.
+    var enclosing: [ShellPosition] = []
+    /// The subshells and nested scripts around it, outermost first: a `cd`
+    /// in one of them ends with it.
+    var scope: [Int] = []
     /// Some argument's command substitution runs a downloader (`sh -c "$(curl ...)"`).
     var argumentsDownload: Bool
+    /// A `<` or `<<<` redirection is fed by a substitution that runs a
+    /// downloader (`sh < <(curl ...)`, `bash <<< "$(curl ...)"`).
+    var stdinDownload = false
+    /// Its last arguments are read from standard input (under `xargs`).
+    var argumentsFromStdin = false
+    /// A `-delete` of `find` that selects by name, time or size: the roots
+    /// are searched, not wiped whole.
+    var selectedByFind = false
 
     init(name: String, nameWord: ShellWord, args: [ShellWord], redirections: [ShellRedirection], wrappers: [String],
          viaSudo: Bool, pipeline: Int, stage: Int, argumentsDownload: Bool) {
@@ -31,6 +46,19 @@ struct ShellInvocation: Sendable {
         self.argumentsDownload = argumentsDownload
     }
 
+    var position: ShellPosition { ShellPosition(pipeline: pipeline, stage: stage) }
+
+    /// Every position it belongs to: its own, then the groups around it.
+    var memberships: [ShellPosition] { [position] + enclosing }
+
+    /// Where its standard input comes from: the first position, from its own
+    /// outwards, that is not the start of a pipeline; nil when it reads the
+    /// standard input of the whole call.
+    var stdinSource: ShellPosition? {
+        if stage > 0 { return position }
+        return enclosing.first { $0.stage > 0 }
+    }
+
     /// The program word, the arguments, then the redirection targets: every
     /// word that may name a path or a destination, without building an array of them.
     func forEachWord(_ body: (ShellWord) -> Void) {
@@ -44,11 +72,16 @@ struct ShellInvocation: Sendable {
 struct ShellCommandResolver {
     private(set) var invocations: [ShellInvocation] = []
     private(set) var problems: [String] = []
+    /// Every `NAME=value` the script and its nested scripts set, including
+    /// through `env` and `sudo` (see `ShellScript.assignments`).
+    private(set) var assignments: [ShellWord] = []
     private var nextPipelineBase = 0
+    /// Nested scripts get negative scope ids, subshells their parser's (non-negative) ones.
+    private var nextScope = -1
+    private let budget: WorkBudget
 
-    static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish", "busybox"]
-    static let interpreters: Set<String> = shells.union(["python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php",
-                                                          "lua", "tclsh", "pwsh", "powershell", "source", ".", "osascript", "deno", "bun"])
+    /// Stands for what `xargs` reads from its input.
+    static let xargsInput = ShellWord(text: "<xargs input>", isDynamic: true)
     static let downloaders: Set<String> = ["curl", "wget", "fetch", "aria2c", "http", "https", "lwp-download", "lwp-request", "xh"]
     static let privilegeWrappers: Set<String> = ["sudo", "su", "doas", "pkexec", "runuser"]
 
@@ -78,36 +111,73 @@ struct ShellCommandResolver {
     /// Every program the resolver looks through, so that the common case (not a wrapper) costs one lookup.
     private static let wrappers: Set<String> = privilegeWrappers.union(wrapperOptionsWithValue.keys).union(wrappersWithPositional).union(plainWrappers)
 
-    static func resolve(_ script: ShellScript, depth: Int = 0) -> ShellCommandResolver {
-        var resolver = ShellCommandResolver()
-        resolver.add(script, depth: depth, viaSudo: false, wrappers: [])
+    private init(budget: WorkBudget) {
+        self.budget = budget
+    }
+
+    static func resolve(_ script: ShellScript, depth: Int = 0, budget: WorkBudget = WorkBudget()) -> ShellCommandResolver {
+        var resolver = ShellCommandResolver(budget: budget)
+        resolver.add(script, depth: depth, context: Context(viaSudo: false, wrappers: [], inherited: [], scope: []))
         return resolver
     }
 
-    private mutating func add(_ script: ShellScript, depth: Int, viaSudo: Bool, wrappers: [String]) {
+    /// What a script inherits from the command that runs it.
+    private struct Context {
+        var viaSudo: Bool
+        var wrappers: [String]
+        /// Positions whose standard input its commands read (see `ShellInvocation.enclosing`).
+        var inherited: [ShellPosition]
+        var scope: [Int]
+    }
+
+    private mutating func add(_ script: ShellScript, depth: Int, context: Context) {
         problems += script.problems
+        assignments += script.assignments
         let base = nextPipelineBase
-        nextPipelineBase += (script.commands.map(\.pipeline).max() ?? 0) + 1
+        nextPipelineBase += script.pipelineCount
         for command in script.commands {
             var words = command.words
+            let position = ShellPosition(pipeline: base + command.pipeline, stage: command.stage)
+            let enclosing = command.enclosing.map { ShellPosition(pipeline: base + $0.pipeline, stage: $0.stage) } + context.inherited
+            // `$(...)` reads the command's standard input; `>(...)` reads what the command writes.
+            func substitutionContext(_ substitution: ShellScript) -> Context {
+                let feed = substitution.readsHolderOutput ? ShellPosition(pipeline: position.pipeline, stage: position.stage + 1) : position
+                return Context(viaSudo: context.viaSudo, wrappers: context.wrappers, inherited: [feed] + enclosing, scope: nestedScope(context.scope))
+            }
             var argumentsDownload = false
             for word in words {
-                for substitution in word.substitutions {
-                    let before = invocations.count
-                    add(substitution, depth: depth + 1, viaSudo: viaSudo, wrappers: wrappers)
-                    if invocations[before...].contains(where: { Self.downloaders.contains($0.name) }) { argumentsDownload = true }
+                for substitution in word.substitutions where addRunsDownloader(substitution, depth: depth, context: substitutionContext(substitution)) {
+                    argumentsDownload = true
                 }
             }
+            var stdinDownload = false
             for redirection in command.redirections {
-                for substitution in redirection.target.substitutions { add(substitution, depth: depth + 1, viaSudo: viaSudo, wrappers: wrappers) }
+                for substitution in redirection.target.substitutions where addRunsDownloader(substitution, depth: depth, context: substitutionContext(substitution)) {
+                    if redirection.op == "<" || redirection.op == "<<<" { stdinDownload = true }
+                }
             }
             guard !words.isEmpty else { continue }
             let first = words.removeFirst()
             var invocation = ShellInvocation(name: Self.basename(first.text), nameWord: first, args: words,
-                                             redirections: command.redirections, wrappers: wrappers, viaSudo: viaSudo,
-                                             pipeline: base + command.pipeline, stage: command.stage, argumentsDownload: argumentsDownload)
+                                             redirections: command.redirections, wrappers: context.wrappers, viaSudo: context.viaSudo,
+                                             pipeline: position.pipeline, stage: position.stage, argumentsDownload: argumentsDownload)
+            invocation.enclosing = enclosing
+            invocation.scope = context.scope + command.subshells
+            invocation.stdinDownload = stdinDownload
             unwrap(&invocation, depth: depth)
         }
+    }
+
+    /// Adds a substitution's script; whether it runs a downloader.
+    private mutating func addRunsDownloader(_ substitution: ShellScript, depth: Int, context: Context) -> Bool {
+        let before = invocations.count
+        add(substitution, depth: depth + 1, context: context)
+        return invocations[before...].contains { Self.downloaders.contains($0.name) }
+    }
+
+    private mutating func nestedScope(_ scope: [Int]) -> [Int] {
+        defer { nextScope -= 1 }
+        return scope + [nextScope]
     }
 
     static func basename(_ path: String) -> String {
@@ -118,7 +188,7 @@ struct ShellCommandResolver {
     /// Records `invocation`, then whatever it runs in turn.
     private mutating func unwrap(_ invocation: inout ShellInvocation, depth: Int) {
         invocations.append(invocation)
-        guard depth <= ShellParser.maximumDepth else { problems.append("shell nesting too deep"); return }
+        guard depth <= IntentLimits.maximumNesting else { problems.append("shell commands \(IntentLimits.nestingProblem)"); return }
         let name = invocation.name
         let args = invocation.args
         if Self.wrappers.contains(name) {
@@ -133,7 +203,7 @@ struct ShellCommandResolver {
             while k < args.count {
                 let text = args[k].text
                 if text == "--" { k += 1; break }
-                if name == "env" || name == "sudo", assignmentLike(text) { k += 1; continue }
+                if name == "env" || name == "sudo", assignmentLike(text) { assignments.append(args[k]); k += 1; continue }
                 if name == "env", text == "-S" || text == "--split-string", k + 1 < args.count {
                     nested(args[k + 1], from: invocation, depth: depth, sudo: false)
                     return
@@ -151,7 +221,8 @@ struct ShellCommandResolver {
             if Self.privilegeWrappers.contains(name) { inner.viaSudo = true }
             if name == "xargs" {
                 // Its input becomes arguments nobody has seen yet.
-                inner.args.append(ShellWord(text: "<xargs input>", isDynamic: true))
+                inner.args.append(Self.xargsInput)
+                inner.argumentsFromStdin = true
             }
             if name == "watch" {
                 nested(ShellWord(text: args[k...].map(\.text).joined(separator: " ")), from: inner, depth: depth, sudo: inner.viaSudo)
@@ -161,12 +232,17 @@ struct ShellCommandResolver {
             return
         }
         switch name {
-        case _ where Self.shells.contains(name):
+        case _ where ShellInterpreters.isShell(name):
             if let c = args.firstIndex(where: { $0.text.hasPrefix("-") && !$0.text.hasPrefix("--") && $0.text.contains("c") }), c + 1 < args.count {
                 nested(args[c + 1], from: invocation, depth: depth, sudo: invocation.viaSudo)
             }
-            for redirection in invocation.redirections where redirection.heredocBody != nil {
-                nested(ShellWord(text: redirection.heredocBody!), from: invocation, depth: depth, sudo: invocation.viaSudo)
+            for redirection in invocation.redirections {
+                // Here-documents and here-strings fed to a shell are its script.
+                if let body = redirection.heredocBody {
+                    nested(ShellWord(text: body), from: invocation, depth: depth, sudo: invocation.viaSudo)
+                } else if redirection.op == "<<<" {
+                    nested(redirection.target, from: invocation, depth: depth, sudo: invocation.viaSudo)
+                }
             }
         case "eval":
             nested(ShellWord(text: args.map(\.text).joined(separator: " "), isDynamic: args.contains(where: \.isDynamic)),
@@ -186,13 +262,19 @@ struct ShellCommandResolver {
         return text[..<eq].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     }
 
-    /// Parses `word` as a script run by `outer` (sh -c, eval, su -c, watch).
+    /// Parses `word` as a script run by `outer` (sh -c, eval, su -c, watch,
+    /// a here-document), which reads `outer`'s standard input and starts in
+    /// its working directory.
     private mutating func nested(_ word: ShellWord, from outer: ShellInvocation, depth: Int, sudo: Bool) {
-        if word.isDynamic && word.substitutions.isEmpty && word.text.contains("$") {
+        if word.isDynamic && word.substitutions.isEmpty {
             problems.append("script text is only known at run time")
+            // What xargs reads is not text to parse at all.
+            if word == Self.xargsInput { return }
         }
-        let script = ShellParser.parse(word.text, depth: depth + 1)
-        add(script, depth: depth + 1, viaSudo: sudo || outer.viaSudo, wrappers: outer.wrappers + [outer.name])
+        let script = ShellParser.parse(word.text, depth: depth + 1, budget: budget)
+        let context = Context(viaSudo: sudo || outer.viaSudo, wrappers: outer.wrappers + [outer.name],
+                              inherited: outer.memberships, scope: nestedScope(outer.scope))
+        add(script, depth: depth + 1, context: context)
     }
 
     /// `find PATHS -delete` is a recursive delete of PATHS; `-exec CMD {} ;`
@@ -201,19 +283,23 @@ struct ShellCommandResolver {
         let args = invocation.args
         let roots = args.prefix { !$0.text.hasPrefix("-") && $0.text != "(" && $0.text != "!" }
         let rootWords = roots.isEmpty ? [ShellWord(text: ".")] : Array(roots)
-        // `-name '*.pyc'` and the like select some files; `-type f` alone still selects everything.
+        // `-name '*.pyc'` and the like select some files; `-type f` alone, or a
+        // pattern of wildcards only (`-name '*?'`, `-regex '.*'`), still selects everything.
         let selective = zip(args, args.dropFirst()).contains { option, value in
-            ["-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-newer", "-mtime", "-mmin", "-size", "-user", "-inum"].contains(option.text)
-                && value.text != "*"
+            ["-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-newer", "-mtime", "-mmin",
+             "-size", "-user", "-inum", "-samefile", "-links"].contains(option.text)
+                && !value.text.allSatisfy({ "*?.".contains($0) })
         }
         var k = roots.count
         while k < args.count {
             let text = args[k].text
-            if text == "-delete" && !selective {
+            if text == "-delete" {
+                // A recursive delete under the roots: of all of them, or of what the tests select.
                 var rm = invocation
                 rm.name = "rm"
                 rm.args = [ShellWord(text: "-r")] + rootWords
                 rm.wrappers.append("find")
+                rm.selectedByFind = selective
                 invocations.append(rm)
             }
             if ["-exec", "-execdir", "-ok", "-okdir"].contains(text), k + 1 < args.count {

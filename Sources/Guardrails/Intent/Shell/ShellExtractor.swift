@@ -2,26 +2,33 @@
 /// the network destinations it names, for the network facts).
 enum ShellExtractor {
     /// `withCommands: false` leaves `shell.commands` empty, for policies that never read it.
-    static func facts(_ text: String, network: inout NetworkObservations, withCommands: Bool = true) -> (facts: Value, problems: [String]) {
-        let resolver = ShellCommandResolver.resolve(ShellParser.parse(text))
-        var analysis = ShellAnalysis()
+    static func facts(_ text: String, network: inout NetworkObservations, withCommands: Bool = true,
+                      budget: WorkBudget = WorkBudget()) -> (facts: Value, problems: [String]) {
+        let resolver = ShellCommandResolver.resolve(ShellParser.parse(text, budget: budget), budget: budget)
+        var analysis = ShellAnalysis(invocations: resolver.invocations)
         analysis.recordsCommands = withCommands
-        for (index, invocation) in resolver.invocations.enumerated() {
-            analysis.observe(invocation, index: index, all: resolver.invocations)
+        for invocation in resolver.invocations {
+            analysis.observe(invocation)
             ShellNetworkUsage.observe(invocation, into: &network)
         }
-        let problems = resolver.problems
+        ShellNetworkUsage.observeEnvironment(resolver.assignments, into: &network)
+        var problems = resolver.problems
+        if budget.isExhausted, !problems.contains(WorkBudget.exhaustedProblem) { problems.append(WorkBudget.exhaustedProblem) }
         return (analysis.value(unparsed: !problems.isEmpty), problems.map { "shell: \($0)" })
     }
 
-    static let absent: Value = ShellAnalysis().value(unparsed: false, present: false)
+    static let absent: Value = ShellAnalysis(invocations: []).value(unparsed: false, present: false)
 }
 
-/// Accumulates shell facts over the invocations of one command line.
+/// Accumulates shell facts over the invocations of one command line, in
+/// the order they would run: the working directory and the data flow are
+/// followed as they change.
 struct ShellAnalysis {
     var commands: [Value] = []
     var recordsCommands = true
     var programs: [String] = []
+    private var seenPrograms: Set<String> = []
+    private var seenSecretPaths: Set<String> = []
     var recursiveDelete = false
     var dangerousDelete = false
     var dynamicDelete = false
@@ -33,12 +40,17 @@ struct ShellAnalysis {
     var infraDestroy = false
     var secretPaths: [String] = []
     var dynamicCommand = false
-    /// Files written by a downloader (`curl -o x.sh`), so running them later counts as download-and-execute.
-    var downloadedFiles: Set<String> = []
+    private var workingDirectory = ShellWorkingDirectory()
+    private var dataFlow = ShellDataFlow()
+    /// Pipelines of more than one stage: each stage runs in a subshell, so a `cd` there does not last.
+    private let pipelinesWithStages: Set<Int>
 
-    mutating func observe(_ inv: ShellInvocation, index: Int, all: [ShellInvocation]) {
-        for wrapper in inv.wrappers where !programs.contains(wrapper) { programs.append(wrapper) }
-        if !programs.contains(inv.name) { programs.append(inv.name) }
+    init(invocations: [ShellInvocation]) {
+        pipelinesWithStages = Set(invocations.filter { $0.stage > 0 }.map(\.pipeline))
+    }
+
+    mutating func observe(_ inv: ShellInvocation) {
+        for name in inv.wrappers + [inv.name] where seenPrograms.insert(name).inserted { programs.append(name) }
         if recordsCommands {
             commands.append(FactSchema.shellCommand.record(["name": .string(inv.name), "args": Value.strings(inv.args.map(\.text)), "viaSudo": .bool(inv.viaSudo)]))
         }
@@ -48,28 +60,56 @@ struct ShellAnalysis {
         }
         if !inv.nameWord.substitutions.isEmpty, inv.argumentsDownload { downloadExecute = true }
 
-        if let targets = ShellCommandRules.recursiveDeleteTargets(inv) {
-            recursiveDelete = true
-            for target in targets {
-                deleteTargets.append(target.text)
-                if ShellPaths.isDangerousDeleteTarget(target) { dangerousDelete = true } else if target.isDynamic { dynamicDelete = true }
-            }
-        }
+        if let targets = ShellCommandRules.recursiveDeleteTargets(inv) { observeDelete(inv, targets) }
         observeWrites(inv)
         if ShellCommandRules.changesPrivilege(inv) { privilegeChange = true }
         if ShellCommandRules.isForcePush(inv) { forcePush = true }
         if ShellCommandRules.destroysInfrastructure(inv) { infraDestroy = true }
         inv.forEachWord { word in
-            if ShellPaths.secretKind(word) != nil, !secretPaths.contains(word.text) { secretPaths.append(word.text) }
+            // `cd ~ && cat .ssh/id_rsa` reads the ssh keys too.
+            let located = workingDirectory.absolute(word, in: inv.scope) ?? word
+            for candidate in [word, located] where ShellPaths.secretKind(candidate) != nil {
+                if seenSecretPaths.insert(candidate.text).inserted { secretPaths.append(candidate.text) }
+            }
         }
-        observeDownloads(inv)
-        observeExecution(inv, all: all)
+        observeExecution(inv)
+        let directory = workingDirectory
+        dataFlow.observe(inv) { path in (directory.absolute(path, in: inv.scope) ?? path).text }
+        workingDirectory.observe(inv, inPipeline: pipelinesWithStages.contains(inv.pipeline))
+    }
+
+    /// A recursive delete, its targets read from the working directory: a
+    /// relative target after `cd /` is a top-level directory, after `cd`
+    /// to a place only known at run time it is itself only known then.
+    private mutating func observeDelete(_ inv: ShellInvocation, _ targets: [ShellWord]) {
+        recursiveDelete = true
+        for target in targets {
+            guard let located = workingDirectory.absolute(target, in: inv.scope) else {
+                deleteTargets.append("<unknown directory>/" + target.text)
+                // `..` and `.` are dangerous wherever the directory is.
+                if ShellPaths.isDangerousDeleteTarget(target) { dangerousDelete = true } else { dynamicDelete = true }
+                continue
+            }
+            deleteTargets.append(located.text)
+            if inv.selectedByFind {
+                // `find ROOT -name ... -delete` searches ROOT rather than wiping it: fine inside
+                // the workspace, for a human to decide under /, ~ or a system path.
+                let inWorkspace = !located.text.hasPrefix("/") && !located.text.hasPrefix("~") && !located.text.split(separator: "/").contains("..")
+                if !inWorkspace && ShellPaths.isDangerousDeleteTarget(located) || located.isDynamic { dynamicDelete = true }
+            } else if ShellPaths.isDangerousDeleteTarget(located) || ShellPaths.isDangerousDeleteTarget(target) {
+                dangerousDelete = true
+            } else if located.isDynamic {
+                dynamicDelete = true
+            }
+        }
     }
 
     private mutating func observeWrites(_ inv: ShellInvocation) {
         var targets = ShellCommandRules.writtenPaths(inv)
         targets += inv.redirections.filter(\.writesFile).map(\.target)
-        for target in targets where ShellPaths.isSystemPath(target.text) || (target.hasGlob && ShellPaths.isDangerousDeleteTarget(target)) {
+        for written in targets {
+            let target = workingDirectory.absolute(written, in: inv.scope) ?? written
+            guard ShellPaths.isSystemPath(target.text) || (target.hasGlob && ShellPaths.isDangerousDeleteTarget(target)) else { continue }
             systemWriteTargets.append(target.text)
             if target.text.hasPrefix("/etc/sudoers") || ["/etc/passwd", "/etc/shadow", "/etc/group"].contains(target.text) { privilegeChange = true }
         }
@@ -79,67 +119,49 @@ struct ShellAnalysis {
         }
     }
 
-    private mutating func observeDownloads(_ inv: ShellInvocation) {
-        guard ShellCommandResolver.downloaders.contains(inv.name) else { return }
-        for (k, arg) in inv.args.enumerated() where k + 1 < inv.args.count {
-            if ["-o", "--output", "-O", "--output-document"].contains(arg.text), inv.args[k + 1].text != "-" {
-                downloadedFiles.insert(ShellPaths.normalize(inv.args[k + 1].text))
+    /// Code the call runs that came from the network is download-and-execute;
+    /// code from a file it wrote itself, from another pipe, or in a language
+    /// this extractor does not read, is a dynamic command.
+    private mutating func observeExecution(_ inv: ShellInvocation) {
+        func ran(_ path: ShellWord) {
+            let located = workingDirectory.absolute(path, in: inv.scope) ?? path
+            switch dataFlow.origin(of: located.text) {
+            case .downloaded?: downloadExecute = true
+            case .written?: dynamicCommand = true
+            case nil: break
             }
         }
-        if inv.args.contains(where: { $0.text == "-O" || $0.text == "--remote-name" }) || (inv.name == "wget" && !inv.args.contains { $0.text == "-O" || $0.text == "-qO-" || $0.text == "-O-" }) {
-            // The file is named after the URL's last path component.
-            for arg in inv.args where arg.text.includes("://") {
-                if let last = arg.text.split(separator: "/").last { downloadedFiles.insert(String(last)) }
-            }
-        }
-        for redirection in inv.redirections where redirection.writesFile { downloadedFiles.insert(ShellPaths.normalize(redirection.target.text)) }
-    }
-
-    private func isDownloaded(_ path: String) -> Bool {
-        if downloadedFiles.isEmpty { return false }
-        let normalized = ShellPaths.normalize(path)
-        let bare = normalized.hasPrefix("./") ? String(normalized.dropFirst(2)) : normalized
-        return downloadedFiles.contains(normalized) || downloadedFiles.contains(bare) || downloadedFiles.contains("./" + bare)
-    }
-
-    /// Interpreters fed from a download (pipe, process substitution, file
-    /// downloaded earlier) are download-and-execute; fed from any other
-    /// pipe, the code that runs is unknown to policy (a dynamic command).
-    private mutating func observeExecution(_ inv: ShellInvocation, all: [ShellInvocation]) {
-        if isDownloaded(inv.nameWord.text) { downloadExecute = true }
-        guard ShellCommandResolver.interpreters.contains(inv.name) || inv.name == "eval" else { return }
-        if inv.argumentsDownload { downloadExecute = true }
-        let operands = ShellCommandRules.operands(inv.args)
-        if operands.contains(where: { isDownloaded($0.text) }) { downloadExecute = true }
-        if hasInlineCode(inv) && !ShellCommandResolver.shells.contains(inv.name) && inv.name != "eval" {
+        ran(inv.nameWord)
+        let name = inv.name
+        guard ShellInterpreters.isInterpreter(name) || name == "eval" else { return }
+        let isShell = ShellInterpreters.isShell(name)
+        if inv.argumentsDownload || inv.stdinDownload { downloadExecute = true }
+        let inline = ShellInterpreters.hasInlineCode(name, inv.args)
+        let operands = ShellCommandRules.operands(inv.args).filter { $0 != ShellCommandResolver.xargsInput }
+        operands.forEach(ran)
+        if inline && !isShell && name != "eval" {
             // `python -c`, `perl -e`, `node -e`: code in another language, opaque to this extractor.
             dynamicCommand = true
         }
-        if inv.redirections.contains(where: { $0.op == "<" && isDownloaded($0.target.text) }) { downloadExecute = true }
-        let readsStdin = !hasInlineCode(inv) && !inv.args.contains(where: { $0.text == "-m" }) && (operands.isEmpty || (ShellCommandResolver.shells.contains(inv.name) && inv.args.contains { $0.text == "-s" }) || operands.contains { ["-", "/dev/stdin"].contains($0.text) || $0.text.hasPrefix("/dev/fd/") })
-        guard readsStdin, inv.stage > 0, !inv.redirections.contains(where: { $0.op.hasPrefix("<") }) else { return }
-        let upstream = all.filter { $0.pipeline == inv.pipeline && $0.stage < inv.stage }
-        if upstream.contains(where: { ShellCommandResolver.downloaders.contains($0.name) || ["nc", "ncat", "netcat", "socat"].contains($0.name) }) {
+        var fedByRedirection = false
+        for redirection in inv.redirections where redirection.op.hasPrefix("<") && !redirection.op.hasPrefix("<&") {
+            fedByRedirection = true
+            if redirection.op == "<" { ran(redirection.target) } else if !isShell {
+                // A here-document or here-string of code in another language.
+                dynamicCommand = true
+            }
+        }
+        // Under xargs, the code is what the pipe supplies: `curl ... | xargs bash -c`.
+        let codeFromArguments = inv.argumentsFromStdin && (operands.isEmpty || (inline && inv.args.count >= 2 && inv.args[inv.args.count - 2].text.hasPrefix("-")))
+        let readsScriptFromStdin = !inline && !inv.args.contains(where: { $0.text == "-m" })
+            && (operands.isEmpty || (isShell && inv.args.contains { $0.text == "-s" }) || operands.contains { ["-", "/dev/stdin"].contains($0.text) || $0.text.hasPrefix("/dev/fd/") })
+        guard codeFromArguments || (readsScriptFromStdin && !fedByRedirection) else { return }
+        if dataFlow.stdinDownloaded(inv) {
             downloadExecute = true
-        } else {
+        } else if inv.stdinSource != nil {
             dynamicCommand = true
         }
     }
-
-    /// `sh -c`, `python -c`, `perl -e`, `node -e`...: the code is an argument, not a file or stdin.
-    private func hasInlineCode(_ inv: ShellInvocation) -> Bool {
-        inv.args.contains { arg in
-            let t = arg.text
-            if ShellCommandResolver.shells.contains(inv.name) { return t.hasPrefix("-") && !t.hasPrefix("--") && t.contains("c") }
-            return (Self.inlineCodeOptions[inv.name] ?? Self.inlineCodeOptions["python"]!).contains(t)
-        }
-    }
-
-    private static let inlineCodeOptions: [String: Set<String>] = [
-        "python": ["-c"], "python2": ["-c"], "python3": ["-c"], "perl": ["-e", "-E"], "ruby": ["-e"], "lua": ["-e"], "php": ["-r"],
-        "node": ["-e", "-p", "--eval", "--print"], "nodejs": ["-e", "-p", "--eval", "--print"], "deno": ["eval"], "bun": ["-e", "--eval"],
-        "pwsh": ["-c", "-Command", "-EncodedCommand"], "powershell": ["-c", "-Command", "-EncodedCommand"], "osascript": ["-e"], "tclsh": [],
-    ]
 
     func value(unparsed: Bool, present: Bool = true) -> Value {
         FactSchema.shell.record([

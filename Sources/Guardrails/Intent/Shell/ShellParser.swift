@@ -3,16 +3,28 @@
 /// the simple commands that would run, with their words after quote removal.
 ///
 /// It follows variables assigned earlier in the same script (`X=/; rm -rf $X`),
-/// splits on `$IFS`, resolves `$(echo word)`, and parses `$(...)`, backticks
-/// and process substitutions recursively. Compound commands (`if`, `while`,
-/// `for`, functions) are flattened: every command in any branch counts,
-/// because policy must see what *could* run. `case` is reported as unparsed.
+/// splits unquoted expansions on `$IFS` and globs them as sh does
+/// (`T='/etc /usr'; rm -rf $T` names two trees), resolves `$(echo word)`,
+/// and parses `$(...)`, backticks and process substitutions recursively.
+/// Compound commands (`if`, `while`, `for`, functions) are flattened: every
+/// command in any branch counts, because policy must see what *could* run;
+/// each records the groups around it, whose standard input it reads, and a
+/// pipe that ends a line goes on into the next. `case` is reported as unparsed.
 struct ShellParser {
-    static let maximumDepth = 12
-
     private let b: [UInt8]
     private var i = 0
+    /// How many scripts this one is nested in (`$(...)`, `sh -c`, `<(...)`).
     private let depth: Int
+    /// Subshells open at `i`; with `depth`, bounded by `IntentLimits.maximumNesting`.
+    private var subshells = 0
+    /// Subshells opened past the bound: read as if their parentheses were not
+    /// there (no recursion), so their commands are still seen.
+    private var flattenedSubshells = 0
+    private let budget: WorkBudget
+    /// Where the last look-ahead for a closing `]` or `}` stopped, so a run of
+    /// `[` or `{` is scanned once rather than once per byte.
+    private var bracketScan = LookAhead()
+    private var braceScan = LookAhead()
     private var env: [String: String]
     /// Command substitutions whose output a variable holds (`X=$(curl ...)`):
     /// a later `$X` carries them, so `eval "$X"` is seen to run downloaded code.
@@ -20,7 +32,20 @@ struct ShellParser {
     private var script = ShellScript()
     private var pipeline = 0
     private var stage = 0
+    /// The next unused pipeline number: a group that ends resumes its own
+    /// pipeline, so numbers are handed out rather than counted up.
+    private var nextPipeline = 1
     private var current = ShellSimpleCommand()
+    /// Open groups, innermost last, with where each sits (see `ShellSimpleCommand.enclosing`).
+    /// At most `IntentLimits.maximumNesting`: every command copies them.
+    private var groups: [ShellPosition] = []
+    /// Groups opened past that bound, read as if they were not there.
+    private var flattenedGroups = 0
+    /// Open subshells by id, outermost first.
+    private var subshellPath: [Int] = []
+    private var nextSubshell = 0
+    /// After `|`: the pipeline goes on past a newline or a comment.
+    private var pipeContinues = false
     /// Here-documents of the current line waiting for their bodies: command index, redirection index, delimiter, strip tabs.
     private var pendingHeredocs: [(command: Int?, redirection: Int, delimiter: String, stripTabs: Bool)] = []
     /// The bytes of the word being parsed, kept between words so that a
@@ -31,21 +56,27 @@ struct ShellParser {
     /// `$HOME/.ssh` and `~/.ssh` are the same path to the analyzers.
     static let initialEnvironment = ["HOME": "~"]
 
-    static func parse(_ text: String, depth: Int = 0, environment: [String: String] = initialEnvironment) -> ShellScript {
-        var parser = ShellParser(bytes: Array(text.utf8), depth: depth, env: environment)
-        if depth > maximumDepth {
-            return ShellScript(problems: ["shell nesting deeper than \(maximumDepth) levels"])
+    /// Parses `text`, a script nested `depth` levels deep. Every parse spends
+    /// its length from `budget`: nested scripts are parsed again at each level.
+    static func parse(_ text: String, depth: Int = 0, environment: [String: String] = initialEnvironment,
+                      budget: WorkBudget = WorkBudget()) -> ShellScript {
+        if depth > IntentLimits.maximumNesting {
+            return ShellScript(problems: ["shell script \(IntentLimits.nestingProblem)"])
         }
+        guard budget.spend(text.utf8.count) else { return ShellScript(problems: [WorkBudget.exhaustedProblem]) }
+        var parser = ShellParser(bytes: Array(text.utf8), depth: depth, env: environment, budget: budget)
         parser.parseList(closer: nil)
         parser.finishCommand()
         if !parser.pendingHeredocs.isEmpty { parser.readHeredocBodies() }
+        parser.script.pipelineCount = parser.nextPipeline
         return parser.script
     }
 
-    private init(bytes: [UInt8], depth: Int, env: [String: String]) {
+    private init(bytes: [UInt8], depth: Int, env: [String: String], budget: WorkBudget) {
         self.b = bytes
         self.depth = depth
         self.env = env
+        self.budget = budget
     }
 
     private var peek: UInt8 { i < b.count ? b[i] : 0 }
@@ -77,7 +108,8 @@ struct ShellParser {
                 while i < b.count, b[i] != 0x0A { i += 1 }
             case 0x0A:
                 i += 1
-                endPipeline()
+                // `curl ... |` at the end of a line pipes into the next line's command.
+                if !pipeContinues { endPipeline() }
                 if !pendingHeredocs.isEmpty { readHeredocBodies() }
             case UInt8(ascii: ";"):
                 i += 1
@@ -92,6 +124,7 @@ struct ShellParser {
                 i += peek(1) == UInt8(ascii: "&") ? 2 : 1
                 finishCommand()
                 stage += 1
+                pipeContinues = true
             case UInt8(ascii: "("):
                 if !current.words.isEmpty && peek(1) == UInt8(ascii: ")") {
                     // `name()` starts a function definition; its body is parsed as commands.
@@ -102,8 +135,24 @@ struct ShellParser {
                 if peek(1) == UInt8(ascii: "(") { skipArithmeticCommand(); continue }
                 i += 1
                 finishCommand()
+                if depth + subshells >= IntentLimits.maximumNesting {
+                    problem("shell subshells nested deeper than \(IntentLimits.maximumNesting) levels: the deeper ones are read as plain command lists")
+                    flattenedSubshells += 1
+                    continue
+                }
+                subshells += 1
+                openGroup()
+                subshellPath.append(nextSubshell)
+                nextSubshell += 1
                 parseList(closer: UInt8(ascii: ")"))
+                subshellPath.removeLast()
                 if peek == UInt8(ascii: ")") { i += 1 }
+                finishCommand()
+                closeGroup()
+                subshells -= 1
+            case UInt8(ascii: ")") where flattenedSubshells > 0:
+                flattenedSubshells -= 1
+                i += 1
                 finishCommand()
             case UInt8(ascii: ")"):
                 problem("unbalanced ')'")
@@ -144,10 +193,19 @@ struct ShellParser {
     /// Adds `word` to the current command; false when it opened a `for`
     /// header, which swallows the rest of the line.
     private mutating func appendWord(_ word: ShellWord) -> Bool {
+        pipeContinues = false
         if current.words.isEmpty {
-            if !word.isDynamic, !word.hasGlob, Self.reservedWords.contains(word.text) { return true }
+            if !word.isDynamic, !word.hasGlob, Self.reservedWords.contains(word.text) {
+                switch word.text {
+                case "{", "if", "while", "until": openGroup()
+                case "}", "fi", "done": closeGroup()
+                default: break
+                }
+                return true
+            }
             if word.text == "case" { problem("case statements are not analyzed") }
             if word.text == "for" || word.text == "select" {
+                openGroup()
                 skipForHeader()
                 return false
             }
@@ -156,6 +214,27 @@ struct ShellParser {
         }
         current.words.append(word)
         return true
+    }
+
+    /// A group starts where the current command would: its commands read the
+    /// group's standard input (see `ShellSimpleCommand.enclosing`).
+    private mutating func openGroup() {
+        guard groups.count < IntentLimits.maximumNesting else {
+            problem("shell groups nested deeper than \(IntentLimits.maximumNesting) levels: the deeper ones are read as plain command lists")
+            flattenedGroups += 1
+            return
+        }
+        groups.append(ShellPosition(pipeline: pipeline, stage: stage))
+    }
+
+    /// The group's pipeline resumes after it: `{ a; b; } | sh` pipes both into sh.
+    private mutating func closeGroup() {
+        if flattenedGroups > 0 { flattenedGroups -= 1; return }
+        guard let group = groups.popLast() else { return }
+        pipeline = group.pipeline
+        stage = group.stage
+        current.pipeline = pipeline
+        current.stage = stage
     }
 
     /// `for NAME [in WORDS]` up to `;` or newline: the loop variable becomes unknown.
@@ -176,22 +255,28 @@ struct ShellParser {
 
     private mutating func endPipeline() {
         finishCommand()
-        pipeline += 1
+        pipeline = nextPipeline
+        nextPipeline += 1
         stage = 0
+        pipeContinues = false
     }
 
     private mutating func finishCommand() {
         defer { current = ShellSimpleCommand(pipeline: pipeline, stage: stage) }
         let assignments = current.words.prefix { assignment($0) != nil }
+        script.assignments += assignments
         if assignments.count == current.words.count {
             // Only assignments: they change the script's variables.
             for word in assignments { assign(word) }
             if current.redirections.isEmpty { return }
         }
+        current.assignments = Array(assignments)
         current.words.removeFirst(assignments.count)
         applyBuiltinAssignments()
         current.pipeline = pipeline
         current.stage = stage
+        current.enclosing = groups.reversed()
+        current.subshells = subshellPath
         let index = script.commands.count
         script.commands.append(current)
         for k in pendingHeredocs.indices where pendingHeredocs[k].command == nil { pendingHeredocs[k].command = index }
@@ -203,7 +288,10 @@ struct ShellParser {
         guard let first = current.words.first?.text else { return }
         switch first {
         case "export", "readonly", "local", "declare", "typeset":
-            for word in current.words.dropFirst() { assign(word) }
+            for word in current.words.dropFirst() where assignment(word) != nil {
+                assign(word)
+                script.assignments.append(word)
+            }
         case "unset":
             for word in current.words.dropFirst() where !word.text.hasPrefix("-") { env[word.text] = "" }
         case "read", "mapfile", "readarray":
@@ -230,6 +318,7 @@ struct ShellParser {
     // MARK: Redirections and here-documents
 
     private mutating func parseRedirection() {
+        pipeContinues = false
         var op = ""
         while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }   // fd number
         for candidate in ["<<<", "<<-", "&>>", "<<", ">>", ">|", ">&", "<&", "<>", "&>", ">", "<"] where matches(candidate) {
@@ -284,6 +373,8 @@ struct ShellParser {
         mutating func append(_ word: ShellWord) {
             if first == nil { first = word } else { rest.append(word) }
         }
+
+        var hasWords: Bool { first != nil }
     }
 
     /// Parses one word at `i`; unquoted `$IFS` splits it into several.
@@ -303,6 +394,26 @@ struct ShellParser {
             bytes.removeAll(keepingCapacity: true)
             started = false
         }
+        /// An unquoted expansion's value is split on `$IFS` and globbed, as
+        /// sh does: `T='/etc /usr'; rm -rf $T` removes two trees.
+        func appendSplitting(_ value: [UInt8]) {
+            // The value of an assignment (`T=$(echo a b)`) is not split.
+            if let eq = bytes.firstIndex(of: UInt8(ascii: "=")), eq > 0, bytes[..<eq].allSatisfy(Self.isNameByte), !words.hasWords {
+                started = true
+                bytes += value
+                return
+            }
+            let separators = env["IFS"].map { Array($0.utf8) } ?? [0x20, 0x09, 0x0A]
+            for c in value {
+                if separators.contains(c) {
+                    if !bytes.isEmpty { flush() }
+                    continue
+                }
+                if c == UInt8(ascii: "*") || c == UInt8(ascii: "?") || c == UInt8(ascii: "[") { word.hasGlob = true }
+                started = true
+                bytes.append(c)
+            }
+        }
         if peek == UInt8(ascii: "~") { bytes.append(UInt8(ascii: "~")); started = true; i += 1 }
         while i < b.count {
             let c = b[i]
@@ -311,7 +422,9 @@ struct ShellParser {
                 if (c == UInt8(ascii: "<") || c == UInt8(ascii: ">")) && peek(1) == UInt8(ascii: "(") && !started {
                     i += 2
                     let inner = captureUntilClose()
-                    word.substitutions.append(Self.parse(inner, depth: depth + 1, environment: env))
+                    var substitution = Self.parse(inner, depth: depth + 1, environment: env, budget: budget)
+                    substitution.readsHolderOutput = c == UInt8(ascii: ">")
+                    word.substitutions.append(substitution)
                     word.isDynamic = true
                     bytes += Array("/dev/fd/63".utf8)
                     started = true
@@ -342,10 +455,16 @@ struct ShellParser {
                 } else if isIFSExpansion() {
                     flush()
                 } else {
-                    bytes += parseExpansion(word: &word, quoted: false)
+                    switch parseExpansion(word: &word) {
+                    case .value(let value): appendSplitting(value)
+                    case .unknown(let placeholder): bytes += placeholder
+                    }
                 }
             case UInt8(ascii: "`"):
-                bytes += parseBackticks(word: &word)
+                switch parseBackticks(word: &word) {
+                case .value(let value): appendSplitting(value)
+                case .unknown(let placeholder): bytes += placeholder
+                }
             case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "["):
                 // A lone `[` (the test command) is not a bracket pattern.
                 if c != UInt8(ascii: "[") || closingBracketAhead() { word.hasGlob = true }
@@ -364,23 +483,45 @@ struct ShellParser {
         return words
     }
 
-    private func closingBracketAhead() -> Bool {
-        var j = i + 1
-        while j < b.count, !Self.isMeta(b[j]) {
-            if b[j] == UInt8(ascii: "]") { return j > i + 1 }
-            j += 1
-        }
-        return false
+    /// A finished look-ahead over `from..<stop`: `stop` is the first byte that
+    /// ended it, and `lastMark` the last byte of interest before it. Any later
+    /// look-ahead starting inside the range ends at the same `stop`.
+    private struct LookAhead {
+        var from = Int.max
+        var stop = 0
+        var lastMark = -1
+
+        func covers(_ start: Int) -> Bool { start >= from && start <= stop }
     }
 
-    private func braceExpansionAhead() -> Bool {
-        var j = i + 1
-        var comma = false
-        while j < b.count, !Self.isMeta(b[j]), b[j] != UInt8(ascii: "}") {
-            if b[j] == UInt8(ascii: ",") || (b[j] == UInt8(ascii: ".") && j + 1 < b.count && b[j + 1] == UInt8(ascii: ".")) { comma = true }
-            j += 1
+    /// Whether the `[` at `i` opens a bracket pattern: a `]` follows before
+    /// the word ends (and not right after it).
+    private mutating func closingBracketAhead() -> Bool {
+        let start = i + 1
+        if !bracketScan.covers(start) {
+            var j = start
+            while j < b.count, !Self.isMeta(b[j]), b[j] != UInt8(ascii: "]") { j += 1 }
+            bracketScan = LookAhead(from: start, stop: j)
         }
-        return comma && j < b.count && b[j] == UInt8(ascii: "}")
+        let stop = bracketScan.stop
+        return stop < b.count && b[stop] == UInt8(ascii: "]") && stop > start
+    }
+
+    /// Whether the `{` at `i` opens a brace expansion: a `,` or `..` before
+    /// the `}` that closes it within the word.
+    private mutating func braceExpansionAhead() -> Bool {
+        let start = i + 1
+        if !braceScan.covers(start) {
+            var j = start
+            var lastMark = -1
+            while j < b.count, !Self.isMeta(b[j]), b[j] != UInt8(ascii: "}") {
+                if b[j] == UInt8(ascii: ",") || (b[j] == UInt8(ascii: ".") && j + 1 < b.count && b[j + 1] == UInt8(ascii: ".")) { lastMark = j }
+                j += 1
+            }
+            braceScan = LookAhead(from: start, stop: j, lastMark: lastMark)
+        }
+        let stop = braceScan.stop
+        return braceScan.lastMark >= start && stop < b.count && b[stop] == UInt8(ascii: "}")
     }
 
     private mutating func isIFSExpansion() -> Bool {
@@ -411,9 +552,9 @@ struct ShellParser {
                 }
                 i += 2
             case UInt8(ascii: "$"):
-                bytes += parseExpansion(word: &word, quoted: true)
+                bytes += parseExpansion(word: &word).bytes
             case UInt8(ascii: "`"):
-                bytes += parseBackticks(word: &word)
+                bytes += parseBackticks(word: &word).bytes
             default:
                 bytes.append(c)
                 i += 1
@@ -459,8 +600,22 @@ struct ShellParser {
         }
     }
 
+    /// What an expansion stands for: a value the script set (split and
+    /// globbed when unquoted), or a placeholder for a value known only at
+    /// run time (which makes the word dynamic).
+    private enum Expansion {
+        case value([UInt8])
+        case unknown([UInt8])
+
+        var bytes: [UInt8] {
+            switch self {
+            case .value(let b), .unknown(let b): b
+            }
+        }
+    }
+
     /// `$NAME`, `${...}`, `$(...)`, `$((...))` at `i`.
-    private mutating func parseExpansion(word: inout ShellWord, quoted: Bool) -> [UInt8] {
+    private mutating func parseExpansion(word: inout ShellWord) -> Expansion {
         i += 1
         let c = peek
         if c == UInt8(ascii: "(") {
@@ -469,7 +624,7 @@ struct ShellParser {
                 _ = captureUntilClose()
                 if peek == UInt8(ascii: ")") { i += 1 }
                 word.isDynamic = true
-                return Array("$((...))".utf8)
+                return .unknown(Array("$((...))".utf8))
             }
             i += 1
             return substitute(captureUntilClose(), word: &word)
@@ -481,34 +636,34 @@ struct ShellParser {
             let inner = String(decoding: b[start..<min(i, b.count)], as: UTF8.self)
             i += 1
             let name = String(inner.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
-            if name.count == inner.count, let value = env[name] { return Array(value.utf8) }
+            if name.count == inner.count, let value = env[name] { return .value(Array(value.utf8)) }
             word.substitutions += substitutionsByVariable[name] ?? []
             if env[name] == nil, let range = inner.range(of: ":-") ?? inner.range(of: "-"), inner[..<range.lowerBound] == name {
                 // ${X:-default} with X unknown: the default is one possibility, the value another.
                 word.isDynamic = true
-                return Array("${\(name)}".utf8)
+                return .unknown(Array("${\(name)}".utf8))
             }
             word.isDynamic = true
-            return Array("${\(inner)}".utf8)
+            return .unknown(Array("${\(inner)}".utf8))
         }
         if Self.isNameByte(c) && !(c >= 0x30 && c <= 0x39) {
             let start = i
             while i < b.count, Self.isNameByte(b[i]) { i += 1 }
             let name = String(decoding: b[start..<i], as: UTF8.self)
-            if let value = env[name] { return Array(value.utf8) }
+            if let value = env[name] { return .value(Array(value.utf8)) }
             word.substitutions += substitutionsByVariable[name] ?? []
             word.isDynamic = true
-            return Array("$\(name)".utf8)
+            return .unknown(Array("$\(name)".utf8))
         }
         if c >= 0x30 && c <= 0x39 || "@*#?$!-".utf8.contains(c) {
             i += 1
             word.isDynamic = true
-            return [UInt8(ascii: "$"), c]
+            return .unknown([UInt8(ascii: "$"), c])
         }
-        return [UInt8(ascii: "$")]
+        return .unknown([UInt8(ascii: "$")])
     }
 
-    private mutating func parseBackticks(word: inout ShellWord) -> [UInt8] {
+    private mutating func parseBackticks(word: inout ShellWord) -> Expansion {
         i += 1
         var inner: [UInt8] = []
         while i < b.count, b[i] != UInt8(ascii: "`") {
@@ -527,16 +682,16 @@ struct ShellParser {
 
     /// Parses a command substitution; `$(echo literal)` and `$(printf literal)`
     /// resolve to their output, anything else makes the word dynamic.
-    private mutating func substitute(_ inner: String, word: inout ShellWord) -> [UInt8] {
-        let sub = Self.parse(inner, depth: depth + 1, environment: env)
+    private mutating func substitute(_ inner: String, word: inout ShellWord) -> Expansion {
+        let sub = Self.parse(inner, depth: depth + 1, environment: env, budget: budget)
         if sub.problems.isEmpty, sub.commands.count == 1, let command = sub.commands.first, command.redirections.isEmpty,
            let program = command.words.first?.text, program == "echo" || program == "printf",
            command.words.dropFirst().allSatisfy({ !$0.isDynamic && !$0.hasGlob && !$0.text.hasPrefix("-") && !$0.text.contains("%") && !$0.text.contains("\\") }) {
-            return Array(command.words.dropFirst().map(\.text).joined(separator: " ").utf8)
+            return .value(Array(command.words.dropFirst().map(\.text).joined(separator: " ").utf8))
         }
         word.substitutions.append(sub)
         word.isDynamic = true
-        return Array("$(...)".utf8)
+        return .unknown(Array("$(...)".utf8))
     }
 
     /// Text up to the ")" matching an already consumed "(", honouring quotes.

@@ -55,12 +55,20 @@ enum ShellPaths {
         // Only `.` and `..` components: the working directory or above it, wherever that is.
         if word.text.split(separator: "/").allSatisfy({ $0 == "." || $0 == ".." }) { return true }
         if path == "/" || path == "~" { return true }
-        return isSystemPath(path) || isHomeDirectory(path)
+        return isSystemPath(path) || isHomeDirectory(path) || isHomeDotEntry(path)
     }
 
     private static func isHomeDirectory(_ path: String) -> Bool {
         let parts = path.split(separator: "/")
         return path.hasPrefix("/home/") && parts.count == 2 || path == "/home" || path == "~"
+    }
+
+    /// `~/.ssh`, `/home/u/.config`: where a user's keys, credentials and
+    /// settings live, as much the home directory as the directory itself.
+    private static func isHomeDotEntry(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        if path.hasPrefix("~/") { return parts.count == 2 && parts[1].hasPrefix(".") }
+        return path.hasPrefix("/home/") && parts.count == 3 && parts[2].hasPrefix(".")
     }
 
     /// Secret locations, matched as path fragments after normalization, so
@@ -128,60 +136,5 @@ enum ShellPaths {
             return true
         }
         return false
-    }
-}
-
-/// Shell glob matching (`*`, `?`, `[...]`, `{a,b}`) over whole paths, with
-/// the sh rule that a wildcard never matches a leading dot of a component.
-enum Glob {
-    static func matches(pattern: String, path: String) -> Bool {
-        for alternative in expandBraces(pattern) {
-            let p = alternative.split(separator: "/", omittingEmptySubsequences: false)
-            let s = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard p.count == s.count else { continue }
-            if zip(p, s).allSatisfy({ matchComponent(Array($0.0), Array($0.1)) }) { return true }
-        }
-        return false
-    }
-
-    /// `a{b,c}d` → ["abd", "acd"]; one level, enough for the evasions seen in practice.
-    static func expandBraces(_ pattern: String) -> [String] {
-        guard let open = pattern.firstIndex(of: "{"), let close = pattern[open...].firstIndex(of: "}") else { return [pattern] }
-        let head = pattern[..<open], tail = pattern[pattern.index(after: close)...]
-        return pattern[pattern.index(after: open)..<close].split(separator: ",", omittingEmptySubsequences: false)
-            .flatMap { expandBraces(String(head) + $0 + tail) }
-    }
-
-    private static func matchComponent(_ p: [Character], _ s: [Character]) -> Bool {
-        if s.first == ".", p.first != "." { return false }
-        return match(p[...], s[...])
-    }
-
-    private static func match(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>) -> Bool {
-        guard let first = p.first else { return s.isEmpty }
-        switch first {
-        case "*":
-            var rest = s
-            while true {
-                if match(p.dropFirst(), rest) { return true }
-                if rest.isEmpty { return false }
-                rest = rest.dropFirst()
-            }
-        case "?":
-            return !s.isEmpty && match(p.dropFirst(), s.dropFirst())
-        case "[":
-            guard let c = s.first, let close = p.dropFirst().firstIndex(of: "]") else { return false }
-            var set = p[(p.startIndex + 1)..<close]
-            let negate = set.first == "!" || set.first == "^"
-            if negate { set = set.dropFirst() }
-            var hit = false
-            var k = set.startIndex
-            while k < set.endIndex {
-                if k + 2 < set.endIndex, set[k + 1] == "-" { if set[k] <= c && c <= set[k + 2] { hit = true }; k += 3 } else { if set[k] == c { hit = true }; k += 1 }
-            }
-            return hit != negate && match(p[(close + 1)...], s.dropFirst())
-        default:
-            return s.first == first && match(p.dropFirst(), s.dropFirst())
-        }
     }
 }

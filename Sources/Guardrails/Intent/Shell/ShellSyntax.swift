@@ -29,13 +29,30 @@ struct ShellRedirection: Sendable, Hashable {
     }
 }
 
+/// Where a command sits: its pipeline, and its stage in it (0 is the leftmost).
+struct ShellPosition: Sendable, Hashable {
+    var pipeline: Int
+    var stage: Int
+}
+
 /// A simple command as written: words, redirections, and where it sits in
-/// its pipeline (stage 0 is the leftmost).
+/// its pipeline.
 struct ShellSimpleCommand: Sendable, Hashable {
     var words: [ShellWord] = []
     var redirections: [ShellRedirection] = []
+    /// `NAME=value` words before the program: its environment, not the script's.
+    var assignments: [ShellWord] = []
     var pipeline = 0
     var stage = 0
+    /// The groups around it (`( )`, `{ }`, `if`/`while`/`for` bodies),
+    /// innermost first: a command inside reads the group's standard input,
+    /// so in `curl ... | { true; sh; }` the `sh` reads what curl downloaded.
+    var enclosing: [ShellPosition] = []
+    /// The subshells `( )` around it, outermost first, by id: a `cd` inside
+    /// one ends with it.
+    var subshells: [Int] = []
+
+    var position: ShellPosition { ShellPosition(pipeline: pipeline, stage: stage) }
 }
 
 /// A parsed script: its simple commands in order, and anything the parser
@@ -43,4 +60,12 @@ struct ShellSimpleCommand: Sendable, Hashable {
 struct ShellScript: Sendable, Hashable {
     var commands: [ShellSimpleCommand] = []
     var problems: [String] = []
+    /// Every `NAME=value` the script sets, before a program, alone, or
+    /// through `export`/`declare`: proxies are set this way.
+    var assignments: [ShellWord] = []
+    /// How many pipeline numbers the commands use (0..<pipelineCount).
+    var pipelineCount = 1
+    /// A process substitution `>(...)`: its commands read what the command
+    /// holding it writes.
+    var readsHolderOutput = false
 }

@@ -22,11 +22,18 @@ struct DecisionExplainer {
         if !matched.reviews.isEmpty {
             let rules = matched.reviews.map(\.rule)
             let reasons = matched.reviews.map { reason(for: $0.rule, error: $0.error, verb: "needs approval") }
+            // Review is "permit once approved": it holds a call some permit
+            // allows. Without one, approving would let through a call the
+            // policy never permits, so it stays a default deny.
+            guard !matched.permits.isEmpty else {
+                return defaultDeny(pendingReviews: matched.reviews.map { reason(for: $0.rule, error: $0.error, verb: "would also need approval") })
+            }
             return Decision(effect: .review, ruleIDs: allIDs, reasons: reasons, facts: factsMattering(rules),
                             policyRevision: policy.revision, review: requirement(rules, reasons: reasons))
         }
         if !matched.permits.isEmpty {
-            if facts.unparsed && !matched.permits.contains(where: \.considersUnparsed) {
+            let sources = facts.unparsedSources
+            if facts.unparsed && !matched.permits.contains(where: { $0.considersUnparsed(from: sources) }) {
                 let reason = "Input could not be fully parsed (\(facts.unparsedReasons.joined(separator: "; "))), and no permit rule "
                     + "for '\(request.tool)' accepts unparsed input (\(matched.permits.map(\.id).joined(separator: ", ")) would otherwise allow it). "
                     + "Rewrite the call in a plainer form."
@@ -51,8 +58,10 @@ struct DecisionExplainer {
         return text
     }
 
-    /// No permit matched: say so, and show what the permits for this tool require.
-    private func defaultDeny() -> Decision {
+    /// No permit matched: say so, and show what the permits for this tool
+    /// require. `pendingReviews` are the reasons of review rules that matched
+    /// anyway: listed, so the agent sees every concern, but never approvable.
+    private func defaultDeny(pendingReviews: [String] = []) -> Decision {
         let candidates = policy.candidateRules(for: request.tool).map { policy.rules[$0] }.filter { $0.effect == .permit }
         var reason = "No rule permits '\(request.tool)' for actor '\(request.actor.name)' (default deny)."
         if candidates.isEmpty {
@@ -70,8 +79,12 @@ struct DecisionExplainer {
             }
             reason += " Would be allowed by: " + hints.joined(separator: "; ") + "."
         }
-        return Decision(effect: .deny, ruleIDs: [Self.defaultDenyID], reasons: [reason],
-                        facts: factsMattering(candidates), policyRevision: policy.revision)
+        if !pendingReviews.isEmpty {
+            reason += " Review rules matched as well, but a review only holds a call that some permit allows, so approval cannot change this."
+        }
+        let reviewIDs = matched.reviews.map(\.rule.id)
+        return Decision(effect: .deny, ruleIDs: [Self.defaultDenyID] + (pendingReviews.isEmpty ? [] : reviewIDs), reasons: [reason] + pendingReviews,
+                        facts: factsMattering(candidates + matched.reviews.map(\.rule)), policyRevision: policy.revision)
     }
 
     /// The first review rule with the highest threshold sets group and threshold;

@@ -5,10 +5,12 @@ import Foundation
 /// threads; `decide` is the only thing the daemon calls per tool call.
 ///
 /// Semantics (after Cedar): default deny; any matching `forbid` beats
-/// everything; a matching `review` means "permit once approved"; otherwise
-/// a matching `permit` allows — unless some extractor could not parse the
-/// input and no matching permit looks at `unparsed` (input nobody could
-/// read never counts as safe).
+/// everything; a matching `review` holds a call that some matching `permit`
+/// allows until approvers agree ("permit once approved": with no matching
+/// permit it stays a default deny, listing the review reasons); otherwise a
+/// matching `permit` allows — unless some extractor could not parse the
+/// input and no matching permit looks at that extractor's `unparsed` (input
+/// nobody could read never counts as safe).
 public final class Policy: Sendable {
     /// Where the policy came from (a path or a label), for messages.
     public let source: String

@@ -9,7 +9,7 @@ enum FactSchema {
         "objectType": .string,      // for DDL/GRANT: "table", "schema", "database", ...; else ""
         "tables": .list(.string),
         "hasWhere": .bool,
-        "trivialWhere": .bool,      // WHERE that is always true (1=1, 'a'='a', x OR TRUE)
+        "trivialWhere": .bool,      // WHERE that bounds nothing: no column compared with a literal, parameter or subquery
         "readOnly": .bool,
     ])
 
@@ -23,7 +23,7 @@ enum FactSchema {
         "ddl": .bool,
         "drops": .bool,             // DROP of a table, schema or database
         "truncates": .bool,
-        "unboundedWrite": .bool,    // DELETE/UPDATE with no WHERE or a trivially true one
+        "unboundedWrite": .bool,    // DELETE/UPDATE with no WHERE or one that bounds nothing (see trivialWhere)
         "privilegeChange": .bool,   // GRANT, REVOKE, CREATE/ALTER ROLE|USER
         "unparsed": .bool,
     ])
@@ -39,8 +39,8 @@ enum FactSchema {
         "commands": .list(.object(shellCommand)),
         "programs": .list(.string),
         "recursiveDelete": .bool,
-        "dangerousDelete": .bool,   // recursive delete of /, ~, *, a system path or an unknown path
-        "dynamicDelete": .bool,     // recursive delete of a path only known at run time ($DIR)
+        "dangerousDelete": .bool,   // recursive delete of /, ~ or a dot-directory in it, *, ., a system path (relative paths read after cd)
+        "dynamicDelete": .bool,     // recursive delete of a path only known at run time ($DIR, after cd "$D"), or a find -delete searching a dangerous root
         "deleteTargets": .list(.string),
         "downloadExecute": .bool,
         "systemWrite": .bool,
@@ -50,7 +50,7 @@ enum FactSchema {
         "infraDestroy": .bool,
         "secretRead": .bool,
         "secretPaths": .list(.string),
-        "dynamicCommand": .bool,    // a program name only known at run time
+        "dynamicCommand": .bool,    // code only known at run time: a dynamic program name, code from a pipe, a file the call wrote, inline code of another language
         "unparsed": .bool,
     ])
 

@@ -55,6 +55,14 @@ enum PolicyParser {
         return Parsed(rules: rules, allowlist: allowlist)
     }
 
+    /// An empty list under `match` is refused: the matcher reads "no values"
+    /// as "any value", so `tool: []` (often a list emptied by an edit) would
+    /// widen a rule to every tool instead of narrowing it to none.
+    private static func nonEmpty<T>(_ items: [T], _ node: Node, _ what: String, every: String) throws(LocatedError) -> [T] {
+        guard items.isEmpty else { return items }
+        throw LocatedError(line: YAMLDocument.line(node), message: "\(what) is an empty list, which would match every \(every); list at least one, or remove the key to match every \(every) on purpose")
+    }
+
     private static func parseRule(_ node: Node) throws(LocatedError) -> PolicyRule {
         let line = YAMLDocument.line(node)
         let fields = try YAMLDocument.mapping(node, "rule", allowed: ["id", "effect", "match", "condition", "reason", "review"])
@@ -77,17 +85,18 @@ enum PolicyParser {
         if let match = fields["match"] {
             let m = try YAMLDocument.mapping(match, "match", allowed: ["tool", "actor"])
             if let tool = m["tool"] {
-                tools = try YAMLDocument.strings(tool, "match.tool")
+                tools = try nonEmpty(YAMLDocument.strings(tool, "match.tool"), tool, "match.tool", every: "tool")
                 for t in tools where t.dropLast().contains("*") {
                     throw LocatedError(line: YAMLDocument.line(tool), message: "tool pattern '\(t)': '*' is only allowed at the end")
                 }
             }
             if let actor = m["actor"] {
                 let a = try YAMLDocument.mapping(actor, "match.actor", allowed: ["name", "role", "uid"])
-                if let n = a["name"] { names = try YAMLDocument.strings(n, "match.actor.name") }
-                if let r = a["role"] { roles = try YAMLDocument.strings(r, "match.actor.role") }
+                if let n = a["name"] { names = try nonEmpty(YAMLDocument.strings(n, "match.actor.name"), n, "match.actor.name", every: "actor name") }
+                if let r = a["role"] { roles = try nonEmpty(YAMLDocument.strings(r, "match.actor.role"), r, "match.actor.role", every: "role") }
                 if let u = a["uid"] {
                     let items: [Node] = if case .sequence(let s) = u { Array(s) } else { [u] }
+                    _ = try nonEmpty(items, u, "match.actor.uid", every: "uid")
                     for item in items {
                         let value = try YAMLDocument.int(item, "match.actor.uid")
                         guard value >= 0, value <= Int(UInt32.max) else { throw LocatedError(line: YAMLDocument.line(item), message: "uid \(value) out of range") }

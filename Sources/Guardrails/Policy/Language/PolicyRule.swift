@@ -44,10 +44,16 @@ public final class PolicyRule: Sendable {
         self.compiled = compiled
     }
 
-    /// Whether this rule's condition looks at `unparsed` input. Only such a
-    /// permit may allow a call whose intent could not be fully parsed.
-    var considersUnparsed: Bool {
-        compiled?.referencedPaths.contains { $0 == "unparsed" || $0 == "unparsedReasons" || $0.hasSuffix(".unparsed") } ?? false
+    /// Whether this rule's condition looks at the unparsed input of every
+    /// extractor in `sources` ("sql", "shell", "network"): through the
+    /// top-level `unparsed` or `unparsedReasons`, or through each source's own
+    /// `<source>.unparsed`. Only such a permit may allow a call whose intent
+    /// could not be fully parsed; a permit that reads `network.unparsed` has
+    /// said nothing about a shell command nobody could read.
+    func considersUnparsed(from sources: Set<String>) -> Bool {
+        guard let paths = compiled?.referencedPaths else { return false }
+        if paths.contains("unparsed") || paths.contains("unparsedReasons") { return true }
+        return !sources.isEmpty && sources.allSatisfy { paths.contains("\($0).unparsed") }
     }
 
     func matchesActor(_ actor: Actor) -> Bool {
