@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Sandbox
 
@@ -42,15 +43,11 @@ struct ForkBombTests {
         for _ in 0..<1500 where HostProcesses.matching(token).count < 10 { try await Task.sleep(nanoseconds: 20_000_000) }
         try #require(HostProcesses.matching(token).count >= 10, "the bomb did not start")
 
-        let host = Process()
-        host.executableURL = URL(fileURLWithPath: "/bin/echo")
-        host.arguments = ["host alive"]
-        let output = Pipe()
-        host.standardOutput = output
-        try host.run()
-        host.waitUntilExit()
-        #expect(host.terminationStatus == 0)
-        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "host alive\n")
+        // posix_spawn, not Foundation's Process: its run() can crash once
+        // the test process holds many descriptors (see HostCommand.swift).
+        let host = try HostCommand.run("/bin/echo", ["host alive"])
+        #expect(host.status == 0)
+        #expect(host.stdoutText == "host alive\n")
         #expect(!HostProcesses.matching(token).isEmpty, "the bomb was still running while the host forked")
 
         bomb.cancel()
