@@ -89,15 +89,19 @@ extension ApprovalStore {
                 throw AirlockError(.invalidArguments,
                                    "rule \(requirement.ruleID) requires a reason: pass --reason TEXT")
             }
+            let alreadyReviewed = AirlockError(.conflict,
+                                               "\(approver.person) already reviewed approval \(id); a threshold of \(requirement.threshold) needs \(requirement.threshold) different people")
+            // The same person under another spelling (a review stored before
+            // the config was corrected) is still the same person.
+            if before.reviews.contains(where: { ApproverRules.samePrincipal($0.person, approver.person) }) {
+                throw alreadyReviewed
+            }
             try db.execute(sql: """
                 INSERT INTO approval_review (approval_id, person, uid, verdict, reason, at)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (approval_id, person) DO NOTHING
                 """, arguments: [id, approver.person, Int64(approverUID), verdict.rawValue, givenReason,
                                  now.timeIntervalSince1970])
-            guard db.changesCount == 1 else {
-                throw AirlockError(.conflict,
-                                   "\(approver.person) already reviewed approval \(id); a threshold of \(requirement.threshold) needs \(requirement.threshold) different people")
-            }
+            guard db.changesCount == 1 else { throw alreadyReviewed }
             let approvals = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM approval_review WHERE approval_id = ? AND verdict = ?
                 """, arguments: [id, ApprovalReview.Verdict.approve.rawValue]) ?? 0

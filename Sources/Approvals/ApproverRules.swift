@@ -64,7 +64,7 @@ struct ApproverRules: Sendable {
     /// A principal as written in a claim or the actor directory: `uid:N`
     /// names an account, anything else a person.
     private func party(_ role: ConflictedParty.Role, _ principal: String) -> ConflictedParty {
-        let normal = principal.trimmingCharacters(in: .whitespaces).lowercased()
+        let normal = Self.principalKey(principal)
         if normal.hasPrefix("uid:"), let uid = UInt32(normal.dropFirst(4)) {
             return ConflictedParty(role: role, principal: principal, uids: [uid], names: [])
         }
@@ -74,7 +74,12 @@ struct ApproverRules: Sendable {
     /// Names compare without case and surrounding space, so "Alice" cannot
     /// approve what "alice " asked for.
     static func samePrincipal(_ a: String, _ b: String) -> Bool {
-        a.trimmingCharacters(in: .whitespaces).lowercased() == b.trimmingCharacters(in: .whitespaces).lowercased()
+        principalKey(a) == principalKey(b)
+    }
+
+    /// What `samePrincipal` compares.
+    static func principalKey(_ name: String) -> String {
+        name.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }
 

@@ -81,6 +81,30 @@ struct ApproverEligibilityTests {
         #expect(code == .invalidConfig)
     }
 
+    @Test("one person spelled two ways is a config error naming both", arguments: [
+        ("alice", "Alice"), ("alice", "alice "), ("Bob", " BOB"),
+    ])
+    func twoSpellingsRejected(first: String, second: String) {
+        do {
+            _ = try ApprovalConfig(approvers: [Approver(uid: 2001, person: first, groups: ["oncall"]),
+                                               Approver(uid: 2002, person: "carol", groups: ["oncall"]),
+                                               Approver(uid: 2003, person: second, groups: ["oncall"])])
+            Issue.record("\(first) and \(second) were accepted as two people")
+        } catch let error as AirlockError {
+            #expect(error.code == .invalidConfig)
+            #expect(error.message.contains("\"\(first)\"") && error.message.contains("\"\(second)\""), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("one person on two uids, spelled alike, is a valid config")
+    func oneSpellingOnTwoUIDsAccepted() throws {
+        let config = try ApprovalConfig(approvers: [Approver(uid: 2001, person: "alice", groups: ["oncall"]),
+                                                    Approver(uid: 2002, person: "alice", groups: ["sre"])])
+        #expect(config.approvers.count == 2)
+    }
+
     @Test("two people on one uid is a config error")
     func sharedUIDRejected() {
         #expect(throws: AirlockError.self) {
