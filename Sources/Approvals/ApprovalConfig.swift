@@ -4,7 +4,8 @@ import Foundation
 /// The approval half of the daemon's config.
 public struct ApprovalConfig: Sendable {
     public var approvers: [Approver]
-    /// How long a record stays PENDING before it ends EXPIRED (a refusal).
+    /// How long after its request a record may be decided and run: past it,
+    /// a PENDING or APPROVED record ends EXPIRED (a refusal).
     public var expiry: Duration
 
     public static let defaultExpiry: Duration = .seconds(15 * 60)
