@@ -10,7 +10,8 @@ extension ApprovalStore {
     /// on-behalf-of principal, owner, outsiders to the group),
     /// `invalidArguments` when the rule requires a reason and none is given,
     /// `conflict` for a second review by the same person or a decided record,
-    /// `approvalExpired` past the expiry.
+    /// `approvalExpired` past the expiry. Each refusal but a missing reason
+    /// is audited as `approval.review_refused`.
     public func approve(id: String, approverUID: UInt32, reason: String? = nil,
                         now: Date = Date()) async throws -> ApprovalRecord {
         try await review(id: id, approverUID: approverUID, verdict: .approve, reason: reason, now: now)
@@ -83,8 +84,20 @@ extension ApprovalStore {
         }
     }
 
+    /// `recordReview`, with each refused attempt audited on its own (the
+    /// refused transaction rolled back, and its events with it).
     private func review(id: String, approverUID: UInt32, verdict: ApprovalReview.Verdict, reason: String?,
                         now: Date) async throws -> ApprovalRecord {
+        do {
+            return try await recordReview(id: id, approverUID: approverUID, verdict: verdict, reason: reason, now: now)
+        } catch let error as AirlockError where Self.auditedRefusals.contains(error.code) {
+            await auditRefusedReview(id: id, uid: approverUID, verdict: verdict, error: error, now: now)
+            throw error
+        }
+    }
+
+    private func recordReview(id: String, approverUID: UInt32, verdict: ApprovalReview.Verdict, reason: String?,
+                              now: Date) async throws -> ApprovalRecord {
         try await expireDue(now: now)
         let rules = self.rules
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -23,7 +23,8 @@ struct ThresholdAndReasonTests {
         #expect(second.state == .approved)
         #expect(second.refusal == nil)
         #expect(Set(second.approvers) == ["alice", "bob"])
-        #expect(fixture.audit.kinds == [.approvalRequested, .approvalReviewed, .approvalReviewed])
+        #expect(fixture.audit.kinds == [.approvalRequested, .approvalReviewed, .approvalReviewRefused,
+                                        .approvalReviewRefused, .approvalReviewed])
     }
 
     /// The config once spelled alice "Alice" on uid 2001; it was corrected

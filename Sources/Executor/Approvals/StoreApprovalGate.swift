@@ -136,13 +136,21 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
         return try await awaitDecision(record.id, progress: progress)
     }
 
+    /// The record `actor` requested, or `notFound` / `forbidden`, each
+    /// audited as `approval.resume_refused`: someone probing ids or waiting
+    /// on another agent's approval leaves a trace.
     private func requestedRecord(_ approvalID: String, by actor: Actor) async throws -> ApprovalRecord {
-        let record = try await store.record(id: approvalID)
-        guard record.requester.uid == actor.uid, record.requester.name == actor.name else {
-            throw AirlockError(.forbidden, "approval \(approvalID) was requested by another actor; only \(record.requester.name) "
-                + "(uid \(record.requester.uid)) can wait for it")
+        do {
+            let record = try await store.record(id: approvalID)
+            guard record.requester.uid == actor.uid, record.requester.name == actor.name else {
+                throw AirlockError(.forbidden, "approval \(approvalID) was requested by another actor; only \(record.requester.name) "
+                    + "(uid \(record.requester.uid)) can wait for it")
+            }
+            return record
+        } catch let error as AirlockError where ApprovalStore.auditedRefusals.contains(error.code) {
+            await store.auditRefusedResume(id: approvalID, by: actor, error: error)
+            throw error
         }
-        return record
     }
 
     /// Waits in slices of `progressInterval` until decided or `wait` is
