@@ -16,6 +16,11 @@ public struct AuditEvent: Sendable, Hashable, Codable {
         case approvalReviewed = "approval.reviewed"
         case approvalExpired = "approval.expired"
         case approvalCancelled = "approval.cancelled"
+        /// An approve or deny the store refused (a conflicted or unknown
+        /// approver, a decided or missing record): nothing changed.
+        case approvalReviewRefused = "approval.review_refused"
+        /// A wait or resume of someone else's (or no) approval, refused.
+        case approvalResumeRefused = "approval.resume_refused"
         case credentialIssued = "credential.issued"
         case credentialUsed = "credential.used"
         case runStarted = "run.started"

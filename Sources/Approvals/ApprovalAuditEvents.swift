@@ -40,6 +40,43 @@ enum ApprovalAuditEvents {
         ])
     }
 
+    /// An approve or deny refused before it changed anything. `record` is
+    /// nil when the id names none.
+    static func reviewRefused(id: String, record: ApprovalRecord?, uid: UInt32, person: String?,
+                              verdict: ApprovalReview.Verdict, error: AirlockError, at time: Date) -> AuditEvent {
+        refused(.approvalReviewRefused, id: id, record: record, at: time, [
+            "reviewer_uid": .int(Int64(uid)),
+            "reviewer": person.map(JSONValue.string) ?? .null,
+            "verdict": .string(verdict.rawValue),
+            "code": .string(error.code.rawValue),
+            "refusal": .string(error.message),
+        ])
+    }
+
+    /// A wait or resume refused before anything ran. The actor block is the
+    /// one who tried, not the requester.
+    static func resumeRefused(id: String, record: ApprovalRecord?, by actor: Actor, error: AirlockError,
+                              at time: Date) -> AuditEvent {
+        var event = refused(.approvalResumeRefused, id: id, record: record, at: time, [
+            "code": .string(error.code.rawValue),
+            "refusal": .string(error.message),
+            "requester": record.map { .object(["name": .string($0.requester.name), "uid": .int(Int64($0.requester.uid))]) }
+                ?? .null,
+        ])
+        event.actor = AuditEvent.ActorInfo(actor)
+        return event
+    }
+
+    /// A refusal's event: about the record's call when there is a record,
+    /// about the id alone when there is none.
+    private static func refused(_ kind: AuditEvent.Kind, id: String, record: ApprovalRecord?, at time: Date,
+                                _ fields: [String: JSONValue]) -> AuditEvent {
+        if let record { return event(kind, record, at: time, fields) }
+        var fields = fields
+        fields["approval_id"] = .string(id)
+        return AuditEvent(time: time, kind: kind, fields: fields)
+    }
+
     /// A run the daemon lost to a restart: no executor is left to report it,
     /// so the store does, as the run's end.
     static func runLostToRestart(_ record: ApprovalRecord) -> AuditEvent {

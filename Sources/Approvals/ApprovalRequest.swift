@@ -19,9 +19,16 @@ public struct ApprovalRequest: Sendable, Hashable, Codable {
     /// The arguments as approvers and webhooks may see them (the caller masks
     /// secrets and sensitive values before handing them in).
     public var maskedArguments: [String: JSONValue]
+    /// Digest of the tool's definition (command, profile...) as the catalog
+    /// had it when approval was asked: approvers approved *that* command,
+    /// so a resume under another definition is refused. nil in records
+    /// stored before this field existed (they still decode, but no longer
+    /// resume).
+    public var toolDigest: String?
 
     public init(call: ToolCall, requirement: ReviewRequirement, ruleIDs: [String], reasons: [String],
-                policyRevision: String, facts: [String: JSONValue], maskedArguments: [String: JSONValue]) {
+                policyRevision: String, facts: [String: JSONValue], maskedArguments: [String: JSONValue],
+                toolDigest: String? = nil) {
         self.call = call
         self.requirement = requirement
         self.ruleIDs = ruleIDs
@@ -29,5 +36,6 @@ public struct ApprovalRequest: Sendable, Hashable, Codable {
         self.policyRevision = policyRevision
         self.facts = facts
         self.maskedArguments = maskedArguments
+        self.toolDigest = toolDigest
     }
 }

@@ -3,10 +3,14 @@
 /// take the same arrow:
 ///
 ///     PENDING ─▶ APPROVED ─▶ RUNNING ─▶ DONE
-///        │                     └──────▶ FAILED   (the run failed, or the daemon
-///        ├─▶ DENIED                               restarted while it ran)
+///        │          │          └──────▶ FAILED   (the run failed, or the daemon
+///        │          └─▶ EXPIRED (not run in time)  restarted while it ran)
+///        ├─▶ DENIED
 ///        ├─▶ EXPIRED   (nobody decided in time: a refusal)
 ///        └─▶ CANCELLED (the caller withdrew it)
+///
+/// Both EXPIRED arrows use the record's one deadline, `expires_at`: an
+/// approval must be decided *and* run before it.
 public enum ApprovalState: String, Sendable, Hashable, Codable, CaseIterable {
     case pending = "PENDING"
     case approved = "APPROVED"

@@ -10,7 +10,8 @@ extension ApprovalStore {
     /// on-behalf-of principal, owner, outsiders to the group),
     /// `invalidArguments` when the rule requires a reason and none is given,
     /// `conflict` for a second review by the same person or a decided record,
-    /// `approvalExpired` past the expiry.
+    /// `approvalExpired` past the expiry. Each refusal but a missing reason
+    /// is audited as `approval.review_refused`.
     public func approve(id: String, approverUID: UInt32, reason: String? = nil,
                         now: Date = Date()) async throws -> ApprovalRecord {
         try await review(id: id, approverUID: approverUID, verdict: .approve, reason: reason, now: now)
@@ -40,33 +41,42 @@ extension ApprovalStore {
         }
     }
 
-    /// Ends every PENDING record whose expiry is at or before `now` as
-    /// EXPIRED (a refusal) and returns them. The daemon calls this on a
-    /// timer; reviews and waiters call it too, so an overdue record is never
-    /// approved just because the timer had not fired yet.
+    /// Ends every PENDING or APPROVED record whose expiry is at or before
+    /// `now` as EXPIRED (a refusal) and returns them. The daemon calls this
+    /// on a timer; reviews, claims and waiters call it too, so an overdue
+    /// record is never approved or run just because the timer had not fired
+    /// yet.
     @discardableResult
     public func expireDue(now: Date = Date()) async throws -> [ApprovalRecord] {
         try await commit { db in
-            let due = try ApprovalSchema.fetch(db, where: "state = ? AND expires_at <= ?",
-                                               arguments: [ApprovalState.pending.rawValue, now.timeIntervalSince1970])
-            var expired: [ApprovalRecord] = []
-            for record in due {
-                try db.execute(sql: """
-                    UPDATE approval SET state = ?, decided_at = ?, decided_by = 'system',
-                        decision_reason = 'no decision before the approval expired'
-                    WHERE id = ? AND state = ?
-                    """, arguments: [ApprovalState.expired.rawValue, now.timeIntervalSince1970,
-                                     record.id, ApprovalState.pending.rawValue])
-                if db.changesCount == 1 { expired.append(try Self.require(db, record.id)) }
-            }
+            let due = try ApprovalSchema.fetch(db, where: "state IN (?, ?) AND expires_at <= ?",
+                                               arguments: [ApprovalState.pending.rawValue, ApprovalState.approved.rawValue,
+                                                           now.timeIntervalSince1970])
+            let expired = try due.compactMap { try Self.expire(db, $0, now: now) }
             return Committed(expired, changes: expired.map { ApprovalChange(kind: .approvalExpired, record: $0) },
                              events: expired.map(ApprovalAuditEvents.expired))
         }
     }
 
+    /// Moves `record` (PENDING or APPROVED, as read in this transaction) to
+    /// EXPIRED; nil when another writer moved it first. An approval is a
+    /// right to run this action soon, not ever: an APPROVED record nobody
+    /// claimed by the same deadline a pending one had expires too.
+    static func expire(_ db: Database, _ record: ApprovalRecord, now: Date) throws -> ApprovalRecord? {
+        let reason = record.state == .approved
+            ? "approved, but not run before the approval expired"
+            : "no decision before the approval expired"
+        try db.execute(sql: """
+            UPDATE approval SET state = ?, decided_at = ?, decided_by = 'system', decision_reason = ?
+            WHERE id = ? AND state = ?
+            """, arguments: [ApprovalState.expired.rawValue, now.timeIntervalSince1970, reason,
+                             record.id, record.state.rawValue])
+        return db.changesCount == 1 ? try require(db, record.id) : nil
+    }
+
     /// Runs `expireDue` every `interval` until the task is cancelled. Errors
     /// are retried on the next tick: a sweep that fails leaves records
-    /// PENDING, and every review re-checks expiry itself.
+    /// PENDING or APPROVED, and every review and claim re-checks expiry itself.
     public func sweepExpired(every interval: Duration = .seconds(5)) async {
         while !Task.isCancelled {
             _ = try? await expireDue()
@@ -74,8 +84,20 @@ extension ApprovalStore {
         }
     }
 
+    /// `recordReview`, with each refused attempt audited on its own (the
+    /// refused transaction rolled back, and its events with it).
     private func review(id: String, approverUID: UInt32, verdict: ApprovalReview.Verdict, reason: String?,
                         now: Date) async throws -> ApprovalRecord {
+        do {
+            return try await recordReview(id: id, approverUID: approverUID, verdict: verdict, reason: reason, now: now)
+        } catch let error as AirlockError where Self.auditedRefusals.contains(error.code) {
+            await auditRefusedReview(id: id, uid: approverUID, verdict: verdict, error: error, now: now)
+            throw error
+        }
+    }
+
+    private func recordReview(id: String, approverUID: UInt32, verdict: ApprovalReview.Verdict, reason: String?,
+                              now: Date) async throws -> ApprovalRecord {
         try await expireDue(now: now)
         let rules = self.rules
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -89,15 +111,19 @@ extension ApprovalStore {
                 throw AirlockError(.invalidArguments,
                                    "rule \(requirement.ruleID) requires a reason: pass --reason TEXT")
             }
+            let alreadyReviewed = AirlockError(.conflict,
+                                               "\(approver.person) already reviewed approval \(id); a threshold of \(requirement.threshold) needs \(requirement.threshold) different people")
+            // The same person under another spelling (a review stored before
+            // the config was corrected) is still the same person.
+            if before.reviews.contains(where: { ApproverRules.samePrincipal($0.person, approver.person) }) {
+                throw alreadyReviewed
+            }
             try db.execute(sql: """
                 INSERT INTO approval_review (approval_id, person, uid, verdict, reason, at)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (approval_id, person) DO NOTHING
                 """, arguments: [id, approver.person, Int64(approverUID), verdict.rawValue, givenReason,
                                  now.timeIntervalSince1970])
-            guard db.changesCount == 1 else {
-                throw AirlockError(.conflict,
-                                   "\(approver.person) already reviewed approval \(id); a threshold of \(requirement.threshold) needs \(requirement.threshold) different people")
-            }
+            guard db.changesCount == 1 else { throw alreadyReviewed }
             let approvals = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM approval_review WHERE approval_id = ? AND verdict = ?
                 """, arguments: [id, ApprovalReview.Verdict.approve.rawValue]) ?? 0

@@ -14,14 +14,25 @@ extension ApprovalStore {
     /// restart in between); every other gets `conflict`. A PENDING, refused
     /// or already-run record is never returned.
     ///
-    /// The stored arguments are re-digested first: if they no longer match
-    /// the digest the approvers saw, the record ends FAILED and nothing runs.
+    /// An APPROVED record past its expiry ends EXPIRED here (audited) and
+    /// the claim fails with `approvalExpired`. The stored arguments are
+    /// re-digested first: if they no longer match the digest the approvers
+    /// saw, the record ends FAILED and nothing runs.
     public func claimForRun(id: String, now: Date = Date()) async throws -> ApprovedAction {
         let outcome: Result<ApprovedAction, AirlockError> = try await commit { db in
             let before = try Self.require(db, id)
             guard before.state == .approved else {
                 throw AirlockError(.conflict,
                                    "approval \(id) is \(before.state.rawValue); only an APPROVED record runs, and only once")
+            }
+            guard before.expiresAt > now else {
+                guard let expired = try Self.expire(db, before, now: now) else {
+                    throw AirlockError(.conflict, "approval \(id) was claimed by another run")
+                }
+                let refusal = AirlockError(.approvalExpired, "approval \(id) was approved but not run before it expired at "
+                    + "\(ApprovalTime.iso8601(before.expiresAt)); nothing ran, call again for a new approval")
+                return Committed(.failure(refusal), kind: .approvalExpired, record: expired,
+                                 event: ApprovalAuditEvents.expired(expired))
             }
             let call = before.request.call
             guard ToolCall.actionDigest(tool: call.tool, arguments: call.arguments) == before.actionDigest else {
@@ -57,8 +68,8 @@ extension ApprovalStore {
 
     /// Call once when the daemon starts, before serving: a RUNNING record
     /// means the previous process died mid-run, so it ends FAILED and is
-    /// never re-run silently; overdue PENDING records expire. APPROVED
-    /// records stay claimable once.
+    /// never re-run silently; overdue PENDING and APPROVED records expire.
+    /// APPROVED records within their expiry stay claimable once.
     public func recoverAfterRestart(now: Date = Date()) async throws -> RecoveryReport {
         let failed: [ApprovalRecord] = try await commit { db in
             let running = try ApprovalSchema.fetch(db, where: "state = ?",

@@ -75,9 +75,11 @@ public final class ApprovalStore: Sendable {
     /// webhook never delays or loses the record).
     ///
     /// `maskedArguments` is what approvers and webhooks will see; pass the
-    /// arguments through the daemon's masker first.
+    /// arguments through the daemon's masker first. `toolDigest` binds the
+    /// tool's definition to the record (see `ApprovalRequest.toolDigest`); a
+    /// record without one can be decided and claimed, but not resumed.
     public func createPending(call: ToolCall, decision: Decision, maskedArguments: [String: JSONValue],
-                              now: Date = Date()) async throws -> ApprovalRecord {
+                              toolDigest: String? = nil, now: Date = Date()) async throws -> ApprovalRecord {
         guard decision.effect == .review, var requirement = decision.review else {
             throw AirlockError(.invalidArguments,
                                "only a decision with effect review and a review requirement can be queued for approval")
@@ -89,7 +91,7 @@ public final class ApprovalStore: Sendable {
         requirement.threshold = max(1, requirement.threshold)
         let request = ApprovalRequest(call: call, requirement: requirement, ruleIDs: decision.ruleIDs,
                                       reasons: decision.reasons, policyRevision: decision.policyRevision,
-                                      facts: decision.facts, maskedArguments: maskedArguments)
+                                      facts: decision.facts, maskedArguments: maskedArguments, toolDigest: toolDigest)
         let id = ApprovalID.make()
         let requestJSON = try ApprovalSchema.encodeRequest(request)
         let expiresAt = now.addingTimeInterval(config.expiryInterval)

@@ -3,7 +3,7 @@ public struct RecoveryReport: Sendable, Hashable {
     /// Records that were RUNNING when the last process died, now FAILED: they
     /// may have half-run, so they are never re-run silently.
     public var failedRuns: [ApprovalRecord]
-    /// PENDING records whose expiry passed while nobody was watching.
+    /// PENDING and APPROVED records whose expiry passed while nobody was watching.
     public var expired: [ApprovalRecord]
     /// Still waiting for approvers.
     public var pending: [ApprovalRecord]

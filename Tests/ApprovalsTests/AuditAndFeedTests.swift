@@ -16,6 +16,53 @@ struct AuditAndFeedTests {
         #expect(after.reviews.isEmpty)
     }
 
+    /// Each attempt the store refuses leaves exactly one
+    /// `approval.review_refused` event naming the record, the peer uid and
+    /// the refusal, and nothing else.
+    @Test("each refused approve or deny writes exactly one refusal event")
+    func refusedReviewsAudited() async throws {
+        let fixture = try StoreFixture()
+        let record = try await fixture.pending(decision: Cast.decision(threshold: 2))
+        let store = fixture.store
+        let attempts: [(id: String, uid: UInt32, code: AirlockError.Code, review: ReviewKind)] = [
+            (record.id, Cast.agentUID, .forbidden, .approve),        // the requester
+            (record.id, Cast.olivia, .forbidden, .deny),             // the owner
+            (record.id, Cast.dave, .forbidden, .approve),            // not in the group
+            (record.id, 0, .forbidden, .approve),                    // not an approver
+            ("apr-00000000000000000000", Cast.alice, .notFound, .approve),
+        ]
+        for attempt in attempts {
+            let before = fixture.audit.all.count
+            let code = await AirlockError.Code.thrown {
+                _ = try await attempt.review.perform(on: store, id: attempt.id, uid: attempt.uid)
+            }
+            #expect(code == attempt.code)
+            let written = fixture.audit.all.dropFirst(before)
+            #expect(written.map(\.kind) == [.approvalReviewRefused], "uid \(attempt.uid)")
+            let event = try #require(written.first)
+            #expect(event.fields["approval_id"] == .string(attempt.id))
+            #expect(event.fields["reviewer_uid"] == .int(Int64(attempt.uid)))
+            #expect(event.fields["code"] == .string(attempt.code.rawValue))
+            #expect(event.fields["refusal"]?.stringValue?.isEmpty == false)
+        }
+        _ = try await store.approve(id: record.id, approverUID: Cast.alice)
+        let before = fixture.audit.all.count
+        #expect(await AirlockError.Code.thrown { _ = try await store.approve(id: record.id, approverUID: Cast.alice) } == .conflict)
+        #expect(fixture.audit.all.dropFirst(before).map(\.kind) == [.approvalReviewRefused])
+        #expect(fixture.audit.all.last?.fields["reviewer"] == "alice")
+        #expect(fixture.audit.all.last?.argumentsDigest == record.actionDigest)
+        #expect(try await store.record(id: record.id).reviews.count == 1)
+    }
+
+    @Test("a refusal stands when its audit event cannot be written")
+    func refusalStandsWithoutAudit() async throws {
+        let fixture = try StoreFixture()
+        let record = try await fixture.pending()
+        fixture.audit.failing.withLock { $0 = .approvalReviewRefused }
+        #expect(await AirlockError.Code.thrown { _ = try await fixture.store.approve(id: record.id, approverUID: Cast.agentUID) } == .forbidden)
+        #expect(try await fixture.store.record(id: record.id).state == .pending)
+    }
+
     @Test("events carry approval id, reviewer and reason")
     func reviewEventFields() async throws {
         let fixture = try StoreFixture()

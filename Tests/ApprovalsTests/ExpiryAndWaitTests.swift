@@ -21,7 +21,7 @@ struct ExpiryAndWaitTests {
         #expect(after.state.isRefusal)
         #expect(after.refusal?.code == .approvalExpired)
         #expect(after.reviews.isEmpty)
-        #expect(fixture.audit.kinds == [.approvalRequested, .approvalExpired])
+        #expect(fixture.audit.kinds == [.approvalRequested, .approvalExpired, .approvalReviewRefused])
         #expect(await AirlockError.Code.thrown { _ = try await fixture.store.claimForRun(id: record.id) } == .conflict)
     }
 
@@ -36,6 +36,74 @@ struct ExpiryAndWaitTests {
         let expired = try await fixture.store.expireDue(now: start.addingTimeInterval(15 * 60))
         #expect(expired.map(\.id) == [early.id])
         #expect(try await fixture.store.record(id: late.id).state == .pending)
+    }
+
+    @Test("an APPROVED record nobody ran expires on the sweep: audited, in the change feed, never claimable")
+    func approvedRecordExpiresOnSweep() async throws {
+        let fixture = try StoreFixture()
+        let start = Date()
+        let record = try await Self.approved(in: fixture, requestedAt: start)
+        let changes = fixture.store.changes()
+        #expect(try await fixture.store.expireDue(now: start.addingTimeInterval(15 * 60 - 1)).isEmpty)
+
+        let expired = try await fixture.store.expireDue(now: start.addingTimeInterval(15 * 60))
+        #expect(expired.map(\.id) == [record.id])
+        let after = try await fixture.store.record(id: record.id)
+        #expect(after.state == .expired)
+        #expect(after.refusal?.code == .approvalExpired)
+        #expect(after.decisionReason == "approved, but not run before the approval expired")
+        #expect(after.approvers == ["alice"])
+        #expect(fixture.audit.kinds == [.approvalRequested, .approvalReviewed, .approvalExpired])
+        #expect(fixture.audit.all.last?.fields["approval_id"] == .string(record.id))
+        #expect(try await Self.firstChange(in: changes, before: fixture) == .approvalExpired)
+        #expect(await AirlockError.Code.thrown {
+            _ = try await fixture.store.claimForRun(id: record.id, now: start.addingTimeInterval(15 * 60))
+        } == .conflict)
+    }
+
+    @Test("claiming an APPROVED record past its expiry is approvalExpired, and ends it EXPIRED")
+    func claimPastExpiryRefused() async throws {
+        let fixture = try StoreFixture()
+        let start = Date()
+        let record = try await Self.approved(in: fixture, requestedAt: start)
+        let changes = fixture.store.changes()
+        let code = await AirlockError.Code.thrown {
+            _ = try await fixture.store.claimForRun(id: record.id, now: start.addingTimeInterval(15 * 60 + 1))
+        }
+        #expect(code == .approvalExpired)
+        #expect(try await fixture.store.record(id: record.id).state == .expired)
+        #expect(fixture.audit.kinds == [.approvalRequested, .approvalReviewed, .approvalExpired])
+        #expect(try await Self.firstChange(in: changes, before: fixture) == .approvalExpired)
+    }
+
+    /// A record requested at `requestedAt` and approved by alice a minute later.
+    private static func approved(in fixture: StoreFixture, requestedAt start: Date) async throws -> ApprovalRecord {
+        let record = try await fixture.store.createPending(call: Cast.call(), decision: Cast.decision(),
+                                                           maskedArguments: [:], now: start)
+        return try await fixture.store.approve(id: record.id, approverUID: Cast.alice, now: start.addingTimeInterval(60))
+    }
+
+    /// The kind of the first change `changes` streamed, found without
+    /// blocking on a change that never came: a new pending record is
+    /// queued after, so the stream has at least that one.
+    private static func firstChange(in changes: AsyncStream<ApprovalChange>,
+                                    before fixture: StoreFixture) async throws -> AuditEvent.Kind? {
+        _ = try await fixture.pending()
+        var iterator = changes.makeAsyncIterator()
+        return await iterator.next()?.kind
+    }
+
+    @Test("an APPROVED record overdue at restart is expired by recovery, not offered to run")
+    func approvedRecordOverdueAtRestart() async throws {
+        let fixture = try StoreFixture()
+        let start = Date().addingTimeInterval(-3600)
+        let record = try await Self.approved(in: fixture, requestedAt: start)
+        try fixture.store.close()
+        let reopened = try fixture.reopen()
+        let report = try await reopened.recoverAfterRestart()
+        #expect(report.expired.map(\.id) == [record.id])
+        #expect(report.approved.isEmpty)
+        #expect(await AirlockError.Code.thrown { _ = try await reopened.claimForRun(id: record.id) } == .conflict)
     }
 
     @Test("a waiter sees the expiry as EXPIRED")
@@ -107,6 +175,6 @@ struct ExpiryAndWaitTests {
         #expect(await AirlockError.Code.thrown {
             _ = try await fixture.store.approve(id: outcome.id, approverUID: Cast.bob)
         } == .conflict)
-        #expect(fixture.audit.kinds.last == .approvalCancelled)
+        #expect(fixture.audit.kinds.suffix(2) == [.approvalCancelled, .approvalReviewRefused])
     }
 }

@@ -23,7 +23,33 @@ struct ThresholdAndReasonTests {
         #expect(second.state == .approved)
         #expect(second.refusal == nil)
         #expect(Set(second.approvers) == ["alice", "bob"])
-        #expect(fixture.audit.kinds == [.approvalRequested, .approvalReviewed, .approvalReviewed])
+        #expect(fixture.audit.kinds == [.approvalRequested, .approvalReviewed, .approvalReviewRefused,
+                                        .approvalReviewRefused, .approvalReviewed])
+    }
+
+    /// The config once spelled alice "Alice" on uid 2001; it was corrected
+    /// (and her second account added) while a record waited. Her review under
+    /// the old spelling and one under the new are one person, not two.
+    @Test("a person's review under an old spelling and the new one count once")
+    func respelledPersonCountsOnce() async throws {
+        let fixture = try StoreFixture(approvers: [Approver(uid: 2001, person: "Alice", groups: ["oncall"]),
+                                                   Approver(uid: Cast.bob, person: "bob", groups: ["oncall"])])
+        let record = try await fixture.pending(decision: Cast.decision(threshold: 2))
+        let first = try await fixture.store.approve(id: record.id, approverUID: 2001)
+        #expect(first.approvers == ["Alice"])
+        try fixture.store.close()
+
+        let corrected = try ApprovalConfig(approvers: [Approver(uid: 2001, person: "alice", groups: ["oncall"]),
+                                                       Approver(uid: 2009, person: "alice", groups: ["oncall"]),
+                                                       Approver(uid: Cast.bob, person: "bob", groups: ["oncall"])])
+        let store = try ApprovalStore(path: fixture.path, config: corrected, audit: fixture.audit.sink)
+        for uid: UInt32 in [2001, 2009] {
+            #expect(await AirlockError.Code.thrown { _ = try await store.approve(id: record.id, approverUID: uid) } == .conflict)
+        }
+        #expect(try await store.record(id: record.id).state == .pending)
+        let second = try await store.approve(id: record.id, approverUID: Cast.bob)
+        #expect(second.state == .approved)
+        #expect(second.approvers == ["Alice", "bob"])
     }
 
     @Test("a rule that requires a reason refuses a review without one")

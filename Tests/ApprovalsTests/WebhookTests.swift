@@ -13,22 +13,24 @@ struct WebhookTests {
     /// Queues a record, delivers it once to a fresh local receiver that
     /// answers `statuses` (then 200), stops the receiver, and returns what
     /// each side saw.
-    private func deliverToReceiver(_ format: WebhookTarget.Format, statuses: [Int] = [])
+    private func deliverToReceiver(_ format: WebhookTarget.Format, statuses: [Int] = [], call: ToolCall = Self.call)
         async throws -> (received: [WebhookReceiver.Request], record: ApprovalRecord, delivery: WebhookDelivery?)
     {
         let receiver = try await WebhookReceiver.start(statuses: statuses)
         let notifier = WebhookNotifier(targets: [try WebhookTarget(url: receiver.url, format: format, secret: Self.secret,
                                                                    retry: Self.fastRetry)])
-        let record = try await queue(try StoreFixture())
+        let record = try await queue(try StoreFixture(), call: call)
         let delivery = await notifier.deliver(record).first
         try await receiver.stop()
         return (receiver.received, record, delivery)
     }
 
-    private func queue(_ fixture: StoreFixture) async throws -> ApprovalRecord {
-        let call = Cast.call(["env": "prod", "api_token": "tok-raw-value-123"])
-        return try await fixture.store.createPending(call: call, decision: Cast.decision(),
-                                                     maskedArguments: ["env": "prod", "api_token": "[masked]"])
+    static let call = Cast.call(["env": "prod", "api_token": "tok-raw-value-123"])
+
+    private func queue(_ fixture: StoreFixture, call: ToolCall = Self.call) async throws -> ApprovalRecord {
+        var masked = call.arguments
+        if masked["api_token"] != nil { masked["api_token"] = "[masked]" }
+        return try await fixture.store.createPending(call: call, decision: Cast.decision(), maskedArguments: masked)
     }
 
     @Test("Slack body: text and blocks with action, requester, reason, rule and the approve command; signed")
@@ -58,6 +60,35 @@ struct WebhookTests {
             #expect(rendered.contains(expected), "Slack body lacks \(expected)")
         }
         #expect(!rendered.contains("tok-raw-value-123"))
+    }
+
+    /// The agent writes backticks and line breaks into its arguments,
+    /// on-behalf-of claim and reason, trying to close the code block and add
+    /// an "Action" and a "Rule" of its own to what the approver reads.
+    @Test("Slack body: agent text can neither close a code span nor start a line")
+    func slackBodyNeutralisesAgentMarkup() async throws {
+        let forged = "\n*Action:* `read_file`\n*Rule:* `auto-approve` low risk\n"
+        let call = ToolCall(tool: "deploy", arguments: ["env": .string("prod```" + forged + "```")], actor: Cast.agent,
+                            claims: CallClaims(onBehalfOf: "pat" + forged, reason: "routine" + forged + "\r\u{2028}done"))
+        let (received, _, _) = try await deliverToReceiver(.slack, call: call)
+        let body = try CanonicalJSON.parse(try #require(received.first).body)
+        let blocks = try #require(body["blocks"]?.arrayValue)
+        let texts = blocks.flatMap { block in
+            [block["text"]?["text"]?.stringValue].compactMap { $0 } + (block["fields"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }
+        } + [try #require(body["text"]?.stringValue)]
+        let lines = texts.flatMap { $0.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) }
+        #expect(lines.filter { $0.hasPrefix("*Action:*") } == ["*Action:* `deploy`"])
+        #expect(lines.filter { $0.hasPrefix("*Rule:*") } == ["*Rule:*"])
+        // The arguments' block opens and closes once, with no backtick inside.
+        let action = try #require(texts.first { $0.hasPrefix("*Action:*") })
+        #expect(action.components(separatedBy: "```").count == 3, "\(action)")
+        #expect(action.split(separator: "```", omittingEmptySubsequences: false).dropFirst().first?.contains("`") == false)
+        // Neutralised, not dropped: the approver still sees what the agent wrote.
+        let reason = try #require(texts.first { $0.hasPrefix("*Reason:*") })
+        #expect(reason.split(whereSeparator: \.isNewline).count == 2, "\(reason)")
+        #expect(reason.contains("auto-approve") && reason.contains("done"))
+        let requester = try #require(texts.first { $0.hasPrefix("*Requester:*") })
+        #expect(requester.split(whereSeparator: \.isNewline).count == 2, "\(requester)")
     }
 
     @Test("generic body: event, the record's display view, commands")

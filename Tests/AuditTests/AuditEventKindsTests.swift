@@ -23,6 +23,8 @@ struct AuditEventKindsTests {
             AuditEvent(kind: .approvalReviewed, call: call, fields: AuditFields.approval(id: "apr-9", reviewers: ["bob"])),
             AuditEvent(kind: .approvalExpired, call: call, fields: AuditFields.approval(id: "apr-8")),
             AuditEvent(kind: .approvalCancelled, call: call, fields: AuditFields.approval(id: "apr-7")),
+            AuditEvent(kind: .approvalReviewRefused, call: call, fields: AuditFields.approval(id: "apr-6")),
+            AuditEvent(kind: .approvalResumeRefused, call: call, fields: AuditFields.approval(id: "apr-5")),
             AuditEvent(kind: .credentialIssued, call: call, fields: AuditFields.credential(jti: "jti-1", extra: ["ttl_seconds": 30])),
             AuditEvent(kind: .credentialUsed, call: call, fields: AuditFields.credential(jti: "jti-1")),
             AuditEvent(kind: .runStarted, call: call),

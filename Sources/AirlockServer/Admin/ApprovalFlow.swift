@@ -34,7 +34,7 @@ public final class ApprovalFlow: Sendable {
     }
 
     /// Settles what the previous process left (RUNNING → FAILED, overdue →
-    /// EXPIRED; APPROVED stays claimable once), starts expiring overdue
+    /// EXPIRED; APPROVED stays claimable once until its expiry), starts expiring overdue
     /// records on a timer, and opens the admin socket.
     @discardableResult
     public func start() async throws -> RecoveryReport {

@@ -7,7 +7,7 @@ import Foundation
 ///
 ///     approvers:
 ///       database: /var/lib/airlock/approvals.sqlite   # relative to the config file
-///       expiry_seconds: 900        # PENDING this long → EXPIRED (a refusal); default 15 min
+///       expiry_seconds: 900        # not decided and run this long after the request → EXPIRED (a refusal); default 15 min
 ///       wait_seconds: 120          # how long tools/call waits before answering "pending"
 ///       admin_socket:              # the approver socket; defaults beside the agent socket, 0600
 ///         path: /run/airlock/admin.sock

@@ -43,9 +43,10 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
     public func requestApproval(for call: ToolCall, tool: ToolDefinition, decision: Decision,
                                 progress: ProgressReporter) async throws -> ApprovalOutcome {
         if let resumption = ApprovalResumption.current {
-            return try await resumeInPipeline(resumption, call: call, progress: progress)
+            return try await resumeInPipeline(resumption, call: call, tool: tool, decision: decision, progress: progress)
         }
-        let record = try await store.createPending(call: call, decision: decision, maskedArguments: mask(call, tool))
+        let record = try await store.createPending(call: call, decision: decision, maskedArguments: mask(call, tool),
+                                                   toolDigest: tool.definitionDigest)
         let rule = record.request.requirement
         progress.report("waiting for approval \(record.id) from \(rule.group) (rule \(rule.ruleID): \(rule.message))")
         logger.info("approval requested", metadata: ["approval_id": "\(record.id)", "tool": "\(call.tool)"])
@@ -54,7 +55,9 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
 
     /// Waits again for a record `actor` requested earlier, then claims it.
     /// Only the requesting actor (same uid and name) may resume: anyone else
-    /// gets `forbidden`, so an approval id is not a capability to run.
+    /// gets `forbidden`, so an approval id is not a capability to run. This
+    /// does not consult the policy again; the agent socket resumes through
+    /// `resumeCall`, which does.
     public func resume(approvalID: String, actor: Actor, progress: ProgressReporter) async throws -> ApprovalOutcome {
         _ = try await requestedRecord(approvalID, by: actor)
         return try await awaitDecision(approvalID, progress: progress)
@@ -65,9 +68,11 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
     /// again) with this gate resuming the record instead of queuing a new
     /// one. Throws `notFound` / `forbidden` before anything is executed.
     ///
-    /// If the policy no longer asks for review, the call ran (or was refused)
-    /// without this approval; a record still open is then cancelled, so it
-    /// can never authorise a second run of the same action later.
+    /// If the policy no longer asks for review, the call ran (or was denied)
+    /// without this approval; a record still open is then closed, so it can
+    /// never authorise a second run of the same action later. If it still
+    /// asks for review, but not as it did (see `ApprovalRequest.drift`),
+    /// the resume is refused and the record closed the same way.
     public func resumeCall(approvalID: String, actor: Actor,
                            execute: @Sendable (ToolCall) async -> CallOutcome) async throws -> CallOutcome {
         let record = try await requestedRecord(approvalID, by: actor)
@@ -75,17 +80,22 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
         let outcome = await ApprovalResumption.$current.withValue(resumption) {
             await execute(record.request.call)
         }
-        if !resumption.consulted.value, case .completed = outcome {
-            await retireUnused(approvalID)
+        guard !resumption.consulted.value else { return outcome }
+        switch outcome {
+        case .completed:
+            await retire(approvalID, reason: "not used: the policy no longer asks for review, and the call ran without this approval")
+        case .refused(let error, _) where error.code == .policyDenied:
+            await retire(approvalID, reason: "not used: the policy now denies this call")
+        default:
+            break
         }
         return outcome
     }
 
-    /// Closes a record whose action ran without it: PENDING → CANCELLED,
-    /// APPROVED → FAILED (through a claim, the only way out of APPROVED, so
-    /// a racing claimer either ran it first or never will).
-    private func retireUnused(_ approvalID: String) async {
-        let reason = "not used: the policy no longer asks for review, and the call ran without this approval"
+    /// Closes a record that will not be used: PENDING → CANCELLED, APPROVED
+    /// → FAILED (through a claim, the only way out of APPROVED, so a racing
+    /// claimer either ran it first or never will).
+    private func retire(_ approvalID: String, reason: String) async {
         do {
             switch try await store.record(id: approvalID).state {
             case .pending:
@@ -121,9 +131,11 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
     // MARK: waiting
 
     /// The pipeline re-entered with a resumption: the call must be the
-    /// stored one of that record (the resumer handed it in), else refuse.
-    private func resumeInPipeline(_ resumption: ApprovalResumption, call: ToolCall,
-                                  progress: ProgressReporter) async throws -> ApprovalOutcome {
+    /// stored one of that record (the resumer handed it in), and `decision`
+    /// (the policy as it is now) must still ask for the review the record
+    /// was created for, of the tool as it was then; else refuse.
+    private func resumeInPipeline(_ resumption: ApprovalResumption, call: ToolCall, tool: ToolDefinition,
+                                  decision: Decision, progress: ProgressReporter) async throws -> ApprovalOutcome {
         resumption.consulted.set()
         let record = try await requestedRecord(resumption.approvalID, by: resumption.actor)
         // Same call id and the digest the approvers saw (timestamps may lose
@@ -132,17 +144,35 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
               call.actionDigest == record.actionDigest else {
             throw AirlockError(.conflict, "approval \(record.id) is for a different call; nothing ran")
         }
+        let drift = record.request.drift(from: decision, toolDigest: tool.definitionDigest)
+        guard drift.isEmpty else {
+            let changes = drift.joined(separator: "; ")
+            await retire(record.id, reason: "not used: the policy or tool changed since it was requested: \(changes)")
+            logger.notice("approval refused on resume: policy or tool changed",
+                          metadata: ["approval_id": "\(record.id)", "changes": "\(changes)"])
+            throw AirlockError(.conflict, "approval \(record.id) was requested under another policy or tool definition "
+                + "(\(changes)); it no longer authorises this call and nothing ran. Call \(call.tool) again to ask for "
+                + "approval under the current policy")
+        }
         progress.report("waiting again for approval \(record.id)")
         return try await awaitDecision(record.id, progress: progress)
     }
 
+    /// The record `actor` requested, or `notFound` / `forbidden`, each
+    /// audited as `approval.resume_refused`: someone probing ids or waiting
+    /// on another agent's approval leaves a trace.
     private func requestedRecord(_ approvalID: String, by actor: Actor) async throws -> ApprovalRecord {
-        let record = try await store.record(id: approvalID)
-        guard record.requester.uid == actor.uid, record.requester.name == actor.name else {
-            throw AirlockError(.forbidden, "approval \(approvalID) was requested by another actor; only \(record.requester.name) "
-                + "(uid \(record.requester.uid)) can wait for it")
+        do {
+            let record = try await store.record(id: approvalID)
+            guard record.requester.uid == actor.uid, record.requester.name == actor.name else {
+                throw AirlockError(.forbidden, "approval \(approvalID) was requested by another actor; only \(record.requester.name) "
+                    + "(uid \(record.requester.uid)) can wait for it")
+            }
+            return record
+        } catch let error as AirlockError where ApprovalStore.auditedRefusals.contains(error.code) {
+            await store.auditRefusedResume(id: approvalID, by: actor, error: error)
+            throw error
         }
-        return record
     }
 
     /// Waits in slices of `progressInterval` until decided or `wait` is

@@ -7,7 +7,9 @@ import Sandbox
 /// Mints the run's action-bound token and resolves the tool's secrets once
 /// policy (and approval) passed. The token reaches the sandbox as
 /// `AIRLOCK_TOKEN` and as a read-only file; it is marked used when the run
-/// ends, so it can't be replayed afterwards.
+/// ends, so it can't be replayed afterwards. Until it expires it still
+/// verifies, so it is handed back as `RunCredentials.token` for the executor
+/// to mask out of whatever the tool prints.
 public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable {
     private let minter: TokenMinter
     private let usedTokens: UsedTokenRegistry
@@ -35,7 +37,8 @@ public final class TokenCredentialIssuer: CredentialIssuer, @unchecked Sendable 
         return RunCredentials(
             environment: env,
             files: [InjectedFile(path: ActionTokenInjection.filePath, contents: Data(minted.token.utf8), mode: 0o400)],
-            secrets: Dictionary(secrets.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }), tokenID: minted.claims.jti)
+            secrets: Dictionary(secrets.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }), tokenID: minted.claims.jti,
+            token: minted.token)
     }
 
     public func retire(_ credentials: RunCredentials, call: ToolCall) async {

@@ -146,7 +146,7 @@ public final class Executor: Sendable {
         await hooks.credentials.retire(credentials, call: call)
         retired = true
         let result = try await HeavyWork.run(if: HeavyWork.isHeavy(raw)) {
-            let result = Self.masking(credentials.secrets, in: raw)
+            let result = Self.masking(credentials.maskedValues, in: raw)
             try await trail.append(.runFinished, AuditedOutput.fields(for: result))
             return result
         }
@@ -159,11 +159,12 @@ public final class Executor: Sendable {
         return result
     }
 
-    /// Replaces every injected secret in the captured output — verbatim or
-    /// base64/hex/percent/JSON-encoded, the way a tool that prints its
-    /// credential usually shows it — so it never reaches the agent.
-    static func masking(_ secrets: [String: String], in result: RunResult) -> RunResult {
-        let masker = SecretMasker(secrets.map { ResolvedSecret(name: $0.key, value: $0.value) })
+    /// Replaces every injected secret and the action token in the captured
+    /// output — verbatim or base64/hex/percent/JSON-encoded, the way a tool
+    /// that prints its credential usually shows it — so it never reaches
+    /// the agent.
+    static func masking(_ secrets: [ResolvedSecret], in result: RunResult) -> RunResult {
+        let masker = SecretMasker(secrets)
         guard !masker.isEmpty else { return result }
         var masked = result
         masked.stdout.text = masker.mask(masked.stdout.text)

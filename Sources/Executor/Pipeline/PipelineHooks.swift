@@ -1,4 +1,5 @@
 import AirlockCore
+import Credentials
 import Sandbox
 
 /// The guardrail policy: decides allow / deny / review for a validated call.
@@ -31,13 +32,26 @@ public struct RunCredentials: Sendable, Hashable {
     public var secrets: [String: String]
     /// The token's `jti`, for the audit trail.
     public var tokenID: String?
+    /// The action token itself, as injected. It verifies against the JWKS
+    /// until it expires, so a tool that prints its environment or the token
+    /// file must not hand it to the agent: it is masked out of the output
+    /// (and so out of the audit record) like a secret.
+    public var token: String?
 
     public init(environment: [String: String] = [:], files: [InjectedFile] = [], secrets: [String: String] = [:],
-                tokenID: String? = nil) {
+                tokenID: String? = nil, token: String? = nil) {
         self.environment = environment
         self.files = files
         self.secrets = secrets
         self.tokenID = tokenID
+        self.token = token
+    }
+
+    /// Everything masked out of the run's output: the secrets, and the token
+    /// under its own name (a secret declared with that name is kept too).
+    var maskedValues: [ResolvedSecret] {
+        secrets.map { ResolvedSecret(name: $0.key, value: $0.value) }
+            + (token.map { [ResolvedSecret(name: "airlock_token", value: $0)] } ?? [])
     }
 }
 

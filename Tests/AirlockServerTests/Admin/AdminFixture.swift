@@ -23,13 +23,14 @@ struct AdminFixture {
 
     var socketPath: String { directory.appendingPathComponent("admin.sock").path }
 
-    static func start(expiry: Duration = ApprovalConfig.defaultExpiry, mode: UInt32 = 0o600) async throws -> AdminFixture {
+    static func start(expiry: Duration = ApprovalConfig.defaultExpiry, mode: UInt32 = 0o600,
+                      audit: @escaping ApprovalStore.AuditSink = { _ in }) async throws -> AdminFixture {
         let directory = try TestDaemon.makeDirectory()
         let config = try ApprovalConfig(approvers: [
             Approver(uid: me, person: "tester", groups: [approverGroup]),
             Approver(uid: nobody, person: "nobody-approver", groups: [approverGroup]),
         ], expiry: expiry)
-        let store = try ApprovalStore(path: directory.appendingPathComponent("db/approvals.sqlite").path, config: config) { _ in }
+        let store = try ApprovalStore(path: directory.appendingPathComponent("db/approvals.sqlite").path, config: config, audit: audit)
         var settings = ServerSettings.adminDefaults
         settings.socketPath = directory.appendingPathComponent("admin.sock").path
         settings.socketMode = mode

@@ -15,16 +15,20 @@ struct GateHarness {
     let executor: Executor
     let runner = ProcessToolRunner()
     let progress = MessageLog()
+    /// The pipeline's audit trail (the store's own events go to the fixture's sink).
+    let audit = MemoryAudit()
     /// Review until a test switches it to allow.
     let policy = SwitchablePolicy(AdminFixture.reviewDecision())
 
-    init(_ fixture: AdminFixture, wait: Duration) throws {
+    /// `catalogYAML` is the tool catalog this daemon runs with (a test may
+    /// restart with another).
+    init(_ fixture: AdminFixture, wait: Duration, catalogYAML: String = testCatalogYAML) throws {
         self.fixture = fixture
         gate = StoreApprovalGate(store: fixture.store, wait: wait, progressInterval: .milliseconds(200),
                                  mask: ApprovalMasking.verbatim, logger: Logger(label: "test.gate"))
         let hooks = PipelineHooks(policy: policy, approvals: gate,
-                                  credentials: TestCredentials(), audit: MemoryAudit())
-        let config = try ConfigLoader.parse(yaml: testCatalogYAML, file: fixture.directory.appendingPathComponent("airlock.yaml").path)
+                                  credentials: TestCredentials(), audit: audit)
+        let config = try ConfigLoader.parse(yaml: catalogYAML, file: fixture.directory.appendingPathComponent("airlock.yaml").path)
         executor = try Executor(catalog: config.catalog, runner: runner, profiles: runner, hooks: hooks,
                                 logger: Logger(label: "test.executor"))
     }

@@ -79,6 +79,41 @@ struct AdminStoreApprovalGateTests {
         #expect(harness.runner.requests.count == 1)
     }
 
+    /// Another agent resuming or waiting on this record, and anyone
+    /// resuming an id that names no record: each refused before anything
+    /// runs, each with exactly one `approval.resume_refused` event naming
+    /// who tried.
+    @Test func eachRefusedResumeIsAuditedOnce() async throws {
+        let audit = MemoryAudit()
+        let fixture = try await AdminFixture.start(audit: audit.approvalSink)
+        defer { Task { await fixture.stop() } }
+        let harness = try GateHarness(fixture, wait: .zero)
+        guard case .pending(let id, _) = await harness.execute(GateHarness.argvCall("original")) else {
+            Issue.record("an undecided call did not end pending"); return
+        }
+        let gate = harness.gate
+        let attempts: [(id: String, code: AirlockError.Code, attempt: @Sendable (String) async throws -> Void)] = [
+            (id, .forbidden, { _ = try await gate.resumeCall(approvalID: $0, actor: AdminFixture.selfAgent) { await harness.execute($0) } }),
+            (id, .forbidden, { _ = try await gate.resume(approvalID: $0, actor: AdminFixture.selfAgent, progress: .silent) }),
+            ("apr-00000000000000000000", .notFound,
+             { _ = try await gate.resumeCall(approvalID: $0, actor: AdminFixture.agent) { await harness.execute($0) } }),
+        ]
+        for attempt in attempts {
+            let before = audit.events.count
+            #expect(await airlockCode { try await attempt.attempt(attempt.id) } == attempt.code)
+            let written = audit.events.dropFirst(before)
+            #expect(written.map(\.kind) == [.approvalResumeRefused])
+            let event = try #require(written.first)
+            #expect(event.fields["approval_id"] == .string(attempt.id))
+            #expect(event.fields["code"] == .string(attempt.code.rawValue))
+        }
+        let intruder = try #require(audit.events.first { $0.kind == .approvalResumeRefused })
+        #expect(intruder.actor?.uid == AdminFixture.selfAgent.uid && intruder.actor?.name == "test-agent")
+        #expect(intruder.fields["requester"]?["name"] == "ci-agent")
+        #expect(harness.runner.startedPIDs.isEmpty)
+        #expect(try await fixture.store.record(id: id).state == .pending)
+    }
+
     @Test func resumeHandsBackTheStoredCallAndAFailedRunEndsFailed() async throws {
         let fixture = try await AdminFixture.start()
         defer { Task { await fixture.stop() } }

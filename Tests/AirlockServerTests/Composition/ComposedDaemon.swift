@@ -40,6 +40,11 @@ struct ComposedDaemon {
         profile: shell
         secrets:
           - { name: api_token, from_env: AIRLOCK_TEST_API_TOKEN, env: API_TOKEN }
+      - name: print_credentials
+        description: Prints its whole environment and its action token file, on both streams.
+        inputSchema: { type: object, properties: {}, additionalProperties: false }
+        command: ["/bin/sh", "-c", "/usr/bin/env; echo file=$(cat /run/airlock/token); cat /run/airlock/token >&2"]
+        profile: shell
     """#
 
     /// The uid that may approve in `withApprovals` daemons (never the test's own).
@@ -47,9 +52,11 @@ struct ComposedDaemon {
 
     /// `extraConfig` is appended to the example config (e.g. a `webhooks:`
     /// section); `environment` is added to the daemon's (where `from_env`
-    /// and `secret_env` are read); every component logs to `logs`.
+    /// and `secret_env` are read); every component logs to `logs`;
+    /// `adjustHooks` may wrap the composed hooks (to observe them).
     static func start(extraConfig: String = "", withApprovals: Bool = false, environment: [String: String] = [:],
-                      logs: LogCapture = LogCapture()) async throws -> ComposedDaemon {
+                      logs: LogCapture = LogCapture(),
+                      adjustHooks: (inout PipelineHooks) -> Void = { _ in }) async throws -> ComposedDaemon {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-composed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let exampleFile = repository.appendingPathComponent("Examples/airlock.yaml")
@@ -60,6 +67,11 @@ struct ComposedDaemon {
                 effect: permit
                 match: { tool: [echo_secret, echo_secret_reviewed] }
                 reason: The secret-masking test tools (the reviewed one is held by the review below).
+
+              - id: test-permit-print-credentials
+                effect: permit
+                match: { tool: print_credentials }
+                reason: The action-token masking test tool.
 
               - id: test-review-echo-secret
                 effect: review
@@ -84,6 +96,7 @@ struct ComposedDaemon {
         let modules = await DaemonModules.compose(config: config, logger: logs.logger("airlockd"), environment: environment)
         let runner = try SandboxToolRunner.loading(profiles: config.catalog.profileNames, from: config.profilesDirectory)
         var hooks = modules.hooks
+        adjustHooks(&hooks)
         var approvals: ApprovalFlow?
         if withApprovals {
             // The example's approvers replaced by one who is not the test's uid,

@@ -52,9 +52,16 @@ final class MemoryAudit: AuditSink {
     var kinds: [AuditEvent.Kind] { events.map(\.kind) }
 
     func append(_ event: AuditEvent) async throws {
+        try appendNow(event)
+    }
+
+    func appendNow(_ event: AuditEvent) throws {
         if failOn.contains(event.kind) { throw AirlockError(.auditUnavailable, "test audit store refuses \(event.kind.rawValue)") }
         state.withLock { $0.append(event) }
     }
+
+    /// The same log as an approval store's synchronous sink.
+    var approvalSink: @Sendable (AuditEvent) throws -> Void { { try self.appendNow($0) } }
 }
 
 /// Answers `review` with a fixed outcome.
