@@ -151,6 +151,19 @@ struct ConfigLoaderTests {
         #expect(!tool.descriptor.canonicalText.contains("GH_TOKEN"))
     }
 
+    @Test func aSecretNameOrVariableDeclaredTwiceIsRefused() {
+        #expect(error(Self.oneTool("""
+            secrets:
+              - { name: gh, from_env: A, env: X }
+              - { name: gh, from_env: B, env: Y }
+            """)).contains("secret 'gh' is declared twice"))
+        #expect(error(Self.oneTool("""
+            secrets:
+              - { name: a, from_env: A, env: X }
+              - { name: b, from_env: B, env: X }
+            """)).contains("two secrets are given to variable X"))
+    }
+
     @Test func limitOverridesOnlyTighten() {
         let profile = ResourceLimits(wallSeconds: 10, cpuSeconds: 10, memoryBytes: 100)
         let limits = LimitOverrides(wallSeconds: 60, cpuSeconds: 2, memoryBytes: 1000).tightening(profile)

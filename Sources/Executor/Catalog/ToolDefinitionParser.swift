@@ -131,7 +131,8 @@ enum ToolDefinitionParser {
     /// A relative `from_file` is taken from the config file's directory
     /// (not the daemon's working directory, which depends on how it was started).
     static func parseSecrets(_ node: ConfigNode, _ configDirectory: String) throws -> [SecretDeclaration] {
-        try node.items().map { item in
+        var names = Set<String>(), variables = Set<String>()
+        return try node.items().map { item in
             try item.requireKeys(within: ["name", "from_file", "from_env", "env"])
             let name = try item.required("name").string()
             let source: SecretDeclaration.Source
@@ -144,6 +145,13 @@ enum ToolDefinitionParser {
             let variable = try envNode.string()
             guard variable.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
                 throw envNode.error("'\(variable)' is not a valid environment variable name")
+            }
+            // One name, one value: output masking and the audit find a
+            // secret by name, and a second value under the same name (or
+            // a second secret into the same variable) would go unmasked.
+            guard names.insert(name).inserted else { throw item.error("secret '\(name)' is declared twice") }
+            guard variables.insert(variable).inserted else {
+                throw envNode.error("two secrets are given to variable \(variable)")
             }
             return SecretDeclaration(name: name, source: source, environmentVariable: variable)
         }
