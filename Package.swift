@@ -90,12 +90,7 @@ let package = Package(
             // every symbol in the dynamic table; the runtime's start-up
             // dladdr then scans all of them (milliseconds on every
             // `airlock exec`). Nothing loads code against this executable.
-            // lld packs the ~100k relative relocations of a position-
-            // independent executable into RELR (glibc ≥ 2.36): the loader
-            // reads kilobytes instead of megabytes at each start, about
-            // 0.8 ms of every `airlock exec` here. gold can't emit RELR.
-            .unsafeFlags(["-use-ld=lld", "-Xlinker", "--no-export-dynamic",
-                          "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),
+            .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
         ]),
         // Hostile code for the sandbox tests: raw-syscall escape attempts
         // that the tests run inside a confined child (see Tests/SandboxTests/Attacks).
