@@ -142,18 +142,31 @@ struct AuditCommand: AsyncParsableCommand {
             discussion: """
                 Pass the daemon's exported public key with --public-key: without it, checkpoints are \
                 checked against keys stored in the database itself, which whoever rewrote the file could \
-                have replaced, so that only proves the file is self-consistent. Exits 1 when tampering is found.
+                have replaced, so that only proves the file is self-consistent. With it, checkpoints must \
+                also be as frequent as their signed interval says, so removed ones are found. Pass the \
+                daemon's anchor file with --anchor (or a head you noted with --expect-head) to find a \
+                cut-off tail or an older copy put back: the database alone can't show either. \
+                Exits 1 when tampering is found.
                 """)
         @OptionGroup var store: StoreOptions
         @Option(name: .customLong("public-key"), help: "Trusted checkpoint key file (PEM; repeatable).")
         var publicKeys: [String] = []
+        @Option(name: .customLong("anchor"), help: "Anchor file the daemon appended its checkpoints to (repeatable).")
+        var anchorFiles: [String] = []
+        @Option(name: .customLong("expect-head"), help: "SEQ:HASH of a record the trail must contain (repeatable).")
+        var expectedHeads: [String] = []
+        @Option(name: .customLong("store-id"), help: "The store id this trail must have.")
+        var storeID: String?
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() async throws {
             let trusted = try publicKeys.isEmpty ? nil : publicKeys.map {
                 try AuditKeys.publicKey(from: String(contentsOfFile: $0, encoding: .utf8))
             }
-            let report = try store.reader().verify(trustedKeys: trusted)
+            let anchors = try anchorFiles.flatMap { try AnchorFile(path: $0).anchors() }
+                + expectedHeads.map(ChainAnchor.init(expectedHead:))
+            let options = VerifyOptions(trustedKeys: trusted, anchors: anchors, storeID: storeID)
+            let report = try store.reader().verify(options)
             if json {
                 try AuditTable.printJSON(report)
             } else {
@@ -240,6 +253,7 @@ private enum AuditTable {
         Swift.print("  store \(report.storeID): \(report.recordsChecked) records, last seq \(report.lastSeq)")
         Swift.print("  \(report.checkpointsVerified) checkpoints verified against \(report.keySource); "
                     + "signed through seq \(report.lastVerifiedCheckpointSeq)")
+        if report.anchorsChecked > 0 { Swift.print("  \(report.anchorsChecked) anchors checked") }
         if report.unsignedTail > 0 {
             Swift.print("  \(report.unsignedTail) records after the last checkpoint are chained but not yet signed")
         }

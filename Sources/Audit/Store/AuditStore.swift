@@ -2,6 +2,7 @@ import AirlockCore
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// The append-only audit trail: one SQLite file in WAL mode.
 ///
@@ -26,6 +27,7 @@ public final class AuditStore: Sendable {
     private let publicKeyRaw: Data?
     private let pool: DatabasePool
     private let committer: GroupCommitter
+    private let timer = Mutex<CheckpointTimer?>(nil)
 
     /// Opens (creating if needed: directory 0700, file 0600) the store at `path`.
     ///
@@ -33,14 +35,24 @@ public final class AuditStore: Sendable {
     ///   - signingKey: signs checkpoints; without it the chain is still
     ///     hashed but nothing proves who wrote it. Also keys the masker's
     ///     tags (so the tag key never sits in the database beside the data).
-    ///   - checkpointEvery: a signed checkpoint after this many events (0: only on close).
+    ///   - checkpointEvery: a signed checkpoint after this many events (0: only on close). The
+    ///     interval is signed into every checkpoint: verify with trusted keys fails when a longer
+    ///     run of records has none, which is how removed checkpoints show.
+    ///   - checkpointEverySeconds: also sign one this often when new records exist (nil: no timer),
+    ///     so that a quiet trail's tail is anchored within that time.
+    ///   - publish: receives each checkpoint once durable, to keep outside the database (the
+    ///     daemon appends it to the anchor file and logs it); if it throws, appends fail closed.
     ///   - busyTimeout: how long to wait for another process's write lock before failing closed.
     ///   - maxSizeBytes: caps the database file so the trail can never fill the
     ///     disk the tools run on; reaching it fails closed like a full disk.
     ///   - masker: overrides the masker (by default derived from `signingKey`,
     ///     or random per process without one).
     public init(path: String, signingKey: Curve25519.Signing.PrivateKey?, checkpointEvery: Int = 1000,
+                checkpointEverySeconds: Double? = nil, publish: CheckpointPublisher? = nil,
                 busyTimeout: TimeInterval = 5, maxSizeBytes: Int64? = nil, masker: Masker? = nil) throws {
+        guard checkpointEvery >= 0 else {
+            throw AirlockError(.invalidConfig, "audit checkpoint interval must be 0 (only on close) or more events")
+        }
         self.path = path
         self.masker = masker ?? signingKey.map { Masker(derivedFrom: $0) } ?? Masker()
         self.publicKeyRaw = signingKey?.publicKey.rawRepresentation
@@ -67,10 +79,23 @@ public final class AuditStore: Sendable {
         }
         let writer = ChainWriter(pool: pool, storeID: storeID, signingKey: signingKey?.rawRepresentation,
                                  checkpointEvery: checkpointEvery)
-        self.committer = GroupCommitter(writer: writer, path: path)
+        self.committer = GroupCommitter(writer: writer, path: path, publish: publish)
+        if let checkpointEverySeconds, checkpointEverySeconds > 0, signingKey != nil {
+            let timer = CheckpointTimer(every: .milliseconds(Int64(checkpointEverySeconds * 1000))) { [weak self] in
+                guard let self else { return false }
+                // A failure (an anchor that can't be written) is retried at
+                // the next tick; appends meanwhile fail closed.
+                _ = try? await self.sealedCheckpoint(.timer)
+                return true
+            }
+            self.timer.withLock { $0 = timer }
+        }
     }
 
-    deinit { committer.shutdown() }
+    deinit {
+        timer.withLock { $0?.cancel() }
+        committer.shutdown()
+    }
 
     /// The checkpoint verification key, when the store signs.
     public var publicKey: Curve25519.Signing.PublicKey? {
@@ -102,6 +127,7 @@ public final class AuditStore: Sendable {
     /// Writes the closing checkpoint and stops accepting appends. A trail
     /// whose last record is a `close` checkpoint was shut down cleanly.
     public func close() async throws {
+        timer.withLock { $0?.cancel() }
         do {
             _ = try await sealedCheckpoint(.close)
         } catch {

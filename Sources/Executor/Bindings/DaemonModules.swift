@@ -35,7 +35,11 @@ public struct DaemonModules: Sendable {
         let audit: any AuditSink
         do {
             let checkpointKey = try AuditCheckpointKey.loadOrCreate(directory: stateDirectory)
-            let store = try AuditStore(path: auditPath, signingKey: checkpointKey)
+            let settings = config.auditCheckpoints
+            let anchors = AnchorFile(path: settings.anchorFile ?? Self.defaultAnchorFile(besides: auditPath))
+            let store = try AuditStore(path: auditPath, signingKey: checkpointKey, checkpointEvery: settings.everyEvents,
+                                       checkpointEverySeconds: settings.everySeconds,
+                                       publish: Self.publisher(anchors, logger: logger))
             auditStore = store
             audit = AuditStoreSink(store: store)
         } catch {
@@ -78,6 +82,21 @@ public struct DaemonModules: Sendable {
 
         let hooks = PipelineHooks(policy: decider, approvals: NoApprovalFlowConfigured(), credentials: credentials, audit: audit)
         return DaemonModules(hooks: hooks, audit: auditStore, policy: policy, stateDirectory: stateDirectory)
+    }
+
+    /// `audit-anchors.jsonl` in the audit database's directory.
+    public static func defaultAnchorFile(besides auditPath: String) -> String {
+        ((auditPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("audit-anchors.jsonl")
+    }
+
+    /// Appends each checkpoint to the anchor file, then logs the same line:
+    /// a log shipped off the host is a second copy of every anchor.
+    static func publisher(_ anchors: AnchorFile, logger: Logger) -> CheckpointPublisher {
+        { checkpoint in
+            try anchors.append(checkpoint)
+            logger.notice("audit checkpoint", metadata: ["anchor": "\(checkpoint.json.canonicalText)",
+                                                         "anchor_file": "\(anchors.path)"])
+        }
     }
 
     /// Writes the final checkpoint and closes the stores.
