@@ -77,8 +77,26 @@ public struct Masker: Sendable {
         }
     }
 
-    /// What `mask` would replace, in order, without overlaps.
+    /// What `mask` would replace, in order, without overlaps. A string
+    /// longer than a scan window goes through the detectors window by
+    /// window (see `ScanWindows`), never whole.
     public func findings(in text: String, secrets: [String] = []) -> [MaskFinding] {
+        guard text.utf8.count > ScanWindows.size else { return windowFindings(in: text, secrets: secrets) }
+        let bytes = Array(text.utf8)
+        return ScanWindows.findings(in: bytes) { window in
+            let piece = String(decoding: bytes[window], as: UTF8.self)
+            func offset(_ index: String.Index) -> Int { window.lowerBound + piece.utf8.distance(from: piece.startIndex, to: index) }
+            return windowFindings(in: piece, secrets: secrets).map { found in
+                let range = offset(found.range.lowerBound)..<offset(found.range.upperBound)
+                let lower = text.utf8.index(text.startIndex, offsetBy: range.lowerBound)
+                let upper = text.utf8.index(lower, offsetBy: range.count)
+                return (range, MaskFinding(type: found.type, range: lower..<upper))
+            }
+        }
+    }
+
+    /// `findings` over one window's worth of text.
+    private func windowFindings(in text: String, secrets: [String]) -> [MaskFinding] {
         var candidates: [(priority: Int, finding: MaskFinding)] = []
         for secret in secrets where secret.count >= 3 {
             for range in text.ranges(of: secret) {

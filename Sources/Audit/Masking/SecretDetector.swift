@@ -56,13 +56,23 @@ struct SecretDetector: @unchecked Sendable {
 extension SecretDetector {
     /// In priority order: when two matches overlap, the earlier detector in
     /// this list names it (a JWT after `token=` is a `jwt`, not an `assignment`).
+    ///
+    /// Every pattern must match in time linear in the text: any agent can
+    /// send a megabyte of `passpasspass…`, and it is masked before the call
+    /// is even validated. So a repeat that can fail after it (a key name's
+    /// suffix before `=`, a URL scheme before `://`, blanks around `=`) is
+    /// bounded, and a match may start only where its leading run begins
+    /// (a lookbehind), so each start position costs a bounded amount of
+    /// work; an unbounded repeat appears only where nothing after it can
+    /// fail and force backtracking through it. `ScanWindows` caps what one
+    /// regex run sees besides.
     static let all: [SecretDetector] = [
         SecretDetector("private_key", .anyOf(["PRIVATE KEY"]),
                        #"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"#),
         SecretDetector("aws_key", .anyOf(["AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"]),
                        #"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}(?![A-Z0-9])"#),
         SecretDetector("aws_secret", .anyOfLowercased(["aws"]),
-                       #"aws.{0,24}?(?:secret|key).{0,24}?[=:]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"#,
+                       #"aws.{0,24}?(?:secret|key).{0,24}?[=:]\s{0,8}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"#,
                        group: 1, options: [.caseInsensitive]),
         SecretDetector("gcp_key", .anyOf(["AIza"]), #"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"#),
         SecretDetector("gcp_token", .anyOf(["ya29."]), #"(?<![A-Za-z0-9])ya29\.[0-9A-Za-z_-]{20,}"#),
@@ -83,9 +93,9 @@ extension SecretDetector {
                        #"(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/]{24,})(?![A-Za-z0-9_])"#),
         SecretDetector("jwt", .anyOf(["eyJ"]),
                        #"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"#),
-        SecretDetector("bearer_token", .anyOfLowercased(["bearer"]), #"\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"#,
+        SecretDetector("bearer_token", .anyOfLowercased(["bearer"]), #"\bbearer\s{1,8}([A-Za-z0-9._~+/-]{16,}=*)"#,
                        group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
-        SecretDetector("url_password", .anyOf(["://"]), #"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:([^/\s@]{3,})@"#,
+        SecretDetector("url_password", .anyOf(["://"]), #"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/\s:@]+:([^/\s@]{3,})@"#,
                        group: 1, validate: { !$0.hasPrefix("$") }),
         SecretDetector("card_number", .digits(12),
                        #"(?<![0-9A-Za-z.]|[0-9][ -])[0-9](?:[ -]?[0-9]){11,18}(?![0-9A-Za-z]|[ -][0-9]|\.[0-9])"#,
@@ -98,7 +108,7 @@ extension SecretDetector {
         SecretDetector("email", .atSignThenDot,
                        #"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"#),
         SecretDetector("assignment", .anyOfLowercased(["pass", "pwd", "secret", "token", "key", "credential", "auth"]),
-                       #"(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"'&,;}]+)"#,
+                       #"(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]{0,32}["']?\s{0,8}[:=]\s{0,8}["']?([^\s"'&,;}]+)"#,
                        group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
     ]
 

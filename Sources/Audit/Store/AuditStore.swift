@@ -28,6 +28,7 @@ public final class AuditStore: Sendable {
     private let pool: DatabasePool
     private let committer: GroupCommitter
     private let timer = Mutex<CheckpointTimer?>(nil)
+    private let argumentsMemo = ArgumentsMaskMemo()
 
     /// Opens (creating if needed: directory 0700, file 0600) the store at `path`.
     ///
@@ -108,7 +109,7 @@ public final class AuditStore: Sendable {
         guard event.kind != .checkpoint else {
             throw AirlockError(.invalidArguments, "audit.checkpoint events are written by the store itself")
         }
-        let masked = EventContent.masked(event, masker: masker, secrets: secrets)
+        let masked = EventContent.masked(event, masker: masker, secrets: secrets, memo: argumentsMemo)
         let text = CanonicalBytes.encode(masked.json)
         guard let position = try await committer.submit(.event(text)) else {
             throw AirlockError(.internalError, "audit committer returned no position for an event")
