@@ -72,7 +72,7 @@ public final class AuditStore: Sendable {
             // when it enables WAL, after `prepareDatabase` has run. Appends
             // only ever use this one writer connection, so this sticks.
             try pool.writeWithoutTransaction { db in try Self.requireFullSync(db) }
-            let storeID = try pool.write { db in try Self.initialise(db, publicKey: signingKey?.publicKey) }
+            let storeID = try pool.write { db in try Self.initialise(db, publicKey: signingKey?.publicKey, path: path) }
             self.pool = pool
             self.storeID = storeID
         } catch {
@@ -161,9 +161,31 @@ public final class AuditStore: Sendable {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
+    /// A trail is signed by one key for its whole life: the first key that
+    /// opens it is recorded, and a different one (the key file replaced, or
+    /// lost and silently regenerated) or none is refused. Otherwise a new
+    /// key would quietly take over, and checkpoints that verify against the
+    /// key auditors hold would stop at the switch.
+    private static func requireSameSigningKey(_ db: Database, _ publicKey: Curve25519.Signing.PublicKey?,
+                                              path: String) throws {
+        let recorded = try db.metaValue(MetaKey.signingKeyID)
+        switch (recorded, publicKey.map(AuditKeys.keyID)) {
+        case (nil, let given?):
+            try db.setMeta(MetaKey.signingKeyID, given)
+        case (let recorded?, let given) where recorded != given:
+            let what = given.map { "the checkpoint key given is \($0)" } ?? "no checkpoint key was given"
+            throw AirlockError(.auditUnavailable, "audit store \(path) is signed by key \(recorded), but \(what): "
+                + "the key file was replaced or lost. Restore the key that signed this trail; or, to rotate on purpose, "
+                + "move the database and its anchor file aside (keep them, with the old public key, for audit) "
+                + "and start a new trail with the new key")
+        default:
+            break
+        }
+    }
+
     /// Creates the schema and chain head on first open; records the signing
     /// key's public half so a copied file can at least be self-checked.
-    private static func initialise(_ db: Database, publicKey: Curve25519.Signing.PublicKey?) throws -> String {
+    private static func initialise(_ db: Database, publicKey: Curve25519.Signing.PublicKey?, path: String) throws -> String {
         try AuditSchema.create(db)
         let storeID: String
         if let existing = try db.metaValue(MetaKey.storeID) {
@@ -176,6 +198,7 @@ public final class AuditStore: Sendable {
             try db.setMeta(MetaKey.headHash, ChainHash.genesis(storeID: storeID))
             try db.setMeta(MetaKey.lastCheckpointSeq, "0")
         }
+        try requireSameSigningKey(db, publicKey, path: path)
         if let publicKey {
             try db.execute(sql: "INSERT OR IGNORE INTO audit_keys(key_id, public_key, added_at) VALUES (?, ?, ?)",
                            arguments: [AuditKeys.keyID(publicKey), AuditKeys.publicKeyPEM(publicKey),
