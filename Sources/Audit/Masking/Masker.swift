@@ -49,7 +49,9 @@ public struct Masker: Sendable {
 
     /// Masks every string in `value`; a string under a secret-looking key
     /// (`password`, `api_key`...) is masked whole when it clears the entropy
-    /// floor; a bare integer that is a card number becomes a masked string.
+    /// floor and is not plainly a path or a URL without credentials (those
+    /// are evidence; the detectors still mask what is secret in them); a
+    /// bare integer that is a card number becomes a masked string.
     public func mask(_ value: JSONValue, secrets: [String] = []) -> JSONValue {
         switch value {
         case .string(let text):
@@ -65,7 +67,8 @@ public struct Masker: Sendable {
             masked.reserveCapacity(members.count)
             for (key, member) in members {
                 if case .string(let text) = member, SecretDetector.isSecretKey(key),
-                   SecretValidators.isSecretValue(Substring(text)), !text.hasPrefix("[REDACTED:") {
+                   SecretValidators.isSecretValue(Substring(text)), !text.hasPrefix("[REDACTED:"),
+                   !SecretValidators.isPlainLocator(Substring(text)) {
                     masked[key] = .string(marker(type: "assignment", value: Substring(text)))
                 } else {
                     masked[key] = mask(member, secrets: secrets)

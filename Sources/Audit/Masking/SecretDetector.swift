@@ -67,8 +67,7 @@ extension SecretDetector {
     /// fail and force backtracking through it. `ScanWindows` caps what one
     /// regex run sees besides.
     static let all: [SecretDetector] = [
-        SecretDetector("private_key", .anyOf(["PRIVATE KEY"]),
-                       #"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"#),
+        SecretDetector("private_key", .anyOf(["PRIVATE KEY"]), PrivateKeyPattern.text),
         SecretDetector("aws_key", .anyOf(["AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"]),
                        #"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}(?![A-Z0-9])"#),
         SecretDetector("aws_secret", .anyOfLowercased(["aws"]),
@@ -120,9 +119,15 @@ extension SecretDetector {
     /// `String.contains`: it runs for every key of every event, so the
     /// markers sit in one flat buffer (no array per marker to retain on
     /// every call, from every thread).
+    ///
+    /// A name that ends by saying where the secret is (`secret_path`,
+    /// `token_url`, `private_key_file`) holds a locator, not the secret: its
+    /// value goes through the ordinary detectors instead, so the path or
+    /// URL stays readable as evidence while a password in it is still masked.
     static func isSecretKey(_ key: String) -> Bool {
         let lowered = key.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest") else { return false }
+        guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest"),
+              !locatorSuffixes.contains(where: { ByteSearch.hasSuffix(lowered, $0) }) else { return false }
         return lowered.withUnsafeBytes { key in
             secretKeyMarkers.bytes.withUnsafeBytes { markers in
                 secretKeyMarkers.ranges.withUnsafeBufferPointer { ranges in
@@ -131,6 +136,8 @@ extension SecretDetector {
             }
         }
     }
+
+    private static let locatorSuffixes = ["path", "file", "filename", "url", "uri", "dir", "directory", "endpoint"]
 
     private static let secretKeyMarkers: (bytes: [UInt8], ranges: [Range<Int>]) = [
         "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
