@@ -61,15 +61,22 @@ public struct Masker: Sendable {
             return SecretValidators.isCardNumber(Substring(digits))
                 ? .string(marker(type: "card_number", value: Substring(digits))) : value
         case .array(let elements):
-            return .array(elements.map { mask($0, secrets: secrets) })
+            let passwords = ArgvPasswords.spans(in: elements)
+            return .array(elements.enumerated().map { index, element in
+                guard let span = passwords[index], let text = element.stringValue else { return mask(element, secrets: secrets) }
+                switch span {
+                case .whole:
+                    return .string(marker(type: "password_argument", value: Substring(text)))
+                case .afterPrefix(let count):
+                    return .string(String(text.prefix(count)) + marker(type: "password_argument", value: text.dropFirst(count)))
+                }
+            })
         case .object(let members):
             var masked: [String: JSONValue] = [:]
             masked.reserveCapacity(members.count)
             for (key, member) in members {
-                if case .string(let text) = member, SecretDetector.isSecretKey(key),
-                   SecretValidators.isSecretValue(Substring(text)), !text.hasPrefix("[REDACTED:"),
-                   !SecretValidators.isPlainLocator(Substring(text)) {
-                    masked[key] = .string(marker(type: "assignment", value: Substring(text)))
+                if SecretDetector.isSecretKey(key) {
+                    masked[key] = maskUnderSecretKey(member, secrets: secrets)
                 } else {
                     masked[key] = mask(member, secrets: secrets)
                 }
@@ -77,6 +84,23 @@ public struct Masker: Sendable {
             return .object(masked)
         case .null, .bool, .double:
             return value
+        }
+    }
+
+    /// A value under a secret-named key: a string (or each string of an
+    /// array, `{"password": ["…"]}`) is masked whole when it clears the
+    /// entropy floor and is not plainly a path or credential-free URL.
+    private func maskUnderSecretKey(_ member: JSONValue, secrets: [String]) -> JSONValue {
+        switch member {
+        case .string(let text):
+            let value = Substring(text)
+            guard SecretValidators.isSecretValue(value), !text.hasPrefix("[REDACTED:"),
+                  !SecretValidators.isPlainLocator(value) else { return mask(member, secrets: secrets) }
+            return .string(marker(type: "assignment", value: value))
+        case .array(let elements) where elements.allSatisfy({ $0.stringValue != nil }):
+            return .array(elements.map { maskUnderSecretKey($0, secrets: secrets) })
+        default:
+            return mask(member, secrets: secrets)
         }
     }
 

@@ -93,8 +93,7 @@ enum SecretValidators {
     /// A value after a secret-looking key: not a placeholder or a reference,
     /// and above the entropy floor.
     static func isSecretValue(_ text: Substring) -> Bool {
-        let placeholders = ["$", "%", "<", "{{", "[REDACTED", "***", "(", "env:", "vault:"]
-        guard text.utf8.count >= 6, !placeholders.contains(where: { text.hasPrefix($0) }) else { return false }
+        guard text.utf8.count >= 6, !isPlaceholder(text) else { return false }
         return entropyBits(text) >= assignmentEntropyFloor
     }
 
@@ -126,5 +125,25 @@ enum SecretValidators {
             part.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 46 || $0 == 95 || $0 == 45 }
                 || part.utf8.contains { $0 == 46 || $0 == 95 || $0 == 45 }
         }
+    }
+
+    /// A reference to a secret rather than one (`$DB_PASSWORD`, `<password>`, `vault:…`).
+    static func isPlaceholder(_ text: Substring) -> Bool {
+        ["$", "%", "<", "{{", "[REDACTED", "***", "(", "env:", "vault:"].contains { text.hasPrefix($0) }
+    }
+
+    /// The value given to a password option (`--password X`, `mysql -pX`,
+    /// `sshpass -p X`): the option says it is a password, so no entropy
+    /// floor; only a placeholder or another option is not one.
+    static func isPasswordArgument(_ text: Substring) -> Bool {
+        !text.isEmpty && !text.hasPrefix("-") && !isPlaceholder(text)
+    }
+
+    /// `Basic` credentials: base64 of `user:password`.
+    static func isBasicCredentials(_ text: Substring) -> Bool {
+        guard let decoded = Data(base64Encoded: String(text)), let pair = String(data: decoded, encoding: .utf8) else {
+            return false
+        }
+        return pair.contains(":") && !pair.contains { $0.isNewline }
     }
 }
