@@ -82,6 +82,22 @@ struct AuditCheckpointSpacingTests {
         }
     }
 
+    /// The daemon signs a start checkpoint, so a live trail younger than its
+    /// first interval already verifies with the key; without one, a trail
+    /// with no checkpoint at all can't be told from one that lost them.
+    @Test func aYoungLiveTrailVerifiesOnceStarted() async throws {
+        for started in [true, false] {
+            let directory = TemporaryDirectory()
+            defer { directory.cleanUp() }
+            let store = try AuditStore.forTest(in: directory, key: key, checkpointEvery: 1000)
+            if started { try await store.markStarted() }
+            try await store.appendCalls(0..<5)
+            let report = try store.reader.verify(trustedKeys: [key.publicKey])
+            #expect(report.ok == started, "\(report.problems)")
+            #expect(report.unsignedTail == 5)
+        }
+    }
+
     /// A checkpoint is due after every N events, not only at the end of a
     /// batch: concurrent appends still leave no run longer than N.
     @Test func concurrentAppendsKeepTheInterval() async throws {

@@ -15,13 +15,15 @@ import Foundation
 /// published outside the database (`AnchorFile`), which is what exposes a
 /// cut-off tail or a restored older copy.
 ///
-/// Format versions: v2 (`every_events` present) is what the store writes.
+/// Format versions: v2 (`every_events` present, and the reasons `start`
+/// and `timer`, which a v1 reader rejects) is what the store writes.
 /// v1 checkpoints, written before the interval was signed, still verify;
 /// the verifier assumes for them the only interval that writer used
 /// (`legacyEveryEvents`).
 public struct AuditCheckpoint: Sendable, Hashable, Codable {
-    /// Why it was written: every N events, by the timer, on close, or on request.
-    public enum Reason: String, Sendable, Hashable, Codable { case interval, timer, close, manual }
+    /// Why it was written: when the writer started, every N events, by the
+    /// timer, on close, or on request.
+    public enum Reason: String, Sendable, Hashable, Codable { case start, interval, timer, close, manual }
 
     /// What the verifier assumes of a v1 checkpoint: that daemon signed every
     /// 1000 events, checked once per committed batch of at most 4096.

@@ -125,6 +125,16 @@ public final class AuditStore: Sendable {
         try await sealedCheckpoint(.manual)
     }
 
+    /// Signs a checkpoint now even if nothing is new: the daemon does this
+    /// when it starts, so a young trail already carries its writer's signed
+    /// interval (and the anchor file its first line) before the first N
+    /// events or timer tick; verify with trusted keys then holds even a
+    /// live trail to that interval instead of finding no checkpoint at all.
+    @discardableResult
+    public func markStarted() async throws -> AuditRecord? {
+        try await sealedCheckpoint(.start)
+    }
+
     /// Writes the closing checkpoint and stops accepting appends. A trail
     /// whose last record is a `close` checkpoint was shut down cleanly.
     public func close() async throws {

@@ -72,9 +72,10 @@ struct ChainWriter: Sendable {
 
     private func appendCheckpoint(_ reason: AuditCheckpoint.Reason, head: inout Head, insert: Statement,
                                   into batch: inout CommittedBatch) throws -> SealedPosition? {
-        // A close checkpoint is written even with nothing new to cover: it is
-        // the record that the daemon shut down cleanly.
-        guard let signingKey, reason == .close || head.seq > head.lastCheckpointSeq else { return nil }
+        // Start and close checkpoints are written even with nothing new to
+        // cover: they record that the writer started (and from then on keeps
+        // its signed interval) and that it shut down cleanly.
+        guard let signingKey, reason == .start || reason == .close || head.seq > head.lastCheckpointSeq else { return nil }
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey)
         let now = Date()
         let checkpoint = try AuditCheckpoint.signed(seq: head.seq, headHash: head.hash, storeID: storeID,

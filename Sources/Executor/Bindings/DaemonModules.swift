@@ -40,6 +40,7 @@ public struct DaemonModules: Sendable {
             let store = try AuditStore(path: auditPath, signingKey: checkpointKey, checkpointEvery: settings.everyEvents,
                                        checkpointEverySeconds: settings.everySeconds,
                                        publish: Self.publisher(anchors, logger: logger))
+            try await store.markStarted()
             auditStore = store
             audit = AuditStoreSink(store: store)
         } catch {
