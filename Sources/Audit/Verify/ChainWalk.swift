@@ -24,7 +24,11 @@ struct ChainWalk {
     private var spacing = CheckpointSpacing()
     private var anchors: AnchorCursor
 
-    private static let checkpointKind = Array(AuditEvent.Kind.checkpoint.rawValue.utf8)
+    /// A row is parsed when it mentions a checkpoint, or holds a `\u`
+    /// escape (which could spell the kind without its bytes showing; the
+    /// store writes one only for a control character, which is rare).
+    private static let checkpointWord = Array("checkpoint".utf8)
+    private static let unicodeEscape = Array("\\u".utf8)
 
     init(storeID: String, keys: [Curve25519.Signing.PublicKey], keysTrusted: Bool, anchors: [ChainAnchor] = []) {
         self.storeID = storeID
@@ -58,7 +62,8 @@ struct ChainWalk {
         endsWithCloseCheckpoint = false
         // Any row naming the kind is parsed, not just well-formed ones: a
         // checkpoint an attacker made unreadable must not be skipped quietly.
-        if Self.checkpointKind.withUnsafeBytes({ ByteSearch.contains(row.event, $0) }) {
+        if Self.checkpointWord.withUnsafeBytes({ ByteSearch.contains(row.event, $0) })
+            || Self.unicodeEscape.withUnsafeBytes({ ByteSearch.contains(row.event, $0) }) {
             checkCheckpoint(at: seq, event: String(decoding: row.event, as: UTF8.self))
         }
         checkAnchors(at: seq, hash: row.hash)
@@ -82,7 +87,8 @@ struct ChainWalk {
 
     private mutating func checkCheckpoint(at seq: Int64, event: String) {
         guard let content = try? CanonicalJSON.parse(event) else {
-            report(.forgedCheckpoint, seq, "record \(seq) names \(AuditEvent.Kind.checkpoint.rawValue) but is not valid JSON")
+            report(.forgedCheckpoint, seq, "record \(seq) is not valid JSON, which the store never writes "
+                   + "(a checkpoint made unreadable?)")
             return
         }
         guard content["kind"]?.stringValue == AuditEvent.Kind.checkpoint.rawValue else { return }
