@@ -46,4 +46,5 @@ echo
 echo "== the audit trail: one masked, hash-chained record per step"
 "$bin/airlock" audit list ${audit_db:+--db "$audit_db"} | tail -n 12
 key=${audit_db:+$(dirname "$audit_db")/audit-checkpoint.pub.pem}
-"$bin/airlock" audit verify ${audit_db:+--db "$audit_db"} ${key:+--public-key "$key"}
+anchors=${audit_db:+$(dirname "$audit_db")/audit-anchors.jsonl}
+"$bin/airlock" audit verify ${audit_db:+--db "$audit_db"} ${key:+--public-key "$key"} ${anchors:+--anchor "$anchors"}

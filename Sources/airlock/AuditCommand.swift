@@ -47,8 +47,17 @@ struct AuditCommand: AsyncParsableCommand {
                 return kind
             }
             return AuditFilter(since: try date(since, "since"), until: try date(until, "until"), actor: actor, tool: tool,
-                               effect: effect, decisionRule: decision, approvalID: approvalID, callID: callID,
-                               kinds: kinds, text: text)
+                               effect: try effect.map(Self.effect), decisionRule: decision, approvalID: approvalID,
+                               callID: callID, kinds: kinds, text: text)
+        }
+
+        /// A decision effect as the trail spells it (any case accepted).
+        static func effect(_ text: String) throws -> String {
+            let effect = text.lowercased()
+            guard Decision.Effect(rawValue: effect) != nil else {
+                throw ValidationError("--effect \(text): expected allow, deny or review")
+            }
+            return effect
         }
     }
 
@@ -58,6 +67,10 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var filters: FilterOptions
         @Option(help: "Show at most this many (the newest).") var limit: Int = 100
         @Flag(help: "One canonical JSON record a line instead of a table.") var json = false
+
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit \(limit): expected a number of records ≥ 1") }
+        }
 
         func run() async throws {
             var filter = try filters.filter()
@@ -88,6 +101,10 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(name: .short, help: "How many existing records to show first.") var n: Int = 10
         @Flag(name: .short, help: "Follow: print records as they are committed.") var follow = false
         @Flag(help: "One canonical JSON record a line.") var json = false
+
+        func validate() throws {
+            guard n >= 0 else { throw ValidationError("-n \(n): expected a number of records ≥ 0") }
+        }
 
         func run() async throws {
             let reader = try store.reader()
@@ -142,18 +159,31 @@ struct AuditCommand: AsyncParsableCommand {
             discussion: """
                 Pass the daemon's exported public key with --public-key: without it, checkpoints are \
                 checked against keys stored in the database itself, which whoever rewrote the file could \
-                have replaced, so that only proves the file is self-consistent. Exits 1 when tampering is found.
+                have replaced, so that only proves the file is self-consistent. With it, checkpoints must \
+                also be as frequent as their signed interval says, so removed ones are found. Pass the \
+                daemon's anchor file with --anchor (or a head you noted with --expect-head) to find a \
+                cut-off tail or an older copy put back: the database alone can't show either. \
+                Exits 1 when tampering is found.
                 """)
         @OptionGroup var store: StoreOptions
         @Option(name: .customLong("public-key"), help: "Trusted checkpoint key file (PEM; repeatable).")
         var publicKeys: [String] = []
+        @Option(name: .customLong("anchor"), help: "Anchor file the daemon appended its checkpoints to (repeatable).")
+        var anchorFiles: [String] = []
+        @Option(name: .customLong("expect-head"), help: "SEQ:HASH of a record the trail must contain (repeatable).")
+        var expectedHeads: [String] = []
+        @Option(name: .customLong("store-id"), help: "The store id this trail must have.")
+        var storeID: String?
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() async throws {
             let trusted = try publicKeys.isEmpty ? nil : publicKeys.map {
                 try AuditKeys.publicKey(from: String(contentsOfFile: $0, encoding: .utf8))
             }
-            let report = try store.reader().verify(trustedKeys: trusted)
+            let anchors = try anchorFiles.flatMap { try AnchorFile(path: $0).anchors() }
+                + expectedHeads.map(ChainAnchor.init(expectedHead:))
+            let options = VerifyOptions(trustedKeys: trusted, anchors: anchors, storeID: storeID)
+            let report = try store.reader().verify(options)
             if json {
                 try AuditTable.printJSON(report)
             } else {
@@ -180,7 +210,8 @@ struct AuditCommand: AsyncParsableCommand {
     }
 }
 
-/// Human-readable rendering for `airlock audit`.
+/// Human-readable rendering for `airlock audit`. Every line it prints goes
+/// through `TerminalText.escape`: the trail holds text agents chose.
 private enum AuditTable {
     static let widths = [7, 27, 19, 36, 14, 16]
 
@@ -199,20 +230,26 @@ private enum AuditTable {
         for record in records { Swift.print(line(record)) }
     }
 
+    /// Prints one line of agent-influenced text, escaped.
+    private static func say(_ text: String) {
+        Swift.print(TerminalText.escape(text))
+    }
+
     static func line(_ record: AuditRecord) -> String {
-        row([String(record.seq), AuditTime.format(record.time), record.kind.rawValue, record.callID ?? "-",
-             record.actor?.name ?? "-", record.tool ?? "-", detail(record)])
+        TerminalText.escape(row([String(record.seq), AuditTime.format(record.time), record.kind.rawValue, record.callID ?? "-",
+             record.actor?.name ?? "-", record.tool ?? "-", detail(record)]))
     }
 
     static func printDetailed(_ record: AuditRecord) {
-        Swift.print("#\(record.seq)  \(AuditTime.format(record.time))  \(record.kind.rawValue)  \(detail(record))")
+        say("#\(record.seq)  \(AuditTime.format(record.time))  \(record.kind.rawValue)  \(detail(record))")
+        if let tool = record.tool { say("    tool: \(tool)") }
         if let actor = record.actor {
-            Swift.print("    actor: \(actor.name) uid=\(actor.uid) pid=\(actor.pid)"
+            say("    actor: \(actor.name) uid=\(actor.uid) pid=\(actor.pid)"
                         + (actor.onBehalfOf.map { " on_behalf_of=\($0)" } ?? "") + (actor.reason.map { " reason=\($0)" } ?? ""))
         }
-        if let arguments = record.arguments { Swift.print("    arguments: \(arguments.canonicalText)") }
+        if let arguments = record.arguments { say("    arguments: \(arguments.canonicalText)") }
         for (key, value) in record.fields.sorted(by: { $0.key < $1.key }) {
-            Swift.print("    \(key): \(value.canonicalText)")
+            say("    \(key): \(value.canonicalText)")
         }
     }
 
@@ -236,19 +273,20 @@ private enum AuditTable {
     }
 
     static func print(_ report: VerificationReport) {
-        Swift.print(report.ok ? "OK: chain intact" : "TAMPERED: first bad record \(report.firstBadSeq ?? 0)")
-        Swift.print("  store \(report.storeID): \(report.recordsChecked) records, last seq \(report.lastSeq)")
-        Swift.print("  \(report.checkpointsVerified) checkpoints verified against \(report.keySource); "
+        say(report.ok ? "OK: chain intact" : "TAMPERED: first bad record \(report.firstBadSeq ?? 0)")
+        say("  store \(report.storeID): \(report.recordsChecked) records, last seq \(report.lastSeq)")
+        say("  \(report.checkpointsVerified) checkpoints verified against \(report.keySource); "
                     + "signed through seq \(report.lastVerifiedCheckpointSeq)")
+        if report.anchorsChecked > 0 { say("  \(report.anchorsChecked) anchors checked") }
         if report.unsignedTail > 0 {
-            Swift.print("  \(report.unsignedTail) records after the last checkpoint are chained but not yet signed")
+            say("  \(report.unsignedTail) records after the last checkpoint are chained but not yet signed")
         }
-        Swift.print(report.closedCleanly ? "  closed cleanly" : "  not closed cleanly (live, or crashed)")
-        for problem in report.problems { Swift.print("  seq \(problem.seq): \(problem.kind.rawValue): \(problem.message)") }
+        say(report.closedCleanly ? "  closed cleanly" : "  not closed cleanly (live, or crashed)")
+        for problem in report.problems { say("  seq \(problem.seq): \(problem.kind.rawValue): \(problem.message)") }
     }
 
     static func print(_ stats: AuditStats) {
-        Swift.print("\(stats.records) records")
+        say("\(stats.records) records")
         section("by kind", stats.byKind)
         section("calls by tool", stats.byTool)
         section("decisions by effect", stats.byEffect)
@@ -257,9 +295,10 @@ private enum AuditTable {
     }
 
     private static func section(_ title: String, _ counts: [AuditStats.Count]) {
-        Swift.print("\n\(title):")
-        if counts.isEmpty { Swift.print("  (none)") }
-        for count in counts { Swift.print("  \(String(count.count).padding(toLength: 9, withPad: " ", startingAt: 0)) \(count.name)") }
+        Swift.print()
+        say("\(title):")
+        if counts.isEmpty { say("  (none)") }
+        for count in counts { say("  \(String(count.count).padding(toLength: 9, withPad: " ", startingAt: 0)) \(count.name)") }
     }
 
     private static func row(_ columns: [String]) -> String {

@@ -135,6 +135,20 @@ struct ConfigLoaderTests {
         #expect(refusal?.message.contains("86400") == true, "\(refusal?.message ?? "")")
     }
 
+    @Test func auditCheckpointSettingsAreParsed() throws {
+        let defaults = try parse("tools: []\n").auditCheckpoints
+        #expect(defaults == AuditCheckpointSettings(anchorFile: nil, everyEvents: 1000, everySeconds: 60))
+        let set = try parse("""
+            audit:
+              anchor_file: anchors/audit.jsonl
+              checkpoint_every_events: 50
+              checkpoint_every_seconds: 5
+            tools: []
+            """).auditCheckpoints
+        #expect(set == AuditCheckpointSettings(anchorFile: "/etc/airlock/anchors/audit.jsonl", everyEvents: 50, everySeconds: 5))
+        #expect(error("audit:\n  checkpoint_every_events: 0\ntools: []\n").contains("must be between 1 and 1000000"))
+    }
+
     @Test func secretsAndLimitsAreParsed() throws {
         let config = try parse(Self.oneTool("""
             limits: { wall_seconds: 2.5, memory_bytes: 1048576 }

@@ -15,10 +15,7 @@ struct AuditTamperTests {
     /// a close checkpoint at 34. Returns the database path.
     private func trail(_ directory: TemporaryDirectory) async throws -> String {
         let store = try AuditStore.forTest(in: directory, key: key, checkpointEvery: 10)
-        for index in 0..<30 {
-            _ = try await store.append(AuditEvent(kind: .callReceived, callID: "call-\(index)", tool: "sql.query",
-                                                  arguments: ["n": .int(Int64(index))]))
-        }
+        try await store.appendCalls(0..<30)
         try await store.close()
         let path = directory.file("audit.sqlite")
         try disableAppendOnlyGuards(path)
@@ -216,28 +213,7 @@ struct AuditTamperTests {
         #expect(try verify().problems.contains { $0.kind == .editedRecord && $0.seq == 30 })
     }
 
-    /// Recomputes `prev_hash`/`hash` from `from` on (and the stored head),
-    /// optionally re-signing checkpoints with another key.
     private func rehashChain(_ path: String, from: Int64, resigningWith forger: Curve25519.Signing.PrivateKey? = nil) throws {
-        let reader = try AuditReader(path: path)
-        let records = try reader.records()
-        let storeID = try sqlite(path, "SELECT value FROM audit_meta WHERE key = 'store_id'")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        var previous = records.first { $0.seq == from - 1 }?.hash ?? ChainHash.genesis(storeID: storeID)
-        var statements: [String] = []
-        for record in records where record.seq >= from {
-            var event = record.eventText
-            if let forger, record.kind == .checkpoint {
-                let checkpoint = try AuditCheckpoint.signed(seq: record.seq - 1, headHash: previous, storeID: storeID,
-                                                            reason: .interval, key: forger)
-                event = JSONValue.object(["time": .string(checkpoint.time), "kind": "audit.checkpoint",
-                                          "fields": .object(checkpoint.fields)]).canonicalText
-            }
-            let hash = ChainHash.hash(event: event, prevHash: previous, seq: record.seq)
-            statements.append("UPDATE audit_events SET event = '\(event)', prev_hash = '\(previous)', hash = '\(hash)' WHERE seq = \(record.seq);")
-            previous = hash
-        }
-        statements.append("UPDATE audit_meta SET value = '\(previous)' WHERE key = 'head_hash';")
-        try sqlite(path, statements.joined(separator: "\n"))
+        try ChainTampering.rehash(path, from: from, resigningWith: forger)
     }
 }

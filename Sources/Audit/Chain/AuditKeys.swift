@@ -39,19 +39,14 @@ public enum AuditKeys {
     }
 
     /// Loads the daemon's signing key, creating it (0600) on first start.
+    /// Refuses a key others could have read (see `AuditKeyFile`).
     public static func loadOrCreatePrivateKey(at path: String) throws -> Curve25519.Signing.PrivateKey {
-        if FileManager.default.fileExists(atPath: path) {
-            return try privateKey(from: String(contentsOfFile: path, encoding: .utf8))
-        }
-        let key = Curve25519.Signing.PrivateKey()
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        guard FileManager.default.createFile(atPath: path, contents: Data(privateKeyPEM(key).utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw AirlockError(.internalError, "cannot write audit signing key \(path)")
-        }
-        return key
+        try AuditKeyFile.loadOrCreate(at: path)
+    }
+
+    /// Loads the daemon's signing key, `nil` when there is none (with the same checks).
+    public static func loadPrivateKey(at path: String) throws -> Curve25519.Signing.PrivateKey? {
+        try AuditKeyFile.load(at: path)
     }
 
     private static func pem(label: String, der: [UInt8]) -> String {

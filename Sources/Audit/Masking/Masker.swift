@@ -49,7 +49,9 @@ public struct Masker: Sendable {
 
     /// Masks every string in `value`; a string under a secret-looking key
     /// (`password`, `api_key`...) is masked whole when it clears the entropy
-    /// floor; a bare integer that is a card number becomes a masked string.
+    /// floor and is not plainly a path or a URL without credentials (those
+    /// are evidence; the detectors still mask what is secret in them); a
+    /// bare integer that is a card number becomes a masked string.
     public func mask(_ value: JSONValue, secrets: [String] = []) -> JSONValue {
         switch value {
         case .string(let text):
@@ -59,14 +61,22 @@ public struct Masker: Sendable {
             return SecretValidators.isCardNumber(Substring(digits))
                 ? .string(marker(type: "card_number", value: Substring(digits))) : value
         case .array(let elements):
-            return .array(elements.map { mask($0, secrets: secrets) })
+            let passwords = ArgvPasswords.spans(in: elements)
+            return .array(elements.enumerated().map { index, element in
+                guard let span = passwords[index], let text = element.stringValue else { return mask(element, secrets: secrets) }
+                switch span {
+                case .whole:
+                    return .string(marker(type: "password_argument", value: Substring(text)))
+                case .afterPrefix(let count):
+                    return .string(String(text.prefix(count)) + marker(type: "password_argument", value: text.dropFirst(count)))
+                }
+            })
         case .object(let members):
             var masked: [String: JSONValue] = [:]
             masked.reserveCapacity(members.count)
             for (key, member) in members {
-                if case .string(let text) = member, SecretDetector.isSecretKey(key),
-                   SecretValidators.isSecretValue(Substring(text)), !text.hasPrefix("[REDACTED:") {
-                    masked[key] = .string(marker(type: "assignment", value: Substring(text)))
+                if SecretDetector.isSecretKey(key) {
+                    masked[key] = maskUnderSecretKey(member, secrets: secrets)
                 } else {
                     masked[key] = mask(member, secrets: secrets)
                 }
@@ -77,8 +87,43 @@ public struct Masker: Sendable {
         }
     }
 
-    /// What `mask` would replace, in order, without overlaps.
+    /// A value under a secret-named key: a string (or each string of an
+    /// array, `{"password": ["…"]}`) is masked whole when it clears the
+    /// entropy floor and is not plainly a path or credential-free URL.
+    private func maskUnderSecretKey(_ member: JSONValue, secrets: [String]) -> JSONValue {
+        switch member {
+        case .string(let text):
+            let value = Substring(text)
+            guard SecretValidators.isSecretValue(value), !text.hasPrefix("[REDACTED:"),
+                  !SecretValidators.isPlainLocator(value) else { return mask(member, secrets: secrets) }
+            return .string(marker(type: "assignment", value: value))
+        case .array(let elements) where elements.allSatisfy({ $0.stringValue != nil }):
+            return .array(elements.map { maskUnderSecretKey($0, secrets: secrets) })
+        default:
+            return mask(member, secrets: secrets)
+        }
+    }
+
+    /// What `mask` would replace, in order, without overlaps. A string
+    /// longer than a scan window goes through the detectors window by
+    /// window (see `ScanWindows`), never whole.
     public func findings(in text: String, secrets: [String] = []) -> [MaskFinding] {
+        guard text.utf8.count > ScanWindows.size else { return windowFindings(in: text, secrets: secrets) }
+        let bytes = Array(text.utf8)
+        return ScanWindows.findings(in: bytes) { window in
+            let piece = String(decoding: bytes[window], as: UTF8.self)
+            func offset(_ index: String.Index) -> Int { window.lowerBound + piece.utf8.distance(from: piece.startIndex, to: index) }
+            return windowFindings(in: piece, secrets: secrets).map { found in
+                let range = offset(found.range.lowerBound)..<offset(found.range.upperBound)
+                let lower = text.utf8.index(text.startIndex, offsetBy: range.lowerBound)
+                let upper = text.utf8.index(lower, offsetBy: range.count)
+                return (range, MaskFinding(type: found.type, range: lower..<upper))
+            }
+        }
+    }
+
+    /// `findings` over one window's worth of text.
+    private func windowFindings(in text: String, secrets: [String]) -> [MaskFinding] {
         var candidates: [(priority: Int, finding: MaskFinding)] = []
         for secret in secrets where secret.count >= 3 {
             for range in text.ranges(of: secret) {

@@ -56,13 +56,22 @@ struct SecretDetector: @unchecked Sendable {
 extension SecretDetector {
     /// In priority order: when two matches overlap, the earlier detector in
     /// this list names it (a JWT after `token=` is a `jwt`, not an `assignment`).
+    ///
+    /// Every pattern must match in time linear in the text: any agent can
+    /// send a megabyte of `passpasspass…`, and it is masked before the call
+    /// is even validated. So a repeat that can fail after it (a key name's
+    /// suffix before `=`, a URL scheme before `://`, blanks around `=`) is
+    /// bounded, and a match may start only where its leading run begins
+    /// (a lookbehind), so each start position costs a bounded amount of
+    /// work; an unbounded repeat appears only where nothing after it can
+    /// fail and force backtracking through it. `ScanWindows` caps what one
+    /// regex run sees besides.
     static let all: [SecretDetector] = [
-        SecretDetector("private_key", .anyOf(["PRIVATE KEY"]),
-                       #"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"#),
+        SecretDetector("private_key", .anyOf(["PRIVATE KEY"]), PrivateKeyPattern.text),
         SecretDetector("aws_key", .anyOf(["AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"]),
                        #"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}(?![A-Z0-9])"#),
         SecretDetector("aws_secret", .anyOfLowercased(["aws"]),
-                       #"aws.{0,24}?(?:secret|key).{0,24}?[=:]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"#,
+                       #"aws.{0,24}?(?:secret|key).{0,24}?[=:]\s{0,8}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"#,
                        group: 1, options: [.caseInsensitive]),
         SecretDetector("gcp_key", .anyOf(["AIza"]), #"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"#),
         SecretDetector("gcp_token", .anyOf(["ya29."]), #"(?<![A-Za-z0-9])ya29\.[0-9A-Za-z_-]{20,}"#),
@@ -83,10 +92,25 @@ extension SecretDetector {
                        #"(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/]{24,})(?![A-Za-z0-9_])"#),
         SecretDetector("jwt", .anyOf(["eyJ"]),
                        #"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"#),
-        SecretDetector("bearer_token", .anyOfLowercased(["bearer"]), #"\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)"#,
+        SecretDetector("bearer_token", .anyOfLowercased(["bearer"]), #"\bbearer\s{1,8}([A-Za-z0-9._~+/-]{16,}=*)"#,
                        group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
-        SecretDetector("url_password", .anyOf(["://"]), #"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:([^/\s@]{3,})@"#,
+        SecretDetector("basic_auth", .anyOfLowercased(["basic"]),
+                       #"\bbasic\s{1,8}([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"#,
+                       group: 1, options: [.caseInsensitive], validate: SecretValidators.isBasicCredentials),
+        // The user may be empty (`redis://:pw@host`), and the password runs
+        // to the last `@` before the host, so an `@` inside it is masked too.
+        SecretDetector("url_password", .anyOf(["://"]), #"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/\s:@]*:([^/\s]{3,})@"#,
                        group: 1, validate: { !$0.hasPrefix("$") }),
+        // A password split from its option, as shells and argv write it.
+        SecretDetector("password_argument", .anyOf(["--pass", "--db-pass"]),
+                       #"(?<![A-Za-z0-9_-])--(?:db-)?pass(?:word|wd)?[ \t]{1,8}+["']?([^\s"']{1,512}+)"#,
+                       group: 1, validate: SecretValidators.isPasswordArgument),
+        SecretDetector("password_argument", .anyOf(["mysql", "mariadb"]),
+                       #"(?<![A-Za-z0-9_-])(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)(?![A-Za-z0-9_-])[^\n;|&]{0,256}?[ \t]-p([^\s"']{1,512}+)"#,
+                       group: 1, validate: SecretValidators.isPasswordArgument),
+        SecretDetector("password_argument", .anyOf(["sshpass"]),
+                       #"(?<![A-Za-z0-9_-])sshpass(?:[ \t]{1,8}+-[dfePv](?:[ \t]{0,8}+[^\s-][^\s]{0,255}+)?){0,4}+[ \t]{1,8}+-p[ \t]{0,8}+["']?([^\s"']{1,512}+)"#,
+                       group: 1, validate: SecretValidators.isPasswordArgument),
         SecretDetector("card_number", .digits(12),
                        #"(?<![0-9A-Za-z.]|[0-9][ -])[0-9](?:[ -]?[0-9]){11,18}(?![0-9A-Za-z]|[ -][0-9]|\.[0-9])"#,
                        validate: SecretValidators.isCardNumber),
@@ -98,7 +122,7 @@ extension SecretDetector {
         SecretDetector("email", .atSignThenDot,
                        #"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"#),
         SecretDetector("assignment", .anyOfLowercased(["pass", "pwd", "secret", "token", "key", "credential", "auth"]),
-                       #"(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?([^\s"'&,;}]+)"#,
+                       #"(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]{0,32}["']?\s{0,8}[:=]\s{0,8}["']?([^\s"'&,;}]+)"#,
                        group: 1, options: [.caseInsensitive], validate: SecretValidators.isSecretValue),
     ]
 
@@ -110,9 +134,15 @@ extension SecretDetector {
     /// `String.contains`: it runs for every key of every event, so the
     /// markers sit in one flat buffer (no array per marker to retain on
     /// every call, from every thread).
+    ///
+    /// A name that ends by saying where the secret is (`secret_path`,
+    /// `token_url`, `private_key_file`) holds a locator, not the secret: its
+    /// value goes through the ordinary detectors instead, so the path or
+    /// URL stays readable as evidence while a password in it is still masked.
     static func isSecretKey(_ key: String) -> Bool {
         let lowered = key.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest") else { return false }
+        guard !ByteSearch.hasSuffix(lowered, "_id"), !ByteSearch.hasSuffix(lowered, "digest"),
+              !locatorSuffixes.contains(where: { ByteSearch.hasSuffix(lowered, $0) }) else { return false }
         return lowered.withUnsafeBytes { key in
             secretKeyMarkers.bytes.withUnsafeBytes { markers in
                 secretKeyMarkers.ranges.withUnsafeBufferPointer { ranges in
@@ -121,6 +151,8 @@ extension SecretDetector {
             }
         }
     }
+
+    private static let locatorSuffixes = ["path", "file", "filename", "url", "uri", "dir", "directory", "endpoint"]
 
     private static let secretKeyMarkers: (bytes: [UInt8], ranges: [Range<Int>]) = [
         "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",

@@ -93,8 +93,57 @@ enum SecretValidators {
     /// A value after a secret-looking key: not a placeholder or a reference,
     /// and above the entropy floor.
     static func isSecretValue(_ text: Substring) -> Bool {
-        let placeholders = ["$", "%", "<", "{{", "[REDACTED", "***", "(", "env:", "vault:"]
-        guard text.utf8.count >= 6, !placeholders.contains(where: { text.hasPrefix($0) }) else { return false }
+        guard text.utf8.count >= 6, !isPlaceholder(text) else { return false }
         return entropyBits(text) >= assignmentEntropyFloor
+    }
+
+    /// A value under a secret-named key that is clearly where a secret
+    /// lives rather than the secret: a URL without credentials in it, or an
+    /// absolute or home-relative path of at least two parts whose parts look
+    /// like file names (lowercase, or with `.`, `_`, `-` in them), which a
+    /// base64 secret that happens to hold `/` does not. It is kept for the
+    /// ordinary detectors, which still mask tokens inside it.
+    static func isPlainLocator(_ text: Substring) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 4096,
+              !text.utf8.contains(where: { $0 <= 32 || $0 == 127 }) else { return false }
+        if let schemeEnd = text.range(of: "://") {
+            let scheme = text[..<schemeEnd.lowerBound]
+            guard let first = scheme.utf8.first, (97...122).contains(first), scheme.utf8.count <= 32,
+                  scheme.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 43 || $0 == 45 || $0 == 46 })
+            else { return false }
+            let authority = text[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            return !authority.isEmpty && !authority.contains("@")
+        }
+        let body: Substring
+        if text.hasPrefix("/") { body = text.dropFirst() }
+        else if text.hasPrefix("~/") || text.hasPrefix("./") { body = text.dropFirst(2) }
+        else if text.hasPrefix("../") { body = text.dropFirst(3) }
+        else { return false }
+        let parts = body.split(separator: "/")
+        guard parts.count >= 2 else { return false }
+        return parts.allSatisfy { part in
+            part.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 46 || $0 == 95 || $0 == 45 }
+                || part.utf8.contains { $0 == 46 || $0 == 95 || $0 == 45 }
+        }
+    }
+
+    /// A reference to a secret rather than one (`$DB_PASSWORD`, `<password>`, `vault:…`).
+    static func isPlaceholder(_ text: Substring) -> Bool {
+        ["$", "%", "<", "{{", "[REDACTED", "***", "(", "env:", "vault:"].contains { text.hasPrefix($0) }
+    }
+
+    /// The value given to a password option (`--password X`, `mysql -pX`,
+    /// `sshpass -p X`): the option says it is a password, so no entropy
+    /// floor; only a placeholder or another option is not one.
+    static func isPasswordArgument(_ text: Substring) -> Bool {
+        !text.isEmpty && !text.hasPrefix("-") && !isPlaceholder(text)
+    }
+
+    /// `Basic` credentials: base64 of `user:password`.
+    static func isBasicCredentials(_ text: Substring) -> Bool {
+        guard let decoded = Data(base64Encoded: String(text)), let pair = String(data: decoded, encoding: .utf8) else {
+            return false
+        }
+        return pair.contains(":") && !pair.contains { $0.isNewline }
     }
 }

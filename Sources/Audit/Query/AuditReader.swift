@@ -73,6 +73,12 @@ public struct AuditReader: Sendable {
         try AuditVerifier(database: database).verify(trustedKeys: trustedKeys)
     }
 
+    /// Verifies with everything the auditor holds outside the database:
+    /// trusted keys, anchors (published heads) and the expected store id.
+    public func verify(_ options: VerifyOptions) throws -> VerificationReport {
+        try AuditVerifier(database: database).verify(options)
+    }
+
     /// The highest sequence number stored (0 for an empty trail).
     public func lastSeq() throws -> Int64 {
         try database.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_events") ?? 0 }

@@ -27,7 +27,8 @@ enum EventContent {
         masked(event, masker: masker, secrets: secrets).json
     }
 
-    static func masked(_ event: AuditEvent, masker: Masker, secrets: [String]) -> Masked {
+    /// `memo` (the store's) masks each call's arguments once for all its events.
+    static func masked(_ event: AuditEvent, masker: Masker, secrets: [String], memo: ArgumentsMaskMemo? = nil) -> Masked {
         var object: [String: JSONValue] = [
             "time": .string(AuditTime.format(event.time)),
             "kind": .string(event.kind.rawValue),
@@ -38,7 +39,9 @@ enum EventContent {
             actor?.reason = original.reason.map { masker.mask($0, secrets: secrets) }
             object["actor"] = actorJSON(actor!)
         }
-        let arguments = event.arguments.map { masker.mask($0, secrets: secrets) }
+        let arguments = event.arguments.map { arguments in
+            memo?.masked(arguments, secrets: secrets, by: masker) ?? masker.mask(arguments, secrets: secrets)
+        }
         let fields = event.fields.isEmpty ? [:] : masker.mask(.object(event.fields), secrets: secrets).objectValue ?? [:]
         if let callID = event.callID { object["call_id"] = .string(callID) }
         if let tool = event.tool { object["tool"] = .string(tool) }

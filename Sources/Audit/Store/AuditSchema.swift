@@ -52,6 +52,8 @@ enum MetaKey {
     static let headSeq = "head_seq"
     static let headHash = "head_hash"
     static let lastCheckpointSeq = "last_checkpoint_seq"
+    /// `AuditKeys.keyID` of the key that signs this trail's checkpoints.
+    static let signingKeyID = "signing_key_id"
 }
 
 extension Database {

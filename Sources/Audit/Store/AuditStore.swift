@@ -2,6 +2,7 @@ import AirlockCore
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// The append-only audit trail: one SQLite file in WAL mode.
 ///
@@ -26,6 +27,8 @@ public final class AuditStore: Sendable {
     private let publicKeyRaw: Data?
     private let pool: DatabasePool
     private let committer: GroupCommitter
+    private let timer = Mutex<CheckpointTimer?>(nil)
+    private let argumentsMemo = ArgumentsMaskMemo()
 
     /// Opens (creating if needed: directory 0700, file 0600) the store at `path`.
     ///
@@ -33,14 +36,24 @@ public final class AuditStore: Sendable {
     ///   - signingKey: signs checkpoints; without it the chain is still
     ///     hashed but nothing proves who wrote it. Also keys the masker's
     ///     tags (so the tag key never sits in the database beside the data).
-    ///   - checkpointEvery: a signed checkpoint after this many events (0: only on close).
+    ///   - checkpointEvery: a signed checkpoint after this many events (0: only on close). The
+    ///     interval is signed into every checkpoint: verify with trusted keys fails when a longer
+    ///     run of records has none, which is how removed checkpoints show.
+    ///   - checkpointEverySeconds: also sign one this often when new records exist (nil: no timer),
+    ///     so that a quiet trail's tail is anchored within that time.
+    ///   - publish: receives each checkpoint once durable, to keep outside the database (the
+    ///     daemon appends it to the anchor file and logs it); if it throws, appends fail closed.
     ///   - busyTimeout: how long to wait for another process's write lock before failing closed.
     ///   - maxSizeBytes: caps the database file so the trail can never fill the
     ///     disk the tools run on; reaching it fails closed like a full disk.
     ///   - masker: overrides the masker (by default derived from `signingKey`,
     ///     or random per process without one).
     public init(path: String, signingKey: Curve25519.Signing.PrivateKey?, checkpointEvery: Int = 1000,
+                checkpointEverySeconds: Double? = nil, publish: CheckpointPublisher? = nil,
                 busyTimeout: TimeInterval = 5, maxSizeBytes: Int64? = nil, masker: Masker? = nil) throws {
+        guard checkpointEvery >= 0 else {
+            throw AirlockError(.invalidConfig, "audit checkpoint interval must be 0 (only on close) or more events")
+        }
         self.path = path
         self.masker = masker ?? signingKey.map { Masker(derivedFrom: $0) } ?? Masker()
         self.publicKeyRaw = signingKey?.publicKey.rawRepresentation
@@ -59,7 +72,7 @@ public final class AuditStore: Sendable {
             // when it enables WAL, after `prepareDatabase` has run. Appends
             // only ever use this one writer connection, so this sticks.
             try pool.writeWithoutTransaction { db in try Self.requireFullSync(db) }
-            let storeID = try pool.write { db in try Self.initialise(db, publicKey: signingKey?.publicKey) }
+            let storeID = try pool.write { db in try Self.initialise(db, publicKey: signingKey?.publicKey, path: path) }
             self.pool = pool
             self.storeID = storeID
         } catch {
@@ -67,10 +80,23 @@ public final class AuditStore: Sendable {
         }
         let writer = ChainWriter(pool: pool, storeID: storeID, signingKey: signingKey?.rawRepresentation,
                                  checkpointEvery: checkpointEvery)
-        self.committer = GroupCommitter(writer: writer, path: path)
+        self.committer = GroupCommitter(writer: writer, path: path, publish: publish)
+        if let checkpointEverySeconds, checkpointEverySeconds > 0, signingKey != nil {
+            let timer = CheckpointTimer(every: .milliseconds(Int64(checkpointEverySeconds * 1000))) { [weak self] in
+                guard let self else { return false }
+                // A failure (an anchor that can't be written) is retried at
+                // the next tick; appends meanwhile fail closed.
+                _ = try? await self.sealedCheckpoint(.timer)
+                return true
+            }
+            self.timer.withLock { $0 = timer }
+        }
     }
 
-    deinit { committer.shutdown() }
+    deinit {
+        timer.withLock { $0?.cancel() }
+        committer.shutdown()
+    }
 
     /// The checkpoint verification key, when the store signs.
     public var publicKey: Curve25519.Signing.PublicKey? {
@@ -83,7 +109,7 @@ public final class AuditStore: Sendable {
         guard event.kind != .checkpoint else {
             throw AirlockError(.invalidArguments, "audit.checkpoint events are written by the store itself")
         }
-        let masked = EventContent.masked(event, masker: masker, secrets: secrets)
+        let masked = EventContent.masked(event, masker: masker, secrets: secrets, memo: argumentsMemo)
         let text = CanonicalBytes.encode(masked.json)
         guard let position = try await committer.submit(.event(text)) else {
             throw AirlockError(.internalError, "audit committer returned no position for an event")
@@ -99,9 +125,20 @@ public final class AuditStore: Sendable {
         try await sealedCheckpoint(.manual)
     }
 
+    /// Signs a checkpoint now even if nothing is new: the daemon does this
+    /// when it starts, so a young trail already carries its writer's signed
+    /// interval (and the anchor file its first line) before the first N
+    /// events or timer tick; verify with trusted keys then holds even a
+    /// live trail to that interval instead of finding no checkpoint at all.
+    @discardableResult
+    public func markStarted() async throws -> AuditRecord? {
+        try await sealedCheckpoint(.start)
+    }
+
     /// Writes the closing checkpoint and stops accepting appends. A trail
     /// whose last record is a `close` checkpoint was shut down cleanly.
     public func close() async throws {
+        timer.withLock { $0?.cancel() }
         do {
             _ = try await sealedCheckpoint(.close)
         } catch {
@@ -134,9 +171,31 @@ public final class AuditStore: Sendable {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
+    /// A trail is signed by one key for its whole life: the first key that
+    /// opens it is recorded, and a different one (the key file replaced, or
+    /// lost and silently regenerated) or none is refused. Otherwise a new
+    /// key would quietly take over, and checkpoints that verify against the
+    /// key auditors hold would stop at the switch.
+    private static func requireSameSigningKey(_ db: Database, _ publicKey: Curve25519.Signing.PublicKey?,
+                                              path: String) throws {
+        let recorded = try db.metaValue(MetaKey.signingKeyID)
+        switch (recorded, publicKey.map(AuditKeys.keyID)) {
+        case (nil, let given?):
+            try db.setMeta(MetaKey.signingKeyID, given)
+        case (let recorded?, let given) where recorded != given:
+            let what = given.map { "the checkpoint key given is \($0)" } ?? "no checkpoint key was given"
+            throw AirlockError(.auditUnavailable, "audit store \(path) is signed by key \(recorded), but \(what): "
+                + "the key file was replaced or lost. Restore the key that signed this trail; or, to rotate on purpose, "
+                + "move the database and its anchor file aside (keep them, with the old public key, for audit) "
+                + "and start a new trail with the new key")
+        default:
+            break
+        }
+    }
+
     /// Creates the schema and chain head on first open; records the signing
     /// key's public half so a copied file can at least be self-checked.
-    private static func initialise(_ db: Database, publicKey: Curve25519.Signing.PublicKey?) throws -> String {
+    private static func initialise(_ db: Database, publicKey: Curve25519.Signing.PublicKey?, path: String) throws -> String {
         try AuditSchema.create(db)
         let storeID: String
         if let existing = try db.metaValue(MetaKey.storeID) {
@@ -149,6 +208,7 @@ public final class AuditStore: Sendable {
             try db.setMeta(MetaKey.headHash, ChainHash.genesis(storeID: storeID))
             try db.setMeta(MetaKey.lastCheckpointSeq, "0")
         }
+        try requireSameSigningKey(db, publicKey, path: path)
         if let publicKey {
             try db.execute(sql: "INSERT OR IGNORE INTO audit_keys(key_id, public_key, added_at) VALUES (?, ?, ?)",
                            arguments: [AuditKeys.keyID(publicKey), AuditKeys.publicKeyPEM(publicKey),

@@ -20,11 +20,22 @@ struct SealedPosition: Sendable {
     var hash: String
 }
 
+/// What one committed batch produced: each request's position, and the
+/// checkpoints it signed (to be published outside the database once the
+/// transaction is durable).
+struct CommittedBatch {
+    var positions: [SealedPosition?]
+    var checkpoints: [AuditCheckpoint]
+}
+
 /// Writes one batch of requests as one transaction: read the head, chain
-/// each event onto it, add an interval checkpoint when due, move the head,
-/// commit. Reading the head inside the (immediate) transaction keeps the
-/// chain linear even if a second process ever writes the same file.
-/// Only the committer thread calls it.
+/// each event onto it, add an interval checkpoint as soon as one is due,
+/// move the head, commit. Checking after every event (not once per batch)
+/// is what lets the checkpoint sign `every_events` as a hard bound: no run
+/// of records between two checkpoints is ever longer, so a longer one in a
+/// trail means checkpoints were removed. Reading the head inside the
+/// (immediate) transaction keeps the chain linear even if a second process
+/// ever writes the same file. Only the committer thread calls it.
 struct ChainWriter: Sendable {
     let pool: DatabasePool
     let storeID: String
@@ -32,40 +43,44 @@ struct ChainWriter: Sendable {
     let signingKey: Data?
     let checkpointEvery: Int
 
-    func commit(_ requests: [CommitRequest]) throws -> [SealedPosition?] {
+    func commit(_ requests: [CommitRequest]) throws -> CommittedBatch {
         try pool.writeWithoutTransaction { db in
-            var results: [SealedPosition?] = []
-            results.reserveCapacity(requests.count)
+            var batch = CommittedBatch(positions: [], checkpoints: [])
+            batch.positions.reserveCapacity(requests.count)
             try db.inTransaction(.immediate) {
+                batch.positions.removeAll(keepingCapacity: true)
+                batch.checkpoints.removeAll()
                 var head = try Head(db)
                 let insert = try db.cachedStatement(sql: "INSERT INTO audit_events(seq, event, prev_hash, hash) VALUES (?, ?, ?, ?)")
                 for request in requests {
                     switch request {
                     case .event(let text):
-                        results.append(try head.append(text, with: insert))
+                        batch.positions.append(try head.append(text, with: insert))
+                        if checkpointEvery > 0, head.seq - head.lastCheckpointSeq >= Int64(checkpointEvery) {
+                            _ = try appendCheckpoint(.interval, head: &head, insert: insert, into: &batch)
+                        }
                     case .checkpoint(let reason):
-                        results.append(try appendCheckpoint(reason, head: &head, insert: insert))
+                        batch.positions.append(try appendCheckpoint(reason, head: &head, insert: insert, into: &batch))
                     }
-                }
-                if checkpointEvery > 0, head.seq - head.lastCheckpointSeq >= Int64(checkpointEvery) {
-                    _ = try appendCheckpoint(.interval, head: &head, insert: insert)
                 }
                 try head.save(db)
                 return .commit
             }
-            return results
+            return batch
         }
     }
 
-    private func appendCheckpoint(_ reason: AuditCheckpoint.Reason, head: inout Head,
-                                  insert: Statement) throws -> SealedPosition? {
-        // A close checkpoint is written even with nothing new to cover: it is
-        // the record that the daemon shut down cleanly.
-        guard let signingKey, reason == .close || head.seq > head.lastCheckpointSeq else { return nil }
+    private func appendCheckpoint(_ reason: AuditCheckpoint.Reason, head: inout Head, insert: Statement,
+                                  into batch: inout CommittedBatch) throws -> SealedPosition? {
+        // Start and close checkpoints are written even with nothing new to
+        // cover: they record that the writer started (and from then on keeps
+        // its signed interval) and that it shut down cleanly.
+        guard let signingKey, reason == .start || reason == .close || head.seq > head.lastCheckpointSeq else { return nil }
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey)
         let now = Date()
         let checkpoint = try AuditCheckpoint.signed(seq: head.seq, headHash: head.hash, storeID: storeID,
-                                                    reason: reason, key: key, time: now)
+                                                    reason: reason, everyEvents: Int64(checkpointEvery), key: key,
+                                                    time: now)
         let content = JSONValue.object([
             "time": .string(AuditTime.format(now)),
             "kind": .string(AuditEvent.Kind.checkpoint.rawValue),
@@ -73,6 +88,7 @@ struct ChainWriter: Sendable {
         ])
         let position = try head.append(content.canonicalText, with: insert)
         head.lastCheckpointSeq = position.seq
+        batch.checkpoints.append(checkpoint)
         return position
     }
 }

@@ -3,13 +3,15 @@ import Crypto
 import Foundation
 import GRDB
 
-/// Recomputes the chain and checks checkpoints, in one read transaction so
-/// a live store is seen at one consistent instant.
+/// Recomputes the chain and checks checkpoints and anchors, in one read
+/// transaction so a live store is seen at one consistent instant.
 ///
 /// Trust: checkpoints only prove authorship when verified against a key the
 /// auditor got from the daemon (`trustedKeys`). Keys stored in the database
 /// can be replaced by whoever rewrote it, so verifying against them only
-/// proves internal consistency; the report says which was used.
+/// proves internal consistency; the report says which was used. Likewise
+/// only an anchor kept outside the database can show that its newest
+/// records were cut off or an older copy put back.
 struct AuditVerifier {
     let database: any DatabaseReader
     /// At most this many problems are listed (the first is what matters).
@@ -18,23 +20,58 @@ struct AuditVerifier {
     var hashBatchSize = 2048
 
     func verify(trustedKeys: [Curve25519.Signing.PublicKey]?) throws -> VerificationReport {
+        try verify(VerifyOptions(trustedKeys: trustedKeys))
+    }
+
+    func verify(_ options: VerifyOptions) throws -> VerificationReport {
         try database.read { db in
             guard let storeID = try db.metaValue(MetaKey.storeID) else {
                 throw AirlockError(.notFound, "not an Airlock audit store (no store id)")
             }
-            let keys = try trustedKeys ?? storedKeys(db)
-            var walk = ChainWalk(storeID: storeID, keys: keys)
+            let keys = try options.trustedKeys ?? storedKeys(db)
+            var preliminary: [VerificationReport.Problem] = []
+            if let pinned = options.storeID, pinned != storeID {
+                preliminary.append(.init(kind: .wrongStore, seq: 1,
+                                         message: "this trail is store \(storeID), not the expected store \(pinned) "
+                                             + "(a different or re-created database)"))
+            }
+            let anchors = try usableAnchors(options, storeID: storeID, problems: &preliminary)
+            var walk = ChainWalk(storeID: storeID, keys: keys, keysTrusted: options.trustedKeys != nil, anchors: anchors)
             var hashing = BatchHashingPipeline(batchSize: hashBatchSize)
             try ChainRows.forEach(db) { row in hashing.add(row) { batch, matches in batch.visitRows(matches, &walk) } }
             hashing.finish { batch, matches in batch.visitRows(matches, &walk) }
-            walk.checkHead(seq: Int64(try db.metaValue(MetaKey.headSeq) ?? "0") ?? 0,
-                           hash: try db.metaValue(MetaKey.headHash))
-            let problems = Array(walk.problems.sorted { $0.seq < $1.seq }.prefix(problemLimit))
+            walk.finish(headSeq: Int64(try db.metaValue(MetaKey.headSeq) ?? "0") ?? 0,
+                        headHash: try db.metaValue(MetaKey.headHash))
+            let problems = Array((preliminary + walk.problems).sorted { $0.seq < $1.seq }.prefix(problemLimit))
             return VerificationReport(
                 storeID: storeID, recordsChecked: walk.count, lastSeq: walk.lastSeq,
                 checkpointsVerified: walk.checkpointsVerified, lastVerifiedCheckpointSeq: walk.lastAttestedSeq,
                 unsignedTail: walk.lastSeq - walk.lastAttestedSeq, closedCleanly: walk.endsWithCloseCheckpoint,
-                keySource: trustedKeys == nil ? "database (self-asserted)" : "key file", problems: problems)
+                keySource: options.trustedKeys == nil ? "database (self-asserted)" : "key file",
+                anchorsChecked: walk.anchorsChecked, problems: problems)
+        }
+    }
+
+    /// The anchors that apply to this store. Anchors given for other stores
+    /// only (an anchor file kept for a different trail) are themselves a
+    /// finding, as is an anchor line whose signature the trusted keys reject.
+    private func usableAnchors(_ options: VerifyOptions, storeID: String,
+                               problems: inout [VerificationReport.Problem]) throws -> [ChainAnchor] {
+        let applicable = options.anchors.filter { $0.storeID == nil || $0.storeID == storeID }
+        if applicable.isEmpty, let foreign = options.anchors.first {
+            problems.append(.init(kind: .wrongStore, seq: 1,
+                                  message: "\(foreign.source) anchors store \(foreign.storeID ?? "?"), not this trail's "
+                                      + "store \(storeID): none of the given anchors is for this trail"))
+        }
+        guard let keys = options.trustedKeys else { return applicable }
+        return applicable.filter { anchor in
+            guard let checkpoint = anchor.checkpoint else { return true }
+            let signed = keys.contains { checkpoint.isSigned(by: $0) }
+            if !signed {
+                problems.append(.init(kind: .forgedCheckpoint, seq: max(anchor.seq, 1),
+                                      message: "\(anchor.source) is not signed by a trusted key; that anchor was ignored"))
+            }
+            return signed
         }
     }
 

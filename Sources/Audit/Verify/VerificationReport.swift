@@ -18,8 +18,17 @@ public struct VerificationReport: Sendable, Hashable, Codable {
             case checkpointMismatch = "checkpoint_mismatch"
             /// A checkpoint's signature does not verify, or names an untrusted key.
             case forgedCheckpoint = "forged_checkpoint"
-            /// Records the store's head says exist are gone.
+            /// More records without a verified checkpoint than the writer's
+            /// signed interval allows, or none verified at all (with trusted
+            /// keys): checkpoints were removed or the chain rewritten after them.
+            case missingCheckpoints = "missing_checkpoints"
+            /// Records the store's head or an anchor says exist are gone.
             case truncated
+            /// The record at an anchor's sequence number is not the one the
+            /// anchor published: the trail was rewritten or replaced.
+            case anchorMismatch = "anchor_mismatch"
+            /// The trail is not the store the auditor pinned or the anchors name.
+            case wrongStore = "wrong_store"
             /// Records beyond the store's recorded head.
             case unexpectedTail = "unexpected_tail"
         }
@@ -43,6 +52,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     public var closedCleanly: Bool
     /// Where the trusted keys came from: "key file" or "database (self-asserted)".
     public var keySource: String
+    /// Anchors (published heads) of this store that were checked.
+    public var anchorsChecked: Int
     public var problems: [Problem]
 
     public var ok: Bool { problems.isEmpty }

@@ -41,7 +41,12 @@ public struct DaemonModules: Sendable {
         let audit: any AuditSink
         do {
             let checkpointKey = try AuditCheckpointKey.loadOrCreate(directory: stateDirectory)
-            let store = try AuditStore(path: auditPath, signingKey: checkpointKey)
+            let settings = config.auditCheckpoints
+            let anchors = AnchorFile(path: settings.anchorFile ?? Self.defaultAnchorFile(besides: auditPath))
+            let store = try AuditStore(path: auditPath, signingKey: checkpointKey, checkpointEvery: settings.everyEvents,
+                                       checkpointEverySeconds: settings.everySeconds,
+                                       publish: Self.publisher(anchors, logger: logger))
+            try await store.markStarted()
             auditStore = store
             audit = AuditStoreSink(store: store)
         } catch {
@@ -88,6 +93,21 @@ public struct DaemonModules: Sendable {
         return DaemonModules(hooks: hooks, audit: auditStore, policy: policy, stateDirectory: stateDirectory)
     }
 
+    /// `audit-anchors.jsonl` in the audit database's directory.
+    public static func defaultAnchorFile(besides auditPath: String) -> String {
+        ((auditPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("audit-anchors.jsonl")
+    }
+
+    /// Appends each checkpoint to the anchor file, then logs the same line:
+    /// a log shipped off the host is a second copy of every anchor.
+    static func publisher(_ anchors: AnchorFile, logger: Logger) -> CheckpointPublisher {
+        { checkpoint in
+            try anchors.append(checkpoint)
+            logger.notice("audit checkpoint", metadata: ["anchor": "\(checkpoint.json.canonicalText)",
+                                                         "anchor_file": "\(anchors.path)"])
+        }
+    }
+
     /// Writes the final checkpoint and closes the stores.
     public func close() async {
         try? await audit?.close()
@@ -102,19 +122,37 @@ public struct DaemonModules: Sendable {
 /// The Ed25519 key that signs the audit trail's checkpoints, kept in the
 /// state directory beside the trail (PEM, 0600; not with the token keys,
 /// whose folder holds only JWKS material). Its public half is written next
-/// to it for auditors: `airlock audit verify --public-key STATE/audit-checkpoint.pub.pem`.
+/// to it for auditors once, when the key is made:
+/// `airlock audit verify --public-key STATE/audit-checkpoint.pub.pem`.
+///
+/// A lost key is never silently replaced: if the public half is there but
+/// the private one is gone, the daemon refuses to start its audit trail
+/// (and so every call) until the key is restored; and a public half that
+/// doesn't match the key is refused rather than rewritten, since auditors
+/// may already hold it.
 public enum AuditCheckpointKey {
     public static let fileName = "audit-checkpoint.pem"
     public static let publicFileName = "audit-checkpoint.pub.pem"
 
     public static func loadOrCreate(directory: String) throws -> Curve25519.Signing.PrivateKey {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        let key = try AuditKeys.loadOrCreatePrivateKey(at: (directory as NSString).appendingPathComponent(fileName))
+        let path = (directory as NSString).appendingPathComponent(fileName)
         let publicPath = (directory as NSString).appendingPathComponent(publicFileName)
+        let published = FileManager.default.fileExists(atPath: publicPath)
+        if try AuditKeys.loadPrivateKey(at: path) == nil, published {
+            throw AirlockError(.auditUnavailable, "the audit checkpoint key \(path) is missing but its public key "
+                + "\(publicPath) exists: restore the key; a new one would sign the trail in its place. To start over "
+                + "with a new key on purpose, move the audit database, its anchor file and \(publicPath) aside")
+        }
+        let key = try AuditKeys.loadOrCreatePrivateKey(at: path)
         let pem = AuditKeys.publicKeyPEM(key.publicKey)
-        if (try? String(contentsOfFile: publicPath, encoding: .utf8)) != pem {
+        guard published else {
             try pem.write(toFile: publicPath, atomically: true, encoding: .utf8)
+            return key
+        }
+        guard let existing = try? String(contentsOfFile: publicPath, encoding: .utf8),
+              (try? AuditKeys.publicKey(from: existing))?.rawRepresentation == key.publicKey.rawRepresentation else {
+            throw AirlockError(.auditUnavailable, "\(publicPath) is not the public half of the audit checkpoint key "
+                + "\(path): one of them was replaced; restore the pair that signed the trail")
         }
         return key
     }

@@ -45,9 +45,17 @@ public enum ConfigLoader {
         }
 
         var auditDatabase: String?
+        var auditCheckpoints = AuditCheckpointSettings()
         if let auditNode = try root.optional("audit") {
-            try auditNode.requireKeys(within: ["database"])
+            try auditNode.requireKeys(within: ["database", "anchor_file", "checkpoint_every_events",
+                                               "checkpoint_every_seconds"])
             auditDatabase = try auditNode.optional("database").map { resolve(try $0.string(), against: directory) }
+            auditCheckpoints.anchorFile = try auditNode.optional("anchor_file")
+                .map { resolve(try $0.string(), against: directory) }
+            if let n = try auditNode.optional("checkpoint_every_events") {
+                auditCheckpoints.everyEvents = Int(try n.uint64(in: 1...1_000_000))
+            }
+            if let n = try auditNode.optional("checkpoint_every_seconds") { auditCheckpoints.everySeconds = try n.seconds() }
         }
 
         var webhooks: [WebhookTarget] = []
@@ -71,6 +79,7 @@ public enum ConfigLoader {
             approvers: try root.optional("approvers")?.json(),
             webhooks: webhooks,
             auditDatabase: auditDatabase,
+            auditCheckpoints: auditCheckpoints,
             keysDirectory: try path("keys_dir"),
             credentials: try root.optional("credentials").map(parseCredentials) ?? CredentialSettings())
     }

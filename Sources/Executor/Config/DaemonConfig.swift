@@ -26,6 +26,8 @@ public struct DaemonConfig: Sendable {
     public var webhooks: [WebhookTarget]
     /// The audit store (SQLite file).
     public var auditDatabase: String?
+    /// How often the trail is signed and where each signature is published.
+    public var auditCheckpoints: AuditCheckpointSettings
     /// Directory of the daemon's signing keys.
     public var keysDirectory: String?
     /// Credential settings: the token lifetime cap and key rotation.
@@ -34,8 +36,8 @@ public struct DaemonConfig: Sendable {
     public init(file: String, server: ServerSettings = ServerSettings(), execution: ExecutionSettings = ExecutionSettings(),
                 actors: ActorDirectory = ActorDirectory(), catalog: ToolCatalog, profilesDirectory: String? = nil,
                 policyPath: String? = nil, approvers: JSONValue? = nil, webhooks: [WebhookTarget] = [],
-                auditDatabase: String? = nil, keysDirectory: String? = nil,
-                credentials: CredentialSettings = CredentialSettings()) {
+                auditDatabase: String? = nil, auditCheckpoints: AuditCheckpointSettings = AuditCheckpointSettings(),
+                keysDirectory: String? = nil, credentials: CredentialSettings = CredentialSettings()) {
         self.file = file
         self.server = server
         self.execution = execution
@@ -46,8 +48,27 @@ public struct DaemonConfig: Sendable {
         self.approvers = approvers
         self.webhooks = webhooks
         self.auditDatabase = auditDatabase
+        self.auditCheckpoints = auditCheckpoints
         self.keysDirectory = keysDirectory
         self.credentials = credentials
+    }
+}
+
+/// The audit trail's signed checkpoints: every `everyEvents` events and,
+/// when new records exist, every `everySeconds`; each one is appended to
+/// `anchorFile`, outside the database, which is what shows a cut-off tail
+/// or an older copy put back. Keep that file where the daemon's host can't
+/// rewrite it (`chattr +a`, a mount shipped elsewhere).
+public struct AuditCheckpointSettings: Sendable, Hashable {
+    /// nil: `audit-anchors.jsonl` beside the audit database.
+    public var anchorFile: String?
+    public var everyEvents: Int
+    public var everySeconds: Double
+
+    public init(anchorFile: String? = nil, everyEvents: Int = 1000, everySeconds: Double = 60) {
+        self.anchorFile = anchorFile
+        self.everyEvents = everyEvents
+        self.everySeconds = everySeconds
     }
 }
 

@@ -70,6 +70,14 @@ extension AuditStore {
         try AuditStore(path: directory.file("audit.sqlite"), signingKey: key, checkpointEvery: checkpointEvery)
     }
 
+    /// `call.received` records `call-<i>` for each i in `range`, as the tamper tests use them.
+    func appendCalls(_ range: Range<Int>) async throws {
+        for index in range {
+            _ = try await append(AuditEvent(kind: .callReceived, callID: "call-\(index)", tool: "sql.query",
+                                            arguments: ["n": .int(Int64(index))]))
+        }
+    }
+
     func append(_ events: [AuditEvent]) async throws -> [AuditRecord] {
         var records: [AuditRecord] = []
         for event in events { records.append(try await append(event)) }
