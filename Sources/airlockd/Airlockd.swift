@@ -46,6 +46,16 @@ struct Airlockd: AsyncParsableCommand {
         let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
                                                    from: daemonConfig.profilesDirectory)
         let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
+        if let audit = modules.audit {
+            // Before any new call: the previous daemon's unfinished calls get
+            // their outcome, then this start is recorded.
+            let interrupted = try await InterruptedCalls.close(trailAt: audit.path, store: audit)
+            if !interrupted.isEmpty {
+                logger.warning("closed calls the previous daemon left unfinished", metadata: ["calls": "\(interrupted.count)"])
+            }
+            _ = try await audit.append(AuditEvent(kind: .daemonStarted, fields: [
+                "pid": .int(Int64(getpid())), "interrupted_calls": .int(Int64(interrupted.count))]))
+        }
         let approvals = try PipelineComposition.approvals(for: daemonConfig, modules: modules,
                                                           logger: Logger(label: "airlock.approvals"))
         var hooks = modules.hooks
@@ -76,6 +86,7 @@ struct Airlockd: AsyncParsableCommand {
         // Calls are over; the warm children waiting for a next one go too.
         engine.engine.killAll()
         await approvals?.shutdown()
+        _ = try? await modules.audit?.append(AuditEvent(kind: .daemonStopped, fields: ["signal": .int(Int64(signal))]))
         await modules.close()
     }
 

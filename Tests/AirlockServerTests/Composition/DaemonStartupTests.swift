@@ -57,9 +57,10 @@ struct DaemonStartupTests {
             && child.isRunning
     }
 
-    static func auditRows(_ setup: Setup) throws -> String {
-        try HostCommand.run("/usr/bin/sqlite3", [setup.state + "/audit.sqlite", "SELECT count(*) FROM audit_events"])
-            .stdoutText
+    static func auditRows(_ setup: Setup, kind: String? = nil) throws -> String {
+        let query = "SELECT count(*) FROM audit_events" + (kind.map { " WHERE kind = '\($0)'" } ?? "")
+        return try HostCommand.run("/usr/bin/sqlite3", [setup.state + "/audit.sqlite", query]).stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func aSecondDaemonOnTheSameStateStopsBeforeTouchingIt() async throws {
@@ -151,6 +152,51 @@ struct DaemonStartupTests {
         let daemon = try setup.start()
         defer { _ = daemon.kill(SIGKILL); daemon.wait() }
         #expect(await Self.serving(daemon, setup.socket), "the fixed secret must let it start")
+    }
+
+    /// kill -9 while a call runs: the next start writes that call's outcome
+    /// (its sandbox died with the daemon), and records the start itself.
+    @Test func aCallInFlightWhenTheDaemonDiesGetsItsOutcomeAtTheNextStart() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        try (String(contentsOfFile: setup.policy, encoding: .utf8) + """
+
+          - id: test-permit-nap
+            effect: permit
+            match: { tool: [nap] }
+            reason: The crash test's tool.
+        """).write(toFile: setup.policy, atomically: true, encoding: .utf8)
+        chmod(setup.policy, 0o644)
+        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        tools:
+          - name: nap
+            description: Sleeps.
+            inputSchema: { type: object, properties: {} }
+            command: ["/bin/sleep", "30"]
+            profile: strict
+        """)
+        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        chmod(setup.config, 0o644)
+
+        let first = try setup.start()
+        #expect(await Self.serving(first, setup.socket))
+        let socket = setup.socket
+        let caller = Task.detached { try? AgentClient(socketPath: socket).call("nap", [:]) }
+        #expect(await eventually { ((try? Self.auditRows(setup, kind: "run.started")) ?? "0") != "0" }, "the call never started")
+        #expect(first.kill(SIGKILL))
+        first.wait()
+        _ = await caller.value
+
+        let second = try setup.start()
+        defer { _ = second.kill(SIGKILL); second.wait() }
+        // The first daemon's socket file is still there: wait for the
+        // second one's own start record (each start writes one) instead.
+        #expect(await eventually { ((try? Self.auditRows(setup, kind: "daemon.started")) ?? "0") == "2" },
+                "the second daemon did not record its start")
+        #expect(try Self.auditRows(setup, kind: "run.finished") == "1")
+        let outcome = try HostCommand.run("/usr/bin/sqlite3", [setup.state + "/audit.sqlite",
+            "SELECT event FROM audit_events WHERE kind = 'run.finished'"]).stdoutText
+        #expect(outcome.contains("interrupted"), "\(outcome)")
     }
 
     /// A policy another user could rewrite is not loaded: the daemon
