@@ -139,6 +139,28 @@ struct ExecutorPipelineTests {
         #expect(policy.calls.isEmpty)
     }
 
+    /// Any agent can send calls no tool accepts, each up to the frame
+    /// limit: the trail keeps a bounded preview and the size of their
+    /// arguments (the digest still names them exactly), while a valid
+    /// call's arguments are kept whole.
+    @Test func refusedMalformedCallsKeepOnlyABoundedPreview() async throws {
+        let audit = MemoryAudit()
+        let exec = try executor(.permissive(audit: audit))
+        let big = String(repeating: "x", count: 1 << 20)
+        _ = await exec.execute(call("nope", ["blob": .string(big)]))
+        _ = await exec.execute(call("sleep", ["seconds": .string(big)]))
+        let malformed = audit.events
+        #expect(malformed.map(\.kind) == [.callReceived, .callRefused, .callReceived, .callRefused])
+        for event in malformed {
+            #expect(event.arguments?["truncated"] == true)
+            #expect((event.arguments?["preview"]?.stringValue?.utf8.count ?? .max) <= 4096)
+            #expect(event.arguments?["bytes"]?.intValue ?? 0 > 1 << 20)
+            #expect(event.argumentsDigest?.count == 64)
+        }
+        _ = await exec.execute(call("shell", ["command": "true"]))
+        #expect(audit.events.last?.arguments == ["command": "true"])
+    }
+
     @Test func injectedSecretsAreMaskedInOutput() async throws {
         let credentials = TestCredentials(secrets: ["API_TOKEN": "s3cr3t-value-123"])
         let outcome = try await executor(.permissive(credentials: credentials))

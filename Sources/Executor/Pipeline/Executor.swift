@@ -54,10 +54,11 @@ public final class Executor: Sendable {
         logger[metadataKey: "tool"] = "\(call.tool)"
         logger[metadataKey: "actor"] = "\(call.actor.name)"
         var decision: Decision?
-        let trail = CallAuditTrail(call: call, sink: hooks.audit)
+        let validation = Result { try validate(call) }
+        let trail = CallAuditTrail(call: call, sink: hooks.audit, malformed: (try? validation.get()) == nil)
         do {
             try await trail.append(.callReceived, Self.claimFields(call.claims))
-            let (tool, _) = try validate(call)
+            let (tool, _) = try validation.get()
 
             progress.report("checking policy")
             decision = try await hooks.policy.decide(call, tool: tool)
