@@ -6,7 +6,7 @@ import Testing
 /// What the launching process holds must not leak into the sandbox: open
 /// file descriptors (a daemon holds sockets, keys, the audit database) and
 /// environment variables (tokens, cloud credentials).
-@Suite("Leaked descriptors and environment", .timeLimit(.minutes(1)))
+@Suite("Leaked descriptors and environment", .timeLimit(.minutes(2)))
 struct InheritanceTests {
     /// A host fd opened *without* O_CLOEXEC, as careless code in the daemon
     /// might: exec alone would pass it on; the sandbox must see only 0, 1, 2.
@@ -37,10 +37,10 @@ struct InheritanceTests {
 
         let cold = try await run(engine, held)  // makes the pool want children for this request
         held.expectNotInside(cold)
-        for _ in 0..<500 where engine.warmPool.waitingPIDs.isEmpty {
+        for _ in 0..<3000 where engine.warmPool.waitingPIDs.isEmpty {
             try await Task.sleep(nanoseconds: 10_000_000)
         }
-        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 5 s")
+        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 30 s (it is made at background priority, so a loaded host delays it)")
 
         let servedBefore = engine.warmPool.served
         let warm = try await run(engine, held)
