@@ -131,28 +131,31 @@ struct ServerLifecycleTests {
         #expect(try await reply.value?["result"]?.toolText == "finished\n")
     }
 
-    /// An unmapped peer gets one forbidden reply, to its first request
-    /// (here the MCP handshake), and then an EOF: it holds no connection
-    /// slot, and nothing it sends afterwards is read.
+    /// An unmapped peer gets one forbidden reply as soon as it connects,
+    /// before it sends anything, and then an EOF: it never holds a
+    /// connection slot, so idle refused peers cannot lock others out.
     @Test func anUnmappedUIDIsRefusedWhenTheDefaultIsRefuse() async throws {
         let directory = try TestDaemon.makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try await AgentServer.start(settings: settings(directory), executor: try executor(),
+        var oneSlot = settings(directory)
+        oneSlot.maxConnections = 1
+        let server = try await AgentServer.start(settings: oneSlot, executor: try executor(),
                                                  actors: ActorDirectory(byUID: [getuid() &+ 1: .init(name: "someone-else")]))
         let path = server.socketPath
-        let outcome = try await blocking { () -> (String, JSONValue, Bool) in
-            let client = try AgentClient(socketPath: path)
-            do {
-                _ = try client.initialize()
-                return ("initialized", .null, false)
-            } catch let error as AgentClientError {
-                try? client.write(Data(#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#.utf8 + [0x0a]))
-                return (error.message, .int(Int64(error.code)), try client.readLine() == nil)
+        let outcomes = try await blocking { () -> [(JSONValue?, Bool)] in
+            // Three idle refused peers at once, against a cap of one.
+            let clients = try (0..<3).map { _ in try AgentClient(socketPath: path) }
+            return try clients.map { client in
+                let reply = try client.readLine().map { try CanonicalJSON.parse($0) }
+                return (reply, try client.readLine() == nil)
             }
         }
-        #expect(outcome.1 == -32001)
-        #expect(outcome.0.contains("uid \(getuid()) is not a configured actor"))
-        #expect(outcome.2, "the connection must close after the refusal")
+        for (reply, closed) in outcomes {
+            #expect(reply?["error"]?["code"] == -32001)
+            #expect(reply?["error"]?["message"]?.stringValue?.contains("uid \(getuid()) is not a configured actor") == true,
+                    "\(String(describing: reply))")
+            #expect(closed, "the connection must close after the refusal")
+        }
         await server.shutdown()
     }
 

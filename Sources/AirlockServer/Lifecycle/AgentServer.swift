@@ -65,17 +65,18 @@ public final class AgentServer: Sendable {
                                    connections: ConnectionTracker) -> EventLoopFuture<Void> {
         let settings = environment.settings
         return PeerCredentials.of(channel).flatMapThrowing { peer in
+            let actor: Actor
+            do {
+                actor = try actors.actor(uid: peer.uid, gid: peer.gid, pid: peer.pid)
+            } catch let error as AirlockError {
+                // An unmapped peer (default actor "refuse") gets one
+                // forbidden reply at once and takes no connection slot.
+                environment.logger.warning("unmapped peer refused", metadata: ["peer_uid": "\(peer.uid)", "reason": "\(error.message)"])
+                return try channel.pipeline.syncOperations.addHandler(RefuseConnectionHandler(
+                    code: JSONRPCErrorCode.forbidden, reason: error.message + "; closing the connection"))
+            }
             guard let id = try connections.admit(channel, uid: peer.uid, settings: settings, socketName: "the daemon",
                                                  logger: environment.logger) else { return }
-            let identity: Result<Actor, AirlockError>
-            do {
-                identity = .success(try actors.actor(uid: peer.uid, gid: peer.gid, pid: peer.pid))
-            } catch let error as AirlockError {
-                identity = .failure(error)
-            }
-            if case .failure(let error) = identity {
-                environment.logger.warning("unmapped peer", metadata: ["peer_uid": "\(peer.uid)", "reason": "\(error.message)"])
-            }
             let seconds: (Double) -> TimeAmount = { .nanoseconds(Int64($0 * 1e9)) }
             try channel.pipeline.syncOperations.addHandlers([
                 OutboundBudgetHandler(limit: settings.outboundLimitBytes,
@@ -83,7 +84,7 @@ public final class AgentServer: Sendable {
                                       logger: environment.logger),
                 LineFramingHandler(frameLimit: settings.frameLimitBytes,
                                    partialLineTimeout: seconds(settings.partialLineTimeoutSeconds)),
-                MCPConnectionHandler(environment: environment, connectionID: id, identity: identity),
+                MCPConnectionHandler(environment: environment, connectionID: id, actor: actor),
             ])
         }
     }

@@ -26,27 +26,22 @@ final class MCPConnectionHandler: ChannelInboundHandler {
 
     private let environment: ConnectionEnvironment
     private let connectionID: UInt64
-    /// The peer's actor, or why it has none (default actor "refuse").
-    private let identity: Result<Actor, AirlockError>
+    /// The peer's actor (a peer without one is refused before this handler).
+    private let actor: Actor
     private var logger: Logger
     /// Where this connection's calls run: its own event loop (made once,
     /// on the first call; a handler stays on one loop).
     private var callExecutor: EventLoopTaskExecutor?
-    /// The peer has no actor and got its one refusal: nothing it sends
-    /// after that is read.
-    private var refusedPeer = false
 
-    init(environment: ConnectionEnvironment, connectionID: UInt64, identity: Result<Actor, AirlockError>) {
+    init(environment: ConnectionEnvironment, connectionID: UInt64, actor: Actor) {
         self.environment = environment
         self.connectionID = connectionID
-        self.identity = identity
+        self.actor = actor
         var logger = environment.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
-        if case .success(let actor) = identity {
-            logger[metadataKey: "actor"] = "\(actor.name)"
-            logger[metadataKey: "peer_uid"] = "\(actor.uid)"
-            logger[metadataKey: "peer_pid"] = "\(actor.pid)"
-        }
+        logger[metadataKey: "actor"] = "\(actor.name)"
+        logger[metadataKey: "peer_uid"] = "\(actor.uid)"
+        logger[metadataKey: "peer_pid"] = "\(actor.pid)"
         self.logger = logger
     }
 
@@ -56,7 +51,6 @@ final class MCPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !refusedPeer else { return }
         let line = unwrapInboundIn(data)
         do {
             let message = try Self.decode(line)
@@ -108,7 +102,6 @@ final class MCPConnectionHandler: ChannelInboundHandler {
     // MARK: requests
 
     private func handleRequest(_ context: ChannelHandlerContext, id: JSONValue, method: String, params: JSONValue?) {
-        guard case .success(let actor) = identity else { return refusePeer(context, id) }
         switch method {
         case "initialize":
             send(context, JSONRPCFrame.result(id: id, MCPServerInfo.initializeResult(params: params)))
@@ -128,16 +121,6 @@ final class MCPConnectionHandler: ChannelInboundHandler {
                 "method '\(method)' is not supported; this server implements initialize, ping, tools/list, tools/call",
                 id: id)))
         }
-    }
-
-    /// A peer with no actor (default actor "refuse") gets one forbidden
-    /// reply, to its first request whatever it is, and the connection
-    /// closes: it holds no slot and no handler after that.
-    private func refusePeer(_ context: ChannelHandlerContext, _ id: JSONValue) {
-        guard case .failure(let error) = identity else { return }
-        refusedPeer = true
-        FinalReply.send(JSONRPCFrame.error(JSONRPCFailure(
-            JSONRPCErrorCode.forbidden, error.message + "; closing the connection", id: id)), on: context)
     }
 
     private func startCall(_ context: ChannelHandlerContext, id: JSONValue, params: JSONValue?, actor: Actor) {

@@ -26,18 +26,29 @@ public enum InterruptedCalls {
         let lastStart = try reader.records(AuditFilter(kinds: [.daemonStarted], limit: 1, newestFirst: true)).first?.seq
         var latest: [String: AuditRecord] = [:]
         var order: [String] = []
+        var reviewed = Set<String>()
         try reader.forEachRecord(AuditFilter(kinds: tracked, afterSeq: lastStart)) { record in
             guard let id = record.callID else { return }
             if latest[id] == nil { order.append(id) }
             latest[id] = record
+            if isReviewed(record) { reviewed.insert(id) }
         }
         var closed: [String] = []
-        for id in order {
+        for id in order where !reviewed.contains(id) {
             guard let last = latest[id], let event = outcome(after: last, now: now) else { continue }
             _ = try await store.append(event)
             closed.append(id)
         }
         return closed
+    }
+
+    /// A call that went through review belongs to the approval queue,
+    /// whose own recovery closes it (a pending record stays approvable, a
+    /// RUNNING one ends FAILED with its run.finished): a second outcome
+    /// here would contradict it.
+    static func isReviewed(_ record: AuditRecord) -> Bool {
+        record.kind == .approvalRequested || record.fields["approval_id"] != nil
+            || record.fields["decision"]?["effect"]?.stringValue == "review"
     }
 
     /// The record that ends a call whose last record is `last`; nil when

@@ -30,6 +30,13 @@ struct InterruptedCallsTests {
         for kind: AuditEvent.Kind in [.callReceived, .runStarted, .runFinished] { _ = try await store.append(Self.event(kind, "done")) }
         for kind: AuditEvent.Kind in [.callReceived, .callRefused] { _ = try await store.append(Self.event(kind, "refused")) }
         for kind: AuditEvent.Kind in [.callReceived, .approvalRequested] { _ = try await store.append(Self.event(kind, "pending")) }
+        // A reviewed call, resumed and running when the daemon died: the
+        // approval queue's recovery closes it, not this.
+        _ = try await store.append(Self.event(.callReceived, "approved"))
+        _ = try await store.append(AuditEvent(kind: .policyDecided, callID: "approved", actor: Self.actor, tool: "shell",
+                                              fields: ["decision": ["effect": "review"]]))
+        _ = try await store.append(AuditEvent(kind: .runStarted, callID: "approved", actor: Self.actor, tool: "shell",
+                                              fields: ["approval_id": "apr-1"]))
 
         let closed = try await InterruptedCalls.close(trailAt: path, store: store)
         #expect(closed == ["running", "deciding"])
@@ -45,7 +52,7 @@ struct InterruptedCallsTests {
         let deciding = try reader.story(callID: "deciding").last
         #expect(deciding?.kind == .callRefused)
         #expect(deciding?.fields["code"] == "interrupted")
-        for id in ["older", "done", "refused", "pending"] {
+        for id in ["older", "done", "refused", "pending", "approved"] {
             #expect(try reader.story(callID: id).allSatisfy { $0.fields["code"] != "interrupted" && $0.fields["termination"] != "interrupted" })
         }
         #expect(try reader.verify().problems.isEmpty)
