@@ -78,7 +78,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "airlockd", dependencies: [
-            "AirlockServer", "Executor", "Audit", "Credentials",
+            "AirlockServer", "Executor", "Audit", "Credentials", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -2,6 +2,7 @@ import AirlockCore
 import AirlockServer
 import ArgumentParser
 import Credentials
+import Sandbox
 import Executor
 import Foundation
 import Logging
@@ -41,7 +42,12 @@ struct Airlockd: AsyncParsableCommand {
         // Before any store is opened or recovered: nothing of another
         // daemon's state is touched if one is running.
         try InstanceLock.acquire(stateDirectory: DaemonModules.stateDirectory(for: daemonConfig))
-        if let profiles = daemonConfig.profilesDirectory { try Self.requireOwnedProfiles(profiles) }
+        try Self.requireOwnedProfiles(daemonConfig.profilesDirectory ?? ShippedProfiles.directory())
+        if let keys = daemonConfig.keysDirectory, FileManager.default.fileExists(atPath: keys) {
+            // The token signing keys: whoever can replace them mints tokens
+            // that downstream services accept.
+            try OwnedPath.requireDirectory(keys, role: "the keys directory")
+        }
         try Self.requireReadableSecrets(daemonConfig.catalog)
         let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
                                                    from: daemonConfig.profilesDirectory)
@@ -64,8 +70,15 @@ struct Airlockd: AsyncParsableCommand {
                                     hooks: hooks,
                                     execution: daemonConfig.execution, logger: Logger(label: "airlock.executor"))
         if let approvals {
+            if (approvals.databasePath as NSString).deletingLastPathComponent
+                != DaemonModules.stateDirectory(for: daemonConfig) {
+                try InstanceLock.acquire(store: approvals.databasePath)
+            }
             let recovered = try await approvals.start()
-            logger.info("approval queue ready", metadata: ["recovery": "\(recovered)"])
+            // Counts only: the records hold the calls' (unmasked) arguments.
+            logger.info("approval queue ready", metadata: [
+                "failed_runs": "\(recovered.failedRuns.count)", "expired": "\(recovered.expired.count)",
+                "pending": "\(recovered.pending.count)", "approved": "\(recovered.approved.count)"])
         }
         let server = try await AgentServer.start(settings: daemonConfig.server, executor: executor,
                                                  actors: daemonConfig.actors, approvals: approvals?.gate,

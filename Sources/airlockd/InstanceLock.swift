@@ -11,12 +11,12 @@ import Foundation
 enum InstanceLock {
     static let fileName = "airlockd.lock"
 
-    /// Held until the process exits (the kernel releases the lock then,
+    /// Held until the process exits (the kernel releases the locks then,
     /// crash or not).
-    nonisolated(unsafe) private static var heldDescriptor: Int32 = -1
+    nonisolated(unsafe) private static var heldDescriptors: [Int32] = []
 
     /// Creates the state directory (0700) when missing, checks it, and
-    /// takes the lock; throws `conflict` naming the other daemon's pid.
+    /// takes its lock; throws `conflict` naming the other daemon's pid.
     static func acquire(stateDirectory: String) throws {
         if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST {
             // A missing parent: create the chain, the last folder 0700.
@@ -24,7 +24,20 @@ enum InstanceLock {
                                                     attributes: [.posixPermissions: 0o700])
         }
         try OwnedPath.requireDirectory(stateDirectory, role: "the state directory")
-        let path = (stateDirectory as NSString).appendingPathComponent(fileName)
+        try lock((stateDirectory as NSString).appendingPathComponent(fileName),
+                 guarding: "the state directory \(stateDirectory)")
+    }
+
+    /// A store kept outside the state directory (the approval queue can
+    /// be) gets a lock of its own beside it: two daemons sharing only that
+    /// store would otherwise still recover each other's records.
+    static func acquire(store path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        try OwnedPath.requireDirectory(folder, role: "the folder of \(path)")
+        try lock(path + ".lock", guarding: path)
+    }
+
+    private static func lock(_ path: String, guarding what: String) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw AirlockError(.setupFailed, "cannot open the instance lock \(path): \(String(cString: strerror(errno)))")
@@ -32,13 +45,13 @@ enum InstanceLock {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = Self.recordedPID(fd).map { "pid \($0)" } ?? "another process"
             close(fd)
-            throw AirlockError(.conflict, "another airlockd (\(holder)) is using the state directory \(stateDirectory); "
-                + "stop it first, or give this daemon its own audit.database")
+            throw AirlockError(.conflict, "another airlockd (\(holder)) is using \(what); stop it first, "
+                + "or give this daemon its own audit.database and approvers.database")
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        heldDescriptor = fd
+        heldDescriptors.append(fd)
     }
 
     private static func recordedPID(_ fd: Int32) -> Int32? {

@@ -14,6 +14,8 @@ import Synchronization
 /// `start()` before serving agents, and `shutdown()` on SIGTERM.
 public final class ApprovalFlow: Sendable {
     public let store: ApprovalStore
+    /// The approval queue's SQLite file.
+    public let databasePath: String
     public let gate: StoreApprovalGate
     public let admin: AdminServer
     private let sweepInterval: Duration
@@ -27,6 +29,7 @@ public final class ApprovalFlow: Sendable {
     public init(settings: ApprovalSettings, mask: @escaping ApprovalArgumentMasker, notifier: WebhookNotifier? = nil,
                 sweepInterval: Duration = .seconds(5), audit: @escaping ApprovalStore.AuditSink,
                 logger: Logger = Logger(label: "airlock.approvals")) throws {
+        databasePath = settings.databasePath
         store = try ApprovalStore(path: settings.databasePath, config: settings.config, notifier: notifier, audit: audit)
         gate = StoreApprovalGate(store: store, wait: settings.wait, mask: mask, logger: logger)
         admin = AdminServer(store: store, settings: settings.adminSocket, logger: logger)

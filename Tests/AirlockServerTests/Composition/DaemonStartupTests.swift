@@ -80,6 +80,39 @@ struct DaemonStartupTests {
         #expect(first.isRunning)
     }
 
+    /// Two daemons with their own trails but one approval queue: the
+    /// second stops before recovering (and failing) the first one's records.
+    @Test func aSecondDaemonSharingOnlyTheApprovalQueueStops() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        try FileManager.default.createDirectory(atPath: setup.folder + "/queue", withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o700])
+        let withQueue = try String(contentsOfFile: setup.config, encoding: .utf8) + """
+
+        approvers:
+          database: queue/approvals.sqlite
+          admin_socket: { path: run/admin.sock }
+          people: [{ uid: 65534, person: nobody, groups: [ops] }]
+        """
+        try withQueue.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        chmod(setup.config, 0o644)
+        let other = setup.folder + "/other.yaml"
+        try withQueue.replacingOccurrences(of: "state/audit.sqlite", with: "state2/audit.sqlite")
+            .replacingOccurrences(of: "run/admin.sock", with: "run/admin2.sock")
+            .write(toFile: other, atomically: true, encoding: .utf8)
+        chmod(other, 0o644)
+
+        let first = try setup.start()
+        defer { _ = first.kill(SIGKILL); first.wait() }
+        #expect(await Self.serving(first, setup.socket))
+        let second = try HostCommand.start(Self.binary, ["--config", other, "--socket", setup.folder + "/run/second.sock"],
+                                           stdout: .null, stderr: .capture).finish()
+        #expect(second.status != 0)
+        #expect(second.stderrText.contains("another airlockd (pid \(first.pid)) is using \(setup.folder)/queue/approvals.sqlite"),
+                "\(second.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: setup.folder + "/run/second.sock"))
+    }
+
     @Test func sighupIsIgnoredAndSigtermStopsCleanly() async throws {
         let setup = try Setup()
         defer { setup.remove() }
