@@ -157,8 +157,9 @@ void attack_write_variants(const char *dir)
     snprintf(b, sizeof b, "%s/variant-creat", dir);
     snprintf(c, sizeof c, "%s/variant-openat2", dir);
     snprintf(moved, sizeof moved, "%s/variant-renamed", dir);
+    long fd;
 #ifdef SYS_open
-    long fd = report("variant_open", syscall(SYS_open, a, O_WRONLY | O_CREAT, 0600));
+    fd = report("variant_open", syscall(SYS_open, a, O_WRONLY | O_CREAT, 0600));
     if (fd >= 0) close((int)fd);
 #endif
 #ifdef SYS_creat

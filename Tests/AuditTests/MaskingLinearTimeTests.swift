@@ -18,6 +18,8 @@ struct MaskingLinearTimeTests {
 
     static let shapes: [(String, String)] = [
         ("assignment key run", repeated("pass")),
+        ("assignments that run to each window's end", repeated("pass=")),
+        ("short assignments that run to each window's end", repeated("pwd=a")),
         ("assignment key run, auth", repeated("auth")),
         ("assignment keys with separators", repeated("password_")),
         ("assignment blanks", repeated(" ", prefix: "password", suffix: "x")),

@@ -28,18 +28,23 @@ enum ScanWindows {
             var cutStart: Int?
             for found in scan(start..<end) {
                 if !last, found.range.upperBound == end {
-                    cutStart = min(cutStart ?? found.range.lowerBound, found.range.lowerBound)
-                    if found.range.lowerBound == start { kept.append(found) }  // longer than a window
+                    if found.range.lowerBound < start + overlap {
+                        // Nearly a window long: kept as cut. Rescanning it
+                        // from its start would move the window a few bytes
+                        // at a time ("pass=pass=..." is one such run).
+                        kept.append(found)
+                    } else {
+                        cutStart = min(cutStart ?? found.range.lowerBound, found.range.lowerBound)
+                    }
                 } else if last || found.range.lowerBound < end - overlap {
                     kept.append(found)
                 }
             }
             if last { break }
-            var next = end - overlap
-            if let cutStart, cutStart > start { next = min(next, cutStart) }
-            // A cut finding starts the next window, whose own cut (if it
-            // is longer still) then starts at that window's start and is
-            // kept: windows advance by at least size - overlap every two.
+            // A cut finding starts the next window, so it is seen whole;
+            // it starts at least `overlap` into this one, so every window
+            // advances by at least `overlap`: the scan stays linear.
+            let next = min(end - overlap, cutStart ?? end)
             start = scalarBoundary(atOrBefore: max(next, start + 1), in: bytes)
         }
         kept.sort { $0.range.lowerBound < $1.range.lowerBound }

@@ -72,8 +72,9 @@ final class LaunchSupervisor {
     struct CPUBudget {
         var limitNanoseconds: UInt64
         var used: () -> UInt64?
-        /// How often a running sandbox's usage is read: a run overshoots
-        /// its limit by at most this much (its cgroup holds it to one core).
+        /// How often a running sandbox's usage is read: a run overshoots its
+        /// limit by at most this much per core it can use (one, where the
+        /// cgroup's cpu controller holds its quota).
         static let checkIntervalNanoseconds: UInt64 = 100_000_000
     }
 
@@ -177,7 +178,10 @@ final class LaunchSupervisor {
             watch(cancelFD, POLLIN)
             if !exited, let descendants { watch(descendants.fd, POLLIN) }
 
-            let limit = exited ? (drainDeadline ?? now) : (obs.timedOut ? now + 100_000_000 : min(deadline, nextCPUCheck))
+            // Once killed (timeout, CPU budget, cancel, foreign arch), the
+            // reap is awaited in 100 ms steps: a past deadline or CPU check
+            // must not turn this into a busy loop.
+            let limit = exited ? (drainDeadline ?? now) : (killed ? now + 100_000_000 : min(deadline, nextCPUCheck))
             let timeoutMs = Int32(clamping: limit > now ? (limit - now + 999_999) / 1_000_000 : 0)
             let ready = poll(&fds, nfds_t(fds.count), timeoutMs)
             if ready < 0 && errno != EINTR { break }

@@ -15,12 +15,19 @@ final class RunCgroup: @unchecked Sendable {
     /// What the child writes "0" into to join by itself (v1's `tasks`:
     /// moving the calling thread takes no global lock), and what the parent
     /// writes its pid into (v2's `cgroup.procs`).
-    var selfJoinFiles: [String] { version == .v1 ? controllers.compactMap { directories[$0].map { $0 + "/tasks" } } : [] }
+    var selfJoinFiles: [String] { version == .v1 ? distinctDirectories.map { $0 + "/tasks" } : [] }
     var parentJoinFiles: [String] { version == .v2 ? procsFiles : [] }
 
     var procsFiles: [String] {
-        version == .v2 ? [directories.values.first! + "/cgroup.procs"]
-            : controllers.compactMap { directories[$0].map { $0 + "/cgroup.procs" } }
+        version == .v2 ? [directories.values.first! + "/cgroup.procs"] : distinctDirectories.map { $0 + "/cgroup.procs" }
+    }
+
+    /// The run's directories in controller order, each once: v1 hosts often
+    /// mount controllers together (`cpu,cpuacct`), and then two controllers
+    /// share one directory, joined once.
+    private var distinctDirectories: [String] {
+        var seen = Set<String>()
+        return controllers.compactMap { directories[$0] }.filter { seen.insert($0).inserted }
     }
 
     /// CPU bandwidth per sandbox: one core, so one run can't starve the host.
@@ -94,14 +101,23 @@ final class RunCgroup: @unchecked Sendable {
         case .v1:
             var directories: [String: String] = [:]
             var created: [String] = []
+            // Controllers mounted together (cpu and cpuacct as links to
+            // `cpu,cpuacct`) are one hierarchy: one directory serves both.
+            var byHierarchy: [String: String] = [:]
             do {
                 for controller in host.cgroupControllers {
+                    let hierarchy = Self.resolved("\(root)/\(controller)")
+                    if let shared = byHierarchy[hierarchy] {
+                        directories[controller] = shared
+                        continue
+                    }
                     let parent = "\(root)/\(controller)/airlock"
                     try makeDirectory(parent, allowExisting: true)
                     let dir = "\(parent)/\(runID)"
                     try makeDirectory(dir, allowExisting: false)
                     created.append(dir)
                     directories[controller] = dir
+                    byHierarchy[hierarchy] = dir
                 }
                 return RunCgroup(version: .v1, controllers: host.cgroupControllers, directories: directories)
             } catch {
@@ -280,6 +296,13 @@ final class RunCgroup: @unchecked Sendable {
     }
 
     // MARK: - file helpers
+
+    /// `path` with its symlinks resolved (itself when it can't be).
+    static func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
 
     private static func makeDirectory(_ path: String, allowExisting: Bool) throws {
         if mkdir(path, 0o755) == 0 || (allowExisting && errno == EEXIST) { return }

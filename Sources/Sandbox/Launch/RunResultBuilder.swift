@@ -17,10 +17,15 @@ enum RunResultBuilder {
             hits.append(LimitHit(kind: .wallClock, limit: UInt64(limits.wallSeconds.rounded(.up)),
                                  evidence: "still running after \(limits.wallSeconds)s; pid namespace killed"))
         }
+        let cgroupCPU = cgroup?.countsCPU == true ? cgroupUsage.map { Double($0.cpuNanoseconds) / 1e9 } : nil
         if let used = o.cpuBudgetExceeded {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
                                  evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup); "
                                                   + "pid namespace killed", used)))
+        } else if let used = cgroupCPU, used >= Double(limits.cpuSeconds) {
+            // Reached between two checks, as the run ended.
+            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
+                                 evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup)", used)))
         } else if signal == SIGXCPU || (signal == SIGKILL && userCPU + systemCPU >= Double(limits.cpuSeconds)) {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds, evidence: "RLIMIT_CPU: \(signal == SIGXCPU ? "SIGXCPU" : "SIGKILL at the hard limit")"))
         }

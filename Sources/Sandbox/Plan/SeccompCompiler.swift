@@ -13,8 +13,10 @@ import Foundation
 ///   included (clone without namespace flags, open without write flags...);
 /// - `clone3` fails with ENOSYS in the filter (libc falls back to `clone`,
 ///   whose flags the filter can see);
-/// - `ioctl` TIOCSTI/TIOCLINUX fail with EPERM in the filter, compared on
-///   the low 32 bits the kernel actually uses;
+/// - `ioctl` requests below TIOCSTI (compared on all 64 bits) and a fixed
+///   list of common ones (compared on the low 32 bits the kernel uses) are
+///   allowed in the filter; the rest reach the listener, which refuses
+///   TIOCSTI/TIOCLINUX with EPERM and records them;
 /// - everything else goes to the notify listener (the default action). The
 ///   listener answers from `verdicts`: CONTINUE only for calls the profile
 ///   allows and wants observed; EPERM for known-denied ones; ENOSYS for

@@ -60,7 +60,6 @@ struct TimeTests {
         #expect(hit?.evidence.contains("together") == true, "limitsHit: \(result.limitsHit.map(\.evidence))")
         #expect(result.termination == .limitKilled)
         #expect(!result.stdout.text.contains("all-finished"), "the workers ran to the end")
-        #expect(result.userCPUSeconds + result.systemCPUSeconds < 6, "cpu used: \(result.userCPUSeconds + result.systemCPUSeconds)")
         #expect(!result.manifest.limitsUnobserved.contains("cpu_time"))
         let survivors = HostProcesses.survivors(token)
         #expect(survivors.isEmpty, "workers still running on the host: \(survivors.map(\.pid))")

@@ -19,6 +19,12 @@ struct ShellWorkingDirectory {
     private var byScope: [[Int]: Location] = [:]
     private var stacks: [[Int]: [Location]] = [:]
 
+    /// Past these, the location is unknown: each `cd` rewrites the whole
+    /// path and each `pushd` keeps a copy, so a script of thousands of
+    /// `cd a` would cost quadratic time and memory to follow.
+    static let maximumPathBytes = 4096
+    static let maximumStackDepth = 64
+
     /// The location in `scope`: set there or in the nearest enclosing scope.
     func location(in scope: [Int]) -> Location {
         var key = scope
@@ -42,12 +48,28 @@ struct ShellWorkingDirectory {
             byScope[scope] = stack.popLast() ?? .unknown
             stacks[scope] = stack
         default:
-            if inv.name == "pushd" { stacks[scope, default: []].append(here) }
+            if inv.name == "pushd" {
+                if stacks[scope, default: []].count < Self.maximumStackDepth {
+                    stacks[scope, default: []].append(here)
+                } else {
+                    // Too deep to follow: what popd returns to is unknown.
+                    stacks[scope] = Array(repeating: .unknown, count: Self.maximumStackDepth)
+                }
+            }
             guard let target = operands.first else {
                 byScope[scope] = inv.name == "pushd" ? .unknown : .absolute("~")
                 return
             }
-            byScope[scope] = Self.resolve(target, from: here)
+            byScope[scope] = Self.bounded(Self.resolve(target, from: here))
+        }
+    }
+
+    static func bounded(_ location: Location) -> Location {
+        switch location {
+        case .workspace(let path), .absolute(let path):
+            return path.utf8.count > maximumPathBytes ? .unknown : location
+        case .unknown:
+            return .unknown
         }
     }
 
