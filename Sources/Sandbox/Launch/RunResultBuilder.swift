@@ -22,10 +22,6 @@ enum RunResultBuilder {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
                                  evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup); "
                                                   + "pid namespace killed", used)))
-        } else if let used = cgroupCPU, used >= Double(limits.cpuSeconds) {
-            // Reached between two checks, as the run ended.
-            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
-                                 evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup)", used)))
         } else if signal == SIGXCPU || (signal == SIGKILL && userCPU + systemCPU >= Double(limits.cpuSeconds)) {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds, evidence: "RLIMIT_CPU: \(signal == SIGXCPU ? "SIGXCPU" : "SIGKILL at the hard limit")"))
         }
@@ -59,6 +55,12 @@ enum RunResultBuilder {
         if let ended = descendants[SIGXCPU], !hits.contains(where: { $0.kind == .cpuTime }) {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
                                  evidence: "RLIMIT_CPU: \(ended) process(es) started in the sandbox ended by SIGXCPU\(lost)"))
+        }
+        // The total reached between two of the supervisor's checks, as the
+        // run ended (the more specific evidence above comes first).
+        if let used = cgroupCPU, used >= Double(limits.cpuSeconds), !hits.contains(where: { $0.kind == .cpuTime }) {
+            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
+                                 evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup)", used)))
         }
 
         let termination: RunResult.Termination
