@@ -155,6 +155,8 @@ final class WarmPool: @unchecked Sendable {
         return ready
     }
 
+    static let readyTimeoutMilliseconds: Int32 = 30_000
+
     /// Reads the child's status until READY. A sealed child first hands
     /// over its seccomp listener, which is taken now, while it waits.
     private static func awaitReady(_ child: inout Child) -> Bool {
@@ -162,7 +164,10 @@ final class WarmPool: @unchecked Sendable {
         var status = cjail_status()
         while true {
             var p = pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 5000) == 1 else { return false }
+            // Generous: the child builds its root at background priority,
+            // and on a loaded host that can take seconds; a child given up
+            // on here also stops the pool for its key until the next launch.
+            guard poll(&p, 1, Self.readyTimeoutMilliseconds) == 1 else { return false }
             let n = read(statusFD, &status, MemoryLayout<cjail_status>.size)
             if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard n == MemoryLayout<cjail_status>.size else { return false }
