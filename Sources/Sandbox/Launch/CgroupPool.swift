@@ -32,6 +32,7 @@ final class CgroupPool: @unchecked Sendable {
     /// (in the background, once they are gone).
     func release(_ group: RunCgroup) {
         if group.isEmpty {
+            group.dropCharges()
             let kept = lock.withLock { () -> Bool in
                 guard idle.count < maxIdle else { return false }
                 idle.append(group)

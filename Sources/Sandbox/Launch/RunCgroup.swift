@@ -91,6 +91,16 @@ final class RunCgroup: @unchecked Sendable {
 
     func markReused() { reused = true }
 
+    /// Drops what earlier runs left charged to this (empty) cgroup before
+    /// it serves another: on v1, page cache stays charged to the cgroup that
+    /// first read it, and a next run with a lower memory limit than that
+    /// usage could not set it (EBUSY). Best effort: a cgroup that still
+    /// holds charges only makes that limit write fail, which is reported.
+    func dropCharges() {
+        guard version == .v1, let memory = directories["memory"] else { return }
+        try? Self.write("0", to: memory + "/memory.force_empty")
+    }
+
     /// Creates the cgroup, or returns nil when the host has none Airlock may
     /// use (the caller then relies on rlimits alone and says so in the
     /// manifest). Call `prepare` before each run.
