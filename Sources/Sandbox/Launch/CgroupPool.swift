@@ -19,9 +19,24 @@ final class CgroupPool: @unchecked Sendable {
 
     /// An empty cgroup for one run, or nil when the host offers none. Its
     /// limits are set with `prepare` before the run's command starts.
-    func take() throws -> RunCgroup? {
+    ///
+    /// A pooled cgroup may still be charged with page cache earlier runs
+    /// read (v1 charges it to the cgroup that read it first): one charged
+    /// with more than half of `memoryLimit` drops those charges first, or
+    /// is replaced by a fresh one, since the kernel refuses (EBUSY) a limit
+    /// below what it cannot reclaim. Checked here, where it costs one read,
+    /// rather than emptying every cgroup at release, which took a tenth of
+    /// the launches a second two launchers manage.
+    func take(memoryLimit: UInt64) throws -> RunCgroup? {
         guard host.cgroupVersion != .none, !host.cgroupControllers.isEmpty else { return nil }
-        if let reused = lock.withLock({ idle.popLast() }) {
+        while let reused = lock.withLock({ idle.popLast() }) {
+            if let charged = reused.chargedMemoryBytes(), charged > memoryLimit / 2 {
+                reused.dropCharges()
+                if let still = reused.chargedMemoryBytes(), still > memoryLimit / 2 {
+                    reused.destroy()
+                    continue
+                }
+            }
             reused.markReused()
             return reused
         }
@@ -32,7 +47,6 @@ final class CgroupPool: @unchecked Sendable {
     /// (in the background, once they are gone).
     func release(_ group: RunCgroup) {
         if group.isEmpty {
-            group.dropCharges()
             let kept = lock.withLock { () -> Bool in
                 guard idle.count < maxIdle else { return false }
                 idle.append(group)

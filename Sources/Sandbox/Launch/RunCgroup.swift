@@ -91,11 +91,15 @@ final class RunCgroup: @unchecked Sendable {
 
     func markReused() { reused = true }
 
-    /// Drops what earlier runs left charged to this (empty) cgroup before
-    /// it serves another: on v1, page cache stays charged to the cgroup that
-    /// first read it, and a next run with a lower memory limit than that
-    /// usage could not set it (EBUSY). Best effort: a cgroup that still
-    /// holds charges only makes that limit write fail, which is reported.
+    /// The memory still charged to this cgroup (nil without the controller).
+    func chargedMemoryBytes() -> UInt64? {
+        guard let memory = directories["memory"] else { return nil }
+        return Self.number(Self.readSmall(memory + (version == .v1 ? "/memory.usage_in_bytes" : "/memory.current")))
+    }
+
+    /// Drops what earlier runs left charged to this empty cgroup (v1:
+    /// `memory.force_empty`; v2 moves such charges to the parent itself
+    /// only on removal, so a v2 cgroup that stays charged is replaced).
     func dropCharges() {
         guard version == .v1, let memory = directories["memory"] else { return }
         try? Self.write("0", to: memory + "/memory.force_empty")

@@ -249,7 +249,7 @@ public final class SandboxEngine: @unchecked Sendable {
     /// pool preparing a child), with the run cgroup the child is born into.
     private func planRoot(_ profile: SandboxProfile, _ request: LaunchRequest, seal: SealPlan? = nil,
                           placesFiles: Bool = false) throws -> (root: RootPlan, cgroup: RunCgroup?) {
-        let cgroup = try cgroups.take()
+        let cgroup = try cgroups.take(memoryLimit: (request.limits ?? profile.limits).memoryBytes)
         do {
             let root = try RootPlan(profile: profile, extraReadOnly: request.extraReadOnly, extraWritable: request.extraWritable,
                                     host: host, options: options, netnsFD: networkNamespaces.take(profile.network),
