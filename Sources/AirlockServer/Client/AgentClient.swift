@@ -38,28 +38,29 @@ public final class AgentClient {
     /// Connects; throws `notFound` with the path when no daemon listens,
     /// and `forbidden` when the process serving the socket runs as a uid
     /// outside `trustedServers` (nothing is sent to it).
+    ///
+    /// Every failure below leaves the descriptor to `deinit`: once `fd` is
+    /// set, a throwing init still runs it, and a close here as well would
+    /// close a number another thread may already have been given again.
     public init(socketPath: String, trustedServers: Set<UInt32> = AgentClient.trustedServerUIDs) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw AirlockError(.internalError, "socket(): \(String(cString: strerror(errno)))") }
         guard let address = UnixAddress(socketPath) else {
-            close(fd)
             throw AirlockError(.invalidConfig, "socket path too long: \(socketPath)")
         }
         guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
             let reason = String(cString: strerror(errno))
-            close(fd)
             throw AirlockError(.notFound, "cannot connect to the Airlock daemon at \(socketPath): \(reason) "
                 + "(start airlockd, or pass --socket / set AIRLOCK_SOCKET)")
         }
         guard let server = PeerCredentials.ofConnectedSocket(fd), trustedServers.contains(server.uid) else {
             let who = PeerCredentials.ofConnectedSocket(fd).map { "uid \($0.uid)" } ?? "an unknown uid"
-            close(fd)
             throw AirlockError(.forbidden, "\(socketPath) is served by \(who), not by root or uid \(getuid()); "
                 + "refusing to send it anything (if airlockd runs as that uid, set \(Self.serverUIDVariable))")
         }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// The MCP handshake: `initialize` then `notifications/initialized`.
     @discardableResult
