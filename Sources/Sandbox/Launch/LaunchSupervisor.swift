@@ -72,6 +72,14 @@ final class LaunchSupervisor {
     struct CPUBudget {
         var limitNanoseconds: UInt64
         var used: () -> UInt64?
+        /// What all of a run's processes may use together: the limit plus
+        /// the second RLIMIT_CPU's hard limit grants one process past it.
+        /// A single process is always stopped by its own rlimit first (and
+        /// a shell sees its SIGXCPU); the total catches many processes.
+        static func nanoseconds(for limits: ResourceLimits) -> UInt64 {
+            (limits.cpuSeconds + 1) * 1_000_000_000
+        }
+
         /// How often a running sandbox's usage is read: a run overshoots its
         /// limit by at most this much per core it can use (one, where the
         /// cgroup's cpu controller holds its quota).

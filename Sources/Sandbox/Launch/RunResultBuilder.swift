@@ -58,7 +58,8 @@ enum RunResultBuilder {
         }
         // The total reached between two of the supervisor's checks, as the
         // run ended (the more specific evidence above comes first).
-        if let used = cgroupCPU, used >= Double(limits.cpuSeconds), !hits.contains(where: { $0.kind == .cpuTime }) {
+        let budget = Double(LaunchSupervisor.CPUBudget.nanoseconds(for: limits)) / 1e9
+        if let used = cgroupCPU, used > budget, !hits.contains(where: { $0.kind == .cpuTime }) {
             hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
                                  evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup)", used)))
         }

@@ -137,7 +137,7 @@ public final class SandboxEngine: @unchecked Sendable {
         let tPlanned = Self.now()
 
         let cpuBudget = child.cgroup.flatMap { cgroup in
-            cgroup.countsCPU ? LaunchSupervisor.CPUBudget(limitNanoseconds: limits.cpuSeconds * 1_000_000_000,
+            cgroup.countsCPU ? LaunchSupervisor.CPUBudget(limitNanoseconds: LaunchSupervisor.CPUBudget.nanoseconds(for: limits),
                                                           used: { cgroup.cpuNanosecondsUsed() }) : nil
         }
         let supervisor = LaunchSupervisor(plan: plan, stdin: request.stdin, wallSeconds: limits.wallSeconds, cancelFD: cancelFD,
