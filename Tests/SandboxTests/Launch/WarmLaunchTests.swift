@@ -195,11 +195,16 @@ struct WarmLaunchTests {
         defer { engine.killAll() }
         try await warmUp(engine)
         let waiting = engine.warmPool.waitingPIDs
+        let servedBefore = engine.warmPool.served
         let result = try await sh(engine, "true")
         #expect(result.exitCode == 0)
-        // Exactly one waiting child ran (and is gone); it is never offered again.
+        // One waiting child served the launch and is gone; no child that
+        // is gone is ever offered again. (Another may be gone too: the
+        // pool retires children that waited past their idle time, which a
+        // loaded host can make happen during the launch.)
+        #expect(engine.warmPool.served == servedBefore + 1)
         let gone = waiting.filter { kill($0, 0) != 0 }
-        #expect(gone.count == 1, "waiting \(waiting), gone \(gone)")
+        #expect(!gone.isEmpty, "waiting \(waiting), none gone")
         #expect(Set(engine.warmPool.waitingPIDs).isDisjoint(with: gone))
     }
 
