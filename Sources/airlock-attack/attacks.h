@@ -64,3 +64,4 @@ void attack_steal(const char *spec);
 void attack_sigqueue_hold(const char *seconds);
 void attack_write_variants(const char *dir);
 void attack_execveat_fd(const char *path);
+void attack_filter_probe(const char *spec);

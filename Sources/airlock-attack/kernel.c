@@ -203,3 +203,40 @@ void attack_raw(const char *spec)
     snprintf(name, sizeof name, "raw_%ld", numbers[0]);
     report(name, syscall(numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6]));
 }
+
+/// Loads the seccomp program in `file` (raw sock_filter array, as Airlock
+/// compiles it) into this process without a listener, then makes each
+/// ioctl request in the comma-separated `requests` on stdin and reports
+/// its errno. With no listener, a request the filter sends to the
+/// listener fails with ENOSYS; one the filter allows itself reaches the
+/// kernel (ENOTTY or another real answer). The kernel itself is the judge
+/// of what the filter decides.
+void attack_filter_probe(const char *spec)
+{
+    char path[512];
+    const char *comma = strchr(spec, ',');
+    if (!comma || (size_t)(comma - spec) >= sizeof path) { report_text("filter_probe", "errno=EINVAL"); return; }
+    memcpy(path, spec, (size_t)(comma - spec));
+    path[comma - spec] = 0;
+    static unsigned char program[1 << 20];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { report("filter_probe", -1); return; }
+    ssize_t size = read(fd, program, sizeof program);
+    close(fd);
+    if (size <= 0 || size % 8 != 0) { report_text("filter_probe", "errno=EINVAL"); return; }
+    struct { unsigned short len; void *filter; } fprog = { (unsigned short)(size / 8), program };
+    if (report("filter_probe_nnp", syscall(SYS_prctl, 38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0)) < 0) return;
+    if (report("filter_probe_load", syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, &fprog)) < 0) return;
+    const char *cursor = comma + 1;
+    while (*cursor) {
+        char *end;
+        unsigned long request = strtoul(cursor, &end, 0);
+        char name[64];
+        snprintf(name, sizeof name, "ioctl_%#lx", request);
+        long rc = syscall(SYS_ioctl, 0, request, 0);
+        if (rc < 0) report_text(name, "errno=%s", errno_name(errno));
+        else report_text(name, "ok");
+        cursor = *end == ',' ? end + 1 : end;
+        if (end == cursor && *end != ',') break;
+    }
+}

@@ -70,6 +70,7 @@ static const struct command commands[] = {
     { "sigqueue_hold", 0, attack_sigqueue_hold, "SECONDS" },
     { "write_variants", 0, attack_write_variants, "DIR" },
     { "execveat_fd", 0, attack_execveat_fd, "PATH" },
+    { "filter_probe", 0, attack_filter_probe, "PROGRAM_FILE,REQUEST[,REQUEST...]" },
 };
 
 static const struct command *find(const char *name)

@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Sandbox
 
@@ -39,4 +40,36 @@ struct TerminalInjectionTests {
         let fields = outcome.result.stdout.text.split(separator: " ")
         #expect(fields.count > 7 && fields[6] == "0", "tty_nr: \(outcome.result.stdout.text)")
     }
+
+    /// What the filter itself decides for each ioctl request, with the
+    /// kernel as the judge: the strict profile's compiled program is loaded
+    /// into a process with no listener, where a request sent to the
+    /// listener fails with ENOSYS and one the filter allows reaches the
+    /// kernel. The common requests stay out of the listener (the reason
+    /// for the fast path); TIOCSTI and TIOCLINUX, with or without high
+    /// bits, and unlisted requests go to it (which refuses the first two).
+    @Test func theFilterSendsOnlyUncommonRequestsToTheListener() throws {
+        let strict = try ProfileCatalog.shipped().resolve(name: "strict")
+        let filter = try SeccompCompiler.compile(strict.seccomp, record: strict.record)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("filter-\(UUID().uuidString.prefix(8)).bpf").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try filter.program.write(to: URL(fileURLWithPath: file))
+        let requests = ["0x5401", "0x5413", "0x541b", "0x5421", "0x5451", "0x5412", "0x541c", "0x100005412",
+                        "0xffffffff0000541c", "0x5430"]
+        let probe = try HostCommand.run(AttackTool.hostPath, ["filter_probe", ([file] + requests).joined(separator: ",")],
+                                        stdin: .null)
+        let lines = probe.stdoutText.split(separator: "\n").compactMap(AttackLine.init)
+        let line = { (name: String) in lines.last { $0.name == name } }
+        #expect(line("filter_probe_load")?.ok == true, "\(probe.stdoutText) \(probe.stderrText)")
+        let inFilter = ["0x5401", "0x5413", "0x541b", "0x5421", "0x5451"]
+        let toListener = ["0x5412", "0x541c", "0x100005412", "0xffffffff0000541c", "0x5430"]
+        for request in inFilter {
+            let answer = line("ioctl_" + request)
+            #expect(answer != nil && answer?.errno != "ENOSYS", "\(request) went to the listener: \(answer?.raw ?? "no line")")
+        }
+        for request in toListener {
+            #expect(line("ioctl_" + request)?.errno == "ENOSYS", "\(request): \(line("ioctl_" + request)?.raw ?? "no line")")
+        }
+    }
 }
+
