@@ -99,6 +99,10 @@ final class WarmPool: @unchecked Sendable {
         for child in children { discard(child) }
     }
 
+    /// Failed preparations in a row, per key (guarded by `lock`).
+    private var failedAttempts: [RootPlan.Key: Int] = [:]
+    static let attemptsPerKey = 3
+
     private func fillLoop() {
         if niced { BackgroundPriority.lowerCallingThread() }
         while true {
@@ -123,13 +127,25 @@ final class WarmPool: @unchecked Sendable {
             guard let (key, wanted) = next else { continue }
 
             guard let child = prepare(wanted.planner) else {
-                // This key's children fail to come up: stop trying until a
-                // launch (which reports the failure itself) asks again.
+                // A failure may be passing (a loaded host, a pool briefly
+                // empty): a few more tries, further apart. A key whose
+                // children keep failing is dropped until a launch (which
+                // reports the failure itself) asks again.
                 lock.lock()
-                demand[key] = nil
+                let failures = (failedAttempts[key] ?? 0) + 1
+                if failures >= Self.attemptsPerKey {
+                    demand[key] = nil
+                    failedAttempts[key] = nil
+                } else {
+                    failedAttempts[key] = failures
+                    _ = lock.wait(until: Date(timeIntervalSinceNow: 0.25 * Double(failures)))
+                }
                 lock.unlock()
                 continue
             }
+            lock.lock()
+            failedAttempts[key] = nil
+            lock.unlock()
             lock.lock()
             let keep = !stopped && demand[key] != nil
             if keep { ready[key, default: []].append(child) }
