@@ -8,7 +8,7 @@ import Testing
 /// be indistinguishable from cold ones: a root of their own, their own
 /// files, read-only where a cold root is, and nothing left running when
 /// the pool stops.
-@Suite("Warm launches", .timeLimit(.minutes(3)))
+@Suite("Warm launches", .serialized, .timeLimit(.minutes(3)))
 struct WarmLaunchTests {
     /// Waits (bounded) until the pool has a child ready.
     /// One launch (which makes the pool want children for the fixture
@@ -19,14 +19,14 @@ struct WarmLaunchTests {
     }
 
     private func waitForWarmChild(_ engine: SandboxEngine) async throws {
-        for _ in 0..<3000 where engine.warmPool.waitingPIDs.isEmpty {
+        for _ in 0..<6000 where engine.warmPool.waitingPIDs.isEmpty {
             try await Task.sleep(nanoseconds: 10_000_000)
         }
-        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 30 s (it is made at background priority, so a loaded host delays it)")
+        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 60 s (it is made at background priority, and a loaded host delays it)")
     }
 
     /// A waiting child that is (or is not) sealed, seen from outside: its
-    /// seccomp mode in /proc (2: a filter in force). Waits up to 30 s.
+    /// seccomp mode in /proc (2: a filter in force). Waits up to 60 s.
     private func waitingChild(_ engine: SandboxEngine, sealed: Bool) async throws -> Int32 {
         let mode = sealed ? "Seccomp:\t2" : "Seccomp:\t0"
         func find() -> Int32? {
@@ -34,7 +34,7 @@ struct WarmLaunchTests {
                 (try? String(contentsOfFile: "/proc/\($0)/status", encoding: .utf8))?.contains(mode) == true
             }
         }
-        for _ in 0..<3000 where find() == nil { try await Task.sleep(nanoseconds: 10_000_000) }
+        for _ in 0..<6000 where find() == nil { try await Task.sleep(nanoseconds: 10_000_000) }
         return try #require(find(), "no \(sealed ? "sealed" : "unsealed") child waits: \(engine.warmPool.waitingPIDs)")
     }
 
