@@ -124,9 +124,9 @@ struct Airlockd: AsyncParsableCommand {
     /// files must be the daemon's own, like its config.
     static func requireOwnedProfiles(_ directory: String) throws {
         try OwnedPath.requireDirectory(directory, role: "the profiles directory")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for name in names.sorted() where name.hasSuffix(".yaml") {
-            try OwnedPath.requireFile((directory as NSString).appendingPathComponent(name), role: "the profile")
+        // The same listing the catalog loads from, so the two cannot differ.
+        for (_, file) in try ProfileCatalog.profileFiles(in: directory).sorted(by: { $0.key < $1.key }) {
+            try OwnedPath.requireFile(file.path, role: "the profile")
         }
     }
 }

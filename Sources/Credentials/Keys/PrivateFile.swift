@@ -38,13 +38,18 @@ enum PrivateFile {
         }
     }
 
-    /// Reads a secret file, refusing it when group or others have any access.
+    /// Reads a secret file (a signing key, a tool's or a webhook's secret),
+    /// refusing it when group or others have any access (it is leaked
+    /// already) or another user owns it (it is theirs to change).
     static func readPrivate(_ path: String) throws -> Data {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw failure("stat", path) }
+        guard stat(path, &info) == 0 else { throw failure("read", path) }
+        guard info.st_uid == geteuid() || info.st_uid == 0 else {
+            throw AirlockError(.invalidConfig, "\(path) belongs to uid \(info.st_uid); give it to uid \(geteuid()) or root")
+        }
         guard info.st_mode & 0o077 == 0 else {
             throw AirlockError(.invalidConfig,
-                               "\(path) has mode \(String(info.st_mode & 0o777, radix: 8)); a key file must be 0600 (chmod 600 \(path))")
+                               "\(path) has mode \(String(info.st_mode & 0o777, radix: 8)); a secret file must be 0600 (chmod 600 \(path))")
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw failure("read", path) }
         return data

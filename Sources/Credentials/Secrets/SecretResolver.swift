@@ -24,7 +24,14 @@ public enum SecretResolver {
         let value: String
         switch source {
         case .file(let path):
-            value = String(decoding: try privateContents(of: path, named: name), as: UTF8.self).trimmingCharacters(in: .newlines)
+            // The daemon's own and 0600, like its signing keys.
+            let data: Data
+            do {
+                data = try PrivateFile.readPrivate(path)
+            } catch let error as AirlockError {
+                throw AirlockError(error.code, "secret \(name): \(error.message)")
+            }
+            value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
         case .environment(let variable):
             guard let found = environment[variable] else {
                 throw AirlockError(.invalidConfig,
@@ -38,25 +45,4 @@ public enum SecretResolver {
         return value
     }
 
-    /// A secret file must be the daemon's (or root's) and closed to group
-    /// and others: one anyone else can read is already leaked, and one
-    /// anyone else can write hands them the credential a tool runs with.
-    static func privateContents(of path: String, named name: String) throws -> Data {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw AirlockError(.invalidConfig, "secret \(name): cannot read \(path): \(String(cString: strerror(errno)))")
-        }
-        guard info.st_uid == geteuid() || info.st_uid == 0 else {
-            throw AirlockError(.invalidConfig, "secret \(name): \(path) belongs to uid \(info.st_uid); "
-                + "give it to uid \(geteuid()) or root")
-        }
-        guard info.st_mode & 0o077 == 0 else {
-            throw AirlockError(.invalidConfig, "secret \(name): \(path) has mode \(String(info.st_mode & 0o777, radix: 8)); "
-                + "a secret file must be 0600 (chmod 600 \(path))")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AirlockError(.invalidConfig, "secret \(name): cannot read \(path)")
-        }
-        return data
-    }
 }

@@ -24,7 +24,7 @@ public struct ProfileCatalog: Sendable {
     }
 
     /// The `*.yaml` files in `directory`, by profile name, unread.
-    static func profileFiles(in directory: String) throws -> [String: URL] {
+    public static func profileFiles(in directory: String) throws -> [String: URL] {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
         let entries: [String]
         do {
