@@ -175,7 +175,9 @@ public struct EnforcementManifest: Sendable, Hashable, Codable {
     /// "v1", "v2" or "none".
     public var cgroupVersion: String
     public var cgroupControllers: [String]
-    /// Limits in force, by `LimitHit.Kind` raw value, in the kind's unit.
+    /// Limits in force, by `LimitHit.Kind` raw value, in the kind's unit;
+    /// plus the rlimits with no kind of their own (`core`,
+    /// `pending_signals`, `message_queue_bytes`) and `cpu_quota_percent`.
     public var limits: [String: UInt64]
     /// Limits in force whose hits this run could not observe, so that their
     /// absence from `limitsHit` means nothing: open_files always (a refused

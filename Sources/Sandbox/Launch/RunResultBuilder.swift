@@ -115,6 +115,9 @@ enum RunResultBuilder {
             LimitHit.Kind.fileSize.rawValue: l.fileSizeBytes,
             LimitHit.Kind.openFiles.rawValue: l.openFiles,
         ]
+        // The rlimits that have no limit kind of their own (core dumps,
+        // queued signals, message-queue bytes) are in force too.
+        limits.merge(plan.rlimitsInForce) { kindValue, _ in kindValue }
         if cgroup?.controllers.contains("cpu") == true { limits["cpu_quota_percent"] = UInt64(100 * RunCgroup.cpuQuotaMicros / RunCgroup.cpuPeriodMicros) }
         var root = plan.mountDescription
         if !plan.root.mounts.skippedOptional.isEmpty {

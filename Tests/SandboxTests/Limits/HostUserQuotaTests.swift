@@ -31,6 +31,8 @@ struct HostUserQuotaTests {
         let queued = line?.fields["queued"].flatMap { Int($0) } ?? -1
         #expect(queued > 0 && queued <= Int(RlimitPlan.pendingSignals), "queued \(queued): \(line?.raw ?? "no line")")
         #expect(line?.fields["errno"] == "EAGAIN")
+        #expect(result.manifest.limits["pending_signals"] == RlimitPlan.pendingSignals, "\(result.manifest.limits)")
+        #expect(result.manifest.limits["message_queue_bytes"] == RlimitPlan.messageQueueBytes)
     }
 
     /// The sandbox's process with its queue full: `SigQ: queued/limit` in
