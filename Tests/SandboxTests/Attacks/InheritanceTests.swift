@@ -50,7 +50,7 @@ struct InheritanceTests {
 
     private func run(_ engine: SandboxEngine, _ held: HeldDescriptor) async throws -> AttackOutcome {
         let request = AttackTool.request(["fds", "read", "/proc/self/fd/\(held.fd)"])
-        return AttackOutcome(result: try await engine.run(request, profile: Fixtures.profile()))
+        return AttackOutcome(result: try await engine.run(request, profile: WarmLaunchTests.warmProfile))
     }
 
     /// Nothing of the launching process's environment is visible; the

@@ -11,7 +11,7 @@ struct WarmChildDeathTests {
     @Test func aLaunchSkipsAWarmChildThatDied() async throws {
         let engine = SandboxEngine()
         defer { engine.killAll() }
-        let profile = Fixtures.profile()
+        let profile = WarmLaunchTests.warmProfile
         _ = try await engine.run(LaunchRequest(argv: ["/bin/true"]), profile: profile)
         for _ in 0..<6000 where engine.warmPool.waitingPIDs.isEmpty { try await Task.sleep(nanoseconds: 10_000_000) }
         let waiting = engine.warmPool.waitingPIDs

@@ -10,6 +10,11 @@ import Testing
 /// the pool stops.
 @Suite("Warm launches", .serialized, .timeLimit(.minutes(3)))
 struct WarmLaunchTests {
+    /// The warm pool's tests run on the host's network: a fresh network
+    /// namespace for each warm child waits behind the kernel's teardown of
+    /// the hundreds the rest of the suite made (seen stalling past 60 s),
+    /// and what these tests check is the pool, not the namespace.
+    static let warmProfile = Fixtures.profile(name: "test-warm", network: .host)
     /// Waits (bounded) until the pool has a child ready.
     /// One launch (which makes the pool want children for the fixture
     /// profile), then a wait until one of them waits.
@@ -41,7 +46,7 @@ struct WarmLaunchTests {
     /// Through the async API (a launch thread of its own), so a busy
     /// cooperative pool can't hold these tests up.
     private func sh(_ engine: SandboxEngine, _ script: String, files: [InjectedFile] = []) async throws -> RunResult {
-        try await engine.run(LaunchRequest(argv: ["/bin/sh", "-c", script], files: files), profile: Fixtures.profile())
+        try await engine.run(LaunchRequest(argv: ["/bin/sh", "-c", script], files: files), profile: Self.warmProfile)
     }
 
     @Test func eachWarmLaunchGetsAFreshRootWithItsOwnFiles() async throws {
@@ -181,7 +186,7 @@ struct WarmLaunchTests {
         try await warmUp(engine)
         let servedBefore = engine.warmPool.served
         await #expect {
-            try await engine.run(LaunchRequest(argv: ["/bin/true"], workdir: "/no/such/dir"), profile: Fixtures.profile())
+            try await engine.run(LaunchRequest(argv: ["/bin/true"], workdir: "/no/such/dir"), profile: Self.warmProfile)
         } throws: { error in
             (error as? AirlockError)?.message.contains("cannot enter the working directory /no/such/dir inside the sandbox") == true
         }
