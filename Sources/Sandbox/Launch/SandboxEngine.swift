@@ -27,14 +27,19 @@ public final class SandboxEngine: @unchecked Sendable {
         /// host has one; otherwise, or when false, each device is bound
         /// into a tmpfs of the run's own.
         public var sharesDeviceFolder: Bool = true
+        /// With `prewarm`: how long a profile nobody launches with keeps
+        /// warm children, and how old a waiting child may grow before it is
+        /// retired (so none serves a root planned long ago).
+        public var warmIdleSeconds: Double = 30
 
         public init(outsideUID: UInt32 = 65534, outsideGID: UInt32 = 65534, prewarm: Bool = true,
-                    networkNamespaceAhead: Bool = false, sharesDeviceFolder: Bool = true) {
+                    networkNamespaceAhead: Bool = false, sharesDeviceFolder: Bool = true, warmIdleSeconds: Double = 30) {
             self.outsideUID = outsideUID
             self.outsideGID = outsideGID
             self.prewarm = prewarm
             self.networkNamespaceAhead = networkNamespaceAhead
             self.sharesDeviceFolder = sharesDeviceFolder
+            self.warmIdleSeconds = warmIdleSeconds
         }
     }
 
@@ -56,7 +61,8 @@ public final class SandboxEngine: @unchecked Sendable {
             : NetworkNamespacePool(host: host, enabled: options.networkNamespaceAhead, target: 1, policies: [.none],
                                    refill: false)
         let cgroups = self.cgroups
-        self.warm = WarmPool(enabled: options.prewarm, niced: BackgroundPriority.applies(on: host)) { cgroups.release($0) }
+        self.warm = WarmPool(enabled: options.prewarm, niced: BackgroundPriority.applies(on: host),
+                             idleSeconds: options.warmIdleSeconds) { cgroups.release($0) }
         // A child that exits while we feed its stdin must not kill us.
         signal(SIGPIPE, SIG_IGN)
     }

@@ -72,11 +72,26 @@ final class WarmPool: @unchecked Sendable {
         return child
     }
 
-    /// Launches served by a warm child so far, and the pids of the children
-    /// waiting now (what tests check from outside).
+    /// Launches served by a warm child so far, children prepared so far,
+    /// and the pids of the children waiting now (what tests check from outside).
     var served: Int { lock.withLock { servedCount } }
+    var prepared: Int { lock.withLock { preparedCount } }
     private var servedCount = 0
     var waitingPIDs: [Int32] { lock.withLock { ready.values.flatMap { $0.map(\.spawned.pid) } } }
+
+    /// What the pool is doing and why its last preparation failed, in one
+    /// line: a test that waits in vain for a child says this, not just "none".
+    var status: String {
+        lock.withLock {
+            "\(ready.values.map(\.count).reduce(0, +)) waiting, \(demand.count) key(s) wanted, "
+                + "\(preparedCount) prepared, \(failedCount) failed, now \(activity)"
+                + (lastFailure.map { "; last failure: \($0)" } ?? "")
+        }
+    }
+    private var preparedCount = 0
+    private var failedCount = 0
+    private var lastFailure: String?
+    private var activity = "starting"
 
     /// Keeps children ready for `key` from now on (while it stays in use).
     func want(_ key: RootPlan.Key, planner: @escaping Planner) {
@@ -121,17 +136,22 @@ final class WarmPool: @unchecked Sendable {
                 retired.forEach(discard)
                 return
             }
+            activity = next == nil ? "idle" : "preparing"
             if next == nil { _ = lock.wait(until: Date(timeIntervalSinceNow: 5)) }
             lock.unlock()
             retired.forEach(discard)
             guard let (key, wanted) = next else { continue }
 
-            guard let child = prepare(wanted.planner) else {
+            let prepared = prepare(wanted.planner)
+            guard case .success(let child) = prepared else {
                 // A failure may be passing (a loaded host, a pool briefly
                 // empty): a few more tries, further apart. A key whose
                 // children keep failing is dropped until a launch (which
                 // reports the failure itself) asks again.
                 lock.lock()
+                if case .failure(let reason) = prepared { lastFailure = reason.text }
+                failedCount += 1
+                activity = "backing off"
                 let failures = (failedAttempts[key] ?? 0) + 1
                 if failures >= Self.attemptsPerKey {
                     demand[key] = nil
@@ -145,8 +165,7 @@ final class WarmPool: @unchecked Sendable {
             }
             lock.lock()
             failedAttempts[key] = nil
-            lock.unlock()
-            lock.lock()
+            preparedCount += 1
             let keep = !stopped && demand[key] != nil
             if keep { ready[key, default: []].append(child) }
             lock.unlock()
@@ -154,28 +173,42 @@ final class WarmPool: @unchecked Sendable {
         }
     }
 
+    /// Why a preparation failed, for `status`.
+    struct Failure: Error {
+        let text: String
+    }
+
     /// Clones a child from a fresh root plan and waits until it reports its
-    /// root built. Nil if anything failed (the child is gone then).
-    private func prepare(_ planner: Planner) -> Child? {
-        guard let planned = try? planner() else { return nil }
-        guard case .success(let child) = PreparedChild.spawn(root: planned.root, cgroup: planned.cgroup) else {
+    /// root built. A failure leaves nothing behind (the child is gone).
+    private func prepare(_ planner: Planner) -> Result<Child, Failure> {
+        let planned: (root: RootPlan, cgroup: RunCgroup?)
+        do {
+            planned = try planner()
+        } catch {
+            return .failure(Failure(text: "planning the root: \(error)"))
+        }
+        let child: Child
+        switch PreparedChild.spawn(root: planned.root, cgroup: planned.cgroup) {
+        case .success(let spawned):
+            child = spawned
+        case .failure(.spawn(let step, let code)):
             if let cgroup = planned.cgroup { releaseCgroup(cgroup) }
-            return nil
+            return .failure(Failure(text: "cloning the child: step \(step), \(String(cString: strerror(code)))"))
         }
         var ready = child
-        guard Self.awaitReady(&ready) else {
+        if let failure = Self.awaitReady(&ready) {
             discard(ready)
-            return nil
+            return .failure(failure)
         }
         ready.cgroup?.resetCounters()
-        return ready
+        return .success(ready)
     }
 
     static let readyTimeoutMilliseconds: Int32 = 30_000
 
-    /// Reads the child's status until READY. A sealed child first hands
-    /// over its seccomp listener, which is taken now, while it waits.
-    private static func awaitReady(_ child: inout Child) -> Bool {
+    /// Reads the child's status until READY (nil) or a failure. A sealed
+    /// child first hands over its seccomp listener, taken now, while it waits.
+    private static func awaitReady(_ child: inout Child) -> Failure? {
         let statusFD = child.spawned.status_fd
         var status = cjail_status()
         while true {
@@ -183,20 +216,30 @@ final class WarmPool: @unchecked Sendable {
             // Generous: the child builds its root at background priority,
             // and on a loaded host that can take seconds; a child given up
             // on here also stops the pool for its key until the next launch.
-            guard poll(&p, 1, Self.readyTimeoutMilliseconds) == 1 else { return false }
+            let polled = poll(&p, 1, Self.readyTimeoutMilliseconds)
+            if polled < 0 && errno == EINTR { continue }
+            guard polled == 1 else {
+                return Failure(text: polled == 0 ? "the child did not finish its root within \(Self.readyTimeoutMilliseconds / 1000) s"
+                                                 : "polling the child: \(String(cString: strerror(errno)))")
+            }
             let n = read(statusFD, &status, MemoryLayout<cjail_status>.size)
             if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            guard n == MemoryLayout<cjail_status>.size else { return false }
+            guard n == MemoryLayout<cjail_status>.size else {
+                return Failure(text: n == 0 ? "the child exited while building its root" : "reading the child's status failed")
+            }
             switch UInt32(status.step) {
             case CJAIL_STEP_READY.rawValue:
-                return !child.root.isSealed || child.listenerFD >= 0
+                return !child.root.isSealed || child.listenerFD >= 0 ? nil : Failure(text: "a sealed child gave no listener")
             case CJAIL_STEP_LISTENER.rawValue where child.root.isSealed && child.listenerFD < 0:
                 let fd = cjail_pidfd_getfd(child.spawned.pidfd, status.index)
-                guard fd >= 0 else { return false }
+                guard fd >= 0 else { return Failure(text: "taking the child's listener: \(String(cString: strerror(errno)))") }
                 _ = cjail_notify_set_sync_wakeup(fd)
                 child.listenerFD = fd
             default:
-                return false  // a setup failure: the launch that asks again reports it
+                // A setup failure: the launch that asks again reports it.
+                let error = SetupFailure.error(step: status.step, errno: status.error, index: status.index,
+                                               mounts: child.root.mounts.entries)
+                return Failure(text: "step \(status.step): \(error.message)")
             }
         }
     }

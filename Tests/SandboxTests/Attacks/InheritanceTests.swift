@@ -32,15 +32,13 @@ struct InheritanceTests {
     @Test func inheritableHostDescriptorIsNotLeakedIntoAWarmLaunch() async throws {
         let held = try HeldDescriptor()
         defer { held.close() }
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
 
         let cold = try await run(engine, held)  // makes the pool want children for this request
         held.expectNotInside(cold)
-        for _ in 0..<6000 where engine.warmPool.waitingPIDs.isEmpty {
-            try await Task.sleep(nanoseconds: 10_000_000)
-        }
-        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 60 s (it is made at background priority, and a loaded host delays it)")
+        let waits = try await WarmPoolTesting.wait { !engine.warmPool.waitingPIDs.isEmpty }
+        try #require(waits, "the warm pool prepared no child within 60 s: \(engine.warmPool.status)")
 
         let servedBefore = engine.warmPool.served
         let warm = try await run(engine, held)

@@ -9,13 +9,13 @@ import Testing
 @Suite("Warm children that die while waiting", .timeLimit(.minutes(2)))
 struct WarmChildDeathTests {
     @Test func aLaunchSkipsAWarmChildThatDied() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         let profile = WarmLaunchTests.warmProfile
         _ = try await engine.run(LaunchRequest(argv: ["/bin/true"]), profile: profile)
-        for _ in 0..<6000 where engine.warmPool.waitingPIDs.isEmpty { try await Task.sleep(nanoseconds: 10_000_000) }
+        _ = try await WarmPoolTesting.wait { !engine.warmPool.waitingPIDs.isEmpty }
         let waiting = engine.warmPool.waitingPIDs
-        try #require(!waiting.isEmpty, "the warm pool prepared no child within 60 s (it is made at background priority, and a loaded host delays it)")
+        try #require(!waiting.isEmpty, "the warm pool prepared no child within 60 s: \(engine.warmPool.status)")
 
         for pid in waiting { kill(pid, SIGKILL) }
         // Dead (a zombie: the pool has not reaped it) before the launch.
@@ -23,8 +23,7 @@ struct WarmChildDeathTests {
             guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return true }
             return status.contains("State:\tZ")
         }
-        for _ in 0..<6000 where !waiting.allSatisfy(isDead) { try await Task.sleep(nanoseconds: 10_000_000) }
-        try #require(waiting.allSatisfy(isDead))
+        try #require(try await WarmPoolTesting.wait { waiting.allSatisfy(isDead) })
 
         let result = try await engine.run(LaunchRequest(argv: ["/bin/sh", "-c", "echo alive"]), profile: profile)
         #expect(result.stdout.text == "alive\n", "stderr: \(result.stderr.text)")

@@ -24,10 +24,8 @@ struct WarmLaunchTests {
     }
 
     private func waitForWarmChild(_ engine: SandboxEngine) async throws {
-        for _ in 0..<6000 where engine.warmPool.waitingPIDs.isEmpty {
-            try await Task.sleep(nanoseconds: 10_000_000)
-        }
-        try #require(!engine.warmPool.waitingPIDs.isEmpty, "the warm pool prepared no child within 60 s (it is made at background priority, and a loaded host delays it)")
+        let waits = try await WarmPoolTesting.wait { !engine.warmPool.waitingPIDs.isEmpty }
+        try #require(waits, "the warm pool prepared no child within 60 s: \(engine.warmPool.status)")
     }
 
     /// A waiting child that is (or is not) sealed, seen from outside: its
@@ -39,7 +37,7 @@ struct WarmLaunchTests {
                 (try? String(contentsOfFile: "/proc/\($0)/status", encoding: .utf8))?.contains(mode) == true
             }
         }
-        for _ in 0..<6000 where find() == nil { try await Task.sleep(nanoseconds: 10_000_000) }
+        _ = try await WarmPoolTesting.wait { find() != nil }
         return try #require(find(), "no \(sealed ? "sealed" : "unsealed") child waits: \(engine.warmPool.waitingPIDs)")
     }
 
@@ -50,7 +48,7 @@ struct WarmLaunchTests {
     }
 
     @Test func eachWarmLaunchGetsAFreshRootWithItsOwnFiles() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         let first = try await sh(engine, "echo first > /workspace/left-behind; cat /run/airlock/token",
                            files: [InjectedFile(path: "/run/airlock/token", contents: Data("token-one".utf8))])
@@ -73,7 +71,7 @@ struct WarmLaunchTests {
     /// Warm children are made at a lower priority (as root); the command
     /// a launch gives one must run at the launcher's own.
     @Test func aWarmChildRunsItsCommandAtTheLaunchersPriority() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         try await warmUp(engine)
         if BackgroundPriority.applies(on: engine.host) {
@@ -93,7 +91,7 @@ struct WarmLaunchTests {
     /// Pooled cgroups count limit hits cumulatively; a warm launch reports
     /// only its own (its baseline is taken while its child waits).
     @Test func aWarmLaunchReportsOnlyItsOwnLimitHits() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         let profile = Fixtures.profile(name: "test-warm-pids", limits: ResourceLimits(wallSeconds: 20, processes: 4))
         func run(_ script: String) async throws -> RunResult {
@@ -121,7 +119,7 @@ struct WarmLaunchTests {
     /// for a command with files elsewhere waits before any of that (its
     /// files come first).
     @Test func aWarmChildForACommandWithoutFilesWaitsSealed() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         try await warmUp(engine)
         let sealed = try #require(engine.warmPool.waitingPIDs.first)
@@ -155,7 +153,7 @@ struct WarmLaunchTests {
     /// child's tmpfs there before the go, owned by the sandbox user and
     /// read-only to it like any other file of the root.
     @Test func aCommandWithItsFilesInRunAirlockTakesASealedChild() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         func token(_ text: String) -> InjectedFile { InjectedFile(path: "/run/airlock/token", contents: Data(text.utf8)) }
         _ = try await sh(engine, "true", files: [token("warm-up")])
@@ -181,7 +179,7 @@ struct WarmLaunchTests {
     /// A sealed child changes directory under its own filter: a working
     /// directory that doesn't exist is the same clear refusal as cold.
     @Test func aSealedChildRefusesAMissingWorkingDirectory() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         try await warmUp(engine)
         let servedBefore = engine.warmPool.served
@@ -196,7 +194,7 @@ struct WarmLaunchTests {
     }
 
     @Test func aWarmChildRunsExactlyOneCommand() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         defer { engine.killAll() }
         try await warmUp(engine)
         let waiting = engine.warmPool.waitingPIDs
@@ -214,7 +212,7 @@ struct WarmLaunchTests {
     }
 
     @Test func stoppingThePoolLeavesNothingRunning() async throws {
-        let engine = SandboxEngine()
+        let engine = WarmPoolTesting.engine()
         try await warmUp(engine)
         let waiting = engine.warmPool.waitingPIDs
         engine.killAll()
@@ -222,6 +220,31 @@ struct WarmLaunchTests {
         for pid in waiting {
             #expect(kill(pid, 0) == -1 && errno == ESRCH, "warm child \(pid) survived the pool's stop")
         }
+    }
+
+    /// A profile nobody launches with again stops being kept warm: its
+    /// children are killed once they waited the idle time, and none replaces
+    /// them (a daemon would otherwise hold sandboxes for every profile it
+    /// ever ran).
+    @Test func childrenNobodyTakesAreRetiredAfterTheIdleTime() async throws {
+        let engine = SandboxEngine(options: SandboxEngine.Options(warmIdleSeconds: 1))
+        defer { engine.killAll() }
+        _ = try await sh(engine, "true")
+        var seen: Set<Int32> = []
+        let prepared = try await WarmPoolTesting.wait {
+            seen.formUnion(engine.warmPool.waitingPIDs)
+            return engine.warmPool.prepared > 0
+        }
+        try #require(prepared, "no warm child was prepared: \(engine.warmPool.status)")
+        // Taken off the list first, then killed and reaped.
+        let isGone = { (pid: Int32) in kill(pid, 0) == -1 && errno == ESRCH }
+        let retired = try await WarmPoolTesting.wait {
+            seen.formUnion(engine.warmPool.waitingPIDs)
+            return engine.warmPool.waitingPIDs.isEmpty && engine.warmPool.status.contains(" 0 key(s) wanted")
+                && seen.allSatisfy(isGone)
+        }
+        #expect(retired, "children still wait past their idle time: \(engine.warmPool.status); alive: \(seen.filter { !isGone($0) })")
+        #expect(engine.warmPool.served == 0)
     }
 
     @Test func aOneShotEngineKeepsNoWarmChildren() async throws {
