@@ -15,8 +15,7 @@ demo: build
 	./scripts/demo.sh
 
 test: setup
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) ./scripts/test.sh
 
 # Benchmarks run on a release build with the Swift runtime and Foundation
 # linked statically (`airlock exec` starts a process per command; static

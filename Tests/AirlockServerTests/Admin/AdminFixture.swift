@@ -45,11 +45,13 @@ struct AdminFixture {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// A connected admin client whose reads give up after 20 s, so a
-    /// missing reply fails the test instead of hanging it.
+    /// A connected admin client whose reads give up after 90 s, so a
+    /// missing reply fails the test instead of hanging it. Generous: a
+    /// watch's change reaches the server through Swift tasks, which the
+    /// full suite (both cores busy) was seen to leave waiting past 20 s.
     func client() throws -> AgentClient {
         let client = try AgentClient(socketPath: socketPath)
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        var timeout = timeval(tv_sec: 90, tv_usec: 0)
         setsockopt(client.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return client
     }

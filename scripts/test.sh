@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and .ci/run run it.
+#
+# The tests make their temporary folders (stores, keys, profiles, sockets)
+# under one scratch folder of this run, removed when it ends, so repeated
+# runs leave nothing behind in /tmp. Mode 1777 like /tmp itself: some tests
+# act as another user (a stranger connecting to a socket, a sandbox's uid)
+# and must reach what they were given.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SWIFT="${SWIFT:-swift}"
+
+"$SWIFT" build --build-tests || exit $?
+
+scratch="$(mktemp -d /tmp/airlock-tests.XXXXXX)" || exit 1
+chmod 1777 "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+TMPDIR="$scratch" "$SWIFT" test --skip-build
