@@ -184,7 +184,6 @@ final class LaunchSupervisor {
             watch(listenerFD, POLLIN)
             if !exited { watch(spawned.pidfd, POLLIN) }
             watch(cancelFD, POLLIN)
-            if !exited, let descendants { watch(descendants.fd, POLLIN) }
 
             // Once killed (timeout, CPU budget, cancel, foreign arch), the
             // reap is awaited in 100 ms steps: a past deadline or CPU check
@@ -238,8 +237,6 @@ final class LaunchSupervisor {
                         obs.cancelled = true
                         kill()
                     }
-                case descendants?.fd:
-                    descendants?.drain()
                 default: break
                 }
             }

@@ -43,6 +43,25 @@ struct ChildLimitTests {
         #expect(result.limitsHit.isEmpty, "\(result.limitsHit)")
     }
 
+    /// Every launch's descendants are told apart in the one stream of
+    /// process events: a grandchild counts for its own sandbox, and
+    /// another sandbox running meanwhile sees none of it.
+    @Test func concurrentSandboxesEachCountOnlyTheirOwnDescendants() async throws {
+        try Self.requireProcessEvents()
+        let profile = Fixtures.profile(name: "test-child-events")
+        // Three processes ended by SIGXFSZ: two children and a grandchild.
+        let ended = "sh -c 'kill -XFSZ $$'; sh -c 'kill -XFSZ $$'; sh -c \"sh -c 'kill -XFSZ \\$\\$'\"; echo done"
+        let calm = "for i in 1 2 3 4 5 6; do sh -c 'exit 0'; done; echo done"
+        async let hit = Fixtures.engine.run(LaunchRequest(argv: ["/bin/sh", "-c", ended]), profile: profile)
+        async let quiet = Fixtures.engine.run(LaunchRequest(argv: ["/bin/sh", "-c", calm]), profile: profile)
+        let (withHits, without) = try await (hit, quiet)
+        #expect(withHits.stdout.text == "done\n" && without.stdout.text == "done\n",
+                "\(withHits.stderr.text) \(without.stderr.text)")
+        let evidence = withHits.limitsHit.first { $0.kind == .fileSize }?.evidence ?? "none"
+        #expect(evidence.contains("3 process(es) started in the sandbox ended by SIGXFSZ"), "\(withHits.limitsHit)")
+        #expect(without.limitsHit.isEmpty, "\(without.limitsHit)")
+    }
+
     /// Descendants are followed through the kernel's process events, which
     /// only root on the host may read.
     static func requireProcessEvents() throws {

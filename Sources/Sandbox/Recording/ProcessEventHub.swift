@@ -1,0 +1,126 @@
+import CJail
+import Foundation
+
+/// The process's one listener on the kernel's process-events connector,
+/// shared by every launch's `DescendantExits`.
+///
+/// The kernel copies every fork and exit notice on the host to each
+/// listening socket. A socket per launch made each notice cost a copy (and
+/// a supervisor wake-up) per running launch, and each launch a socket, a
+/// 4 MiB receive buffer and a BPF program to build: a few percent of a
+/// launch's CPU, more with every concurrent one. Here one thread reads the
+/// notices and sorts them to the sandboxes whose processes they concern.
+final class ProcessEventHub: @unchecked Sendable {
+    static let shared = ProcessEventHub()
+
+    /// One sandbox's process tree as the notices show it (guarded by the
+    /// hub's lock).
+    final class Tree {
+        let rootPID: Int32
+        fileprivate var members: Set<Int32>
+        fileprivate(set) var rootExited = false
+        fileprivate(set) var lostEvents = false
+        fileprivate(set) var killedBy: [Int32: Int] = [:]
+
+        fileprivate init(rootPID: Int32) {
+            self.rootPID = rootPID
+            members = [rootPID]
+        }
+    }
+
+    private let lock = NSCondition()
+    private var fd: Int32 = -1
+    /// Host pid of each process being followed → the tree it belongs to.
+    private var owners: [Int32: Tree] = [:]
+
+    /// Follows the tree rooted at `rootPID` from now on: call before that
+    /// process runs anything. Nil when this process may not listen
+    /// (listening needs CAP_NET_ADMIN in the host's user namespace).
+    func follow(rootPID: Int32) -> Tree? {
+        lock.lock()
+        defer { lock.unlock() }
+        // Opened at first use, and tried again while it fails: a passing
+        // failure (no descriptors left) must not switch this off for good.
+        if fd < 0 {
+            let opened = cjail_proc_events_open()
+            guard opened >= 0 else { return nil }
+            fd = opened
+            let reader = Thread { [self] in readLoop(opened) }
+            reader.name = "airlock.proc-events"
+            reader.start()
+        }
+        let tree = Tree(rootPID: rootPID)
+        owners[rootPID] = tree
+        return tree
+    }
+
+    /// Stops following `tree` (its launch is over).
+    func forget(_ tree: Tree) {
+        lock.withLock {
+            for pid in tree.members where owners[pid] === tree { owners[pid] = nil }
+            tree.members = []
+        }
+    }
+
+    /// Waits until the root's own exit notice was read (the kernel sends it
+    /// just after telling the parent), events were lost, or the deadline.
+    func awaitRootExit(_ tree: Tree, timeoutMs: Int) {
+        let deadline = Date(timeIntervalSinceNow: Double(timeoutMs) / 1000)
+        lock.lock()
+        defer { lock.unlock() }
+        while !tree.rootExited && !tree.lostEvents {
+            guard lock.wait(until: deadline) else { return }
+        }
+    }
+
+    /// What a tree's members were ended by, whether events were lost.
+    func outcome(of tree: Tree) -> (killedBy: [Int32: Int], lostEvents: Bool) {
+        lock.withLock { (tree.killedBy, tree.lostEvents) }
+    }
+
+    private func readLoop(_ fd: Int32) {
+        var buffer = [cjail_proc_event](repeating: cjail_proc_event(), count: 64)
+        while true {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, -1) >= 0 || errno == EINTR else { continue }
+            while true {
+                var lost: Int32 = 0
+                let count = buffer.withUnsafeMutableBufferPointer { cjail_proc_events_read(fd, $0.baseAddress, Int32($0.count), &lost) }
+                guard count != 0 || lost != 0 else { break }
+                lock.withLock {
+                    // The socket overflowed (or failed): any tree may have
+                    // missed an exit.
+                    if lost != 0 || count < 0 { for tree in owners.values { tree.lostEvents = true } }
+                    for event in buffer.prefix(Int(max(0, count))) { apply(event) }
+                    lock.broadcast()
+                }
+                if count < 0 { usleep(10_000) }  // not a busy loop on a failing socket
+                if count <= 0 { break }
+            }
+        }
+    }
+
+    /// One notice (under the lock).
+    private func apply(_ event: cjail_proc_event) {
+        // Threads come and go inside a process; only processes matter here.
+        guard event.pid == event.tgid else { return }
+        switch Int(event.what) {
+        case CJAIL_PROC_FORK:
+            if let tree = owners[event.parent_tgid] {
+                tree.members.insert(event.tgid)
+                owners[event.tgid] = tree
+            }
+        case CJAIL_PROC_EXIT:
+            guard let tree = owners.removeValue(forKey: event.tgid) else { return }
+            tree.members.remove(event.tgid)
+            if event.tgid == tree.rootPID {
+                tree.rootExited = true
+                return
+            }
+            let signal = event.exit_code & 0x7f
+            if signal != 0 { tree.killedBy[signal, default: 0] += 1 }
+        default:
+            break
+        }
+    }
+}
