@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int cjail_proc_events_open(void)
@@ -67,6 +68,13 @@ int cjail_proc_events_open(void)
     return fd;
 }
 
+unsigned long long cjail_monotonic_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec;
+}
+
 int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max, int *lost)
 {
     int count = 0;
@@ -98,12 +106,12 @@ int cjail_proc_events_read(int fd, struct cjail_proc_event *out, int max, int *l
             if (event->what == PROC_EVENT_FORK) {
                 *e = (struct cjail_proc_event){ .what = CJAIL_PROC_FORK,
                     .pid = event->event_data.fork.child_pid, .tgid = event->event_data.fork.child_tgid,
-                    .parent_tgid = event->event_data.fork.parent_tgid };
+                    .parent_tgid = event->event_data.fork.parent_tgid, .timestamp_ns = event->timestamp_ns };
                 count++;
             } else if (event->what == PROC_EVENT_EXIT) {
                 *e = (struct cjail_proc_event){ .what = CJAIL_PROC_EXIT,
                     .pid = event->event_data.exit.process_pid, .tgid = event->event_data.exit.process_tgid,
-                    .exit_code = (int)event->event_data.exit.exit_code };
+                    .exit_code = (int)event->event_data.exit.exit_code, .timestamp_ns = event->timestamp_ns };
                 count++;
             }
         }

@@ -310,7 +310,11 @@ struct cjail_proc_event {
     int tgid;         // its thread group (process) id
     int parent_tgid;  // fork: the process that forked
     int exit_code;    // exit: the wait status (low 7 bits: the killing signal)
+    unsigned long long timestamp_ns;  // when it happened, on CLOCK_MONOTONIC
 };
+
+/// CLOCK_MONOTONIC in nanoseconds: the clock of process events' timestamps.
+unsigned long long cjail_monotonic_ns(void);
 
 /// A non-blocking socket subscribed to the host's fork and exit events, or
 /// -errno (EPERM without CAP_NET_ADMIN; EPROTONOSUPPORT without the connector).

@@ -17,19 +17,29 @@ final class ProcessEventHub: @unchecked Sendable {
     /// hub's lock).
     final class Tree {
         let rootPID: Int32
+        /// When it was first followed (CLOCK_MONOTONIC): notices from before
+        /// concern an earlier process that had the same pid, read late.
+        let since: UInt64
         fileprivate var members: Set<Int32>
         fileprivate(set) var rootExited = false
         fileprivate(set) var lostEvents = false
         fileprivate(set) var killedBy: [Int32: Int] = [:]
 
-        fileprivate init(rootPID: Int32) {
+        fileprivate init(rootPID: Int32, since: UInt64) {
             self.rootPID = rootPID
+            self.since = since
             members = [rootPID]
         }
     }
 
     private let lock = NSCondition()
     private var fd: Int32 = -1
+    /// False only in tests that hand the hub made-up notices (`receive`).
+    private let listens: Bool
+
+    init(listens: Bool = true) {
+        self.listens = listens
+    }
     /// Host pid of each process being followed → the tree it belongs to.
     private var owners: [Int32: Tree] = [:]
 
@@ -41,7 +51,7 @@ final class ProcessEventHub: @unchecked Sendable {
         defer { lock.unlock() }
         // Opened at first use, and tried again while it fails: a passing
         // failure (no descriptors left) must not switch this off for good.
-        if fd < 0 {
+        if fd < 0 && listens {
             let opened = cjail_proc_events_open()
             guard opened >= 0 else { return nil }
             fd = opened
@@ -49,7 +59,7 @@ final class ProcessEventHub: @unchecked Sendable {
             reader.name = "airlock.proc-events"
             reader.start()
         }
-        let tree = Tree(rootPID: rootPID)
+        let tree = Tree(rootPID: rootPID, since: cjail_monotonic_ns())
         owners[rootPID] = tree
         return tree
     }
@@ -87,16 +97,20 @@ final class ProcessEventHub: @unchecked Sendable {
                 var lost: Int32 = 0
                 let count = buffer.withUnsafeMutableBufferPointer { cjail_proc_events_read(fd, $0.baseAddress, Int32($0.count), &lost) }
                 guard count != 0 || lost != 0 else { break }
-                lock.withLock {
-                    // The socket overflowed (or failed): any tree may have
-                    // missed an exit.
-                    if lost != 0 || count < 0 { for tree in owners.values { tree.lostEvents = true } }
-                    for event in buffer.prefix(Int(max(0, count))) { apply(event) }
-                    lock.broadcast()
-                }
+                // The socket overflowed (or failed): any tree may have missed an exit.
+                receive(buffer.prefix(Int(max(0, count))), lost: lost != 0 || count < 0)
                 if count < 0 { usleep(10_000) }  // not a busy loop on a failing socket
                 if count <= 0 { break }
             }
+        }
+    }
+
+    /// Sorts notices, in the kernel's order, to their trees.
+    func receive(_ events: some Sequence<cjail_proc_event>, lost: Bool = false) {
+        lock.withLock {
+            if lost { for tree in owners.values { tree.lostEvents = true } }
+            for event in events { apply(event) }
+            lock.broadcast()
         }
     }
 
@@ -106,12 +120,14 @@ final class ProcessEventHub: @unchecked Sendable {
         guard event.pid == event.tgid else { return }
         switch Int(event.what) {
         case CJAIL_PROC_FORK:
-            if let tree = owners[event.parent_tgid] {
+            if let tree = owners[event.parent_tgid], event.timestamp_ns >= tree.since {
                 tree.members.insert(event.tgid)
                 owners[event.tgid] = tree
             }
         case CJAIL_PROC_EXIT:
-            guard let tree = owners.removeValue(forKey: event.tgid) else { return }
+            // A late notice of a pid's earlier owner must not end its new one.
+            guard let tree = owners[event.tgid], event.timestamp_ns >= tree.since else { return }
+            owners[event.tgid] = nil
             tree.members.remove(event.tgid)
             if event.tgid == tree.rootPID {
                 tree.rootExited = true
