@@ -95,5 +95,17 @@ struct SecretTests {
             #expect(refusal.contains("belongs to uid 4343"), "\(refusal)")
         }
     }
-}
 
+    /// A secret "file" that is a FIFO (or a device) is refused at once: a
+    /// read from a FIFO nobody writes would hang the daemon's start.
+    @Test func aSecretThatIsNotARegularFileIsRefusedWithoutWaiting() throws {
+        let directory = freshDirectory("secret-fifo")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fifo = directory + "/token"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let declaration = SecretDeclaration(name: "DB", source: .file(fifo), environmentVariable: "DB")
+        var refusal = ""
+        do { _ = try SecretResolver.resolve([declaration]) } catch let error as AirlockError { refusal = error.message }
+        #expect(refusal.contains("is not a regular file"), "\(refusal)")
+    }
+}
