@@ -27,15 +27,25 @@ enum HostProcesses {
         }
     }
 
+    /// Parsed from the top of /proc/PID/status only: State, Uid and Gid
+    /// come in its first dozen lines. The whole file split three times
+    /// over, unoptimised in a debug build, cost seconds of CPU in the tests
+    /// that scan a fork bomb's processes, CPU the rest of the suite wanted.
     static func entry(_ pid: Int32, arguments: [String] = []) -> Entry? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        func numbers(_ key: String) -> [UInt32] {
-            let line = status.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
-            return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
+        func fields(_ line: Substring) -> [Substring] { line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().map { $0 } }
+        var uids: [UInt32]?, gids: [UInt32]?, state: String?
+        for line in status.split(separator: "\n", maxSplits: 16) {  // they lead the file
+            if line.hasPrefix("State:") {
+                state = fields(line).first.map(String.init)
+            } else if line.hasPrefix("Uid:") {
+                uids = fields(line).compactMap { UInt32($0) }
+            } else if line.hasPrefix("Gid:") {
+                gids = fields(line).compactMap { UInt32($0) }
+            }
+            if uids != nil && gids != nil && state != nil { break }
         }
-        let state = status.split(separator: "\n").first { $0.hasPrefix("State:") }?
-            .split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.map(String.init) ?? "?"
-        return Entry(pid: pid, commandLine: arguments, uids: numbers("Uid"), gids: numbers("Gid"), state: state)
+        return Entry(pid: pid, commandLine: arguments, uids: uids ?? [], gids: gids ?? [], state: state ?? "?")
     }
 
     /// True while `pid` exists and is not a zombie.
