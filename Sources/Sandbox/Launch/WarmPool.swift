@@ -232,7 +232,7 @@ final class WarmPool: @unchecked Sendable {
                 return !child.root.isSealed || child.listenerFD >= 0 ? nil : Failure(text: "a sealed child gave no listener")
             case CJAIL_STEP_LISTENER.rawValue where child.root.isSealed && child.listenerFD < 0:
                 let fd = cjail_pidfd_getfd(child.spawned.pidfd, status.index)
-                guard fd >= 0 else { return Failure(text: "taking the child's listener: \(String(cString: strerror(errno)))") }
+                guard fd >= 0 else { return Failure(text: "taking the child's listener: \(String(cString: strerror(-fd)))") }
                 _ = cjail_notify_set_sync_wakeup(fd)
                 child.listenerFD = fd
             default:
