@@ -215,7 +215,7 @@ final class WarmPool: @unchecked Sendable {
             var p = pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)
             // Generous: the child builds its root at background priority,
             // and on a loaded host that can take seconds; a child given up
-            // on here also stops the pool for its key until the next launch.
+            // on here counts as one of its key's failed attempts.
             let polled = poll(&p, 1, Self.readyTimeoutMilliseconds)
             if polled < 0 && errno == EINTR { continue }
             guard polled == 1 else {
