@@ -53,16 +53,6 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
         return try await awaitDecision(record.id, progress: progress)
     }
 
-    /// Waits again for a record `actor` requested earlier, then claims it.
-    /// Only the requesting actor (same uid and name) may resume: anyone else
-    /// gets `forbidden`, so an approval id is not a capability to run. This
-    /// does not consult the policy again; the agent socket resumes through
-    /// `resumeCall`, which does.
-    public func resume(approvalID: String, actor: Actor, progress: ProgressReporter) async throws -> ApprovalOutcome {
-        _ = try await requestedRecord(approvalID, by: actor)
-        return try await awaitDecision(approvalID, progress: progress)
-    }
-
     /// `airlock/approvals/wait`: runs the stored call of `approvalID` through
     /// `execute` (the executor's full pipeline: validation, policy and audit
     /// again) with this gate resuming the record instead of queuing a new

@@ -3,6 +3,7 @@ import AirlockServer
 import Approvals
 import Executor
 import Foundation
+import Synchronization
 import Testing
 
 /// The agent side of an approval through the real executor pipeline: the
@@ -58,11 +59,7 @@ struct AdminStoreApprovalGateTests {
         let intruderCall = await airlockCode {
             _ = try await harness.gate.resumeCall(approvalID: id, actor: AdminFixture.selfAgent) { await harness.execute($0) }
         }
-        let intruderWait = await airlockCode {
-            _ = try await harness.gate.resume(approvalID: id, actor: AdminFixture.selfAgent, progress: .silent)
-        }
         #expect(intruderCall == .forbidden)
-        #expect(intruderWait == .forbidden)
 
         _ = try await fixture.store.approve(id: id, approverUID: AdminFixture.me)
         // A later connection of the same agent: another pid, same uid and name.
@@ -79,7 +76,7 @@ struct AdminStoreApprovalGateTests {
         #expect(harness.runner.requests.count == 1)
     }
 
-    /// Another agent resuming or waiting on this record, and anyone
+    /// Another agent resuming this record, and anyone
     /// resuming an id that names no record: each refused before anything
     /// runs, each with exactly one `approval.resume_refused` event naming
     /// who tried.
@@ -94,7 +91,6 @@ struct AdminStoreApprovalGateTests {
         let gate = harness.gate
         let attempts: [(id: String, code: AirlockError.Code, attempt: @Sendable (String) async throws -> Void)] = [
             (id, .forbidden, { _ = try await gate.resumeCall(approvalID: $0, actor: AdminFixture.selfAgent) { await harness.execute($0) } }),
-            (id, .forbidden, { _ = try await gate.resume(approvalID: $0, actor: AdminFixture.selfAgent, progress: .silent) }),
             ("apr-00000000000000000000", .notFound,
              { _ = try await gate.resumeCall(approvalID: $0, actor: AdminFixture.agent) { await harness.execute($0) } }),
         ]
@@ -125,8 +121,16 @@ struct AdminStoreApprovalGateTests {
             Issue.record("a zero wait was not pending"); return
         }
         _ = try await fixture.store.approve(id: id, approverUID: AdminFixture.me)
-        guard case .approved(let approvedID, let stored) = try await harness.gate.resume(
-            approvalID: id, actor: AdminFixture.agent, progress: .silent) else {
+        // The pipeline's own step, as the resumed call reaches it: the gate
+        // hands the approved record back instead of queuing a new one.
+        let handedBack = Mutex<ApprovalOutcome?>(nil)
+        _ = try await harness.gate.resumeCall(approvalID: id, actor: AdminFixture.agent) { storedCall in
+            let outcome = try? await harness.gate.requestApproval(for: storedCall, tool: tool, decision: AdminFixture.reviewDecision(),
+                                                                   progress: .silent)
+            handedBack.withLock { $0 = outcome }
+            return .refused(AirlockError(.setupFailed, "not run by this test"), decision: nil)
+        }
+        guard case .approved(let approvedID, let stored) = handedBack.withLock({ $0 }) else {
             Issue.record("an approved record was not handed back"); return
         }
         #expect(approvedID == id)
