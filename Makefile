@@ -15,7 +15,7 @@ demo: build
 	./scripts/demo.sh
 
 test: setup
-	SWIFT=$(SWIFT) ./scripts/test.sh
+	SWIFT="$(SWIFT)" ./scripts/test.sh
 
 # Benchmarks run on a release build with the Swift runtime and Foundation
 # linked statically (`airlock exec` starts a process per command; static

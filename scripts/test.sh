@@ -14,5 +14,8 @@ SWIFT="${SWIFT:-swift}"
 
 scratch="$(mktemp -d /tmp/airlock-tests.XXXXXX)" || exit 1
 chmod 1777 "$scratch"
-trap 'rm -rf "$scratch"' EXIT
+trap 'rm -rf --one-file-system "$scratch"' EXIT
+# A CI timeout's SIGTERM (or a Ctrl-C) ends the run through the EXIT trap too.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 TMPDIR="$scratch" "$SWIFT" test --skip-build

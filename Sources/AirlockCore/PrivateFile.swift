@@ -41,11 +41,13 @@ public enum PrivateFile {
         } else {
             guard rename(temporary, path) == 0 else { throw failure("replace", path) }
         }
+        // The file is in place from here on: a failure says so, so that a
+        // caller does not take it for a file that was never written.
         let folder = (path as NSString).deletingLastPathComponent
         let folderFD = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard folderFD >= 0 else { throw failure("open the folder of", path) }
+        guard folderFD >= 0 else { throw failure("open the folder of", path, after: "written") }
         defer { close(folderFD) }
-        guard fsync(folderFD) == 0 else { throw failure("sync the folder of", path) }
+        guard fsync(folderFD) == 0 else { throw failure("sync the folder of", path, after: "written") }
     }
 
     /// Reads a secret file; see `readPrivateIfPresent`.
@@ -62,7 +64,7 @@ public enum PrivateFile {
     /// by this process's user or root, with no access for group or others.
     /// Without `followingLinks` a symlink is refused, dangling or not.
     public static func readPrivateIfPresent(_ path: String, followingLinks: Bool = true) throws -> Data? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
             throw failure("open", path)
@@ -91,7 +93,8 @@ public enum PrivateFile {
         }
     }
 
-    static func failure(_ action: String, _ path: String) -> AirlockError {
-        AirlockError(.invalidConfig, "cannot \(action) \(path): \(String(cString: strerror(errno)))")
+    static func failure(_ action: String, _ path: String, after done: String? = nil) -> AirlockError {
+        AirlockError(.invalidConfig, "cannot \(action) \(path)\(done.map { " (it was \($0), but may not survive a crash)" } ?? ""): "
+                     + String(cString: strerror(errno)))
     }
 }

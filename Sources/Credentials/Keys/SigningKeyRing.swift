@@ -117,15 +117,18 @@ public final class SigningKeyRing: Sendable {
     }
 
     /// First start: if two processes race, the one whose `active` link lands
-    /// first wins and the other's key is removed.
+    /// first wins and the other's key is removed. An `active` that names
+    /// this key landed (only syncing its folder failed): the key stays.
     private static func createFirstKey(in directory: String) throws {
         let kid = try writeNewKey(in: directory)
         do {
             try PrivateFile.write(Data((kid + "\n").utf8), to: path(directory, "active"), mode: 0o600, exclusive: true)
         } catch {
+            let active = try? String(contentsOfFile: path(directory, "active"), encoding: .utf8)
+            if active?.trimmingCharacters(in: .whitespacesAndNewlines) == kid { throw error }
             unlink(path(directory, kid + ".key"))
             unlink(path(directory, kid + ".pub"))
-            guard FileManager.default.fileExists(atPath: path(directory, "active")) else { throw error }
+            guard active != nil else { throw error }
         }
     }
 

@@ -36,9 +36,18 @@ final class ProcessEventHub: @unchecked Sendable {
     private var fd: Int32 = -1
     /// False only in tests that hand the hub made-up notices (`receive`).
     private let listens: Bool
+    /// Held while notices are read and applied, by the reader thread or by
+    /// a supervisor that is waiting for its root's exit (so a busy reader
+    /// thread never delays a launch's result): the kernel's order is kept.
+    private let readLock = NSLock()
+    private var buffer = [cjail_proc_event](repeating: cjail_proc_event(), count: 64)
+    /// The kernel stamps notices with the host's CLOCK_MONOTONIC; a process
+    /// in a time namespace reads its own, shifted by this.
+    private let monotonicOffset: Int64
 
     init(listens: Bool = true) {
         self.listens = listens
+        monotonicOffset = Self.timeNamespaceOffset()
     }
     /// Host pid of each process being followed → the tree it belongs to.
     private var owners: [Int32: Tree] = [:]
@@ -59,7 +68,10 @@ final class ProcessEventHub: @unchecked Sendable {
             reader.name = "airlock.proc-events"
             reader.start()
         }
-        let tree = Tree(rootPID: rootPID, since: cjail_monotonic_ns())
+        let tree = Tree(rootPID: rootPID, since: UInt64(max(0, Int64(cjail_monotonic_ns()) - monotonicOffset)))
+        // The pid was another tree's member whose exit is still unread (the
+        // pid wrapped around): that tree may now miss its notices.
+        if let earlier = owners[rootPID] { earlier.lostEvents = true }
         owners[rootPID] = tree
         return tree
     }
@@ -72,15 +84,21 @@ final class ProcessEventHub: @unchecked Sendable {
         }
     }
 
-    /// Waits until the root's own exit notice was read (the kernel sends it
-    /// just after telling the parent), events were lost, or the deadline.
+    /// Reads notices itself until the root's own exit notice is applied
+    /// (the kernel sends it just after telling the parent, and after every
+    /// member's), events were lost, or the deadline: then the tree is marked
+    /// incomplete, since some exits may not have been counted.
     func awaitRootExit(_ tree: Tree, timeoutMs: Int) {
-        let deadline = Date(timeIntervalSinceNow: Double(timeoutMs) / 1000)
-        lock.lock()
-        defer { lock.unlock() }
-        while !tree.rootExited && !tree.lostEvents {
-            guard lock.wait(until: deadline) else { return }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
+        while true {
+            if lock.withLock({ tree.rootExited || tree.lostEvents }) { return }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline, let fd = lock.withLock({ fd >= 0 ? fd : nil }) else { break }
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&ready, 1, Int32((deadline - now) / 1_000_000 + 1))
+            drain(fd)
         }
+        lock.withLock { if !tree.rootExited { tree.lostEvents = true } }
     }
 
     /// What a tree's members were ended by, whether events were lost.
@@ -89,20 +107,40 @@ final class ProcessEventHub: @unchecked Sendable {
     }
 
     private func readLoop(_ fd: Int32) {
-        var buffer = [cjail_proc_event](repeating: cjail_proc_event(), count: 64)
         while true {
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&ready, 1, -1) >= 0 || errno == EINTR else { continue }
-            while true {
-                var lost: Int32 = 0
-                let count = buffer.withUnsafeMutableBufferPointer { cjail_proc_events_read(fd, $0.baseAddress, Int32($0.count), &lost) }
-                guard count != 0 || lost != 0 else { break }
-                // The socket overflowed (or failed): any tree may have missed an exit.
-                receive(buffer.prefix(Int(max(0, count))), lost: lost != 0 || count < 0)
-                if count < 0 { usleep(10_000) }  // not a busy loop on a failing socket
-                if count <= 0 { break }
-            }
+            let polled = poll(&ready, 1, -1)
+            // Not a busy loop on a failing socket.
+            if (polled < 0 && errno != EINTR) || !drain(fd) { usleep(10_000) }
         }
+    }
+
+    /// Applies every notice queued on the socket now; false if reading failed.
+    @discardableResult
+    private func drain(_ fd: Int32) -> Bool {
+        readLock.lock()
+        defer { readLock.unlock() }
+        while true {
+            var lost: Int32 = 0
+            let count = buffer.withUnsafeMutableBufferPointer { cjail_proc_events_read(fd, $0.baseAddress, Int32($0.count), &lost) }
+            guard count != 0 || lost != 0 else { return true }
+            // The socket overflowed (or failed): any tree may have missed an exit.
+            receive(buffer.prefix(Int(max(0, count))), lost: lost != 0 || count < 0)
+            if count < 0 { return false }
+            if count == 0 { return true }
+        }
+    }
+
+    /// This process's CLOCK_MONOTONIC offset from the host's, in nanoseconds
+    /// (/proc/self/timens_offsets; 0 outside a time namespace).
+    private static func timeNamespaceOffset() -> Int64 {
+        guard let text = try? String(contentsOfFile: "/proc/self/timens_offsets", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 3, fields[0] == "monotonic", let seconds = Int64(fields[1]), let nanoseconds = Int64(fields[2]) else { continue }
+            return seconds * 1_000_000_000 + nanoseconds
+        }
+        return 0
     }
 
     /// Sorts notices, in the kernel's order, to their trees.

@@ -49,8 +49,9 @@ struct ChildLimitTests {
     @Test func concurrentSandboxesEachCountOnlyTheirOwnDescendants() async throws {
         try Self.requireProcessEvents()
         let profile = Fixtures.profile(name: "test-child-events")
-        // Three processes ended by SIGXFSZ: two children and a grandchild.
-        let ended = "sh -c 'kill -XFSZ $$'; sh -c 'kill -XFSZ $$'; sh -c \"sh -c 'kill -XFSZ \\$\\$'\"; echo done"
+        // Three processes ended by SIGXFSZ: two children and a grandchild
+        // (`; true` keeps the middle shell from exec'ing its last command).
+        let ended = "sh -c 'kill -XFSZ $$'; sh -c 'kill -XFSZ $$'; sh -c \"sh -c 'kill -XFSZ \\$\\$'; true\"; echo done"
         let calm = "for i in 1 2 3 4 5 6; do sh -c 'exit 0'; done; echo done"
         async let hit = Fixtures.engine.run(LaunchRequest(argv: ["/bin/sh", "-c", ended]), profile: profile)
         async let quiet = Fixtures.engine.run(LaunchRequest(argv: ["/bin/sh", "-c", calm]), profile: profile)

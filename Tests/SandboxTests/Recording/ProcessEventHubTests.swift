@@ -51,14 +51,42 @@ struct ProcessEventHubTests {
         #expect(hub.outcome(of: second).killedBy.isEmpty)
     }
 
-    /// An overflow marks every tree followed then: any may have missed an exit.
-    @Test func lostNoticesAreSaidToEveryTree() throws {
+    /// An overflow marks every tree followed then (any may have missed an
+    /// exit), and none already forgotten or followed later.
+    @Test func lostNoticesAreSaidToEveryTreeFollowedThen() throws {
         let hub = ProcessEventHub(listens: false)
+        let forgotten = try #require(hub.follow(rootPID: 5_000_029))
+        hub.forget(forgotten)
         let tree = try #require(hub.follow(rootPID: 5_000_030))
         hub.receive([], lost: true)
         #expect(hub.outcome(of: tree).lostEvents)
-        hub.forget(tree)
+        #expect(!hub.outcome(of: forgotten).lostEvents)
         let next = try #require(hub.follow(rootPID: 5_000_031))
         #expect(!hub.outcome(of: next).lostEvents)
+    }
+
+    /// A root pid still held by an unfinished member of another tree (the
+    /// pid wrapped around before that member's exit was read): the other
+    /// tree may now miss that exit, and says so.
+    @Test func aRootPidTakenFromAnotherTreeMarksThatTreeIncomplete() throws {
+        let hub = ProcessEventHub(listens: false)
+        let first = try #require(hub.follow(rootPID: 5_000_040))
+        hub.receive([Self.fork(5_000_041, of: 5_000_040, at: first.since + 1)])
+        let second = try #require(hub.follow(rootPID: 5_000_041))
+        #expect(hub.outcome(of: first).lostEvents)
+        #expect(!hub.outcome(of: second).lostEvents)
+    }
+
+    /// Without the root's exit notice by the deadline, the count may be
+    /// short: the tree says so rather than report it as complete.
+    @Test func aRootExitNotSeenInTimeMarksTheTreeIncomplete() throws {
+        let hub = ProcessEventHub(listens: false)
+        let tree = try #require(hub.follow(rootPID: 5_000_050))
+        hub.awaitRootExit(tree, timeoutMs: 10)
+        #expect(hub.outcome(of: tree).lostEvents)
+        let done = try #require(hub.follow(rootPID: 5_000_051))
+        hub.receive([Self.exit(5_000_051, at: done.since + 1)])
+        hub.awaitRootExit(done, timeoutMs: 10)
+        #expect(!hub.outcome(of: done).lostEvents)
     }
 }
