@@ -11,38 +11,19 @@ import Testing
 /// that the anchor still gives it away.
 @Suite("Audit verify: anchors outside the database")
 struct AuditAnchorTests {
-    private let key = Curve25519.Signing.PrivateKey()
-
-    /// A store publishing to `audit-anchors.jsonl` beside it, checkpoint every 10.
-    private func store(_ directory: TemporaryDirectory) throws -> AuditStore {
-        try AuditStore(path: directory.file("audit.sqlite"), signingKey: key, checkpointEvery: 10,
-                       publish: { try AnchorFile(path: directory.file("audit-anchors.jsonl")).append($0) })
-    }
-
     /// 30 events, checkpoints at 11, 22, 33, close at 34: four anchor lines.
-    private func trail(_ directory: TemporaryDirectory) async throws -> String {
-        let store = try store(directory)
-        try await store.appendCalls(0..<30)
-        try await store.close()
-        try disableAppendOnlyGuards(directory.file("audit.sqlite"))
-        return directory.file("audit.sqlite")
-    }
-
-    private func verify(_ directory: TemporaryDirectory, keys: Bool = true) throws -> VerificationReport {
-        let anchors = try AnchorFile(path: directory.file("audit-anchors.jsonl")).anchors()
-        return try AuditReader(path: directory.file("audit.sqlite"))
-            .verify(VerifyOptions(trustedKeys: keys ? [key.publicKey] : nil, anchors: anchors))
-    }
+    private let fixture = TamperableTrail(anchored: true)
+    private var key: Curve25519.Signing.PrivateKey { fixture.key }
 
     @Test func everyCheckpointIsAppendedAsOneLine() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        _ = try await trail(directory)
+        _ = try await fixture.make(in: directory)
         let anchors = try AnchorFile(path: directory.file("audit-anchors.jsonl")).anchors()
         #expect(anchors.map(\.seq) == [10, 21, 32, 33])
         #expect(anchors.allSatisfy { $0.checkpoint?.isSigned(by: key.publicKey) == true })
         #expect(anchors.last?.checkpoint?.reason == .close)
-        let report = try verify(directory)
+        let report = try fixture.verify(directory)
         #expect(report.ok, "\(report.problems)")
         #expect(report.anchorsChecked == 4)
     }
@@ -51,12 +32,12 @@ struct AuditAnchorTests {
     @Test func cutTailWithMovedHeadFailsAgainstTheAnchor() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try ChainTampering.cutTail(path, keeping: 22)
 
         let inside = try AuditReader(path: path).verify(trustedKeys: [key.publicKey])
         #expect(inside.ok, "the database alone can't see the cut: \(inside.problems)")
-        let report = try verify(directory)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 23)
         let problem = try #require(report.problems.first)
         #expect(problem.kind == .truncated)
@@ -67,14 +48,14 @@ struct AuditAnchorTests {
     @Test func restoredOlderCopyFailsAgainstTheAnchor() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let first = try store(directory)
+        let first = try fixture.store(directory)
         try await first.appendCalls(0..<15)
         try await first.close()
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: directory.file("audit.sqlite" + suffix)) {
             try FileManager.default.copyItem(atPath: directory.file("audit.sqlite" + suffix),
                                              toPath: directory.file("old.sqlite" + suffix))
         }
-        let second = try store(directory)
+        let second = try fixture.store(directory)
         try await second.appendCalls(15..<40)
         try await second.close()
         for suffix in ["", "-wal", "-shm"] {
@@ -82,7 +63,7 @@ struct AuditAnchorTests {
             try? FileManager.default.moveItem(atPath: directory.file("old.sqlite" + suffix),
                                               toPath: directory.file("audit.sqlite" + suffix))
         }
-        let report = try verify(directory)
+        let report = try fixture.verify(directory)
         #expect(report.problems.first?.kind == .truncated)
         #expect(report.firstBadSeq == 18)  // the old copy ended with its close checkpoint at 17
     }
@@ -90,10 +71,10 @@ struct AuditAnchorTests {
     @Test func rewrittenRecordDiffersFromTheAnchorEvenWithoutKeys() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-12', 'call-99') WHERE seq = 14")
         try ChainTampering.rehash(path, from: 14, droppingCheckpoints: true)
-        let report = try verify(directory, keys: false)
+        let report = try fixture.verify(directory, keys: false)
         let mismatch = try #require(report.problems.first { $0.kind == .anchorMismatch })
         #expect(mismatch.seq == 12)  // the first record after the last anchor that still matched (10)
         #expect(mismatch.message.contains("audit-anchors.jsonl:2"))
@@ -102,7 +83,7 @@ struct AuditAnchorTests {
     @Test func expectedHeadIsCheckedLikeAnAnchor() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         let hash = try sqlite(path, "SELECT hash FROM audit_events WHERE seq = 30").trimmingCharacters(in: .whitespacesAndNewlines)
         let reader = try AuditReader(path: path)
         #expect(try reader.verify(VerifyOptions(anchors: [ChainAnchor(expectedHead: "30:\(hash)")])).ok)
@@ -118,8 +99,8 @@ struct AuditAnchorTests {
     @Test func anchorsOfAnotherStoreOnlyAreNamed() async throws {
         let directory = TemporaryDirectory(), other = TemporaryDirectory()
         defer { directory.cleanUp(); other.cleanUp() }
-        _ = try await trail(directory)
-        _ = try await trail(other)
+        _ = try await fixture.make(in: directory)
+        _ = try await fixture.make(in: other)
         let foreign = try AnchorFile(path: other.file("audit-anchors.jsonl")).anchors()
         let report = try AuditReader(path: directory.file("audit.sqlite")).verify(VerifyOptions(anchors: foreign))
         #expect(report.problems.map(\.kind) == [.wrongStore])
@@ -130,7 +111,7 @@ struct AuditAnchorTests {
     @Test func anchorLinesNotSignedByTheTrustedKeyAreNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        _ = try await trail(directory)
+        _ = try await fixture.make(in: directory)
         var anchors = try AnchorFile(path: directory.file("audit-anchors.jsonl")).anchors()
         let otherSignature = try #require(anchors[0].checkpoint?.signature)
         anchors[1].checkpoint?.signature = otherSignature

@@ -10,31 +10,18 @@ import Testing
 /// check that verify with the key still fails.
 @Suite("Audit verify: checkpoints can't be removed")
 struct AuditCheckpointSpacingTests {
-    private let key = Curve25519.Signing.PrivateKey()
-
-    /// `events` calls, a checkpoint every 10, closed (or left open, as after a crash).
-    private func trail(_ directory: TemporaryDirectory, events: Int = 30, close: Bool = true) async throws -> String {
-        let store = try AuditStore.forTest(in: directory, key: key, checkpointEvery: 10)
-        try await store.appendCalls(0..<events)
-        if close { try await store.close() }
-        let path = directory.file("audit.sqlite")
-        try disableAppendOnlyGuards(path)
-        return path
-    }
-
-    private func verify(_ path: String) throws -> VerificationReport {
-        try AuditReader(path: path).verify(trustedKeys: [key.publicKey])
-    }
+    private let fixture = TamperableTrail()
+    private var key: Curve25519.Signing.PrivateKey { fixture.key }
 
     /// The reviewer's rewrite.py: every checkpoint removed, one record doctored, all rehashed.
     @Test func rewriteWithEveryCheckpointRemovedFails() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-8', 'call-99') WHERE seq = 9")
         try ChainTampering.rehash(path, from: 1, droppingCheckpoints: true)
         #expect(try AuditReader(path: path).verify().ok, "self-consistent against the database's own keys")
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.problems.map(\.kind) == [.missingCheckpoints])
         #expect(report.firstBadSeq == 1)
         #expect(report.problems.first?.message.contains("no checkpoint signed by a trusted key verified in 30 records") == true)
@@ -45,10 +32,10 @@ struct AuditCheckpointSpacingTests {
     @Test func rewriteWithLaterCheckpointsRemovedFails() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-12', 'call-99') WHERE seq = 14")
         try ChainTampering.rehash(path, from: 14, droppingCheckpoints: true)
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.checkpointsVerified == 1)
         let problem = try #require(report.problems.first)
         #expect(problem.kind == .missingCheckpoints)
@@ -61,11 +48,11 @@ struct AuditCheckpointSpacingTests {
     @Test func unparseableCheckpointRowsAreForged() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-22', 'call-99') WHERE seq = 25")
         try ChainTampering.rehash(path, from: 25)
         try ChainTampering.corrupt(path, rows: [33, 34])
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.problems.map(\.kind) == [.forgedCheckpoint, .forgedCheckpoint])
         #expect(report.firstBadSeq == 33)
         #expect(report.problems.first?.message.hasPrefix("record 33 is not valid JSON") == true)
@@ -75,11 +62,11 @@ struct AuditCheckpointSpacingTests {
     @Test func escapedCheckpointKindIsStillChecked() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-22', 'call-99') WHERE seq = 25")
         try sqlite(path, #"UPDATE audit_events SET event = replace(replace(event, '"audit.checkpoint"', '"audit\u002echeckpoint"'), '"checkpoint":', '"\u0063heckpoint":') WHERE seq IN (33, 34)"#)
         try ChainTampering.rehash(path, from: 25)
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.problems.first?.kind == .checkpointMismatch)
         #expect(report.firstBadSeq == 23, "\(report.problems)")
     }
@@ -89,7 +76,8 @@ struct AuditCheckpointSpacingTests {
             let directory = TemporaryDirectory()
             defer { directory.cleanUp() }
             // 39 events, left open: 9 records after the last checkpoint, the live tail.
-            let report = try verify(try await trail(directory, events: 39, close: close))
+            _ = try await fixture.make(in: directory, events: 39, close: close)
+            let report = try fixture.verify(directory)
             #expect(report.ok, "\(report.problems)")
             #expect(report.unsignedTail == (close ? 0 : 9))
         }
@@ -124,7 +112,7 @@ struct AuditCheckpointSpacingTests {
             try await group.waitForAll()
         }
         try await store.close()
-        let report = try verify(directory.file("audit.sqlite"))
+        let report = try fixture.verify(directory)
         #expect(report.ok, "\(report.problems)")
         #expect(report.checkpointsVerified >= 200 / 3)
     }
@@ -132,7 +120,7 @@ struct AuditCheckpointSpacingTests {
     @Test func checkpointsSignTheirInterval() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory, events: 10)
+        let path = try await fixture.make(in: directory, events: 10)
         let checkpoints = try AuditReader(path: path).records(AuditFilter(kinds: [.checkpoint]))
             .compactMap { AuditCheckpoint(fields: .object($0.fields)) }
         #expect(checkpoints.map(\.everyEvents) == [10, 10])

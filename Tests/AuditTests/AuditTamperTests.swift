@@ -9,27 +9,15 @@ import Testing
 /// `verify` names the first sequence number that can no longer be trusted.
 @Suite("Audit verify: tamper evidence")
 struct AuditTamperTests {
-    private let key = Curve25519.Signing.PrivateKey()
-
-    /// 30 events with a checkpoint every 10 (checkpoints at 11, 22, 33), then
-    /// a close checkpoint at 34. Returns the database path.
-    private func trail(_ directory: TemporaryDirectory) async throws -> String {
-        let store = try AuditStore.forTest(in: directory, key: key, checkpointEvery: 10)
-        try await store.appendCalls(0..<30)
-        try await store.close()
-        let path = directory.file("audit.sqlite")
-        try disableAppendOnlyGuards(path)
-        return path
-    }
-
-    private func verify(_ path: String) throws -> VerificationReport {
-        try AuditReader(path: path).verify(trustedKeys: [key.publicKey])
-    }
+    /// 30 events, checkpoints at 11, 22, 33 and a close checkpoint at 34.
+    private let fixture = TamperableTrail()
+    private var key: Curve25519.Signing.PrivateKey { fixture.key }
 
     @Test func untouchedTrailVerifies() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let report = try verify(try await trail(directory))
+        _ = try await fixture.make(in: directory)
+        let report = try fixture.verify(directory)
         #expect(report.ok)
         #expect(report.lastSeq == 34)
         #expect(report.checkpointsVerified == 4)
@@ -51,9 +39,9 @@ struct AuditTamperTests {
     @Test func editedFieldIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET event = replace(event, 'sql.query', 'sql.exec') WHERE seq = 7")
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 7)
         #expect(report.problems.first?.kind == .editedRecord)
     }
@@ -61,9 +49,9 @@ struct AuditTamperTests {
     @Test func deletedRowIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "DELETE FROM audit_events WHERE seq = 15")
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 15)
         #expect(report.problems.first?.kind == .missingRecords)
     }
@@ -71,22 +59,22 @@ struct AuditTamperTests {
     @Test func deletedRowWithRenumberingIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "DELETE FROM audit_events WHERE seq = 15; UPDATE audit_events SET seq = seq - 1 WHERE seq > 15;")
-        #expect(try verify(path).firstBadSeq == 15)
+        #expect(try fixture.verify(directory).firstBadSeq == 15)
     }
 
     @Test func insertedRowIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         // Make room at 5 and insert a well-formed record chained to record 4.
         try sqlite(path, "UPDATE audit_events SET seq = -seq WHERE seq >= 5; UPDATE audit_events SET seq = 1 - seq WHERE seq < 0;")
         let prev = try sqlite(path, "SELECT hash FROM audit_events WHERE seq = 4").trimmingCharacters(in: .whitespacesAndNewlines)
         let event = #"{"kind":"call.received","time":"2026-01-01T00:00:00.000000Z","tool":"sql.query"}"#
         let hash = ChainHash.hash(event: event, prevHash: prev, seq: 5)
         try sqlite(path, "INSERT INTO audit_events(seq, event, prev_hash, hash) VALUES (5, '\(event)', '\(prev)', '\(hash)')")
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 5)
         #expect(report.problems.contains { $0.kind == .insertedRecord && $0.seq == 5 })
     }
@@ -94,21 +82,21 @@ struct AuditTamperTests {
     @Test func swappedRowsAreNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, """
             UPDATE audit_events SET seq = -1 WHERE seq = 8;
             UPDATE audit_events SET seq = 8 WHERE seq = 12;
             UPDATE audit_events SET seq = 12 WHERE seq = -1;
             """)
-        #expect(try verify(path).firstBadSeq == 8)
+        #expect(try fixture.verify(directory).firstBadSeq == 8)
     }
 
     @Test func truncatedTailIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "DELETE FROM audit_events WHERE seq >= 25")
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 25)
         #expect(report.problems.first?.kind == .truncated)
     }
@@ -116,11 +104,11 @@ struct AuditTamperTests {
     @Test func rowsAppendedOutsideTheStoreAreNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         let prev = try sqlite(path, "SELECT hash FROM audit_events WHERE seq = 34").trimmingCharacters(in: .whitespacesAndNewlines)
         let event = #"{"kind":"daemon.stopped","time":"2026-01-01T00:00:00.000000Z"}"#
         try sqlite(path, "INSERT INTO audit_events(seq, event, prev_hash, hash) VALUES (35, '\(event)', '\(prev)', '\(ChainHash.hash(event: event, prevHash: prev, seq: 35))')")
-        #expect(try verify(path).firstBadSeq == 35)
+        #expect(try fixture.verify(directory).firstBadSeq == 35)
     }
 
     /// Verify compares hash columns as raw bytes: the same digest spelled
@@ -129,9 +117,9 @@ struct AuditTamperTests {
     func alteredHashTextIsNamed(_ replacement: String) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET hash = \(replacement) WHERE seq = 9")
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 9)
         #expect(report.problems.first?.kind == .editedRecord)
     }
@@ -139,9 +127,9 @@ struct AuditTamperTests {
     @Test func alteredPrevHashTextIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET prev_hash = upper(prev_hash) WHERE seq = 20")
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 20)
         #expect(report.problems.contains { $0.kind == .brokenLink && $0.seq == 20 })
     }
@@ -149,11 +137,11 @@ struct AuditTamperTests {
     @Test func rewrittenChainIsCaughtByTheNextCheckpoint() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         // Edit record 14 and recompute every later hash, as a careful attacker would.
         try sqlite(path, "UPDATE audit_events SET event = replace(event, 'call-12', 'call-99') WHERE seq = 14")
         try rehashChain(path, from: 14)
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 12)  // the first record after the last intact checkpoint (11)
         #expect(report.problems.first?.kind == .checkpointMismatch)
     }
@@ -161,7 +149,7 @@ struct AuditTamperTests {
     @Test func forgedCheckpointIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         // Rewrite record 14, rehash, and re-sign every checkpoint with the
         // attacker's own key, registered in the database's key table.
         let forger = Curve25519.Signing.PrivateKey()
@@ -169,7 +157,7 @@ struct AuditTamperTests {
         try rehashChain(path, from: 14, resigningWith: forger)
         try sqlite(path, "INSERT INTO audit_keys VALUES ('\(AuditKeys.keyID(forger.publicKey))', '\(AuditKeys.publicKeyPEM(forger.publicKey))', 'x')")
 
-        let againstKeyFile = try verify(path)
+        let againstKeyFile = try fixture.verify(directory)
         #expect(againstKeyFile.firstBadSeq == 22)
         #expect(againstKeyFile.problems.first?.kind == .forgedCheckpoint)
         // Against the keys the database lists, the forgery is self-consistent:
@@ -182,10 +170,10 @@ struct AuditTamperTests {
     @Test func tamperedCheckpointSignatureIsNamed() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         try sqlite(path, "UPDATE audit_events SET event = replace(event, '\"seq\":10', '\"seq\":9') WHERE seq = 11")
         try rehashChain(path, from: 11)
-        let report = try verify(path)
+        let report = try fixture.verify(directory)
         #expect(report.firstBadSeq == 11)
         #expect(report.problems.first?.kind == .forgedCheckpoint)
     }
@@ -196,7 +184,7 @@ struct AuditTamperTests {
     func findingsDoNotDependOnHashBatches(_ batchSize: Int) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
-        let path = try await trail(directory)
+        let path = try await fixture.make(in: directory)
         func verify() throws -> VerificationReport {
             try AuditVerifier(database: try AuditReader(path: path).database, hashBatchSize: batchSize)
                 .verify(trustedKeys: [key.publicKey])
