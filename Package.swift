@@ -36,10 +36,13 @@ let package = Package(
         // to libc's memcpy and strlen.
         .target(name: "CJail", cSettings: [.unsafeFlags(["-O2", "-fno-stack-protector", "-fno-builtin"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
+        // The parent's poll loop over a running sandbox, shared by the
+        // in-process engine and the C `airlock exec` front end to come.
+        .target(name: "CSupervisor", dependencies: ["CJail"], cSettings: [.unsafeFlags(["-O2"])]),
 
         // Leaves.
         .target(name: "Sandbox", dependencies: [
-            "AirlockCore", "CJail", "CSeccomp", "Yams",
+            "AirlockCore", "CJail", "CSupervisor", "CSeccomp", "Yams",
         ]),
         .target(name: "Guardrails", dependencies: ["AirlockCore", "Yams"]),
         .target(name: "Approvals", dependencies: [

@@ -1,5 +1,6 @@
 import AirlockCore
 import CJail
+import CSupervisor
 import Foundation
 
 /// Everything the supervisor observed about one child, before it becomes a
@@ -36,19 +37,20 @@ struct Observation {
     var releasedAt: UInt64 = 0
 }
 
-/// One captured stream, capped. Past the cap the parent closes its end, so
-/// the writer gets EPIPE/SIGPIPE instead of making the host drain a flood.
+/// One captured stream, capped (see `csup_capture`).
 struct OutputCapture {
     let cap: UInt64
     var data = Data()
     var total: UInt64 = 0
     var truncated = false
 
-    mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        total += UInt64(bytes.count)
-        let room = Int(cap) - data.count
-        if room > 0 { data.append(contentsOf: bytes.prefix(room)) }
-        if total > cap { truncated = true }
+    init(cap: UInt64) { self.cap = cap }
+
+    init(_ capture: csup_capture) {
+        cap = capture.cap
+        data = capture.bytes.map { Data(bytes: $0, count: capture.length) } ?? Data()
+        total = capture.total
+        truncated = capture.truncated != 0
     }
 
     var captured: CapturedOutput {
@@ -56,10 +58,12 @@ struct OutputCapture {
     }
 }
 
-/// Runs the parent's side of one launch on the calling thread: spawn, then a
-/// single poll loop over the child's status pipe, stdout, stderr, stdin,
-/// seccomp listener, pidfd and a cancel eventfd, with the wall-clock limit as
-/// the poll timeout. Returns once the child is reaped and its pipes drained.
+/// Runs the parent's side of one launch on the calling thread: the go, then
+/// CSupervisor's poll loop over the child's status pipe, stdout, stderr,
+/// stdin, seccomp listener, pidfd and a cancel eventfd, with the wall-clock
+/// limit as the poll timeout. This side answers what the loop hands back
+/// (notifications, CPU budget checks, the reap). Returns once the child is
+/// reaped and its pipes drained.
 final class LaunchSupervisor {
     private let plan: LaunchPlan
     private let stdinData: Data?
@@ -112,9 +116,8 @@ final class LaunchSupervisor {
                               recorder: SyscallRecorder(filter: filter))
         obs.pidfd = spawned.pidfd
         obs.spawnedAt = DispatchTime.now().uptimeNanoseconds
-        if rc < 0 { obs.setupFailure = cjail_status(step: failedStep, error: -rc, index: 0, reserved: 0) }
-        if listener >= 0 { obs.execAt = obs.spawnedAt }
-        let reaped = loop(&obs, spawned: &spawned, start: start, listener: listener, descendants: descendants)
+        let reaped = supervise(&obs, spawned: &spawned, listener: listener, started: start, failed: rc < 0 ? (failedStep, -rc) : nil,
+                               descendants: descendants)
         if let descendants {
             obs.descendantSignals = descendants.killedBy
             obs.descendantEventsLost = descendants.lostEvents
@@ -131,172 +134,66 @@ final class LaunchSupervisor {
         return obs
     }
 
-    /// Runs the launch to its end; true once the child is reaped.
-    private func loop(_ obs: inout Observation, spawned: inout cjail_spawned, start: UInt64, listener: Int32,
-                      descendants: DescendantExits?) -> Bool {
-        var statusFD = spawned.status_fd
-        var outFD = spawned.stdout_fd
-        var errFD = spawned.stderr_fd
-        var inFD = spawned.stdin_fd
-        var listenerFD = listener
-        var stdinOffset = 0
-        var exited = false
-        var killed = false
-        var drainDeadline: UInt64?
-        let deadline = start + UInt64(wallSeconds * 1e9)
-        var nextCPUCheck = cpuBudget.map { _ in start + CPUBudget.checkIntervalNanoseconds } ?? UInt64.max
-        // Not zero-filled: only what read() returns is ever looked at.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
-        defer { buffer.deallocate() }
-
-        func kill() {
-            if !killed { _ = cjail_pidfd_send_signal(spawned.pidfd, SIGKILL) }
-            killed = true
+    /// Drives the shared C loop (`csup_step`) to the end, answering what
+    /// it hands back: the listener's notifications (the recorder), the CPU
+    /// budget checks (the run's cgroup) and the reap (the descendants'
+    /// last exit notices). True once the child is reaped.
+    private func supervise(_ obs: inout Observation, spawned: inout cjail_spawned, listener: Int32, started: UInt64,
+                           failed: (step: Int32, errno: Int32)?, descendants: DescendantExits?) -> Bool {
+        if let failed { obs.setupFailure = cjail_status(step: failed.step, error: failed.errno, index: 0, reserved: 0) }
+        // The loop reads stdin's bytes until it finishes: all of it runs
+        // inside this one access to them.
+        guard let stdinData else {
+            return supervise(&obs, spawned: &spawned, listener: listener, started: started, stdin: UnsafeRawBufferPointer(start: nil, count: 0),
+                             descendants: descendants)
         }
+        return stdinData.withUnsafeBytes { bytes in
+            supervise(&obs, spawned: &spawned, listener: listener, started: started, stdin: bytes, descendants: descendants)
+        }
+    }
 
+    private func supervise(_ obs: inout Observation, spawned: inout cjail_spawned, listener: Int32, started: UInt64,
+                           stdin: UnsafeRawBufferPointer, descendants: DescendantExits?) -> Bool {
+        let wall = UInt64(wallSeconds * 1e9)
+        let elapsed = min(DispatchTime.now().uptimeNanoseconds - started, wall)
+        var run = csup_run()
+        let begun = csup_begin(&run, &spawned, listener, cancelFD, stdin.baseAddress?.assumingMemoryBound(to: UInt8.self), stdin.count,
+                               wall - elapsed, cpuBudget == nil ? 0 : CPUBudget.checkIntervalNanoseconds, obs.stdout.cap)
+        defer { csup_release(&run) }
+        // No memory for the loop's buffer: the child must not run unwatched.
+        if begun != 0 { csup_kill(&run) }
+        drive(&run, &obs, descendants: descendants)
+        obs.stdout = OutputCapture(run.out)
+        obs.stderr = OutputCapture(run.err)
+        obs.timedOut = run.timed_out != 0
+        obs.cancelled = run.cancelled != 0
+        obs.exitKind = run.exit_kind
+        obs.exitValue = run.exit_value
+        obs.usage = run.usage
+        if run.has_setup_failure != 0 { obs.setupFailure = run.setup_failure }
+        if run.exec_error != 0 { obs.execError = run.exec_error }
+        if run.exec_at_ns != 0 { obs.execAt = run.exec_at_ns }
+        if run.exited_at_ns != 0 { obs.exitedAt = run.exited_at_ns }
+        return run.exited != 0
+    }
+
+    private func drive(_ run: inout csup_run, _ obs: inout Observation, descendants: DescendantExits?) {
         while true {
-            let now = DispatchTime.now().uptimeNanoseconds
-            // A child that exited just as the deadline passed (its exit not
-            // yet read) ran within its limit: not a wall-clock kill.
-            if !exited && now >= deadline && !obs.timedOut && !PreparedChild.hasExited(pidfd: spawned.pidfd) {
-                obs.timedOut = true
-                kill()
-            }
-            if !exited && !killed, let cpuBudget, now >= nextCPUCheck {
-                nextCPUCheck = now + CPUBudget.checkIntervalNanoseconds
-                if let used = cpuBudget.used(), used > cpuBudget.limitNanoseconds {
+            switch UInt32(csup_step(&run)) {
+            case CSUP_NOTIFICATION.rawValue:
+                let keeps = obs.recorder.handle(listener: run.listener_fd) { csup_kill(&run) }
+                if !keeps { csup_close_listener(&run) }
+            case CSUP_CPU_CHECK.rawValue:
+                if let cpuBudget, let used = cpuBudget.used(), used > cpuBudget.limitNanoseconds {
                     obs.cpuBudgetExceeded = Double(used) / 1e9
-                    kill()
+                    csup_kill(&run)
                 }
+            case CSUP_REAPED.rawValue:
+                descendants?.finish()
+            default:
+                return
             }
-            if exited && outFD < 0 && errFD < 0 { break }
-            if exited, let drain = drainDeadline, now >= drain { break }
-
-            var fds: [pollfd] = []
-            func watch(_ fd: Int32, _ events: Int32) { if fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(events), revents: 0)) } }
-            // Once the listener is ours, the status pipe can only carry an
-            // exec failure just before the child exits: it is read after
-            // the exit instead of costing a wake-up at every exec.
-            if listenerFD < 0 { watch(statusFD, POLLIN) }
-            watch(outFD, POLLIN)
-            watch(errFD, POLLIN)
-            watch(inFD, POLLOUT)
-            watch(listenerFD, POLLIN)
-            if !exited { watch(spawned.pidfd, POLLIN) }
-            watch(cancelFD, POLLIN)
-
-            // Once killed (timeout, CPU budget, cancel, foreign arch), the
-            // reap is awaited in 100 ms steps: a past deadline or CPU check
-            // must not turn this into a busy loop.
-            let limit = exited ? (drainDeadline ?? now) : (killed ? now + 100_000_000 : min(deadline, nextCPUCheck))
-            let timeoutMs = Int32(clamping: limit > now ? (limit - now + 999_999) / 1_000_000 : 0)
-            let ready = poll(&fds, nfds_t(fds.count), timeoutMs)
-            if ready < 0 && errno != EINTR { break }
-
-            for p in fds where p.revents != 0 {
-                switch p.fd {
-                case statusFD:
-                    if !readStatus(statusFD, &obs, pidfd: spawned.pidfd, listener: &listenerFD) {
-                        close(statusFD)
-                        statusFD = -1
-                        // EOF: the child exec'd or died; its stack is no longer in use.
-                        cjail_release_stack(&spawned)
-                    }
-                    if listenerFD >= 0 && obs.execAt == 0 { obs.execAt = DispatchTime.now().uptimeNanoseconds }
-                case outFD: if !drain(outFD, into: &obs.stdout, buffer: buffer) { close(outFD); outFD = -1 }
-                case errFD: if !drain(errFD, into: &obs.stderr, buffer: buffer) { close(errFD); errFD = -1 }
-                case inFD:
-                    if !feedStdin(inFD, offset: &stdinOffset) { close(inFD); inFD = -1 }
-                case listenerFD:
-                    if p.revents & Int16(POLLIN) != 0 {
-                        if !obs.recorder.handle(listener: listenerFD, kill: kill) { close(listenerFD); listenerFD = -1 }
-                    } else {
-                        close(listenerFD)
-                        listenerFD = -1
-                    }
-                case spawned.pidfd:
-                    var kind: Int32 = 0, value: Int32 = 0
-                    if cjail_wait_pidfd(spawned.pidfd, &kind, &value, &obs.usage) == 0 {
-                        exited = true
-                        obs.exitedAt = DispatchTime.now().uptimeNanoseconds
-                        obs.exitKind = kind
-                        obs.exitValue = value
-                        // Everything in the pid namespace died with its init; give
-                        // the pipes a moment to report EOF, no more.
-                        drainDeadline = DispatchTime.now().uptimeNanoseconds + 500_000_000
-                        if inFD >= 0 { close(inFD); inFD = -1 }
-                        // Every writer of the status pipe is gone: read what is left.
-                        while statusFD >= 0 && readStatus(statusFD, &obs, pidfd: spawned.pidfd, listener: &listenerFD) {}
-                        if statusFD >= 0 { close(statusFD); statusFD = -1 }
-                        descendants?.finish()
-                    }
-                case cancelFD:
-                    var value: UInt64 = 0
-                    _ = read(cancelFD, &value, 8)
-                    if !exited {
-                        obs.cancelled = true
-                        kill()
-                    }
-                default: break
-                }
-            }
-            if obs.stdout.truncated && outFD >= 0 { close(outFD); outFD = -1 }
-            if obs.stderr.truncated && errFD >= 0 { close(errFD); errFD = -1 }
         }
-        for fd in [statusFD, outFD, errFD, inFD, listenerFD] where fd >= 0 { close(fd) }
-        // The stack may only be freed once the child can no longer run on it.
-        if !exited {
-            kill()
-            var kind: Int32 = 0, value: Int32 = 0
-            exited = cjail_wait_pidfd(spawned.pidfd, &kind, &value, &obs.usage) == 0
-            obs.exitKind = kind
-            obs.exitValue = value
-        }
-        return exited
-    }
-
-    /// Reads status messages; false at EOF.
-    private func readStatus(_ fd: Int32, _ obs: inout Observation, pidfd: Int32, listener: inout Int32) -> Bool {
-        var status = cjail_status()
-        let n = read(fd, &status, MemoryLayout<cjail_status>.size)
-        if n < 0 && (errno == EAGAIN || errno == EINTR) { return true }
-        guard n == MemoryLayout<cjail_status>.size else { return false }
-        switch UInt32(status.step) {
-        case CJAIL_STEP_LISTENER.rawValue:
-            let fd = cjail_pidfd_getfd(pidfd, status.index)
-            if fd >= 0 {
-                _ = cjail_notify_set_sync_wakeup(fd)
-                listener = fd
-            } else {
-                // Without the listener the child's execve would wait forever:
-                // fail closed, kill it.
-                obs.setupFailure = cjail_status(step: status.step, error: -fd, index: status.index, reserved: 0)
-                _ = cjail_pidfd_send_signal(pidfd, SIGKILL)
-            }
-        case CJAIL_STEP_EXEC.rawValue:
-            obs.execError = status.error
-        case CJAIL_STEP_READY.rawValue:
-            break  // a cold launch's root is built; its command follows
-        default:
-            obs.setupFailure = status
-        }
-        return true
-    }
-
-    private func drain(_ fd: Int32, into capture: inout OutputCapture, buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        let n = read(fd, buffer.baseAddress, buffer.count)
-        if n > 0 {
-            capture.append(UnsafeRawBufferPointer(rebasing: buffer.prefix(n)))
-            return true
-        }
-        return n < 0 && (errno == EAGAIN || errno == EINTR)
-    }
-
-    private func feedStdin(_ fd: Int32, offset: inout Int) -> Bool {
-        guard let data = stdinData, offset < data.count else { return false }
-        let n = data.withUnsafeBytes { raw in write(fd, raw.baseAddress! + offset, min(65536, data.count - offset)) }
-        if n > 0 { offset += n; return offset < data.count }
-        return n < 0 && (errno == EAGAIN || errno == EINTR)
     }
 }
 
