@@ -48,6 +48,7 @@ void attack_udp(const char *port);
 void attack_unix_abstract(const char *name);
 void attack_vsock_socket(void);
 void attack_vsock_bind(const char *port);
+void attack_vsock_bind_wide(const char *port);
 
 // host.c: files, processes, identity and inherited state.
 void attack_kill(const char *pid);

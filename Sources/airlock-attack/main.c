@@ -58,6 +58,7 @@ static const struct command commands[] = {
     { "unix_abstract", 0, attack_unix_abstract, "NAME" },
     { "vsock_socket", attack_vsock_socket, 0, 0 },
     { "vsock_bind", 0, attack_vsock_bind, "PORT" },
+    { "vsock_bind_wide", 0, attack_vsock_bind_wide, "PORT" },
     { "kill", 0, attack_kill, "PID" },
     { "write", 0, attack_write, "PATH" },
     { "read", 0, attack_read, "PATH" },

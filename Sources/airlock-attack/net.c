@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -72,10 +73,8 @@ void attack_vsock_socket(void)
 
 /// Binds a vsock port the host already listens on: EADDRINUSE proves the
 /// sandbox shares the host's vsock port space, without contacting anyone.
-void attack_vsock_bind(const char *port)
+static void bind_vsock_port(int fd, const char *port)
 {
-    int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (report("vsock_socket", fd) < 0) return;
     struct sockaddr_vm address;
     memset(&address, 0, sizeof address);
     address.svm_family = AF_VSOCK;
@@ -83,4 +82,19 @@ void attack_vsock_bind(const char *port)
     address.svm_port = (unsigned int)parse_number(port);
     report("vsock_bind", bind(fd, (struct sockaddr *)&address, sizeof address));
     close(fd);
+}
+
+void attack_vsock_bind(const char *port)
+{
+    int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (report("vsock_socket", fd) >= 0) bind_vsock_port(fd, port);
+}
+
+/// The same with AF_VSOCK in the low half of a 64-bit family argument: the
+/// kernel reads the family as an int, so a filter comparing all 64 bits
+/// against an excluded family would let this one through.
+void attack_vsock_bind_wide(const char *port)
+{
+    int fd = (int)syscall(SYS_socket, (long)AF_VSOCK | (1L << 32), (long)(SOCK_STREAM | SOCK_CLOEXEC), 0L);
+    if (report("vsock_socket_wide", fd) >= 0) bind_vsock_port(fd, port);
 }

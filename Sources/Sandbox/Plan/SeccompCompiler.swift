@@ -93,7 +93,9 @@ enum SeccompCompiler {
 
         var verdicts: [Int32: CompiledFilter.Verdict] = [:]
         let recordSet = Self.withEquivalents(Set(record).union(["execve", "execveat"]))
-        let allowed = Set(policy.allow).subtracting(SyscallTable.alwaysDenied)
+        // A syscall a profile both allows and denies is denied (profiles read
+        // from files can't say both; one built in code might).
+        let allowed = Set(policy.allow).subtracting(SyscallTable.alwaysDenied).subtracting(policy.deny)
         let conditioned = Dictionary(grouping: policy.conditions, by: \.syscall)
         var allowedCount = 0
         var recorded: [String] = []
@@ -101,19 +103,19 @@ enum SeccompCompiler {
         for name in allowed.sorted() {
             guard let nr = SyscallTable.number(of: name) else { continue }
             allowedCount += 1
-            if let conditions = conditioned[name] {
+            if let families = SyscallRestrictions.socketFamilies[name] {
+                // Only the families a tool needs, with or without the
+                // profile's conditions: each rule names its family.
+                let conditions = conditioned[name] ?? []
+                for rule in familyRules(families, conditions) {
+                    try add(ctx, actAllow, nr, rule, "\(name) family")
+                }
+                verdicts[nr] = .deny(errno: conditions.isEmpty ? EAFNOSUPPORT : EPERM)
+            } else if let conditions = conditioned[name] {
                 for condition in conditions {
-                    try add(ctx, actAllow, nr, [comparison(condition)], "\(name) condition")
+                    for rule in rules(for: condition) { try add(ctx, actAllow, nr, rule, "\(name) condition") }
                 }
                 verdicts[nr] = .deny(errno: EPERM)
-            } else if name == "socket" || name == "socketpair" {
-                // Only the families a tool needs; AF_VSOCK in particular is
-                // not partitioned by network namespaces.
-                let families: [UInt64] = name == "socket" ? [1, 2, 10, 16] : [1]  // UNIX, INET, INET6, NETLINK
-                for family in families {
-                    try add(ctx, actAllow, nr, [scmp_arg_cmp(arg: 0, op: SCMP_CMP_EQ, datum_a: family, datum_b: 0)], "\(name) family \(family)")
-                }
-                verdicts[nr] = .deny(errno: EAFNOSUPPORT)
             } else if name == "clone" {
                 try add(ctx, actAllow, nr, [masked(0, namespaceCloneFlags, 0)], "clone without namespace flags")
                 verdicts[nr] = .deny(errno: EPERM)
@@ -187,15 +189,49 @@ enum SeccompCompiler {
         scmp_arg_cmp(arg: arg, op: SCMP_CMP_MASKED_EQ, datum_a: mask, datum_b: value)
     }
 
-    private static func comparison(_ c: SyscallCondition) -> scmp_arg_cmp {
+    /// The rules (alternatives, each a list of comparisons that must all
+    /// hold) that allow a call exactly when `c` holds. Most arguments are
+    /// 32-bit ints to the kernel, which ignores the high half of the
+    /// register: `==` compares all 64 bits (a value with high bits set never
+    /// matches, so it fails closed), and `!=` is spelled out as the ranges
+    /// below and above the value with the high half clear, since a plain
+    /// 64-bit `!=` would let 0x1_0000000a act as the excluded 10.
+    static func rules(for c: SyscallCondition) -> [[scmp_arg_cmp]] {
+        let arg = UInt32(c.argument)
         // The kernel reads an ioctl request as 32 bits: compare those alone,
         // or a value with high bits set would pass the check and act as its
         // low half (ConditionParser admits only `arg 1 == REQUEST` for ioctl).
-        if c.syscall == "ioctl", c.argument == 1, c.op == .equal { return masked(1, 0xffff_ffff, c.value & 0xffff_ffff) }
-        return switch c.op {
-        case .equal: scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_EQ, datum_a: c.value, datum_b: 0)
-        case .notEqual: scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_NE, datum_a: c.value, datum_b: 0)
-        case .maskedZero: masked(UInt32(c.argument), c.value, 0)
+        if c.syscall == "ioctl", c.argument == 1, c.op == .equal { return [[masked(1, 0xffff_ffff, c.value & 0xffff_ffff)]] }
+        switch c.op {
+        case .equal: return [[scmp_arg_cmp(arg: arg, op: SCMP_CMP_EQ, datum_a: c.value, datum_b: 0)]]
+        case .maskedZero: return [[masked(arg, c.value, 0)]]
+        case .notEqual:
+            let highHalf: UInt64 = 0xFFFF_FFFF_0000_0000
+            guard c.value <= 0xFFFF_FFFF else { return [[masked(arg, highHalf, 0)]] }
+            var rules: [[scmp_arg_cmp]] = c.value > 0 ? [[scmp_arg_cmp(arg: arg, op: SCMP_CMP_LT, datum_a: c.value, datum_b: 0)]] : []
+            // (value, 0xFFFFFFFF] as aligned power-of-two blocks, each one
+            // masked comparison that also pins the high half to zero.
+            var start = c.value + 1
+            while start <= 0xFFFF_FFFF {
+                var size: UInt64 = 1
+                while start % (size * 2) == 0 && start + size * 2 - 1 <= 0xFFFF_FFFF { size *= 2 }
+                rules.append([masked(arg, ~(size - 1), start)])
+                start += size
+            }
+            return rules
+        }
+    }
+
+    /// `socket`/`socketpair` rules: one per family the call may create,
+    /// combined with each of the profile's conditions (a condition on the
+    /// family itself picks among them).
+    static func familyRules(_ families: [UInt64], _ conditions: [SyscallCondition]) -> [[scmp_arg_cmp]] {
+        let family = { (value: UInt64) in scmp_arg_cmp(arg: 0, op: SCMP_CMP_EQ, datum_a: value, datum_b: 0) }
+        guard !conditions.isEmpty else { return families.map { [family($0)] } }
+        return conditions.flatMap { condition -> [[scmp_arg_cmp]] in
+            if condition.argument == 0 { return families.filter { condition.holds(for: $0) }.map { [family($0)] } }
+            let alternatives = rules(for: condition)
+            return families.flatMap { value in alternatives.map { [family(value)] + $0 } }
         }
     }
 

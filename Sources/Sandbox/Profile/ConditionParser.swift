@@ -16,6 +16,9 @@ struct ConditionParser {
         "AF_VSOCK": 40, "PER_LINUX": 0, "PER_QUERY": 0xFFFF_FFFF, "TIOCSTI": 0x5412, "TIOCLINUX": 0x541C,
     ]
 
+    /// The families `socket` may create, by name, for error messages.
+    static let familyNames: [UInt64: String] = [1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK"]
+
     mutating func parse(_ node: Node, _ field: String) -> [Located<SyscallCondition>] {
         reader.items(node, field).compactMap { condition($0.node, $0.field) }
     }
@@ -79,6 +82,13 @@ struct ConditionParser {
     /// Syscalls that may only be allowed with particular values.
     private mutating func allowedShape(_ condition: SyscallCondition, _ node: Node, _ field: String) -> Bool {
         if condition.syscall == "ioctl" { return allowedIoctl(condition, node, field) }
+        if let families = SyscallRestrictions.socketFamilies[condition.syscall], condition.argument == 0,
+           !families.contains(where: condition.holds(for:)) {
+            let names = families.map { Self.familyNames[$0] ?? "\($0)" }
+            reader.error(node, field, "\(condition.syscall) can only create \(names.joined(separator: ", ")) sockets "
+                + "(other families, AF_VSOCK first, reach past the network namespace); this condition allows none of them")
+            return false
+        }
         guard let safe = SyscallRestrictions.conditionOnly[condition.syscall] else { return true }
         guard condition.argument == 0, condition.op == .equal, safe.contains(condition.value) else {
             let values = safe.sorted().map { "0x" + String($0, radix: 16) }.joined(separator: " or ")

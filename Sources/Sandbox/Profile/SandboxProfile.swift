@@ -170,6 +170,18 @@ public struct SyscallCondition: Sendable, Hashable, Codable {
         self.op = op
         self.value = value
     }
+
+    /// Whether the condition holds for `argumentValue`, as the filter
+    /// compares it: `!=` only for values whose high 32 bits are clear (the
+    /// kernel reads most arguments as 32-bit ints, where 0x1_0000000a acts
+    /// as 10).
+    public func holds(for argumentValue: UInt64) -> Bool {
+        switch op {
+        case .equal: argumentValue == value
+        case .notEqual: argumentValue <= 0xFFFF_FFFF && argumentValue != value
+        case .maskedZero: argumentValue & value == 0
+        }
+    }
 }
 
 /// Resource limits; every one is always in force (rlimits always, a cgroup

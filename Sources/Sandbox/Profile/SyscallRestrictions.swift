@@ -50,6 +50,12 @@ public enum SyscallRestrictions {
     /// only querying (0xffffffff) and setting the default PER_LINUX (0) are safe.
     public static let conditionOnly: [String: Set<UInt64>] = ["personality": [0, 0xFFFF_FFFF]]
 
+    /// The address families `socket` and `socketpair` can ever create,
+    /// whatever a profile's conditions say: unix, inet, inet6 and netlink
+    /// (socketpair: unix only). The rest are refused with EAFNOSUPPORT;
+    /// AF_VSOCK in particular is not partitioned by network namespaces.
+    public static let socketFamilies: [String: [UInt64]] = ["socket": [1, 2, 10, 16], "socketpair": [1]]
+
     /// ioctl requests that push input into a terminal (TIOCSTI, TIOCLINUX):
     /// always refused (and recorded), whatever a profile allows of ioctl.
     public static let terminalInjectionIoctls: [UInt64] = [0x5412, 0x541C]

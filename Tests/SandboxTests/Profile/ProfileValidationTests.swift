@@ -128,6 +128,8 @@ struct ProfileValidationTests {
         ("{ syscall: bpf, arg: 0, op: \"==\", value: 0 }", "bpf is always denied; no condition can allow it"),
         ("{ syscall: clone, arg: 0, op: \"==\", value: 0 }", "clone is already conditioned by Airlock"),
         ("{ syscall: \"@network\", arg: 0, op: \"==\", value: 0 }", "a condition applies to one syscall, not a group"),
+        ("{ syscall: socket, arg: 0, op: \"==\", value: AF_VSOCK }", "socket can only create AF_UNIX, AF_INET, AF_INET6, AF_NETLINK sockets"),
+        ("{ syscall: socketpair, arg: 0, op: \"==\", value: AF_INET }", "socketpair can only create AF_UNIX sockets"),
     ])
     func badConditions(condition: String, expected: String) throws {
         let (error, _) = try onlyError("seccomp:\n  conditions:\n    - \(condition)")
