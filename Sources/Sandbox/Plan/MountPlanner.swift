@@ -35,6 +35,14 @@ struct MountEntry: Hashable {
         default: false
         }
     }
+
+    /// A bind of host storage (where Airlock never writes files of its own).
+    var isBind: Bool {
+        switch kind {
+        case .bindReadOnly, .bindWritable, .bindDevice, .bindDevices: true
+        default: false
+        }
+    }
 }
 
 /// Turns a profile's filesystem view (plus a request's extra binds) into the
@@ -93,10 +101,15 @@ enum MountPlanner {
         }
         if fs.dev { entries += deviceEntries(folder: deviceFolder) }
         if filesFolder {
+            try rejectInsideBinds([injectedFilesDirectory], of: entries)
             entries.append(MountEntry(kind: .fixedTmpfs(options: filesFolderOptions), source: "", target: injectedFilesDirectory,
                                       sourceIsDirectory: true))
         }
-        entries += identityFiles(identity, home: home, alreadyPlaced: Set(entries.map(\.target)))
+        // A bound folder brings its own files: Airlock's would land on the host.
+        let binds = entries.filter(\.isBind).map(\.target)
+        entries += identityFiles(identity, home: home, alreadyPlaced: Set(entries.map(\.target))).filter { file in
+            !binds.contains { SandboxPaths.isWithin(file.target, $0) }
+        }
         try rejectDuplicateTargets(entries)
         let ordered = parentsFirst(entries)
         return Plan(entries: ordered, skippedOptional: skipped, description: describe(ordered))
@@ -116,8 +129,21 @@ enum MountPlanner {
             return entry.target == "/dev" ? entry.target : nil
         }
         try rejectPlacesBeneath(entries, links: links, kernelFolders: kernelFolders)
+        try rejectInsideBinds(entries.map(\.target), of: root.entries)
         try rejectDuplicateTargets(root.entries + entries)
         return parentsFirst(entries)
+    }
+
+    /// A request's files (a credential) and their folder go on the run's own
+    /// root tmpfs, never into a bind: there they would be written to host
+    /// storage, outlive the run and reach whatever else shares the folder.
+    private static func rejectInsideBinds(_ targets: [String], of entries: [MountEntry]) throws {
+        for target in targets {
+            for bind in entries where bind.isBind && SandboxPaths.isWithin(target, bind.target) {
+                throw AirlockError(.invalidArguments,
+                    "\(target) would be written into the bind of \(bind.source) at \(bind.target), on the host; bind that folder elsewhere")
+            }
+        }
     }
 
     /// A request's files if the parent can place them all into a sealed
