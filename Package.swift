@@ -112,7 +112,7 @@ let package = Package(
         .target(name: "CHostSpawn", path: "Tests/CHostSpawn"),
         .target(name: "HostCommandSupport", dependencies: ["CHostSpawn"], path: "Tests/HostCommandSupport"),
         .testTarget(name: "SandboxTests", dependencies: [
-            "Sandbox", "AirlockCore", "CJail", "airlock-attack", "airlock", "HostCommandSupport",
+            "Sandbox", "AirlockCore", "CJail", "CSupervisor", "CHostSpawn", "airlock-attack", "airlock", "HostCommandSupport",
         ]),
         .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"], exclude: ["Corpus"]),
         // A local HTTP receiver standing in for Slack, shared by the

@@ -214,7 +214,14 @@ int csup_step(struct csup_run *run)
             return CSUP_CPU_CHECK;
         }
         if (run->exited && run->stdout_fd < 0 && run->stderr_fd < 0) return finish(run);
-        if (run->exited && now >= run->drain_deadline_ns) return finish(run);
+        if (run->exited && now >= run->drain_deadline_ns) {
+            // A writer outside the pid namespace (an end passed out over a
+            // socket) still holds a pipe: what it has not sent is cut off,
+            // and the result must say so.
+            if (run->stdout_fd >= 0) run->out.truncated = 1;
+            if (run->stderr_fd >= 0) run->err.truncated = 1;
+            return finish(run);
+        }
 
         struct pollfd fds[7];
         nfds_t count = 0;

@@ -19,4 +19,7 @@ int chostspawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 /// descriptor from `lowest` up before exec. Returns 0 or an error number.
 int chostspawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);
 
+/// pidfd_open(pid, 0): a pidfd for a child of this process (-1 with errno).
+int chostspawn_pidfd_open(pid_t pid);
+
 #endif
