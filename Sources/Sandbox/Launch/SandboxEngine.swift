@@ -48,6 +48,9 @@ public final class SandboxEngine: @unchecked Sendable {
     private let lock = NSLock()
     private var filters: [SandboxProfile: CompiledProfile] = [:]
     private var livePidfds: Set<Int32> = []
+    /// Set by `killAll`: no launch starts after it, and one whose child was
+    /// cloned meanwhile is killed rather than run.
+    private var stopped = false
     private let cgroups: CgroupPool
     private let networkNamespaces: NetworkNamespacePool
     private let warm: WarmPool
@@ -95,6 +98,7 @@ public final class SandboxEngine: @unchecked Sendable {
     /// whose readability cancels the launch (-1: not cancellable).
     public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1) throws -> RunResult {
         let t0 = Self.now()
+        if lock.withLock({ stopped }) { throw Self.stoppedError }
         try Preflight.check(profile: profile, request: request, host: host)
         let known = lock.withLock { filters[profile] }
         let limits = request.limits ?? profile.limits
@@ -103,7 +107,14 @@ public final class SandboxEngine: @unchecked Sendable {
         if let problem = LimitBounds.problem(in: limits) { throw AirlockError(.invalidArguments, problem) }
         let warmChild = known.flatMap { warm.take(warmKey($0, request, limits)) }
         let child = try warmChild ?? prepareCold(profile, request)
-        lock.withLock { _ = livePidfds.insert(child.spawned.pidfd) }
+        let admitted = lock.withLock { () -> Bool in
+            if !stopped { livePidfds.insert(child.spawned.pidfd) }
+            return !stopped
+        }
+        guard admitted else {
+            child.discard { [cgroups] in cgroups.release($0) }
+            throw Self.stoppedError
+        }
         let tSpawned = Self.now()
         // A cold child builds its sandbox on the other CPU meanwhile.
         let compiled: CompiledProfile
@@ -237,9 +248,12 @@ public final class SandboxEngine: @unchecked Sendable {
         networkNamespaces.stop()
         cgroups.drain()
         lock.withLock {
+            stopped = true
             for pidfd in livePidfds { _ = cjail_pidfd_send_signal(pidfd, SIGKILL) }
         }
     }
+
+    static let stoppedError = AirlockError(.setupFailed, "the sandbox engine is shutting down: no new launches start")
 
     /// The pools' threads hold their pools while they work: stopped here,
     /// or each engine dropped would leave a thread and its namespaces.

@@ -50,6 +50,23 @@ struct CancellationTests {
     }
 }
 
+/// Once the engine is shutting down (killAll), a launch is refused before
+/// anything of it runs: nothing would be left to kill it.
+@Suite("Launches after shutdown", .timeLimit(.minutes(1)))
+struct LaunchAfterShutdownTests {
+    @Test func aLaunchAfterKillAllIsRefusedAndNothingRuns() throws {
+        let engine = SandboxEngine(options: .init(prewarm: false))
+        engine.killAll()
+        let token = Token.sleepSeconds()
+        #expect {
+            try engine.runBlocking(LaunchRequest(argv: ["/bin/sleep", "\(token)"]), profile: Fixtures.profile())
+        } throws: { error in
+            (error as? AirlockError)?.message.contains("shutting down") == true
+        }
+        #expect(HostProcesses.matching(token).isEmpty, "a sandbox ran after killAll")
+    }
+}
+
 /// Results collected from several threads.
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
