@@ -12,7 +12,11 @@ extension ApprovalRequest {
     /// answer to the new question: the resume is refused and the agent asks
     /// again. The policy revision is compared too, so any policy edit ends
     /// the approvals granted under the previous one.
-    public func drift(from decision: Decision, toolDigest current: String) -> [String] {
+    ///
+    /// `requester` is the agent resuming, as the configuration names it
+    /// now: roles decide which rule applies and the owner who may not
+    /// approve, so a change to either also ends the old approval.
+    public func drift(from decision: Decision, toolDigest current: String, requester: Actor) -> [String] {
         guard decision.effect == .review, let now = decision.review else {
             return ["the policy no longer asks for review (\(decision.effect.rawValue))"]
         }
@@ -27,6 +31,8 @@ extension ApprovalRequest {
         compare("threshold", max(1, requirement.threshold), max(1, now.threshold)) { "\($0)" }
         compare("reason required", requirement.reasonRequired, now.reasonRequired) { $0 ? "yes" : "no" }
         compare("policy revision", policyRevision, decision.policyRevision) { String($0.prefix(12)) }
+        compare("requester roles", call.actor.roles.sorted(), requester.roles.sorted()) { "[" + $0.joined(separator: ", ") + "]" }
+        compare("requester owner", call.actor.owner ?? "none", requester.owner ?? "none", quoted)
         switch toolDigest {
         case nil:
             changes.append("the record predates binding the tool's definition, so it cannot show the command is the one approved")

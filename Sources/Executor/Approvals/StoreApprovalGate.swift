@@ -67,8 +67,12 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
                            execute: @Sendable (ToolCall) async -> CallOutcome) async throws -> CallOutcome {
         let record = try await requestedRecord(approvalID, by: actor)
         let resumption = ApprovalResumption(approvalID: approvalID, actor: actor, store: ObjectIdentifier(store))
+        // The stored call, made by the agent as it is now: the policy decides
+        // on its current roles, and the run is audited with the resuming pid.
+        var call = record.request.call
+        call.actor = actor
         let outcome = await ApprovalResumption.$current.withValue(resumption) {
-            await execute(record.request.call)
+            await execute(call)
         }
         guard !resumption.consulted.value else { return outcome }
         switch outcome {
@@ -134,13 +138,13 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
               call.actionDigest == record.actionDigest else {
             throw AirlockError(.conflict, "approval \(record.id) is for a different call; nothing ran")
         }
-        let drift = record.request.drift(from: decision, toolDigest: tool.definitionDigest)
+        let drift = record.request.drift(from: decision, toolDigest: tool.definitionDigest, requester: call.actor)
         guard drift.isEmpty else {
             let changes = drift.joined(separator: "; ")
-            await retire(record.id, reason: "not used: the policy or tool changed since it was requested: \(changes)")
-            logger.notice("approval refused on resume: policy or tool changed",
+            await retire(record.id, reason: "not used: the policy, tool or requester changed since it was requested: \(changes)")
+            logger.notice("approval refused on resume: policy, tool or requester changed",
                           metadata: ["approval_id": "\(record.id)", "changes": "\(changes)"])
-            throw AirlockError(.conflict, "approval \(record.id) was requested under another policy or tool definition "
+            throw AirlockError(.conflict, "approval \(record.id) was requested under another policy, tool definition or requester "
                 + "(\(changes)); it no longer authorises this call and nothing ran. Call \(call.tool) again to ask for "
                 + "approval under the current policy")
         }

@@ -25,10 +25,11 @@ struct ApprovalDriftTests {
     /// The daemon restarted (a new gate and executor on the same queue)
     /// with `decision` as its policy; the agent resumes.
     func resumeAfterRestart(_ fixture: AdminFixture, _ id: String, decision: Decision,
-                            catalogYAML: String = testCatalogYAML) async throws -> (CallOutcome, GateHarness) {
+                            catalogYAML: String = testCatalogYAML,
+                            actor: Actor = AdminFixture.agent) async throws -> (CallOutcome, GateHarness) {
         let restarted = try GateHarness(fixture, wait: .seconds(5), catalogYAML: catalogYAML)
         restarted.policy.set(decision)
-        let outcome = try await restarted.gate.resumeCall(approvalID: id, actor: AdminFixture.agent) { await restarted.execute($0) }
+        let outcome = try await restarted.gate.resumeCall(approvalID: id, actor: actor) { await restarted.execute($0) }
         return (outcome, restarted)
     }
 
@@ -106,6 +107,28 @@ struct ApprovalDriftTests {
         #expect(error.code == .conflict)
         #expect(error.message.contains("predates"), "\(error.message)")
         #expect(restarted.runner.startedPIDs.isEmpty)
+    }
+
+    /// The admin changed the agent's roles (which rule applies) or its
+    /// owner (who may not approve) and restarted: the approval was granted
+    /// to someone else, as far as the policy is concerned.
+    @Test("a requester whose roles or owner changed cannot resume the old approval", arguments: [
+        (["agent", "deployer"], "olivia", "requester roles [agent] → [agent, deployer]"),
+        (["agent"], "mallory", "requester owner 'olivia' → 'mallory'"),
+    ])
+    func changedRequesterRefused(roles: [String], owner: String, change: String) async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let id = try await approvedRecord(fixture)
+        var now = AdminFixture.agent
+        now.roles = roles
+        now.owner = owner
+        let (outcome, restarted) = try await resumeAfterRestart(fixture, id, decision: AdminFixture.reviewDecision(), actor: now)
+        guard case .refused(let error, _) = outcome else { Issue.record("an approval for the old requester ran: \(outcome)"); return }
+        #expect(error.code == .conflict)
+        #expect(error.message.contains(change), "\(error.message)")
+        #expect(restarted.runner.startedPIDs.isEmpty)
+        #expect(try await fixture.store.record(id: id).state == .failed)
     }
 
     @Test("the same policy and tool still resume and run once")
