@@ -159,6 +159,29 @@ struct ServerLifecycleTests {
         await server.shutdown()
     }
 
+    /// The client reports the daemon's refusal (an error without an id,
+    /// sent before any request) as the answer to its request, not as a
+    /// connection closed without one.
+    @Test func theClientReportsTheRefusalItself() async throws {
+        let directory = try TestDaemon.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await AgentServer.start(settings: settings(directory), executor: try executor(),
+                                                 actors: ActorDirectory(byUID: [getuid() &+ 1: .init(name: "someone-else")]))
+        let path = server.socketPath
+        let thrown = try await blocking { () -> (any Error)? in
+            do {
+                _ = try AgentClient(socketPath: path).request("tools/list")
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let refusal = try #require(thrown as? AgentClientError, "\(String(describing: thrown))")
+        #expect(refusal.code == -32001)
+        #expect(refusal.message.contains("is not a configured actor"), "\(refusal.message)")
+        await server.shutdown()
+    }
+
     /// Two uids on one socket become two actors; needs root for setpriv.
     @Test(.enabled(if: getuid() == 0, "setpriv --reuid needs root"))
     func twoUIDsAreTwoActors() async throws {

@@ -90,7 +90,11 @@ public final class AgentClient {
                 onNotification?(reply)
                 continue
             }
-            guard reply["id"] == id else { continue }
+            // An error without an id (a refused peer, a full server, a frame
+            // over the limit, unparsable input) answers whatever is in
+            // flight: it is the reason the daemon is about to hang up.
+            let orphanError = reply["id"] == .null && reply["error"] != nil
+            guard reply["id"] == id || orphanError else { continue }
             if let error = reply["error"] {
                 throw AgentClientError(code: Int(error["code"]?.intValue ?? 0), message: error["message"]?.stringValue ?? "")
             }
