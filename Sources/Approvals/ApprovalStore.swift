@@ -155,13 +155,20 @@ public final class ApprovalStore: Sendable {
 
     /// Runs `body` in one immediate write transaction, hands its events to
     /// the audit sink before commit, and publishes its changes after.
+    ///
+    /// The transaction runs in a task of its own: GRDB rolls a write back
+    /// when the awaiting task is cancelled at COMMIT, and by then its events
+    /// are in the audit trail. A caller that hung up mid-way still gets the
+    /// change its events describe.
     func commit<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Committed<Value>) async throws -> Value {
-        let audit = self.audit
-        let committed = try await pool.write { db in
-            let committed = try body(db)
-            for event in committed.events { try audit(event) }
-            return committed
-        }
+        let audit = self.audit, pool = self.pool
+        let committed = try await Task {
+            try await pool.write { db in
+                let committed = try body(db)
+                for event in committed.events { try audit(event) }
+                return committed
+            }
+        }.value
         feed.publish(committed.changes)
         return committed.value
     }
