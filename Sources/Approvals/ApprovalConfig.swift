@@ -10,11 +10,19 @@ public struct ApprovalConfig: Sendable {
 
     public static let defaultExpiry: Duration = .seconds(15 * 60)
 
+    /// How many PENDING records one agent may have at once. An agent that
+    /// queues calls and hangs up leaves each record pending (and notified)
+    /// until it expires; past this it is refused as busy until some are
+    /// decided or expire, so one agent can't flood the approvers' queue.
+    public var maxPendingPerAgent: Int
+    public static let defaultMaxPendingPerAgent = 20
+
     /// Throws `invalidConfig` when two approvers share a uid, or spell one
     /// person two ways ("alice" and "Alice "): a uid must name exactly one
     /// person, and a person exactly one spelling, or the distinct-approver
     /// count means nothing (reviews are keyed by the spelling).
-    public init(approvers: [Approver], expiry: Duration = ApprovalConfig.defaultExpiry) throws {
+    public init(approvers: [Approver], expiry: Duration = ApprovalConfig.defaultExpiry,
+                maxPendingPerAgent: Int = ApprovalConfig.defaultMaxPendingPerAgent) throws {
         var seen: [UInt32: String] = [:]
         var spellings: [String: String] = [:]
         for approver in approvers {
@@ -34,8 +42,12 @@ public struct ApprovalConfig: Sendable {
         guard expiry > .zero else {
             throw AirlockError(.invalidConfig, "approval expiry must be positive")
         }
+        guard maxPendingPerAgent > 0 else {
+            throw AirlockError(.invalidConfig, "the most pending approvals per agent must be at least 1")
+        }
         self.approvers = approvers
         self.expiry = expiry
+        self.maxPendingPerAgent = maxPendingPerAgent
     }
 
     var expiryInterval: TimeInterval {

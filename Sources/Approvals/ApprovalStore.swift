@@ -95,7 +95,16 @@ public final class ApprovalStore: Sendable {
         let id = ApprovalID.make()
         let requestJSON = try ApprovalSchema.encodeRequest(request)
         let expiresAt = now.addingTimeInterval(config.expiryInterval)
+        let cap = config.maxPendingPerAgent
         let record = try await commit { db in
+            let open = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM approval WHERE state = ?
+                AND json_extract(request_json, '$.call.actor.uid') = ? AND json_extract(request_json, '$.call.actor.name') = ?
+                """, arguments: [ApprovalState.pending.rawValue, Int64(call.actor.uid), call.actor.name]) ?? 0
+            guard open < cap else {
+                throw AirlockError(.busy, "\(call.actor.name) already has \(open) approvals pending, the most one agent may have "
+                    + "waiting; call again once some are decided or expired")
+            }
             try db.execute(sql: """
                 INSERT INTO approval (id, state, action_digest, request_json, created_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?)

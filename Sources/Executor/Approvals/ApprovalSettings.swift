@@ -8,6 +8,7 @@ import Foundation
 ///     approvers:
 ///       database: /var/lib/airlock/approvals.sqlite   # relative to the config file
 ///       expiry_seconds: 900        # not decided and run this long after the request → EXPIRED (a refusal); default 15 min
+///       max_pending_per_agent: 20  # more open requests from one agent are refused as busy
 ///       wait_seconds: 120          # how long tools/call waits before answering "pending"
 ///       admin_socket:              # the approver socket; defaults beside the agent socket, 0600
 ///         path: /run/airlock/admin.sock
@@ -25,7 +26,7 @@ public struct ApprovalSettings: Sendable {
     /// Path (nil: the default), mode and group of the admin socket.
     public var adminSocket: ServerSettings
 
-    static let keys: Set<String> = ["database", "expiry_seconds", "wait_seconds", "admin_socket", "people"]
+    static let keys: Set<String> = ["database", "expiry_seconds", "max_pending_per_agent", "wait_seconds", "admin_socket", "people"]
 
     /// nil when the config has no `approvers:` section.
     /// `defaultDatabase` is used when the section names no `database`.
@@ -44,8 +45,13 @@ public struct ApprovalSettings: Sendable {
             throw AirlockError(.invalidConfig, "approvers.people is empty: nobody could approve, every review would expire")
         }
         let expiry = try seconds(section["expiry_seconds"], "approvers.expiry_seconds") ?? ApprovalConfig.defaultExpiry
+        let cap = section["max_pending_per_agent"]
+        guard cap == nil || (cap?.intValue).map({ $0 > 0 && $0 <= 100_000 }) == true else {
+            throw AirlockError(.invalidConfig, "approvers.max_pending_per_agent must be a whole number from 1 to 100000")
+        }
         return ApprovalSettings(
-            config: try ApprovalConfig(approvers: people, expiry: expiry),
+            config: try ApprovalConfig(approvers: people, expiry: expiry,
+                                       maxPendingPerAgent: (cap?.intValue).map(Int.init) ?? ApprovalConfig.defaultMaxPendingPerAgent),
             databasePath: ConfigLoader.resolve(database, against: directory),
             wait: try seconds(section["wait_seconds"], "approvers.wait_seconds") ?? StoreApprovalGate.defaultWait,
             adminSocket: try adminSocket(section["admin_socket"], directory: directory))

@@ -16,6 +16,7 @@ struct AdminApprovalSettingsTests {
             approvers:
               database: state/approvals.sqlite
               expiry_seconds: 600
+              max_pending_per_agent: 5
               wait_seconds: 30
               admin_socket: { path: admin.sock, mode: "0660", group: approvers }
               people:
@@ -24,6 +25,7 @@ struct AdminApprovalSettingsTests {
             """))
         #expect(parsed.databasePath == "/etc/airlock/state/approvals.sqlite")
         #expect(parsed.config.expiry == .seconds(600))
+        #expect(parsed.config.maxPendingPerAgent == 5)
         #expect(parsed.wait == .seconds(30))
         #expect(parsed.config.approvers.map(\.person) == ["alice", "bob"])
         #expect(parsed.adminSocket.socketPath == "/etc/airlock/admin.sock")
@@ -38,6 +40,7 @@ struct AdminApprovalSettingsTests {
               people: [{ uid: 1001, person: alice, groups: [oncall] }]
             """))
         #expect(parsed.config.expiry == ApprovalConfig.defaultExpiry)
+        #expect(parsed.config.maxPendingPerAgent == 20)
         #expect(parsed.wait == .seconds(120))
         #expect(parsed.adminSocket.socketPath == nil)
         #expect(parsed.adminSocket.socketMode == 0o600)
@@ -51,6 +54,8 @@ struct AdminApprovalSettingsTests {
         ("approvers: { database: q.sqlite, people: [{ uid: 1, person: a }] }", "groups"),
         ("approvers: { database: q.sqlite, people: [{ uid: 1, person: a, groups: [g] }, { uid: 1, person: b, groups: [g] }] }", "share uid"),
         ("approvers: { database: q.sqlite, admin_socket: { mode: 660 }, people: [{ uid: 1, person: a, groups: [g] }] }", "octal"),
+        ("approvers: { database: q.sqlite, max_pending_per_agent: 0, people: [{ uid: 1, person: a, groups: [g] }] }", "max_pending_per_agent"),
+        ("approvers: { database: q.sqlite, max_pending_per_agent: many, people: [{ uid: 1, person: a, groups: [g] }] }", "max_pending_per_agent"),
     ])
     func mistakesAreNamed(yaml: String, expected: String) throws {
         do {
