@@ -37,7 +37,7 @@ extension ApprovalRequest {
         case nil:
             changes.append("the record predates binding the tool's definition, so it cannot show the command is the one approved")
         case let then? where then != current:
-            changes.append("the tool's definition (command, profile, limits...) changed")
+            changes.append("the tool's definition (command, profile or what it enforces, limits...) changed")
         default:
             break
         }

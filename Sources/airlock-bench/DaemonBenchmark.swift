@@ -34,7 +34,7 @@ struct DaemonBenchmark: AsyncParsableCommand {
     var runner = "sandbox"
 
     func run() async throws {
-        let launcher: any ToolRunner & ProfileLimitsSource
+        let launcher: any ToolRunner & ProfileSource
         switch runner {
         case "sandbox": launcher = try SandboxToolRunner.loading(profiles: ["shell"], from: nil)
         case "spawn": launcher = BareSpawnLauncher()
@@ -195,8 +195,9 @@ private struct BenchmarkOnlyDiscardAudit: AuditSink {
 /// The floor the sandbox is measured against: posix_spawn of the argv with
 /// stdout/stderr captured and a blocking wait on a worker thread — no
 /// confinement at all. A benchmark baseline, never a way to run tools.
-private struct BareSpawnLauncher: ToolRunner, ProfileLimitsSource {
+private struct BareSpawnLauncher: ToolRunner, ProfileSource {
     func limits(ofProfile name: String) throws -> ResourceLimits { ResourceLimits() }
+    func digest(ofProfile name: String) throws -> String { "bare-spawn" }
 
     func run(_ request: LaunchRequest, profile: String) async throws -> RunResult {
         try await withCheckedThrowingContinuation { continuation in

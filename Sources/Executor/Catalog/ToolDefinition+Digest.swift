@@ -10,14 +10,16 @@ extension ToolDefinition {
     /// records it, so a resume after the catalog changed the command is
     /// refused rather than running a command nobody approved.
     ///
-    /// The profile is bound by name: its contents are the profile author's,
-    /// loaded once at start.
+    /// The profile is bound by its name and, once the executor has set
+    /// `profileDigest`, by what it resolved to: a profile loosened under the
+    /// same name (network on, another bind) is a different tool.
     public var definitionDigest: String {
         Digest.sha256Hex(JSONValue.object([
             "name": .string(name),
             "command": .array(command.elements.map(Self.json)),
             "stdin": stdinArgument.map(JSONValue.string) ?? .null,
             "profile": .string(profile),
+            "profile_digest": profileDigest.map(JSONValue.string) ?? .null,
             "limits": .object([
                 "wall_seconds": limits.wallSeconds.map(JSONValue.double) ?? .null,
                 "cpu_seconds": Self.json(limits.cpuSeconds),

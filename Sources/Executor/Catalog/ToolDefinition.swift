@@ -15,6 +15,10 @@ public struct ToolDefinition: Sendable {
     public var stdinArgument: String?
     /// Sandbox profile the call runs under.
     public var profile: String
+    /// What `profile` resolved to (its digest), set by the executor from its
+    /// `ProfileSource` before an approval is asked or resumed (see
+    /// `definitionDigest`); nil in a catalog as parsed.
+    public var profileDigest: String? = nil
     public var limits: LimitOverrides
     public var workdir: WorkdirPolicy
     /// Host paths the admin binds into this tool's sandbox on top of the profile.

@@ -17,14 +17,14 @@ import Sandbox
 public final class Executor: Sendable {
     public let catalog: ToolCatalog
     private let runner: any ToolRunner
-    private let profiles: any ProfileLimitsSource
+    private let profiles: any ProfileSource
     private let hooks: PipelineHooks
     private let slots: RunSlots
     private let logger: Logger
 
     /// Checks up front that every profile the catalog names exists, so a
     /// typo in the catalog stops the daemon at start, not at the first call.
-    public init(catalog: ToolCatalog, runner: any ToolRunner, profiles: any ProfileLimitsSource,
+    public init(catalog: ToolCatalog, runner: any ToolRunner, profiles: any ProfileSource,
                 hooks: PipelineHooks = .failClosed, execution: ExecutionSettings = ExecutionSettings(),
                 logger: Logger = Logger(label: "airlock.executor")) throws {
         for tool in catalog.tools {
@@ -73,7 +73,10 @@ public final class Executor: Sendable {
                 throw AirlockError(.policyDenied, Self.denialMessage(verdict))
             case .review:
                 progress.report("waiting for approval")
-                switch try await hooks.approvals.requestApproval(for: call, tool: tool, decision: verdict, progress: progress) {
+                // The approval binds the profile's contents, not only its name.
+                var bound = tool
+                bound.profileDigest = try profiles.digest(ofProfile: tool.profile)
+                switch try await hooks.approvals.requestApproval(for: call, tool: bound, decision: verdict, progress: progress) {
                 case .pending(let id):
                     logger.info("call pending approval", metadata: ["approval_id": "\(id)"])
                     return .pending(approvalID: id, decision: verdict)

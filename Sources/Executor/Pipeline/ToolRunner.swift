@@ -11,9 +11,12 @@ public protocol ToolRunner: Sendable {
     func run(_ request: LaunchRequest, profile: String) async throws -> RunResult
 }
 
-/// Where the executor learns a profile's limits, so that a tool's overrides
-/// can be applied as "the smaller of the two" before the launch.
-public protocol ProfileLimitsSource: Sendable {
+/// Where the executor learns about a resolved profile: its limits, so that
+/// a tool's overrides can be applied as "the smaller of the two" before the
+/// launch, and its digest, which binds an approval to what the profile was.
+public protocol ProfileSource: Sendable {
     /// The resolved limits of `name`; throws `unknownProfile` if there is no such profile.
     func limits(ofProfile name: String) throws -> ResourceLimits
+    /// A digest of everything the resolved profile `name` enforces.
+    func digest(ofProfile name: String) throws -> String
 }

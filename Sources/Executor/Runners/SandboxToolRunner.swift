@@ -4,13 +4,15 @@ import Sandbox
 /// The production `ToolRunner`: launches through the sandbox engine under
 /// the named, already-resolved profile. Cancelling the calling task kills
 /// the whole sandbox (the engine watches task cancellation).
-public struct SandboxToolRunner: ToolRunner, ProfileLimitsSource {
+public struct SandboxToolRunner: ToolRunner, ProfileSource {
     public let engine: SandboxEngine
     public let profiles: [String: SandboxProfile]
+    private let digests: [String: String]
 
     public init(engine: SandboxEngine = SandboxEngine(), profiles: [String: SandboxProfile]) {
         self.engine = engine
         self.profiles = profiles
+        digests = profiles.mapValues(ProfileDigest.of)
     }
 
     /// Resolves every profile in `names` from `directory` (or the shipped
@@ -25,6 +27,11 @@ public struct SandboxToolRunner: ToolRunner, ProfileLimitsSource {
     }
 
     public func limits(ofProfile name: String) throws -> ResourceLimits { try profile(name).limits }
+
+    public func digest(ofProfile name: String) throws -> String {
+        _ = try profile(name)
+        return digests[name]!
+    }
 
     public func run(_ request: LaunchRequest, profile name: String) async throws -> RunResult {
         try await engine.run(request, profile: try profile(name))

@@ -3,6 +3,7 @@ import AirlockServer
 import Approvals
 import Executor
 import Foundation
+import Sandbox
 import Testing
 
 /// An approval answers "may this command run under this rule?". These
@@ -25,9 +26,9 @@ struct ApprovalDriftTests {
     /// The daemon restarted (a new gate and executor on the same queue)
     /// with `decision` as its policy; the agent resumes.
     func resumeAfterRestart(_ fixture: AdminFixture, _ id: String, decision: Decision,
-                            catalogYAML: String = testCatalogYAML,
-                            actor: Actor = AdminFixture.agent) async throws -> (CallOutcome, GateHarness) {
-        let restarted = try GateHarness(fixture, wait: .seconds(5), catalogYAML: catalogYAML)
+                            catalogYAML: String = testCatalogYAML, actor: Actor = AdminFixture.agent,
+                            profiles: [String: ResourceLimits] = ProcessToolRunner.defaultProfiles) async throws -> (CallOutcome, GateHarness) {
+        let restarted = try GateHarness(fixture, wait: .seconds(5), catalogYAML: catalogYAML, profiles: profiles)
         restarted.policy.set(decision)
         let outcome = try await restarted.gate.resumeCall(approvalID: id, actor: actor) { await restarted.execute($0) }
         return (outcome, restarted)
@@ -89,6 +90,22 @@ struct ApprovalDriftTests {
         let (outcome, restarted) = try await resumeAfterRestart(fixture, id, decision: AdminFixture.reviewDecision(),
                                                                 catalogYAML: edited)
         guard case .refused(let error, _) = outcome else { Issue.record("an edited command ran on an old approval: \(outcome)"); return }
+        #expect(error.code == .conflict)
+        #expect(error.message.contains("tool's definition"), "\(error.message)")
+        #expect(restarted.runner.startedPIDs.isEmpty)
+    }
+
+    /// The catalog names the same profile, but the profile itself changed
+    /// (here its limits; on a real host, network or binds) and the daemon
+    /// restarted: the approval was for the profile as it was.
+    @Test("a profile changed under the same name refuses the resume")
+    func changedProfileRefused() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let id = try await approvedRecord(fixture)
+        let loosened = ["test": ResourceLimits(wallSeconds: 3600)]
+        let (outcome, restarted) = try await resumeAfterRestart(fixture, id, decision: AdminFixture.reviewDecision(), profiles: loosened)
+        guard case .refused(let error, _) = outcome else { Issue.record("a run under a changed profile used the old approval: \(outcome)"); return }
         #expect(error.code == .conflict)
         #expect(error.message.contains("tool's definition"), "\(error.message)")
         #expect(restarted.runner.startedPIDs.isEmpty)

@@ -4,6 +4,7 @@ import Approvals
 import Executor
 import Foundation
 import Logging
+import Sandbox
 import Synchronization
 
 /// An executor whose policy sends every call to review and whose approval
@@ -13,7 +14,7 @@ struct GateHarness {
     let fixture: AdminFixture
     let gate: StoreApprovalGate
     let executor: Executor
-    let runner = ProcessToolRunner()
+    let runner: ProcessToolRunner
     let progress = MessageLog()
     /// The pipeline's audit trail (the store's own events go to the fixture's sink).
     let audit = MemoryAudit()
@@ -22,8 +23,10 @@ struct GateHarness {
 
     /// `catalogYAML` is the tool catalog this daemon runs with (a test may
     /// restart with another).
-    init(_ fixture: AdminFixture, wait: Duration, catalogYAML: String = testCatalogYAML) throws {
+    init(_ fixture: AdminFixture, wait: Duration, catalogYAML: String = testCatalogYAML,
+         profiles: [String: ResourceLimits] = ProcessToolRunner.defaultProfiles) throws {
         self.fixture = fixture
+        runner = ProcessToolRunner(profiles: profiles)
         gate = StoreApprovalGate(store: fixture.store, wait: wait, progressInterval: .milliseconds(200),
                                  mask: ApprovalMasking.verbatim, logger: Logger(label: "test.gate"))
         let hooks = PipelineHooks(policy: policy, approvals: gate,

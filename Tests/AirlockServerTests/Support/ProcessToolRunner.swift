@@ -10,11 +10,13 @@ import Synchronization
 /// tests observe real exit codes, output, wall-clock kills and
 /// cancellation. It records each child's pid so tests can check from
 /// outside that a cancelled child is gone. Never used outside tests.
-final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
+final class ProcessToolRunner: ToolRunner, ProfileSource {
     let profiles: [String: ResourceLimits]
     private let state = Mutex<(pids: [Int32], requests: [LaunchRequest])>(([], []))
 
-    init(profiles: [String: ResourceLimits] = ["test": ResourceLimits(wallSeconds: 30)]) {
+    static let defaultProfiles = ["test": ResourceLimits(wallSeconds: 30)]
+
+    init(profiles: [String: ResourceLimits] = ProcessToolRunner.defaultProfiles) {
         self.profiles = profiles
     }
 
@@ -24,6 +26,11 @@ final class ProcessToolRunner: ToolRunner, ProfileLimitsSource {
     func limits(ofProfile name: String) throws -> ResourceLimits {
         guard let limits = profiles[name] else { throw AirlockError(.unknownProfile, "no profile '\(name)'") }
         return limits
+    }
+
+    /// These profiles are their limits: a change to them is a change to the profile.
+    func digest(ofProfile name: String) throws -> String {
+        Digest.sha256Hex(String(reflecting: try limits(ofProfile: name)))
     }
 
     func run(_ request: LaunchRequest, profile: String) async throws -> RunResult {
