@@ -81,6 +81,8 @@ struct ServerLifecycleTests {
         let defaults = try await AgentServer.start(settings: settings(directory), executor: try executor(), actors: me)
         let mode = try FileManager.default.attributesOfItem(atPath: defaults.socketPath)[.posixPermissions] as? Int
         #expect(mode == 0o660)
+        // Listening, at its configured path.
+        _ = try await blocking { try AgentClient(socketPath: defaults.socketPath).request("tools/list") }
         await defaults.shutdown()
     }
 

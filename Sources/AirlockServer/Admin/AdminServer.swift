@@ -47,26 +47,24 @@ public final class AdminServer: Sendable {
         let store = self.store, settings = self.settings, logger = self.logger, connections = self.connections
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
             .childChannelInitializer { channel in
                 Self.initialize(channel, store: store, settings: settings, logger: logger, connections: connections)
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            // Never a socket up with a mode wider than configured, even for a moment.
+            let listening = try SocketFile.listen(path, mode: settings.socketMode, group: settings.socketGroup, backlog: 64)
+            do {
+                channel = try await bootstrap.withBoundSocket(listening).get()
+            } catch {
+                close(listening)
+                _ = path.withCString { unlink($0) }
+                throw error
+            }
         } catch {
             try? await group.shutdownGracefully()
-            throw AirlockError(.setupFailed, "cannot listen on \(path): \(error)")
-        }
-        do {
-            try SocketFile.applyPermissions(path, mode: settings.socketMode, group: settings.socketGroup)
-        } catch {
-            // Never leave a socket up with a mode wider than configured.
-            try? await channel.close()
-            _ = path.withCString { unlink($0) }
-            try? await group.shutdownGracefully()
-            throw error
+            throw error as? AirlockError ?? AirlockError(.setupFailed, "cannot listen on \(path): \(error)")
         }
         running.withLock { $0 = (group, channel, path) }
         logger.info("admin socket listening", metadata: ["socket": "\(path)", "mode": "\(String(settings.socketMode, radix: 8))"])

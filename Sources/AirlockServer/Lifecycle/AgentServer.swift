@@ -43,15 +43,20 @@ public final class AgentServer: Sendable {
                                                 approvals: approvals)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
             .childChannelInitializer { channel in
                 Self.initialize(channel, environment: environment, actors: actors, connections: connections)
             }
         let serverChannel: any Channel
         do {
-            serverChannel = try await bootstrap.bind(unixDomainSocketPath: path).get()
-            try SocketFile.applyPermissions(path, mode: settings.socketMode, group: settings.socketGroup)
+            let listening = try SocketFile.listen(path, mode: settings.socketMode, group: settings.socketGroup, backlog: 256)
+            do {
+                serverChannel = try await bootstrap.withBoundSocket(listening).get()
+            } catch {
+                close(listening)
+                unlink(path)
+                throw error
+            }
         } catch {
             try? await group.shutdownGracefully()
             throw error as? AirlockError ?? AirlockError(.setupFailed, "cannot listen on \(path): \(error)")

@@ -68,6 +68,34 @@ enum SocketFile {
         }
     }
 
+    /// A listening socket at `path` whose file never allows more than
+    /// `mode`: bind creates the file with the process's umask and it accepts
+    /// connections at once, so the socket is narrowed to its owner before
+    /// bind (the kernel takes the new file's mode from the socket's own),
+    /// and the group and full mode are applied only once it exists.
+    /// Returns the descriptor, for NIO's `withBoundSocket`.
+    static func listen(_ path: String, mode: UInt32, group: String?, backlog: Int32) throws -> CInt {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw AirlockError(.setupFailed, "cannot listen on \(path): \(String(cString: strerror(errno)))") }
+        var bound = false
+        do {
+            guard let address = UnixAddress(path) else { throw AirlockError(.invalidConfig, "socket path \(path) is too long") }
+            guard fchmod(fd, mode_t(mode & 0o700)) == 0, address.withSockaddr({ bind(fd, $0, $1) }) == 0 else {
+                throw AirlockError(.setupFailed, "cannot listen on \(path): \(String(cString: strerror(errno)))")
+            }
+            bound = true
+            guard Glibc.listen(fd, backlog) == 0 else {
+                throw AirlockError(.setupFailed, "cannot listen on \(path): \(String(cString: strerror(errno)))")
+            }
+            try applyPermissions(path, mode: mode, group: group)
+            return fd
+        } catch {
+            close(fd)
+            if bound { unlink(path) }
+            throw error
+        }
+    }
+
     /// Applies the configured mode and group after bind.
     static func applyPermissions(_ path: String, mode: UInt32, group: String?) throws {
         if let group {
