@@ -137,13 +137,16 @@ struct AdminConnectionOptions: ParsableArguments {
 }
 
 /// How records look on a terminal: one line in lists, a block in `show`.
+/// Much of a record is the agent's own text (arguments, reason, tool name):
+/// every line goes through `TerminalText.escape`, so control sequences and
+/// bidirectional overrides can't rewrite what the approver reads.
 enum ApprovalText {
     static func line(_ record: JSONValue) -> String {
         let requester = record["requester"]?["name"]?.stringValue ?? "?"
         let behalf = record["on_behalf_of"]?.stringValue.map { " for \($0)" } ?? ""
-        return [record["id"]?.stringValue ?? "?", record["state"]?.stringValue ?? "?", record["tool"]?.stringValue ?? "?",
+        return TerminalText.escape([record["id"]?.stringValue ?? "?", record["state"]?.stringValue ?? "?", record["tool"]?.stringValue ?? "?",
                 "by \(requester)\(behalf)", "rule \(record["rule"]?["id"]?.stringValue ?? "?")",
-                "expires \(record["expires_at"]?.stringValue ?? "?")"].joined(separator: "  ")
+                "expires \(record["expires_at"]?.stringValue ?? "?")"].joined(separator: "  "))
     }
 
     static func details(_ record: JSONValue) -> String {
@@ -172,7 +175,7 @@ enum ApprovalText {
         if let id = record["id"]?.stringValue, record["state"]?.stringValue == "PENDING" {
             lines.append("decide     airlock approvals approve \(id) [--reason TEXT] | airlock approvals deny \(id) --reason TEXT")
         }
-        return lines.joined(separator: "\n")
+        return lines.map(TerminalText.escape).joined(separator: "\n")
     }
 
     static func change(_ params: JSONValue) -> String {

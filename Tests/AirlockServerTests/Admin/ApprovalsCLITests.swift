@@ -151,6 +151,26 @@ struct AdminApprovalsCLITests {
         #expect(!show.stdout.contains("s3cret"))
     }
 
+    /// The arguments are the agent's own text: a terminal escape or a
+    /// bidirectional override in them must reach the approver's terminal
+    /// as visible escapes, never as a sequence that rewrites the screen.
+    @Test func agentTextCannotRewriteTheApproversScreen() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let hostile = "x\u{1B}[1A\u{1B}[2K\rarguments  {\"value\":\"harmless\"}\u{202E}"
+        let record = try await fixture.pending(arguments: ["value": .string(hostile)])
+        let (list, show) = try await blocking {
+            (try Self.airlock(["approvals", "list", "--admin-socket", fixture.socketPath], asNobody: false),
+             try Self.airlock(["approvals", "show", record.id, "--admin-socket", fixture.socketPath], asNobody: false))
+        }
+        #expect(show.status == 0 && list.status == 0)
+        for output in [list.stdout, show.stdout] {
+            #expect(!output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x0D || $0.value == 0x202E }, "\(output)")
+        }
+        // JSON already escapes the C0 controls; the override is shown as an escape too.
+        #expect(show.stdout.contains("\\u{202e}"), "\(show.stdout)")
+    }
+
     @Test func watchPrintsPendingRecordsThenNewOnes() async throws {
         let fixture = try await AdminFixture.start()
         defer { Task { await fixture.stop() } }
