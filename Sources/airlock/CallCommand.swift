@@ -5,12 +5,16 @@ import Foundation
 
 /// `airlock call TOOL`: one tool call; prints the output and exits with the
 /// tool's status, so it composes in shell scripts like the tool itself.
-/// A refusal (nothing ran) exits 126 with the reason on stderr; a
-/// connection or protocol failure exits 125.
+/// A refusal (nothing ran) exits 126 with the reason on stderr; a call
+/// still waiting for approval (nothing ran yet) exits 75 with how to resume
+/// on stderr; a connection or protocol failure exits 125.
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call", abstract: "Call a tool through the Airlock daemon.",
-        discussion: "Exit status: the tool's own status (128+N for signal N); 126 when the call was refused; 125 when the daemon could not be reached or rejected the request.")
+        discussion: "Exit status: the tool's own status (128+N for signal N); 126 when the call was refused; \(CallCommand.pendingStatus) when it is still waiting for approval (nothing ran yet: resume with --wait ID); 125 when the daemon could not be reached or rejected the request.")
+
+    /// EX_TEMPFAIL: nothing ran yet; the same call can be resumed later.
+    static let pendingStatus: Int32 = 75
 
     @Argument(help: "Tool name (see `airlock tools`); omit with --wait.")
     var tool: String?
@@ -69,8 +73,8 @@ struct CallCommand: ParsableCommand {
             print(CanonicalJSON.encode(result))
         } else {
             let text = result["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined(separator: "\n") ?? ""
-            let refused = result["structuredContent"]?["status"]?.stringValue == "refused"
-            if refused {
+            let status = result["structuredContent"]?["status"]?.stringValue
+            if status == "refused" || status == "pending" {
                 FileHandle.standardError.write(Data((text + "\n").utf8))
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
@@ -100,7 +104,7 @@ struct CallCommand: ParsableCommand {
     static func status(of result: JSONValue) -> Int32 {
         let structured = result["structuredContent"]
         if structured?["status"]?.stringValue == "refused" { return 126 }
-        if structured?["status"]?.stringValue == "pending" { return 0 }
+        if structured?["status"]?.stringValue == "pending" { return pendingStatus }
         if let code = structured?["exitCode"]?.intValue { return Int32(truncatingIfNeeded: code) }
         if let signal = structured?["signal"]?.intValue { return 128 + Int32(truncatingIfNeeded: signal) }
         return result["isError"]?.boolValue == true ? 1 : 0

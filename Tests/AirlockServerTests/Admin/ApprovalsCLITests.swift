@@ -198,6 +198,25 @@ struct AdminApprovalsCLITests {
         watcher.wait()
     }
 
+    /// Nothing ran yet: `airlock call … && next` must not go on as if the
+    /// tool had succeeded.
+    @Test func aPendingCallExitsWithItsOwnStatus() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let harness = try GateHarness(fixture, wait: .zero)
+        var settings = ServerSettings()
+        settings.socketPath = fixture.directory.appendingPathComponent("agent.sock").path
+        let agentSocket = try #require(settings.socketPath)
+        let actors = ActorDirectory(byUID: [getuid(): .init(name: AdminFixture.selfAgent.name, roles: ["agent"], owner: "tester")])
+        let server = try await AgentServer.start(settings: settings, executor: harness.executor, actors: actors,
+                                                 approvals: harness.gate, logger: Logger(label: "test.server"))
+        defer { Task { await server.shutdown() } }
+        let call = try await blocking { try Self.airlock(["call", "argv", "--arg", "value=x", "--socket", agentSocket], asNobody: false) }
+        #expect(call.status == 75, "stdout: \(call.stdout) stderr: \(call.stderr)")
+        #expect(call.stderr.contains("apr-"), "\(call.stderr)")
+        #expect(harness.runner.startedPIDs.isEmpty)
+    }
+
     @Test func callNeedsEitherAToolOrWait() async throws {
         let both = try await blocking { try Self.airlock(["call", "argv", "--wait", "apr-1"], asNobody: false) }
         let neither = try await blocking { try Self.airlock(["call"], asNobody: false) }
