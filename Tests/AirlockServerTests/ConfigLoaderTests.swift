@@ -67,6 +67,17 @@ struct ConfigLoaderTests {
         #expect(error("tools: []\nbogus: 1\n").contains("unknown key 'bogus'"))
     }
 
+    /// A folder named where the daemon keeps a file would put its state
+    /// (lock, keys, token registry) beside it instead, in /var/lib or /etc.
+    @Test(arguments: ["\"\"", "/var/lib/airlock/", "/tmp"])
+    func auditFilesMustBeFiles(value: String) {
+        for key in ["database", "anchor_file"] {
+            let message = error("tools: []\naudit:\n  \(key): \(value)\n")
+            #expect(message.hasPrefix("/etc/airlock/test.yaml:3: audit.\(key):"), "\(message)")
+            #expect(message.contains("folder"), "\(message)")
+        }
+    }
+
     @Test func toolErrorsNameTheTool() {
         let yaml = """
         tools:

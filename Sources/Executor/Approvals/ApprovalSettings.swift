@@ -34,10 +34,16 @@ public struct ApprovalSettings: Sendable {
         guard let json, !json.isNull else { return nil }
         let section = try object(json, "approvers")
         try only(section, keys, "approvers")
-        guard let database = section["database"]?.stringValue ?? defaultDatabase, !database.isEmpty else {
+        guard let database = section["database"].map({ $0.stringValue }) ?? defaultDatabase,
+              !database.isEmpty, !database.hasSuffix("/") else {
             throw AirlockError(.invalidConfig, "approvers.database must name the approval queue's SQLite file")
         }
         let directory = URL(fileURLWithPath: configFile).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: ConfigLoader.resolve(database, against: directory), isDirectory: &isDirectory),
+           isDirectory.boolValue {
+            throw AirlockError(.invalidConfig, "approvers.database names a folder; name the approval queue's SQLite file in it")
+        }
         let people = try (section["people"]?.arrayValue ?? []).enumerated().map { index, item in
             try approver(item, "approvers.people[\(index)]")
         }

@@ -49,9 +49,8 @@ public enum ConfigLoader {
         if let auditNode = try root.optional("audit") {
             try auditNode.requireKeys(within: ["database", "anchor_file", "checkpoint_every_events",
                                                "checkpoint_every_seconds"])
-            auditDatabase = try auditNode.optional("database").map { resolve(try $0.string(), against: directory) }
-            auditCheckpoints.anchorFile = try auditNode.optional("anchor_file")
-                .map { resolve(try $0.string(), against: directory) }
+            auditDatabase = try auditNode.optional("database").map { try stateFile($0, against: directory) }
+            auditCheckpoints.anchorFile = try auditNode.optional("anchor_file").map { try stateFile($0, against: directory) }
             if let n = try auditNode.optional("checkpoint_every_events") {
                 auditCheckpoints.everyEvents = Int(try n.uint64(in: 1...1_000_000))
             }
@@ -101,6 +100,20 @@ public enum ConfigLoader {
             settings.rotateKeysAfter = .seconds(Int64(days) * 86_400)
         }
         return settings
+    }
+
+    /// A file the daemon creates or appends to. A folder there (an empty
+    /// value, a trailing slash, an existing directory) would otherwise put
+    /// the daemon's state beside it, in a folder it then narrows to 0700.
+    static func stateFile(_ node: ConfigNode, against directory: String) throws -> String {
+        let text = try node.string()
+        guard !text.isEmpty, !text.hasSuffix("/") else { throw node.error("must name a file, not a folder: \"\(text)\"") }
+        let path = resolve(text, against: directory)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw node.error("\(path) is a folder; name a file in it")
+        }
+        return path
     }
 
     static func resolve(_ path: String, against directory: String) -> String {

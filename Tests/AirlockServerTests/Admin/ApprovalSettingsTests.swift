@@ -55,6 +55,9 @@ struct AdminApprovalSettingsTests {
         ("approvers: { database: q.sqlite, people: [{ uid: 1, person: a, groups: [g] }, { uid: 1, person: b, groups: [g] }] }", "share uid"),
         ("approvers: { database: q.sqlite, admin_socket: { mode: 660 }, people: [{ uid: 1, person: a, groups: [g] }] }", "octal"),
         ("approvers: { database: q.sqlite, max_pending_per_agent: 0, people: [{ uid: 1, person: a, groups: [g] }] }", "max_pending_per_agent"),
+        ("approvers: { database: /tmp, people: [{ uid: 1, person: a, groups: [g] }] }", "names a folder"),
+        ("approvers: { database: state/, people: [{ uid: 1, person: a, groups: [g] }] }", "SQLite file"),
+        ("approvers: { database: 5, people: [{ uid: 1, person: a, groups: [g] }] }", "SQLite file"),
         ("approvers: { database: q.sqlite, max_pending_per_agent: many, people: [{ uid: 1, person: a, groups: [g] }] }", "max_pending_per_agent"),
     ])
     func mistakesAreNamed(yaml: String, expected: String) throws {
