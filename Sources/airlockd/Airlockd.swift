@@ -49,6 +49,7 @@ struct Airlockd: AsyncParsableCommand {
             try OwnedPath.requireDirectory(keys, role: "the keys directory")
         }
         try Self.requireReadableSecrets(daemonConfig.catalog)
+        try Self.requireBindSources(daemonConfig.catalog)
         let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
                                                    from: daemonConfig.profilesDirectory)
         let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
@@ -115,6 +116,20 @@ struct Airlockd: AsyncParsableCommand {
                     _ = try SecretResolver.value(of: secret.source, named: secret.name)
                 } catch let error as AirlockError {
                     throw AirlockError(.invalidConfig, "tool \(tool.name): \(error.message)")
+                }
+            }
+        }
+    }
+
+    /// A tool's binds must exist when the daemon starts (optional ones
+    /// aside): a missing source would fail every call as the agent's
+    /// mistake, and a reviewed call only after a human approved it.
+    static func requireBindSources(_ catalog: ToolCatalog) throws {
+        for tool in catalog.tools {
+            for bind in tool.readOnlyBinds + tool.writableBinds where !bind.optional {
+                guard FileManager.default.fileExists(atPath: bind.source) else {
+                    throw AirlockError(.invalidConfig, "tool \(tool.name): bind source \(bind.source) does not exist "
+                        + "(create it, or mark the bind optional)")
                 }
             }
         }

@@ -187,6 +187,35 @@ struct DaemonStartupTests {
         #expect(await Self.serving(daemon, setup.socket), "the fixed secret must let it start")
     }
 
+    /// A tool whose bind source is missing stops the start: otherwise every
+    /// call would fail, blamed on the agent, a reviewed one only after a
+    /// human approved it.
+    @Test func aMissingBindSourceStopsTheStart() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        tools:
+          - name: reader
+            description: Reads data.
+            inputSchema: { type: object, properties: {} }
+            command: ["/bin/true"]
+            profile: strict
+            binds:
+              read_only: [{ source: \(setup.folder)/data, destination: /data }]
+        """)
+        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        chmod(setup.config, 0o644)
+        let run = try setup.start().finish()
+        #expect(run.status != 0)
+        #expect(run.stderrText.contains("tool reader: bind source \(setup.folder)/data does not exist"), "\(run.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: setup.socket))
+
+        try FileManager.default.createDirectory(atPath: setup.folder + "/data", withIntermediateDirectories: false)
+        let daemon = try setup.start()
+        defer { _ = daemon.kill(SIGKILL); daemon.wait() }
+        #expect(await Self.serving(daemon, setup.socket), "the created source must let it start")
+    }
+
     /// kill -9 while a call runs: the next start writes that call's outcome
     /// (its sandbox died with the daemon), and records the start itself.
     @Test func aCallInFlightWhenTheDaemonDiesGetsItsOutcomeAtTheNextStart() async throws {
