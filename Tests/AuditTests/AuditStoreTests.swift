@@ -156,6 +156,39 @@ struct AuditStoreTests {
         try await store.close()
     }
 
+    /// The tool name is the caller's too: a call may name no catalog tool,
+    /// with any text. It is stored masked, and cut (the record says so)
+    /// when longer than any catalog tool's name can be.
+    @Test func toolNamesAreMaskedAndUnknownLongOnesCut() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        let injected = "s3cr3t-injected-Value-91x"
+        let long = "dump_" + String(repeating: "0123456789é", count: 20_000)
+        var written: [AuditRecord] = []
+        for (id, tool) in [("c1", "AKIAIOSFODNN7EXAMPLE"), ("c2", "run \(injected) now"), ("c3", long), ("c4", "sql.query")] {
+            written.append(try await store.append(AuditEvent(kind: .callRefused, callID: id, tool: tool), secrets: [injected]))
+        }
+        let read = try store.reader.records()
+        try await store.close()
+        let stored = try sqlite(directory.file("audit.sqlite"), "SELECT event FROM audit_events")
+        #expect(!stored.contains("AKIAIOSFODNN7EXAMPLE"))
+        #expect(!stored.contains(injected))
+        #expect(written[0].tool?.hasPrefix("[REDACTED:aws_key:") == true)
+        #expect(written[1].tool?.hasPrefix("run [REDACTED:secret:") == true)
+        let cut = try #require(written[2].tool)
+        #expect(cut.utf8.count <= RecordedToolName.maximumBytes && cut.utf8.count > RecordedToolName.maximumBytes - 4)
+        #expect(long.hasPrefix(cut))
+        #expect(written[2].event["tool_truncated"] == true)
+        #expect(written[2].event["tool_bytes"]?.intValue == Int64(long.utf8.count))
+        #expect(stored.utf8.count < 4 * 1024)
+        #expect(written[3].tool == "sql.query")
+        #expect(written[3].event["tool_truncated"] == nil && written[3].event["tool_bytes"] == nil)
+        for (appended, record) in zip(written, read.filter { $0.kind == .callRefused }) {
+            #expect(appended.tool == record.tool && appended.eventText == record.eventText)
+        }
+    }
+
     @Test func argumentsAndOutputsAreMaskedBeforeWriting() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }

@@ -65,6 +65,35 @@ struct MaskerTests {
         #expect(masked["nested"]?["ok"] == true)
     }
 
+    @Test func objectKeysAreMaskedAtAnyDepth() {
+        let secret = "pl41n-but-injected"
+        let value: JSONValue = .object([
+            "query": "SELECT 1",
+            "_meta": .object([secret: "trace", "AKIAIOSFODNN7EXAMPLE": 1]),
+            "nested": .array([.object(["ops@example.com": true])]),
+        ])
+        let masked = masker.mask(value, secrets: [secret])
+        #expect(!masked.canonicalText.contains(secret))
+        #expect(!masked.canonicalText.contains("AKIAIOSFODNN7EXAMPLE"))
+        #expect(!masked.canonicalText.contains("ops@example.com"))
+        let meta = masked["_meta"]?.objectValue ?? [:]
+        #expect(meta[masker.marker(type: "secret", value: Substring(secret))] == "trace")
+        #expect(meta.count == 2 && meta.keys.contains { $0.hasPrefix("[REDACTED:aws_key:") })
+        #expect(masked["nested"]?.arrayValue?.first?.objectValue?.keys.first?.hasPrefix("[REDACTED:email:") == true)
+        #expect(masked["query"] == "SELECT 1")
+    }
+
+    /// A masked key may equal another key (here, one that is literally its
+    /// marker): every entry is kept, the masked ones numbered after the rest.
+    @Test func keysThatMaskAlikeAreAllKept() {
+        let secret = "pl41n-but-injected"
+        let marker = masker.marker(type: "secret", value: Substring(secret))
+        let value: JSONValue = .object([secret: 1, marker: 2, "\(marker) #2": 3])
+        let masked = masker.mask(value, secrets: [secret])
+        #expect(masked.objectValue == [marker: 2, "\(marker) #2": 3, "\(marker) #3": 1])
+        #expect(masker.mask(masked, secrets: [secret]) == masked)
+    }
+
     @Test func maskingIsIdempotent() {
         let once = masker.mask("password=Tr0ub4dor&3 mail bob@example.com")
         #expect(masker.mask(once) == once)

@@ -47,11 +47,13 @@ public struct Masker: Sendable {
         return output
     }
 
-    /// Masks every string in `value`; a string under a secret-looking key
-    /// (`password`, `api_key`...) is masked whole when it clears the entropy
-    /// floor and is not plainly a path or a URL without credentials (those
-    /// are evidence; the detectors still mask what is secret in them); a
-    /// bare integer that is a card number becomes a masked string.
+    /// Masks every string in `value`, object keys included (the caller
+    /// picks those too: a token can be the key of a nested argument or of
+    /// `_meta`); a string under a secret-looking key (`password`,
+    /// `api_key`...) is masked whole when it clears the entropy floor and is
+    /// not plainly a path or a URL without credentials (those are evidence;
+    /// the detectors still mask what is secret in them); a bare integer that
+    /// is a card number becomes a masked string.
     public func mask(_ value: JSONValue, secrets: [String] = []) -> JSONValue {
         switch value {
         case .string(let text):
@@ -74,17 +76,35 @@ public struct Masker: Sendable {
         case .object(let members):
             var masked: [String: JSONValue] = [:]
             masked.reserveCapacity(members.count)
+            var renamed: [(original: String, key: String, member: JSONValue)] = []
             for (key, member) in members {
-                if SecretDetector.isSecretKey(key) {
-                    masked[key] = maskUnderSecretKey(member, secrets: secrets)
-                } else {
-                    masked[key] = mask(member, secrets: secrets)
-                }
+                let value = SecretDetector.isSecretKey(key) ? maskUnderSecretKey(member, secrets: secrets) : mask(member, secrets: secrets)
+                let maskedKey = mask(key, secrets: secrets)
+                if maskedKey == key { masked[key] = value } else { renamed.append((key, maskedKey, value)) }
+            }
+            // In the order of their original keys, so the same object is always stored the same way.
+            for entry in renamed.sorted(by: { $0.original < $1.original }) {
+                masked[Self.unusedKey(entry.key, in: masked)] = entry.member
             }
             return .object(masked)
         case .null, .bool, .double:
             return value
         }
+    }
+
+    /// `key`, or when an entry has it already (two keys that mask the same,
+    /// or a key that is literally another's marker) `key #2`, `key #3`...:
+    /// an audit record keeps every entry the caller sent. The space keeps
+    /// masking idempotent: `[REDACTED:secret:tag]#2` would read as a
+    /// `secret:` assignment of a value long enough to mask again.
+    private static func unusedKey(_ key: String, in object: [String: JSONValue]) -> String {
+        var candidate = key
+        var number = 2
+        while object[candidate] != nil {
+            candidate = "\(key) #\(number)"
+            number += 1
+        }
+        return candidate
     }
 
     /// A value under a secret-named key: a string (or each string of an

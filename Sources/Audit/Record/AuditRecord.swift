@@ -42,7 +42,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         self.kind = event.kind
         self.callID = event.callID
         self.actor = masked.actor
-        self.tool = event.tool
+        self.tool = masked.tool
         self.arguments = masked.arguments
         self.argumentsDigest = event.argumentsDigest
         self.fields = masked.fields
