@@ -29,6 +29,43 @@ struct SecretTests {
         #expect(masked.contains("plain: [REDACTED:secret:DB_PASSWORD]"))
     }
 
+    @Test("a secret base64'd after a user name, as in a Basic Authorization header, is masked at every byte offset")
+    func masksBasicAuthorizationHeader() {
+        let masker = SecretMasker([secret])
+        // "user:" takes 2 to 9 bytes: the secret starts at each offset modulo 3.
+        for user in ["a", "ab", "abc", "root", "admin", "deploy", "svc-robot"] {
+            let credentials = Data("\(user):\(secret.value)".utf8).base64EncodedString()
+            let masked = masker.mask("> Authorization: Basic \(credentials)\r\n")
+            #expect(masked.contains("[REDACTED:secret:DB_PASSWORD]"), "user \(user): \(masked)")
+            #expect(!masked.contains(credentials), "user \(user)")
+            // What is left of the credentials is the user name's part and at most two characters after the marker.
+            let after = masked.components(separatedBy: "[REDACTED:secret:DB_PASSWORD]").last ?? ""
+            #expect(after.count <= 2 + "\r\n".count, "user \(user): \(masked)")
+        }
+    }
+
+    @Test("a secret base64'd inside a longer text, with more after it, is masked at every byte offset")
+    func masksBase64InsideLongerText() {
+        let masker = SecretMasker([secret])
+        // 9, 7 and 11 bytes before the secret: offsets 0, 1 and 2 modulo 3.
+        for prefix in ["{\"pass\":\"", "{\"pw\":\"", "{\"passwd\":\""] {
+            let json = "\(prefix)\(secret.value)\",\"user\":\"ci\"}"
+            for encoded in [Data(json.utf8).base64EncodedString(),
+                            Data(json.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")] {
+                let masked = masker.mask("token: \(encoded)")
+                #expect(masked.contains("[REDACTED:secret:DB_PASSWORD]"), "\(prefix): \(masked)")
+            }
+        }
+    }
+
+    @Test("a short secret is not looked for at other base64 offsets: a few characters turn up by chance")
+    func shortSecretsHaveNoShiftedBase64() {
+        let masker = SecretMasker([ResolvedSecret(name: "PIN", value: "4711")])
+        let shifted = Data("a:4711".utf8).base64EncodedString()
+        #expect(masker.mask("Basic \(shifted)") == "Basic \(shifted)")
+        #expect(masker.mask("pin 4711, \(Data("4711".utf8).base64EncodedString())") == "pin [REDACTED:secret:PIN], [REDACTED:secret:PIN]")
+    }
+
     @Test("a tool that echoes its secret returns it masked, in JSON results too")
     func echoedSecretMaskedInJSON() {
         let masker = SecretMasker([secret])
