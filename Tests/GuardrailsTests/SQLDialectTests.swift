@@ -79,6 +79,61 @@ import Testing
         #expect(decision.ruleIDs.contains(rule), "\(decision.ruleIDs)")
     }
 
+    /// SQL Server reserves neither BEFORE nor AFTER: outside a trigger's
+    /// header they are a column alias, and the verb after them starts the
+    /// next statement of the batch.
+    @Test(arguments: [
+        ("SELECT 1 after DROP TABLE users", Decision.Effect.deny, "sql-forbid-drop-truncate"),
+        ("SELECT 1 AS before DELETE FROM users", .review, "sql-review-unbounded-write"),
+        ("SELECT 1 after EXEC('DROP TABLE users')", .review, "any-review-unparsed"),
+        ("CREATE TRIGGER tr ON x FOR INSERT AS SELECT 1 after DROP TABLE users", .deny, "sql-forbid-drop-truncate"),
+        ("CREATE TRIGGER tr AFTER INSERT ON x BEGIN SELECT 1 AS before DELETE FROM users; END", .review, "sql-review-unbounded-write"),
+    ])
+    func beforeAndAfterOutsideATriggerHeaderAreNames(query: String, effect: Decision.Effect, rule: String) throws {
+        let decision = try Self.decide(query)
+        #expect(decision.effect == effect, "\(decision.ruleIDs) \(decision.reasons)")
+        #expect(decision.ruleIDs.contains(rule), "\(decision.ruleIDs)")
+    }
+
+    /// The verbs each statement of `text`'s first `;`-separated part starts with.
+    static func statementVerbs(_ text: String) -> [String] {
+        var rest = SQLLexer(text).statements[0][...]
+        var verbs: [String] = []
+        while let first = rest.first {
+            verbs.append(first.text)
+            rest = rest[SQLStatementSplitter.end(of: rest)...]
+        }
+        return verbs
+    }
+
+    @Test func beforeAndAfterMakeAClauseOnlyAsATriggersTiming() {
+        #expect(Self.statementVerbs("SELECT 1 after DROP TABLE users") == ["SELECT", "DROP"])
+        #expect(Self.statementVerbs("SELECT a AS before DELETE FROM users") == ["SELECT", "DELETE"])
+        #expect(Self.statementVerbs("CREATE TRIGGER t ON x AFTER INSERT AS SELECT 1 after DROP TABLE users") == ["CREATE", "DROP"])
+        #expect(Self.statementVerbs("ALTER TABLE x DISABLE TRIGGER t SELECT 1 after DELETE FROM users") == ["ALTER", "DELETE"])
+        // The timing word itself, after any trigger prefix, still keeps its event in the header.
+        #expect(Self.statementVerbs("CREATE TRIGGER t AFTER DELETE ON x FOR EACH ROW INSERT INTO log VALUES (1)") == ["CREATE", "INSERT"])
+        #expect(Self.statementVerbs("CREATE OR ALTER TRIGGER t ON x AFTER DELETE AS INSERT INTO log VALUES (1)") == ["CREATE", "INSERT"])
+        #expect(Self.statementVerbs("CREATE DEFINER = root@localhost TRIGGER t BEFORE UPDATE ON x FOR EACH ROW SET NEW.a = 1") == ["CREATE"])
+    }
+
+    /// A verb kept as a clause because of the word before it is also read
+    /// as a statement: that word may end one instead (`SET NOCOUNT ON`,
+    /// an ALTER whose next object the splitter does not list).
+    @Test(arguments: [
+        ("SET NOCOUNT ON DELETE FROM users", Decision.Effect.review, "sql-review-unbounded-write"),
+        ("SET XACT_ABORT ON TRUNCATE TABLE users", .deny, "sql-forbid-drop-truncate"),
+        ("ALTER DATABASE app SET RECURSIVE_TRIGGERS ON DROP TABLE users", .deny, "sql-forbid-drop-truncate"),
+        ("ALTER TABLE t ADD c int DROP EXTERNAL TABLE users", .deny, "sql-forbid-drop-truncate"),
+        ("SET IDENTITY_INSERT t ON UPDATE users SET admin = 1", .review, "sql-review-unbounded-write"),
+        ("SET ANSI_NULLS ON EXEC('DROP TABLE users')", .review, "any-review-unparsed"),
+    ])
+    func verbsKeptAsClausesAreAlsoReadAsStatements(query: String, effect: Decision.Effect, rule: String) throws {
+        let decision = try Self.decide(query)
+        #expect(decision.effect == effect, "\(decision.ruleIDs) \(decision.reasons)")
+        #expect(decision.ruleIDs.contains(rule), "\(decision.ruleIDs)")
+    }
+
     @Test(arguments: [
         "SELECT 1 -- a comment",
         "SELECT 1 /* a comment */",
@@ -98,6 +153,16 @@ import Testing
         "DROP INDEX idx_users_email",
         "CREATE FUNCTION add(a int, b int) RETURNS int AS 'SELECT a + b' LANGUAGE sql IMMUTABLE",
         "CREATE VIEW active_users AS SELECT * FROM users WHERE active",
+        // Verbs that only a clause has there, however the word before them reads.
+        "CREATE TRIGGER log_delete AFTER DELETE ON users FOR EACH ROW INSERT INTO log VALUES (1)",
+        "CREATE TRIGGER log_change ON users AFTER INSERT, UPDATE, DELETE AS INSERT INTO log VALUES (1)",
+        "CREATE TRIGGER log_update BEFORE UPDATE OF email OR DELETE ON users FOR EACH ROW INSERT INTO log VALUES (1)",
+        "CREATE DEFINER = root@localhost TRIGGER stamp BEFORE UPDATE ON users FOR EACH ROW SET NEW.a = 1",
+        "CREATE POLICY own_rows ON docs FOR DELETE USING (owner = current_user)",
+        "INSERT INTO kv (k, v) VALUES ('a', 1) ON DUPLICATE KEY UPDATE v = VALUES(v)",
+        "ALTER TABLE t ALTER COLUMN c DROP DEFAULT",
+        "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES b (id) ON DELETE NO ACTION ON UPDATE SET NULL",
+        "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT DEFAULT VALUES",
     ])
     func plainFormsStayAllowed(query: String) throws {
         let decision = try Self.decide(query)

@@ -7,7 +7,9 @@
 /// needs no `;` (`SELECT 1 DROP TABLE t`), and trigger, rule and event
 /// bodies sit inside their CREATE (see `SQLStatementSplitter`); stored-code
 /// bodies and SQL handed to `dblink_exec` sit in strings (see
-/// `SQLEmbeddedCode`). Each is analyzed as a statement of its own.
+/// `SQLEmbeddedCode`). Each is analyzed as a statement of its own, and so
+/// is each verb kept as a clause whose word before it may instead end a
+/// statement (see `SQLClauseVerbs`).
 ///
 /// Statements nest (`WITH` bodies, `EXPLAIN ANALYZE` targets, bodies); each
 /// level counts against `IntentLimits.maximumNesting`, and every pass over a
@@ -63,8 +65,10 @@ struct SQLStatementAnalyzer {
     }
 
     /// Takes in what a nested analysis (of SQL held in a string) found.
-    mutating func merge(_ other: SQLStatementAnalyzer) {
-        statements += other.statements
+    /// `writesOnly` keeps only the statements that change something, for a
+    /// second reading of text this analysis has read already.
+    mutating func merge(_ other: SQLStatementAnalyzer, writesOnly: Bool = false) {
+        statements += writesOnly ? other.statements.filter { !$0.readOnly } : other.statements
         for message in other.problems { problem(message) }
     }
 
@@ -98,8 +102,8 @@ struct SQLStatementAnalyzer {
                 rest = target[end(of: target)...]
                 continue
             }
-            let end = end(of: rest)
-            let piece = rest[..<end]
+            let split = split(rest)
+            let piece = rest[..<split.end]
             if first.text == "WITH" {
                 analyzeWith(piece.dropFirst(), depth: depth)
             } else {
@@ -107,12 +111,17 @@ struct SQLStatementAnalyzer {
                 if first.text == "CREATE" || first.text == "ALTER" { analyzeStoredCode(piece, depth: depth) }
             }
             analyzeEmbeddedCalls(piece, depth: depth)
-            rest = rest[end...]
+            analyzeClauseVerbs(split.clauseVerbStatements, in: piece, depth: depth)
+            rest = rest[split.end...]
         }
     }
 
     private func end(of tokens: ArraySlice<SQLToken>) -> Int {
-        splitsBatches ? SQLStatementSplitter.end(of: tokens) : tokens.endIndex
+        split(tokens).end
+    }
+
+    private func split(_ tokens: ArraySlice<SQLToken>) -> SQLStatementSplitter.Split {
+        splitsBatches ? SQLStatementSplitter.split(tokens) : SQLStatementSplitter.Split(end: tokens.endIndex, clauseVerbStatements: [])
     }
 
     private static let explainOptions: Set<String> = ["VERBOSE", "QUERY", "PLAN", "EXTENDED", "PARTITIONS"]
