@@ -136,6 +136,10 @@ struct ExecutorPipelineTests {
         guard case .refused(let error, _) = unknown else { Issue.record("ran"); return }
         #expect(error.code == .unknownTool)
         #expect(error.message.contains("argv, shell, sleep, cat"))
+        // A huge unknown name is quoted in part, with its size.
+        let huge = await exec.execute(call(String(repeating: "n", count: 100_000), [:]))
+        guard case .refused(let hugeError, _) = huge else { Issue.record("ran"); return }
+        #expect(hugeError.message.utf8.count < 300 && hugeError.message.contains("(100000 bytes)"), "\(hugeError.message.prefix(200))")
         #expect(policy.calls.isEmpty)
     }
 

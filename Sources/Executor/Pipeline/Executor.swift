@@ -115,7 +115,10 @@ public final class Executor: Sendable {
     public func validate(_ call: ToolCall) throws -> (ToolDefinition, PreparedLaunch) {
         guard let tool = catalog[call.tool] else {
             let names = catalog.tools.map(\.name).joined(separator: ", ")
-            throw AirlockError(.unknownTool, "unknown tool '\(call.tool)'; this daemon offers: \(names)")
+            // The name is the caller's text, up to a frame's size: quoted in
+            // part (the audit record keeps a masked, bounded copy).
+            let shown = call.tool.count > 80 ? "\(call.tool.prefix(80))… (\(call.tool.utf8.count) bytes)" : call.tool
+            throw AirlockError(.unknownTool, "unknown tool '\(shown)'; this daemon offers: \(names)")
         }
         let violations = tool.inputSchema.violations(of: .object(call.arguments))
         guard violations.isEmpty else {
