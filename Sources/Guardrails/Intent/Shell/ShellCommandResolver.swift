@@ -85,32 +85,6 @@ struct ShellCommandResolver {
     static let downloaders: Set<String> = ["curl", "wget", "fetch", "aria2c", "http", "https", "lwp-download", "lwp-request", "xh"]
     static let privilegeWrappers: Set<String> = ["sudo", "su", "doas", "pkexec", "runuser"]
 
-    /// Options that take a value, per wrapper, so the value is not taken for the program.
-    private static let wrapperOptionsWithValue: [String: Set<String>] = [
-        "sudo": ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group", "--chdir", "--prompt", "--host"],
-        "doas": ["-u", "-C"],
-        "runuser": ["-u", "-g", "-G", "--user", "--group"],
-        "env": ["-u", "-C", "--unset", "--chdir"],
-        "nice": ["-n", "--adjustment"],
-        "ionice": ["-c", "-n", "-p", "--class", "--classdata"],
-        "timeout": ["-s", "-k", "--signal", "--kill-after"],
-        "stdbuf": ["-i", "-o", "-e"],
-        "xargs": ["-I", "-i", "-n", "-P", "-L", "-l", "-d", "-E", "-e", "-s", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--replace"],
-        "flock": ["-w", "-E", "--timeout", "--conflict-exit-code"],
-        "watch": ["-n", "-d", "--interval"],
-        "strace": ["-e", "-o", "-p", "-s", "-u"],
-        "chrt": [],
-        "taskset": [],
-        "unshare": [],
-    ]
-    /// Wrappers followed by exactly one positional before the program.
-    private static let wrappersWithPositional: Set<String> = ["timeout", "flock", "chroot", "taskset", "chrt"]
-    private static let plainWrappers: Set<String> = ["nohup", "time", "command", "builtin", "exec", "setsid", "unbuffer",
-                                                      "caffeinate", "ltrace", "busybox", "toybox", "stdbuf", "nice", "ionice",
-                                                      "unshare", "strace"]
-    /// Every program the resolver looks through, so that the common case (not a wrapper) costs one lookup.
-    private static let wrappers: Set<String> = privilegeWrappers.union(wrapperOptionsWithValue.keys).union(wrappersWithPositional).union(plainWrappers)
-
     private init(budget: WorkBudget) {
         self.budget = budget
     }
@@ -191,32 +165,15 @@ struct ShellCommandResolver {
         guard depth <= IntentLimits.maximumNesting else { problems.append("shell commands \(IntentLimits.nestingProblem)"); return }
         let name = invocation.name
         let args = invocation.args
-        if Self.wrappers.contains(name) {
-            if name == "su" || (name == "runuser" && args.contains { $0.text == "-c" }) {
-                if let c = args.firstIndex(where: { $0.text == "-c" || $0.text == "--command" }), c + 1 < args.count {
-                    nested(args[c + 1], from: invocation, depth: depth, sudo: true)
-                }
-                return
-            }
-            var k = 0
-            let withValue = Self.wrapperOptionsWithValue[name] ?? []
-            while k < args.count {
-                let text = args[k].text
-                if text == "--" { k += 1; break }
-                if name == "env" || name == "sudo", assignmentLike(text) { assignments.append(args[k]); k += 1; continue }
-                if name == "env", text == "-S" || text == "--split-string", k + 1 < args.count {
-                    nested(args[k + 1], from: invocation, depth: depth, sudo: false)
-                    return
-                }
-                guard text.hasPrefix("-"), text.count > 1 else { break }
-                k += withValue.contains(text) ? 2 : 1
-            }
-            if Self.wrappersWithPositional.contains(name) { k += 1 }
-            guard k < args.count else { return }
+        if let wrapper = ShellWrapper.named(name) {
+            let reading = wrapper.read(name, args, depth: depth, budget: budget)
+            problems += reading.problems
+            assignments += reading.assignments
+            guard let program = reading.command.first else { return }
             var inner = invocation
-            inner.nameWord = args[k]
-            inner.name = Self.basename(args[k].text)
-            inner.args = Array(args[(k + 1)...])
+            inner.nameWord = program
+            inner.name = Self.basename(program.text)
+            inner.args = Array(reading.command.dropFirst())
             inner.wrappers.append(name)
             if Self.privilegeWrappers.contains(name) { inner.viaSudo = true }
             if name == "xargs" {
@@ -225,7 +182,7 @@ struct ShellCommandResolver {
                 inner.argumentsFromStdin = true
             }
             if name == "watch" {
-                nested(ShellWord(text: args[k...].map(\.text).joined(separator: " ")), from: inner, depth: depth, sudo: inner.viaSudo)
+                nested(ShellWord(text: reading.command.map(\.text).joined(separator: " ")), from: inner, depth: depth, sudo: inner.viaSudo)
                 return
             }
             unwrap(&inner, depth: depth + 1)
@@ -233,9 +190,9 @@ struct ShellCommandResolver {
         }
         switch name {
         case _ where ShellInterpreters.isShell(name):
-            if let c = args.firstIndex(where: { $0.text.hasPrefix("-") && !$0.text.hasPrefix("--") && $0.text.contains("c") }), c + 1 < args.count {
-                nested(args[c + 1], from: invocation, depth: depth, sudo: invocation.viaSudo)
-            }
+            let inline = ShellInlineScript(shell: name, args)
+            if let problem = inline.problem { problems.append(problem) }
+            for script in inline.candidates { nested(script, from: invocation, depth: depth, sudo: invocation.viaSudo) }
             for redirection in invocation.redirections {
                 // Here-documents and here-strings fed to a shell are its script.
                 if let body = redirection.heredocBody {
@@ -255,11 +212,6 @@ struct ShellCommandResolver {
         default:
             break
         }
-    }
-
-    private func assignmentLike(_ text: String) -> Bool {
-        guard text.utf8.contains(UInt8(ascii: "=")), let eq = text.firstIndex(of: "="), eq != text.startIndex else { return false }
-        return text[..<eq].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     }
 
     /// Parses `word` as a script run by `outer` (sh -c, eval, su -c, watch,

@@ -14,10 +14,13 @@ enum ShellCommandRules {
         return out
     }
 
+    /// Whether `short` is among the short options, or one of `long` is
+    /// given, by its whole name or a prefix of it (`--recu`), as getopt_long
+    /// and git accept: comparing whole words let `rm --recu -rf` pass.
     static func hasFlag(_ args: [ShellWord], short: Character, long: [String] = []) -> Bool {
         args.contains { a in
             let t = a.text
-            if long.contains(t) { return true }
+            if long.contains(where: { ShellOptions.abbreviates(t, $0) }) { return true }
             return t.hasPrefix("-") && !t.hasPrefix("--") && t.dropFirst().contains(short)
         }
     }
@@ -30,7 +33,7 @@ enum ShellCommandRules {
             return operands(inv.args)
         case .shred?, .srm?, .wipe?:
             return hasFlag(inv.args, short: "r") || hasFlag(inv.args, short: "R") ? operands(inv.args) : nil
-        case .rsync? where inv.args.contains { $0.text.hasPrefix("--delete") }:
+        case .rsync? where inv.args.contains { $0.text.hasPrefix("--delete") || $0.text == "--del" }:   // `--del` is `--delete-during`
             return operands(inv.args).suffix(1)
         default:
             return nil
@@ -50,7 +53,7 @@ enum ShellCommandRules {
         case .dd?:
             return inv.args.filter { $0.text.hasPrefix("of=") }.map { ShellWord(text: String($0.text.dropFirst(3)), isDynamic: $0.isDynamic) }
         case .sed?, .perl?:
-            let inPlace = inv.args.contains { $0.text.hasPrefix("-i") || $0.text == "--in-place" || $0.text.hasPrefix("-pi") }
+            let inPlace = inv.args.contains { $0.text.hasPrefix("-i") || ShellOptions.abbreviates($0.text, "--in-place") || $0.text.hasPrefix("-pi") }
             return inPlace ? Array(ops.dropFirst()) : []
         default:
             return []
@@ -94,7 +97,7 @@ enum ShellCommandRules {
         guard k < args.count, args[k].text == "push" else { return false }
         let rest = args[(k + 1)...]
         return rest.contains { a in
-            a.text == "--force" || a.text.hasPrefix("--force-with-lease") || a.text == "--force-if-includes" || a.text == "--mirror"
+            ["--force", "--force-with-lease", "--force-if-includes", "--mirror"].contains { ShellOptions.abbreviates(a.text, $0) }
                 || (a.text.hasPrefix("-") && !a.text.hasPrefix("--") && a.text.contains("f"))
                 || (a.text.hasPrefix("+") && a.text.count > 1)
         }

@@ -47,7 +47,7 @@ enum ShellInterpreters {
     /// Whether `args` give the interpreter its code inline: `sh -c`,
     /// `bash -lc`, `python -c`, `perl -e`, `node --eval`...
     static func hasInlineCode(_ name: String, _ args: [ShellWord]) -> Bool {
-        if isShell(name) { return args.contains { $0.text.hasPrefix("-") && !$0.text.hasPrefix("--") && $0.text.contains("c") } }
+        if isShell(name) { return ShellInlineScript(shell: name, args).isGiven }
         let options = inlineCodeOptions[family(of: name)] ?? ["-c", "-e"]
         return args.contains { options.contains($0.text.lowercased()) }
     }

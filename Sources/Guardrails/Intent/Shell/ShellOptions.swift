@@ -1,23 +1,48 @@
 /// A program's options read the way getopt reads them: short options
 /// clustered (`-fsSLo FILE`), a short option's value attached (`-xHOST:PORT`,
 /// `-o/tmp/x`) or in the next word, `--long=value` or `--long value`, options
-/// after operands, and `--` ending them. Matching whole words (`-o`) misses
-/// every other spelling, and each missed spelling hides a file or a host.
+/// after operands (unless the spec stops at the first), and `--` ending them.
+/// Matching whole words (`-o`) misses every other spelling, and each missed
+/// spelling hides a file, a host or the command a wrapper runs.
 struct ShellOptions {
-    /// Which options take a value, for one program.
+    /// Which options take a value, for one program; for a complete spec,
+    /// every option it has.
     struct Spec: Sendable {
         var short: Set<Character>
         var long: Set<String>
+        /// The options that take no value. With them (and `attachedOnly`) a
+        /// spec names every option its program has: see `isComplete`.
+        var flags: Set<Character> = []
+        var longFlags: Set<String> = []
+        /// Short options whose value is optional and so can only be attached
+        /// (`xargs -i{}`, `-l10`): alone they take none, and the next word is
+        /// not theirs.
+        var attachedOnly: Set<Character> = []
+        /// The spec lists every option of its program. Any other option is
+        /// reported in `unknown` (whether it takes the next word is anyone's
+        /// guess), and a long option is read by unambiguous prefix, as
+        /// getopt_long reads it (`--spl` is `--split-string`).
+        var isComplete = false
+        /// Options end at the first operand, as in a program that runs a
+        /// command (getopt's `+`): `sudo rm -rf`'s `-rf` is rm's, not sudo's.
+        var stopsAtOperand = false
+        /// A dash and digits (`nice -10`, `--10`, `-+10`) is one option,
+        /// not a cluster of letters.
+        var numericOptions = false
     }
 
     struct Option {
-        /// `-x` or `--proxy`.
+        /// `-x` or `--proxy` (the full name, when given as a prefix of it).
         var name: String
         var value: ShellWord?
+        /// The index of the first word after the option and its value.
+        var end: Int = 0
     }
 
     private(set) var options: [Option] = []
     private(set) var operands: [ShellWord] = []
+    /// Options a complete spec does not know, as written: where they end is a guess.
+    private(set) var unknown: [String] = []
 
     init(_ args: [ShellWord], _ spec: Spec) {
         var k = 0
@@ -27,18 +52,32 @@ struct ShellOptions {
             let text = word.text
             k += 1
             if afterDashDash || !text.hasPrefix("-") || text == "-" {
+                if spec.stopsAtOperand { operands = Array(args[(k - 1)...]); return }
                 operands.append(word)
                 continue
             }
-            if text == "--" { afterDashDash = true; continue }
+            if text == "--" {
+                if spec.stopsAtOperand { operands = Array(args[k...]); return }
+                afterDashDash = true
+                continue
+            }
+            if spec.numericOptions, Self.isNumeric(text) {
+                options.append(Option(name: text, value: nil, end: k))
+                continue
+            }
             if text.hasPrefix("--") {
-                if let eq = text.firstIndex(of: "=") {
-                    options.append(Option(name: String(text[..<eq]), value: ShellWord(text: String(text[text.index(after: eq)...]), isDynamic: word.isDynamic)))
-                } else if spec.long.contains(text) {
-                    options.append(Option(name: text, value: k < args.count ? args[k] : nil))
+                let eq = text.firstIndex(of: "=")
+                let written = String(text[..<(eq ?? text.endIndex)])
+                let known = Self.longName(written, spec)
+                if known == nil && spec.isComplete { unknown.append(written) }
+                let name = known ?? written
+                if let eq {
+                    options.append(Option(name: name, value: ShellWord(text: String(text[text.index(after: eq)...]), isDynamic: word.isDynamic), end: k))
+                } else if spec.long.contains(name) {
+                    options.append(Option(name: name, value: k < args.count ? args[k] : nil, end: min(k + 1, args.count)))
                     k += 1
                 } else {
-                    options.append(Option(name: text, value: nil))
+                    options.append(Option(name: name, value: nil, end: k))
                 }
                 continue
             }
@@ -46,16 +85,51 @@ struct ShellOptions {
             while let letter = rest.first {
                 rest = rest.dropFirst()
                 let name = "-" + String(letter)
-                guard spec.short.contains(letter) else { options.append(Option(name: name, value: nil)); continue }
-                if !rest.isEmpty {
-                    options.append(Option(name: name, value: ShellWord(text: String(rest), isDynamic: word.isDynamic)))
+                let attached = rest.isEmpty ? nil : ShellWord(text: String(rest), isDynamic: word.isDynamic)
+                if spec.attachedOnly.contains(letter) {
+                    options.append(Option(name: name, value: attached, end: k))
+                    break
+                }
+                guard spec.short.contains(letter) else {
+                    if spec.isComplete && !spec.flags.contains(letter) { unknown.append(name) }
+                    options.append(Option(name: name, value: nil, end: k))
+                    continue
+                }
+                if let attached {
+                    options.append(Option(name: name, value: attached, end: k))
                 } else {
-                    options.append(Option(name: name, value: k < args.count ? args[k] : nil))
+                    options.append(Option(name: name, value: k < args.count ? args[k] : nil, end: min(k + 1, args.count)))
                     k += 1
                 }
                 break
             }
         }
+    }
+
+    /// The long option `written` (`--name`, without any `=value`) stands for:
+    /// itself when the spec knows it, else, for a complete spec, the one
+    /// option it is an unambiguous prefix of; nil when there is none.
+    private static func longName(_ written: String, _ spec: Spec) -> String? {
+        if spec.long.contains(written) || spec.longFlags.contains(written) { return written }
+        guard spec.isComplete else { return nil }
+        let candidates = spec.long.union(spec.longFlags).filter { abbreviates(written, $0) }
+        return candidates.count == 1 ? candidates.first : nil
+    }
+
+    /// Whether `written` (`--recu`, or `--recu=x`) names the long option
+    /// `option` (`--recursive`) the way getopt_long and git read it: the
+    /// whole name or any prefix of it with at least one letter after `--`.
+    /// A prefix several options share is an error for the program itself,
+    /// so a rule looking for one of them may count it as that one.
+    static func abbreviates(_ written: String, _ option: String) -> Bool {
+        let name = written.firstIndex(of: "=").map { written[..<$0] } ?? Substring(written)
+        return name.count > 2 && name.hasPrefix("--") && option.hasPrefix(name)
+    }
+
+    private static func isNumeric(_ text: String) -> Bool {
+        var rest = text.dropFirst()
+        if let sign = rest.first, sign == "-" || sign == "+" { rest = rest.dropFirst() }
+        return !rest.isEmpty && rest.allSatisfy(\.isNumber)
     }
 
     /// The values given to any of `names`.
