@@ -55,15 +55,23 @@ import Testing
     @Test func outcomesClassifyFalseAllowsAndFalseDenies() throws {
         let suite = try PolicyTestSuite.parse(yaml: """
             cases:
-              - { tool: a, expect: deny }
-              - { tool: b, expect: allow }
-              - { tool: c, expect: review }
+              - { tool: a, intent: [], expect: deny }
+              - { tool: b, intent: [], expect: allow }
+              - { tool: c, intent: [], expect: review }
             """, source: "cases.yaml")
         let everything = try Policy.parse(yaml: "rules:\n  - { id: all, effect: permit, reason: ok }\n", source: "p")
         let outcomes = suite.run(against: everything)
         #expect(outcomes.map(\.isFalseAllow) == [true, false, true])
         let nothing = try Policy.parse(yaml: "rules: []\n", source: "p")
         #expect(suite.run(against: nothing).map(\.isFalseDeny) == [false, true, true])
+    }
+
+    /// A case for a tool whose intent nobody declared is an error, not a
+    /// decision on no facts (which would pass `expect: allow` for a DROP).
+    @Test func aToolWithoutKnownIntentIsAnError() {
+        #expect {
+            try PolicyTestSuite.parse(yaml: "cases:\n  - { tool: run_sql, args: { query: x }, expect: allow }\n", source: "cases.yaml")
+        } throws: { ($0 as? AirlockError)?.message.contains("cases.yaml:2: no intent is known for tool 'run_sql'") == true }
     }
 
     @Test func malformedCasesNameTheirLine() {

@@ -108,6 +108,12 @@ public struct PolicyTestSuite: Sendable {
         guard let expect = Decision.Effect(rawValue: expectText) else {
             throw LocatedError(line: YAMLDocument.line(expectNode), message: "expect '\(expectText)' is not allow, deny or review")
         }
+        // A tool nobody declared would be decided on no facts at all, and
+        // pass as an allow that `policy eval` would have refused to judge.
+        if f["intent"] == nil && catalog.intent(for: tool) == nil {
+            throw LocatedError(line: line, message: "no intent is known for tool '\(tool)': declare it under 'tools:' "
+                + "(or pass --catalog), or give the case 'intent: []' if the tool has none")
+        }
         let rules = try f["rules"].map { (n: Node) throws(LocatedError) -> [String] in try YAMLDocument.strings(n, "rules") } ?? []
         let name = try f["name"].map { (n: Node) throws(LocatedError) -> String in try YAMLDocument.string(n, "name") }
             ?? arguments.values.compactMap(\.stringValue).first.map { String($0.prefix(60)) } ?? "case \(index)"
