@@ -17,6 +17,10 @@ struct ExecCommand: ParsableCommand {
 
     static let abstract = "Run one command confined by a sandbox profile."
     static let discussion = """
+        The command reads an empty standard input (bind a file with --ro-bind
+        to give it data); its output is captured up to the profile's limit,
+        then printed.
+
         Exit status: the command's own, or 128+N when a signal killed it.
         Airlock's own outcomes use codes a command rarely does:
           \(ExitCodes.limitKilled)  a limit (wall clock, CPU time, memory) killed the command
