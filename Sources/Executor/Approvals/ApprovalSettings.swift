@@ -72,9 +72,10 @@ public struct ApprovalSettings: Sendable {
         guard let person = entry["person"]?.stringValue, !person.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw AirlockError(.invalidConfig, "\(path).person must name the human behind uid \(uid)")
         }
-        guard let groups = entry["groups"]?.arrayValue?.compactMap(\.stringValue), !groups.isEmpty else {
-            throw AirlockError(.invalidConfig, "\(path).groups must list the approver groups of \(person)")
+        guard let items = entry["groups"]?.arrayValue, !items.isEmpty, items.allSatisfy({ $0.stringValue?.isEmpty == false }) else {
+            throw AirlockError(.invalidConfig, "\(path).groups must list the approver groups of \(person), as names")
         }
+        let groups = items.compactMap(\.stringValue)
         return Approver(uid: UInt32(uid), person: person, groups: groups)
     }
 
@@ -83,14 +84,25 @@ public struct ApprovalSettings: Sendable {
         guard let json, !json.isNull else { return settings }
         let section = try object(json, "approvers.admin_socket")
         try only(section, ["path", "mode", "group"], "approvers.admin_socket")
-        if let path = section["path"]?.stringValue { settings.socketPath = ConfigLoader.resolve(path, against: directory) }
+        if let path = section["path"] {
+            guard let text = path.stringValue, !text.isEmpty else {
+                throw AirlockError(.invalidConfig, "approvers.admin_socket.path must name the socket file")
+            }
+            settings.socketPath = ConfigLoader.resolve(text, against: directory)
+        }
         if let mode = section["mode"] {
             guard let text = mode.stringValue, let value = UInt32(text, radix: 8), value <= 0o777 else {
                 throw AirlockError(.invalidConfig, "approvers.admin_socket.mode is an octal string such as \"0600\"")
             }
             settings.socketMode = value
         }
-        settings.socketGroup = section["group"]?.stringValue
+        if let group = section["group"] {
+            // A name or a gid, as server.socket_group takes it.
+            guard let text = group.stringValue ?? group.intValue.flatMap({ $0 >= 0 ? String($0) : nil }), !text.isEmpty else {
+                throw AirlockError(.invalidConfig, "approvers.admin_socket.group must be a group name or gid")
+            }
+            settings.socketGroup = text
+        }
         return settings
     }
 

@@ -33,6 +33,17 @@ struct AdminApprovalSettingsTests {
         #expect(parsed.adminSocket.socketGroup == "approvers")
     }
 
+    /// The number form is what server.socket_group takes too.
+    @Test func aNumericAdminSocketGroupIsAGid() throws {
+        let parsed = try #require(try settings("""
+            approvers:
+              database: q.sqlite
+              admin_socket: { group: 1000 }
+              people: [{ uid: 1001, person: alice, groups: [oncall] }]
+            """))
+        #expect(parsed.adminSocket.socketGroup == "1000")
+    }
+
     @Test func defaultsAreTheDocumentedOnes() throws {
         let parsed = try #require(try settings("""
             approvers:
@@ -56,6 +67,9 @@ struct AdminApprovalSettingsTests {
         ("approvers: { database: q.sqlite, admin_socket: { mode: 660 }, people: [{ uid: 1, person: a, groups: [g] }] }", "octal"),
         ("approvers: { database: q.sqlite, max_pending_per_agent: 0, people: [{ uid: 1, person: a, groups: [g] }] }", "max_pending_per_agent"),
         ("approvers: { database: /tmp, people: [{ uid: 1, person: a, groups: [g] }] }", "names a folder"),
+        ("approvers: { database: q.sqlite, people: [{ uid: 1, person: a, groups: [dba, 7] }] }", "as names"),
+        ("approvers: { database: q.sqlite, admin_socket: { group: [x] }, people: [{ uid: 1, person: a, groups: [g] }] }", "group name or gid"),
+        ("approvers: { database: q.sqlite, admin_socket: { path: 5 }, people: [{ uid: 1, person: a, groups: [g] }] }", "socket file"),
         ("approvers: { database: state/, people: [{ uid: 1, person: a, groups: [g] }] }", "SQLite file"),
         ("approvers: { database: 5, people: [{ uid: 1, person: a, groups: [g] }] }", "SQLite file"),
         ("approvers: { database: q.sqlite, max_pending_per_agent: many, people: [{ uid: 1, person: a, groups: [g] }] }", "max_pending_per_agent"),
