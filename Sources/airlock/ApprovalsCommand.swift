@@ -109,10 +109,10 @@ struct AdminConnectionOptions: ParsableArguments {
 
     func connect() throws -> AgentClient {
         do {
-            return try AgentClient(socketPath: socketPath)
+            return try AgentClient(socketPath: socketPath,
+                                   hint: "pass --admin-socket or set AIRLOCK_ADMIN_SOCKET; the socket's mode decides who may connect")
         } catch let error as AirlockError {
-            let hint = "  (pass --admin-socket or set AIRLOCK_ADMIN_SOCKET; the socket's mode decides who may connect)"
-            FileHandle.standardError.write(Data("airlock approvals: cannot reach the admin socket \(socketPath): \(error.message)\n\(hint)\n".utf8))
+            FileHandle.standardError.write(Data("airlock approvals: \(error.message)\n".utf8))
             throw ExitCode(125)
         }
     }

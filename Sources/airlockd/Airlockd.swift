@@ -25,6 +25,12 @@ struct Airlockd: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \(logLevel) is not a level: trace, debug, info, notice, warning, error or critical")
+        }
+    }
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -50,8 +56,9 @@ struct Airlockd: AsyncParsableCommand {
         }
         try Self.requireReadableSecrets(daemonConfig.catalog)
         try Self.requireBindSources(daemonConfig.catalog)
-        let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames,
-                                                   from: daemonConfig.profilesDirectory)
+        let engine = try SandboxToolRunner.loading(profiles: daemonConfig.catalog.profileNames, from: daemonConfig.profilesDirectory,
+                                                   usedBy: Dictionary(grouping: daemonConfig.catalog.tools, by: \.profile)
+                                                       .mapValues { $0.map(\.name) })
         let modules = await PipelineComposition.modules(for: daemonConfig, logger: logger)
         if let audit = modules.audit {
             // Before any new call: the previous daemon's unfinished calls get

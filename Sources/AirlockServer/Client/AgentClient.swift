@@ -42,7 +42,9 @@ public final class AgentClient {
     /// Every failure below leaves the descriptor to `deinit`: once `fd` is
     /// set, a throwing init still runs it, and a close here as well would
     /// close a number another thread may already have been given again.
-    public init(socketPath: String, trustedServers: Set<UInt32> = AgentClient.trustedServerUIDs) throws {
+    /// `hint` ends a connection failure's message: how to point the caller at the socket.
+    public init(socketPath: String, trustedServers: Set<UInt32> = AgentClient.trustedServerUIDs,
+                hint: String = "start airlockd, or pass --socket / set AIRLOCK_SOCKET") throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw AirlockError(.internalError, "socket(): \(String(cString: strerror(errno)))") }
         guard let address = UnixAddress(socketPath) else {
@@ -50,8 +52,7 @@ public final class AgentClient {
         }
         guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
             let reason = String(cString: strerror(errno))
-            throw AirlockError(.notFound, "cannot connect to the Airlock daemon at \(socketPath): \(reason) "
-                + "(start airlockd, or pass --socket / set AIRLOCK_SOCKET)")
+            throw AirlockError(.notFound, "cannot connect to the Airlock daemon at \(socketPath): \(reason) (\(hint))")
         }
         guard let server = PeerCredentials.ofConnectedSocket(fd), trustedServers.contains(server.uid) else {
             let who = PeerCredentials.ofConnectedSocket(fd).map { "uid \($0.uid)" } ?? "an unknown uid"

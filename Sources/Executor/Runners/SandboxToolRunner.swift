@@ -18,11 +18,19 @@ public struct SandboxToolRunner: ToolRunner, ProfileSource {
     /// Resolves every profile in `names` from `directory` (or the shipped
     /// `Profiles/` when nil), so that a missing or broken profile stops the
     /// daemon at start instead of failing its first call.
-    public static func loading(profiles names: Set<String>, from directory: String?,
+    /// `usedBy` names the tools of each profile, for the error that stops the start.
+    public static func loading(profiles names: Set<String>, from directory: String?, usedBy: [String: [String]] = [:],
                                engine: SandboxEngine = SandboxEngine()) throws -> SandboxToolRunner {
         let catalog = try directory.map { try ProfileCatalog.load(directory: $0) } ?? ProfileCatalog.shipped()
         var profiles: [String: SandboxProfile] = [:]
-        for name in names.sorted() { profiles[name] = try catalog.resolve(name: name) }
+        for name in names.sorted() {
+            do {
+                profiles[name] = try catalog.resolve(name: name)
+            } catch let error as AirlockError {
+                guard let tools = usedBy[name], !tools.isEmpty else { throw error }
+                throw AirlockError(error.code, "profile '\(name)' of tool \(tools.sorted().joined(separator: ", ")): \(error.message)")
+            }
+        }
         return SandboxToolRunner(engine: engine, profiles: profiles)
     }
 

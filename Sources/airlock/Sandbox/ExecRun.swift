@@ -47,8 +47,11 @@ struct ExecRun {
     /// `/tmp/w/`, `w/../v`): without a DST it is also the inside path, which
     /// the planner takes only in normal form.
     static func bind(_ spec: String, relativeTo directory: String = FileManager.default.currentDirectoryPath) throws -> BindMount {
-        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let source = parts.first, !source.isEmpty else { throw AirlockError(.invalidArguments, "empty bind specification") }
+        if parts.count > 1 && parts[1].isEmpty {
+            throw AirlockError(.invalidArguments, "bind \(spec) names no destination after ':' (give SRC or SRC:DST)")
+        }
         let absolute = SandboxPaths.normalized(source, relativeTo: directory)
         let destination = parts.count > 1 ? parts[1] : absolute
         guard FileManager.default.fileExists(atPath: absolute) else {

@@ -216,6 +216,26 @@ struct DaemonStartupTests {
         #expect(await Self.serving(daemon, setup.socket), "the created source must let it start")
     }
 
+    /// A profile that does not load names the tools that use it.
+    @Test func anUnknownProfileNamesItsTools() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        tools:
+          - name: reader
+            description: Reads data.
+            inputSchema: { type: object, properties: {} }
+            command: ["/bin/true"]
+            profile: nope
+        """)
+        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        chmod(setup.config, 0o644)
+        let run = try setup.start().finish()
+        #expect(run.status != 0)
+        #expect(run.stderrText.contains("profile 'nope' of tool reader:"), "\(run.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: setup.socket))
+    }
+
     /// kill -9 while a call runs: the next start writes that call's outcome
     /// (its sandbox died with the daemon), and records the start itself.
     @Test func aCallInFlightWhenTheDaemonDiesGetsItsOutcomeAtTheNextStart() async throws {

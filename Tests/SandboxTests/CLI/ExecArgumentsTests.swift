@@ -75,6 +75,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try ExecRun.bind("./w/", relativeTo: dir) == BindMount(source: dir + "/w", destination: dir + "/w"))
         #expect(try ExecRun.bind("x/../w:/inside", relativeTo: dir) == BindMount(source: dir + "/w", destination: "/inside"))
+        // A ':' with nothing after it is a mistake, not "same path inside".
+        #expect { try ExecRun.bind("./w:", relativeTo: dir) } throws: {
+            ($0 as? AirlockError)?.message.contains("names no destination") == true
+        }
         #expect(throws: AirlockError(.invalidArguments, "bind source ./nope does not exist")) {
             try ExecRun.bind("./nope", relativeTo: dir)
         }
