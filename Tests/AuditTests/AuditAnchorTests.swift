@@ -120,6 +120,25 @@ struct AuditAnchorTests {
         #expect(report.problems.map(\.kind) == [.forgedCheckpoint])
     }
 
+    /// A line an earlier failed append left unfinished: the next checkpoint
+    /// goes on a line of its own, so it stays readable (and the torn line
+    /// is the one verify names).
+    @Test func aCheckpointAfterATornLineStartsALineOfItsOwn() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        _ = try await fixture.make(in: directory)
+        let anchors = AnchorFile(path: directory.file("audit-anchors.jsonl"))
+        let checkpoint = try #require(try anchors.anchors().last?.checkpoint)
+        let torn = directory.file("torn.jsonl")
+        try "{\"seq\":7,\"head".write(toFile: torn, atomically: true, encoding: .utf8)
+        try AnchorFile(path: torn).append(checkpoint)
+        let lines = try String(contentsOfFile: torn, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let appended = try ChainAnchor.parse(anchorFile: String(lines[1]), source: torn)
+        #expect(appended.map(\.seq) == [checkpoint.seq])
+        #expect(throws: AirlockError(.invalidArguments, "anchor \(torn):1 is not a checkpoint line")) { try AnchorFile(path: torn).anchors() }
+    }
+
     @Test func aTornOrForeignLineIsAnErrorNamingTheLine() throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }

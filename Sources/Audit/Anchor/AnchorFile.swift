@@ -24,9 +24,10 @@ public struct AnchorFile: Sendable {
 
     /// Appends `checkpoint` as one line and makes it durable.
     public func append(_ checkpoint: AuditCheckpoint) throws {
-        let line = Array((checkpoint.json.canonicalText + "\n").utf8)
+        var line = Array((checkpoint.json.canonicalText + "\n").utf8)
         let existed = access(path, F_OK) == 0
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o640)
+        // Read-write (still append-only) to look at the last byte.
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o640)
         guard fd >= 0 else { throw failure("open") }
         defer { close(fd) }
         var info = stat()
@@ -34,8 +35,17 @@ public struct AnchorFile: Sendable {
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw AirlockError(.auditUnavailable, "audit anchor file \(path) is not a regular file")
         }
+        // A line an earlier short write left unfinished stays a line of its
+        // own (verify names it), never glued to the front of this one.
+        var last: UInt8 = UInt8(ascii: "\n")
+        if info.st_size > 0 && pread(fd, &last, 1, info.st_size - 1) == 1 && last != UInt8(ascii: "\n") {
+            line.insert(UInt8(ascii: "\n"), at: 0)
+        }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == line.count else {
+            // Take the partial line back where the file allows it (an
+            // append-only one does not; the next append starts a new line).
+            if written > 0 { _ = ftruncate(fd, info.st_size) }
             throw written < 0 ? failure("append to") : AirlockError(.auditUnavailable,
                 "audit anchor file \(path): short write (\(written) of \(line.count) bytes); the disk may be full")
         }
