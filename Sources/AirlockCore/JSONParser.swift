@@ -203,7 +203,9 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw error("invalid number") }
+        // 1e400 parses as infinity, which JSON can't hold (and canonical
+        // JSON would write as null, colliding with a real null).
+        guard let double = Double(text), double.isFinite else { throw error("number out of range") }
         return .double(double)
     }
 }

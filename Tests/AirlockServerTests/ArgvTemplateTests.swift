@@ -21,6 +21,29 @@ struct ArgvTemplateTests {
         #expect(try template.render(["path": "notes.md"]) == ["cat", "notes.md"])
     }
 
+    /// getopt reads the first byte: a combining mark or joiner after the
+    /// dash makes one Swift character that is not "-", but the program
+    /// still sees an option.
+    @Test(arguments: ["-\u{301}-output=/etc/x", "-\u{200D}o/x", "-\u{FE0F}rf"])
+    func aDashFollowedByACombiningMarkIsStillAnOption(value: String) throws {
+        let template = try ArgvTemplate(["cat", "{{path}}"], path: "command")
+        #expect(throws: AirlockError.self) { try template.render(["path": .string(value)]) }
+    }
+
+    /// An infinite number has no argv form (it used to render as "").
+    @Test func nonFiniteNumbersAreRefused() throws {
+        let template = try ArgvTemplate(["echo", "--", "{{n}}"], path: "command")
+        #expect(throws: AirlockError.self) { try template.render(["n": .double(.infinity)]) }
+        #expect(throws: AirlockError.self) { try CanonicalJSON.parse("{\"n\": 1e400}") }
+    }
+
+    /// `sort -o {{out?}} {{in}}` without `out` would run `sort -o IN`.
+    @Test func anOptionalOrSpreadValueRightAfterAnOptionIsRefusedAtLoad() throws {
+        #expect(throws: AirlockError.self) { try ArgvTemplate(["sort", "-o", "{{output?}}", "{{input}}"], path: "command") }
+        #expect(throws: AirlockError.self) { try ArgvTemplate(["grep", "-e", "{{patterns...}}"], path: "command") }
+        _ = try ArgvTemplate(["sort", "-o", "{{output}}", "--", "{{input}}", "{{more?}}"], path: "command")
+    }
+
     @Test func nulCannotBeCarried() throws {
         let template = try ArgvTemplate(["echo", "--", "{{v}}"], path: "command")
         let error = #expect(throws: AirlockError.self) { try template.render(["v": "a\u{0}b"]) }

@@ -201,6 +201,10 @@ struct ConfigLoaderTests {
         #expect(try PreparedLaunch.contained("src/app", within: "/workspace", argument: "d") == "/workspace/src/app")
         #expect(try PreparedLaunch.contained("/workspace/x/../y", within: "/workspace", argument: "d") == "/workspace/y")
         #expect(throws: AirlockError.self) { try PreparedLaunch.contained("../etc", within: "/workspace", argument: "d") }
+        // Compared on bytes: a combining mark does not swallow the '/' after
+        // it, and a differently encoded name is another name.
+        #expect(try PreparedLaunch.contained("a\u{600}/../x", within: "/workspace", argument: "d") == "/workspace/x")
+        #expect(throws: AirlockError.self) { try PreparedLaunch.contained("/srv/cafe\u{301}/x", within: "/srv/caf\u{E9}", argument: "d") }
         #expect(throws: AirlockError.self) { try PreparedLaunch.contained("/etc", within: "/workspace", argument: "d") }
         #expect(throws: AirlockError.self) { try PreparedLaunch.contained("/workspace2", within: "/workspace", argument: "d") }
     }

@@ -51,6 +51,13 @@ public struct ArgvTemplate: Sendable, Hashable {
         var elements: [Element] = []
         for (index, text) in template.enumerated() {
             if let placeholder = try Self.placeholder(text, path: "\(path)[\(index)]") {
+                // `-o {{out?}} {{in}}` without `out` would run `-o IN`: an
+                // option's value must always be there, and be one element.
+                if placeholder.optional || placeholder.spread, index > 0, case .literal(let option) = elements[index - 1],
+                   option.utf8.first == UInt8(ascii: "-"), option != "--" {
+                    throw AirlockError(.invalidConfig, "\(path)[\(index)]: '\(text)' right after the option '\(option)' would shift "
+                        + "the next argument into the option's place when it is absent or has several values; make it required")
+                }
                 elements.append(.argument(name: placeholder.name, optional: placeholder.optional,
                                           spread: placeholder.spread, afterDoubleDash: seenDoubleDash))
             } else {
@@ -119,7 +126,9 @@ public struct ArgvTemplate: Sendable, Hashable {
         switch value {
         case .string(let s): text = s
         case .int(let i): text = String(i)
-        case .double(let d): text = d.isFinite ? String(d) : ""
+        case .double(let d):
+            guard d.isFinite else { throw AirlockError(.invalidArguments, "argument '\(name)' is not a finite number") }
+            text = String(d)
         case .bool(let b): text = b ? "true" : "false"
         case .null, .array, .object:
             throw AirlockError(.invalidArguments, "argument '\(name)' must be a string, number or boolean, not \(value.typeName)")
@@ -127,7 +136,9 @@ public struct ArgvTemplate: Sendable, Hashable {
         if text.utf8.contains(0) {
             throw AirlockError(.invalidArguments, "argument '\(name)' contains a NUL byte, which a command-line argument cannot carry")
         }
-        if text.hasPrefix("-"), !afterDoubleDash {
+        // The first byte, as getopt reads it: a combining mark after the
+        // dash makes one Swift character that is not "-".
+        if text.utf8.first == UInt8(ascii: "-"), !afterDoubleDash {
             throw AirlockError(.invalidArguments, "argument '\(name)' starts with '-' and would be read as an option; "
                 + "this tool does not accept option-like values here")
         }

@@ -47,23 +47,30 @@ public struct PreparedLaunch: Sendable, Hashable {
     /// Resolves `path` lexically against `root` (folding `.` and `..`) and
     /// refuses anything that ends up outside it. Symlinks are the sandbox's
     /// concern: only `root` is visible inside it the way the admin bound it.
+    ///
+    /// On bytes, as the kernel reads a path: Swift's characters merge a
+    /// combining mark with the '/' or '.' before it, and its string equality
+    /// takes "café" and "cafe\u{301}" for the same name.
     static func contained(_ path: String, within root: String, argument: String) throws -> String {
         if path.utf8.contains(0) {
             throw AirlockError(.invalidArguments, "argument '\(argument)' contains a NUL byte")
         }
-        let rootParts = root.split(separator: "/").map(String.init)
-        var parts = path.hasPrefix("/") ? [] : rootParts
-        for component in path.split(separator: "/") {
-            switch component {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(String(component))
+        let slash = UInt8(ascii: "/")
+        let rootParts = root.utf8.split(separator: slash).map(Array.init)
+        var parts: [[UInt8]] = path.utf8.first == slash ? [] : rootParts
+        for component in path.utf8.split(separator: slash) {
+            if component.elementsEqual(".".utf8) { continue }
+            if component.elementsEqual("..".utf8) {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
             }
+            parts.append(Array(component))
         }
+        let resolved = "/" + parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
         guard parts.count >= rootParts.count, Array(parts.prefix(rootParts.count)) == rootParts else {
             throw AirlockError(.invalidArguments, "argument '\(argument)' must be a path inside \(root), "
-                + "but '\(path)' resolves to /\(parts.joined(separator: "/"))")
+                + "but '\(path)' resolves to \(resolved)")
         }
-        return "/" + parts.joined(separator: "/")
+        return resolved
     }
 }
