@@ -1,25 +1,38 @@
 import AirlockCore
 import Foundation
 
-/// Refuses a bind source whose path passes through a symlink that a sandbox
-/// could have planted. Symlinks owned by root are the admin's (Debian's
-/// /lib → usr/lib, /etc/resolv.conf → /run/...); any other owner could be a
-/// sandbox that had that directory bound writable, turning a later run's
-/// read-only bind into a view of some other host path. The child re-opens
-/// the resolved path with RESOLVE_NO_SYMLINKS, so a symlink swapped in after
-/// this check fails the launch rather than redirecting it.
+/// Resolves a bind source, refusing a path that passes through a symlink a
+/// sandbox could have planted. Symlinks owned by root are the admin's
+/// (Debian's /lib → usr/lib, /etc/resolv.conf → /run/...); any other owner
+/// could be a sandbox that had that directory bound writable, turning a
+/// later run's read-only bind into a view of some other host path.
+///
+/// The walk itself produces the resolved path, from what each `lstat` saw:
+/// resolving the path a second time (realpath) would follow a symlink
+/// swapped in after the check and hand the child a clean path to the wrong
+/// place. The child re-opens this path with RESOLVE_NO_SYMLINKS, so a
+/// symlink swapped in after the walk fails the launch rather than
+/// redirecting it.
 enum BindSourceGuard {
-    static func check(_ path: String) throws {
-        var prefix = ""
+    /// The source's path with every symlink replaced by its target and
+    /// every "." and ".." folded; nil when some component does not exist.
+    static func resolve(_ path: String) throws -> String? {
+        var resolved: [String] = []
         var hops = 0
         var pending = path.split(separator: "/").map(String.init)
         while !pending.isEmpty {
             let component = pending.removeFirst()
-            let current = prefix + "/" + component
+            if component == "." { continue }
+            if component == ".." {
+                // What is resolved so far holds no symlink: ".." is its parent.
+                _ = resolved.popLast()
+                continue
+            }
+            let current = "/" + (resolved + [component]).joined(separator: "/")
             var info = stat()
-            guard lstat(current, &info) == 0 else { return } // absence is reported by the caller
+            guard lstat(current, &info) == 0 else { return nil }
             guard (info.st_mode & S_IFMT) == S_IFLNK else {
-                prefix = current
+                resolved.append(component)
                 continue
             }
             guard info.st_uid == 0 else {
@@ -32,9 +45,9 @@ enum BindSourceGuard {
                 throw AirlockError(.invalidArguments, "bind source \(path): too many or unreadable symlinks at \(current)")
             }
             // Continue through the link's target, re-checking its components.
-            let rest = target.split(separator: "/").map(String.init)
-            if target.hasPrefix("/") { prefix = "" }
-            pending = rest + pending
+            if target.hasPrefix("/") { resolved = [] }
+            pending = target.split(separator: "/").map(String.init) + pending
         }
+        return "/" + resolved.joined(separator: "/")
     }
 }

@@ -212,14 +212,13 @@ enum MountPlanner {
         guard bind.source.hasPrefix("/") else {
             throw AirlockError(.invalidArguments, "bind source \(bind.source) must be an absolute path")
         }
-        try BindSourceGuard.check(bind.source)
-        guard let canonical = realpath(bind.source, nil) else {
+        guard let canonical = try BindSourceGuard.resolve(bind.source) else {
             if bind.optional { return nil }
-            throw AirlockError(.invalidArguments, "bind source \(bind.source) does not exist (\(String(cString: strerror(errno))))")
+            throw AirlockError(.invalidArguments, "bind source \(bind.source) does not exist")
         }
-        defer { free(canonical) }
         var info = stat()
-        guard stat(canonical, &info) == 0 else {
+        // lstat: the walk left no symlink in `canonical`; one here now was swapped in since.
+        guard lstat(canonical, &info) == 0 else {
             throw AirlockError(.invalidArguments, "bind source \(bind.source) cannot be examined: \(String(cString: strerror(errno)))")
         }
         let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
@@ -227,7 +226,7 @@ enum MountPlanner {
         guard isDirectory || isRegular else {
             throw AirlockError(.invalidArguments, "bind source \(bind.source) is neither a directory nor a regular file")
         }
-        return MountEntry(kind: kind, source: String(cString: canonical), target: bind.destination, sourceIsDirectory: isDirectory)
+        return MountEntry(kind: kind, source: canonical, target: bind.destination, sourceIsDirectory: isDirectory)
     }
 
     /// Inside paths are absolute, normalized, and never climb with "..".

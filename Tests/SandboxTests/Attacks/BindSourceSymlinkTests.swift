@@ -44,3 +44,16 @@ struct BindSourceSymlinkTests {
         }
     }
 }
+
+/// The guard's walk is the only resolution of a bind source (see
+/// `BindSourceGuard`): root's symlinks are followed, "." and ".." folded,
+/// and what it returns holds no symlink at all.
+@Suite("Bind source resolution")
+struct BindSourceResolutionTests {
+    @Test func rootSymlinksAndDotsResolveToTheRealPath() throws {
+        let real = try #require(realpath("/lib", nil).map { path in defer { free(path) }; return String(cString: path) })
+        #expect(try BindSourceGuard.resolve("/lib/./../lib") == real)
+        #expect(try BindSourceGuard.resolve("/usr/bin/../lib") == "/usr/lib")
+        #expect(try BindSourceGuard.resolve("/no/such/airlock/path") == nil)
+    }
+}
