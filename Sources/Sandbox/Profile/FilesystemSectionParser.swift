@@ -63,7 +63,7 @@ struct FilesystemSectionParser {
 
     private mutating func tmpfs(_ node: Node, _ field: String) {
         for (path, keyNode, value, field) in reader.pairs(node, field) {
-            guard checkMountPoint(path, keyNode, field), let size = reader.size(value, field) else { continue }
+            guard checkMountPoint(path, keyNode, field), let size = boundedSize(value, field) else { continue }
             settings.tmpfs[path] = size
         }
     }
@@ -80,9 +80,20 @@ struct FilesystemSectionParser {
                 guard let path = path(value, field), checkMountPoint(path.value, value, field) else { continue }
                 settings.workspacePath = path
             } else {
-                settings.workspaceSize = reader.size(value, field)
+                settings.workspaceSize = boundedSize(value, field)
             }
         }
+    }
+
+    /// A tmpfs size within `LimitBounds.tmpfsSize`: the kernel reads 0 as
+    /// "as large as memory allows".
+    private mutating func boundedSize(_ node: Node, _ field: String) -> Located<UInt64>? {
+        guard let size = reader.size(node, field) else { return nil }
+        if let problem = LimitBounds.tmpfsSize.problem(size.value) {
+            reader.error(node, field, "a tmpfs size \(problem)")
+            return nil
+        }
+        return size
     }
 
     private mutating func symlinks(_ node: Node, _ field: String) {

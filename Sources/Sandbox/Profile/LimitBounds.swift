@@ -32,6 +32,9 @@ public enum LimitBounds {
     public static let fileSize = LimitBound<UInt64>(name: "file_size", range: 1...(1 << 40), format: ProfileUnits.formatSize)
     /// The kernel's default fs.nr_open, the most RLIMIT_NOFILE can be.
     public static let openFiles = LimitBound<UInt64>(name: "open_files", range: 1...1_048_576, format: { String($0) })
+    /// A tmpfs or workspace: a page at least (0 would mean "no limit" to
+    /// the kernel) and at most 1 TiB, like memory.
+    public static let tmpfsSize = LimitBound<UInt64>(name: "tmpfs size", range: 4096...(1 << 40), format: ProfileUnits.formatSize)
 
     /// The first limit of `limits` outside its range, as a sentence that
     /// names it and the range; nil when every limit fits.

@@ -120,6 +120,16 @@ struct ProfileValidationTests {
         #expect(group.contains(":3: seccomp.deny[0]: unknown syscall group \"@netwrok\" (did you mean \"@network\"?)"))
     }
 
+    /// The kernel reads a tmpfs size of 0 as "as much as memory allows".
+    @Test("tmpfs and workspace sizes have bounds; 0 is not unlimited", arguments: [
+        "filesystem:\n  tmpfs:\n    /scratch: 0", "filesystem:\n  workspace:\n    size: 0",
+        "filesystem:\n  tmpfs:\n    /scratch: 2T",
+    ])
+    func tmpfsSizesAreBounded(yaml: String) throws {
+        let (error, _) = try onlyError(yaml)
+        #expect(error.contains("a tmpfs size must be between 4K and 1T"), "\(error)")
+    }
+
     @Test("bad condition parts are errors", arguments: [
         ("{ syscall: socket, arg: 6, op: \"==\", value: 1 }", "syscalls have arguments 0 to 5"),
         ("{ syscall: socket, arg: 0, op: \"<\", value: 1 }", "\"<\" is not an operator"),
