@@ -130,10 +130,33 @@ public struct ProfileCatalog: Sendable {
         ProfileResolver(lookup: { name in
             if let siblingDirectory {
                 let sibling = siblingDirectory.appendingPathComponent(name + ".yaml")
-                if FileManager.default.fileExists(atPath: sibling.path) { return Self.read(sibling, name: name) }
+                if FileManager.default.fileExists(atPath: sibling.path) {
+                    if let problem = untrustedSibling(sibling) {
+                        return ProfileSource(name: name, path: DisplayPath.of(sibling), text: "", unreadable: problem)
+                    }
+                    return Self.read(sibling, name: name)
+                }
             }
             return lookup(name)
         }, available: available)
+    }
+
+    /// A parent found beside the profile is taken without being named by
+    /// path, so it must be as much the caller's as the profile itself: in
+    /// /tmp anyone could plant `strict.yaml` next to a profile that
+    /// extends `strict`. Owned by the caller or root, writable by no one else.
+    static func untrustedSibling(_ url: URL) -> String? {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else { return nil }  // reading it reports the error
+        if info.st_uid != geteuid() && info.st_uid != 0 {
+            return "this parent, found beside the profile, belongs to uid \(info.st_uid); "
+                + "only the caller's or root's files are taken as parents this way"
+        }
+        if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+            return "this parent, found beside the profile, is writable by others (mode \(String(info.st_mode & 0o777, radix: 8))); "
+                + "make it writable by its owner only"
+        }
+        return nil
     }
 
     /// A file that cannot be read is an error of that profile only, so one

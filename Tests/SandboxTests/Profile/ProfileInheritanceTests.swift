@@ -1,4 +1,5 @@
 import AirlockCore
+import Foundation
 import Testing
 @testable import Sandbox
 
@@ -201,5 +202,27 @@ struct ProfileInheritanceTests {
         let mine = try catalog.catalog().load(file: elsewhere.path("mine"))
         #expect(mine.name == "mine" && mine.network == .none && mine.identity.uid == 2000)
         #expect(throws: AirlockError.self) { try catalog.catalog().load(file: elsewhere.path("missing")) }
+    }
+
+    /// A parent picked up beside the profile must be the caller's (or
+    /// root's) and writable by no one else: in /tmp anyone could plant the
+    /// `strict.yaml` a profile extends and loosen it.
+    @Test("a sibling parent someone else could have written is refused")
+    func untrustedSiblings() throws {
+        let catalog = try ProfileFixtures(["shared": Self.parent])
+        let elsewhere = try ProfileFixtures(["mine": "extends: shared\nnetwork: none\n", "shared": Self.parent])
+        let planted = elsewhere.path("shared")
+        #expect(try catalog.catalog().load(file: elsewhere.path("mine")).network == .none)  // the sibling (ours) is taken
+        chmod(planted, 0o666)
+        #expect { try catalog.catalog().load(file: elsewhere.path("mine")) } throws: {
+            ($0 as? AirlockError)?.message.contains("writable by others") == true
+        }
+        chmod(planted, 0o644)
+        if geteuid() == 0 {
+            _ = chown(planted, 65534, 65534)
+            #expect { try catalog.catalog().load(file: elsewhere.path("mine")) } throws: {
+                ($0 as? AirlockError)?.message.contains("belongs to uid 65534") == true
+            }
+        }
     }
 }
