@@ -1,4 +1,5 @@
 import AirlockCore
+import Credentials
 import Sandbox
 import Foundation
 import Logging
@@ -218,4 +219,23 @@ struct ExecutorPipelineTests {
         guard case .completed = await first.value else { Issue.record("first call did not complete"); return }
     }
 
+}
+
+/// What the recorder read from the sandbox's memory (paths, addresses)
+/// goes to the agent and the audit record like the output does: an
+/// injected secret in it is masked too.
+@Suite("Secret masking of a run's report")
+struct RunReportMaskingTests {
+    @Test func secretsInRecordedPathsAndAddressesAreMasked() throws {
+        let secret = "s3cr3t-token-value"
+        var result = JSONValueEncoderTests.result
+        result.recordedSyscalls = [SyscallRecord(name: "execve", number: 59, arguments: [], path: "/" + secret,
+                                                 outcome: "allowed", count: 1)]
+        result.deniedSyscalls = [SyscallRecord(name: "connect", number: 42, arguments: [], address: "unix:/run/\(secret).sock",
+                                               outcome: "denied:EPERM", count: 1)]
+        let masked = Executor.masking([ResolvedSecret(name: "API_KEY", value: secret)], in: result)
+        let text = try JSONValue(encoding: masked).canonicalText
+        #expect(!text.contains(secret), "\(text)")
+        #expect(masked.recordedSyscalls.first?.path?.contains("API_KEY") == true)
+    }
 }

@@ -166,16 +166,28 @@ public final class Executor: Sendable {
         return result
     }
 
-    /// Replaces every injected secret and the action token in the captured
-    /// output — verbatim or base64/hex/percent/JSON-encoded, the way a tool
+    /// Replaces every injected secret and the action token in what the run
+    /// reports — verbatim or base64/hex/percent/JSON-encoded, the way a tool
     /// that prints its credential usually shows it — so it never reaches
-    /// the agent.
+    /// the agent or the audit record: the captured output, and the paths
+    /// and addresses the recorder read from the sandbox's memory (a tool
+    /// whose socket or file path holds its credential shows it there).
     static func masking(_ secrets: [ResolvedSecret], in result: RunResult) -> RunResult {
         let masker = SecretMasker(secrets)
         guard !masker.isEmpty else { return result }
         var masked = result
         masked.stdout.text = masker.mask(masked.stdout.text)
         masked.stderr.text = masker.mask(masked.stderr.text)
+        func records(_ list: [SyscallRecord]) -> [SyscallRecord] {
+            list.map { record in
+                var record = record
+                record.path = record.path.map(masker.mask)
+                record.address = record.address.map(masker.mask)
+                return record
+            }
+        }
+        masked.deniedSyscalls = records(masked.deniedSyscalls)
+        masked.recordedSyscalls = records(masked.recordedSyscalls)
         return masked
     }
 
