@@ -105,6 +105,8 @@ enum MountPlanner {
             entries.append(MountEntry(kind: .fixedTmpfs(options: filesFolderOptions), source: "", target: injectedFilesDirectory,
                                       sourceIsDirectory: true))
         }
+        // A profile's symlink is a file Airlock writes: never onto host storage.
+        try rejectInsideBinds(entries.compactMap { if case .symlink = $0.kind { $0.target } else { nil } }, of: entries)
         // A bound folder brings its own files: Airlock's would land on the host.
         let binds = entries.filter(\.isBind).map(\.target)
         entries += identityFiles(identity, home: home, alreadyPlaced: Set(entries.map(\.target))).filter { file in

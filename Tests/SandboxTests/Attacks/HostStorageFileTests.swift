@@ -40,4 +40,18 @@ struct HostStorageFileTests {
         let written = try FileManager.default.contentsOfDirectory(atPath: host.path)
         #expect(!written.contains("passwd") && !written.contains("group"), "Airlock wrote into the host folder bound at /etc: \(written)")
     }
+
+    /// A profile's symlink inside a writable bind would be created on the
+    /// host (pointing wherever the profile says) and outlive the run.
+    @Test func aProfileSymlinkInsideABindIsRefused() throws {
+        let host = try HostTemp("link-bind")
+        defer { host.remove() }
+        try host.makeWritableBySandbox()
+        var profile = Fixtures.profile(writable: [BindMount(source: host.path, destination: "/data")])
+        profile.filesystem.symlinks.append(Symlink(path: "/data/link", target: "/etc/shadow"))
+        #expect {
+            try Fixtures.engine.runBlocking(LaunchRequest(argv: ["/bin/true"]), profile: profile)
+        } throws: { ($0 as? AirlockError)?.message.contains("would be written into the bind") == true }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: host.path).isEmpty, "a symlink was created on the host")
+    }
 }
