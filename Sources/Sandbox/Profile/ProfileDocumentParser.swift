@@ -53,6 +53,11 @@ struct ProfileDocumentParser {
     }
 
     private mutating func parse(_ text: String) {
+        if let line = YAMLAliasCheck.firstAnchorOrAlias(in: text) {
+            reader.log.error(SourceLocation(file: reader.file, line: line, field: ""),
+                             "YAML anchors and aliases (&name, *name) are not allowed in profiles; write the value out")
+            return
+        }
         let root: Node
         do {
             // No tag resolution: the reader types every scalar itself, and

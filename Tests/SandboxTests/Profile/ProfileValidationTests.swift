@@ -120,6 +120,21 @@ struct ProfileValidationTests {
         #expect(group.contains(":3: seccomp.deny[0]: unknown syscall group \"@netwrok\" (did you mean \"@network\"?)"))
     }
 
+    /// An alias used as a key is expanded and hashed whole by the YAML
+    /// library: a few hundred bytes of nested ones cost minutes. Profiles
+    /// have no use for either, so both are refused before the document is
+    /// composed (this one would take about as long as the universe).
+    @Test("YAML anchors and aliases are refused before they are expanded", .timeLimit(.minutes(1)))
+    func anchorsAndAliases() throws {
+        var bomb = "x0: &a0 [y, y, y, y, y, y, y, y, y, y]\n"
+        for level in 1...12 { bomb += "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let (error, _) = try onlyError("x:\n" + bomb.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+            + "\nenvironment:\n  ? *a12\n  : v\n")
+        #expect(error.contains("anchors and aliases"), "\(error)")
+        let (plain, _) = try onlyError("description: &d hello")
+        #expect(plain.contains(":2:") && plain.contains("anchors and aliases"), "\(plain)")
+    }
+
     /// The kernel reads a tmpfs size of 0 as "as much as memory allows".
     @Test("tmpfs and workspace sizes have bounds; 0 is not unlimited", arguments: [
         "filesystem:\n  tmpfs:\n    /scratch: 0", "filesystem:\n  workspace:\n    size: 0",
