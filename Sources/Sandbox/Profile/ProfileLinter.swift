@@ -1,3 +1,5 @@
+import Foundation
+
 /// Warnings about valid profiles: settings that are allowed but weaken
 /// confinement or look like mistakes. They never stop a profile from
 /// running; `airlock profile lint` shows them so an admin decides with open
@@ -20,18 +22,27 @@ enum ProfileLinter {
         if let network = settings.network, network.value == .host {
             warn(network.location, "host: the command shares this host's network and can reach everything the host can; prefer none or loopback unless talking to the network is the tool's job")
         }
+        // Judged by where the source leads (a symlink to /proc is /proc),
+        // and named as written with where it leads.
+        func place(_ source: String) -> (path: String, shown: String) {
+            guard let resolved = realpath(source, nil) else { return (source, source) }
+            defer { free(resolved) }
+            let real = String(cString: resolved)
+            return real == source ? (source, source) : (real, "\(source) (\(real))")
+        }
         for bind in settings.writable {
-            let path = bind.value.source
+            let (path, shown) = place(bind.value.source)
             if broadPaths.contains(path) || systemPaths.contains(where: { SandboxPaths.isWithin(path, $0) }) {
-                warn(bind.location, "\(path) is a system path bound writable: what the command writes there changes this host")
+                warn(bind.location, "\(shown) is a system path bound writable: what the command writes there changes this host")
             }
         }
         for bind in settings.readOnly {
-            let path = bind.value.source
+            let (path, shown) = place(bind.value.source)
             if broadPaths.contains(path) {
-                warn(bind.location, "\(path) exposes a whole tree of the host; bind only the files the tool needs")
+                warn(bind.location, "\(shown) exposes a whole tree of the host; bind only the files the tool needs")
             } else if secretPaths.contains(where: { SandboxPaths.isWithin(path, $0) }) {
-                warn(bind.location, "\(path) may expose host secrets, devices or control sockets; bind it only if the tool must have it")
+                warn(bind.location, "\(shown) may expose host secrets, devices or control sockets (read-only does not stop "
+                    + "connect() to a socket in it); bind it only if the tool must have it")
             }
         }
         let large: [(Bool, SourceLocation?, String)] = [

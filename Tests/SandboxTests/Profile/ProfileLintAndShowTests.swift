@@ -1,4 +1,5 @@
 import AirlockCore
+import Foundation
 import Testing
 @testable import Sandbox
 
@@ -28,6 +29,18 @@ struct ProfileLintAndShowTests {
         #expect(lines.contains { $0.contains("tmpfs at /big") })
         #expect(lines.contains { $0.contains("record: warning: nothing is recorded") })
         #expect(lines.count == 7, "\(lines)")
+    }
+
+    /// A root-owned symlink to /proc is /proc: the warning follows it.
+    @Test("a bind source that leads to a sensitive path through a symlink is warned about")
+    func warningsFollowSymlinks() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-lint-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/pl", withDestinationPath: "/proc")
+        let fixtures = try ProfileFixtures(["linked": ProfileFixtures.runnable + "\nfilesystem:\n  read_only: [\(folder)/pl]\n"])
+        let lines = try fixtures.report("linked").warnings.map(\.description)
+        #expect(lines.contains { $0.contains("\(folder)/pl (/proc) may expose host secrets") }, "\(lines)")
     }
 
     @Test("show's YAML is itself a profile that resolves to the same rules", arguments: ["strict", "shell", "network"])
