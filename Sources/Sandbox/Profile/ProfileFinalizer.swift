@@ -114,5 +114,16 @@ struct ProfileFinalizer {
                 log.error(place.location, "\(place.path) lies beneath the symlink \(link); mount at the link's target instead")
             }
         }
+        // What the launch would refuse, said here so lint never says ok to
+        // a profile that can't run: "/" is the fresh root itself, and /proc
+        // and /dev are built by Airlock when the profile asks for them.
+        let kernelFolders = (filesystem.proc ? ["/proc"] : []) + (filesystem.dev ? ["/dev"] : [])
+        for place in places where place.what != "the fresh /proc" && place.what != "the minimal /dev" {
+            if place.path == "/" {
+                log.error(place.location, "/ is the sandbox's fresh root; place \(place.what) at a folder inside it")
+            } else if let folder = kernelFolders.first(where: { SandboxPaths.isWithin(place.path, $0) }) {
+                log.error(place.location, "\(place.path) lies inside \(folder), which Airlock builds itself; place \(place.what) elsewhere")
+            }
+        }
     }
 }

@@ -135,6 +135,17 @@ struct ProfileValidationTests {
         #expect(plain.contains(":2:") && plain.contains("anchors and aliases"), "\(plain)")
     }
 
+    /// What a launch would refuse is an error already at lint.
+    @Test("mount points the launch would refuse are lint errors", arguments: [
+        ("filesystem:\n  writable:\n    - { source: /tmp, destination: /dev/foo }", "lies inside /dev"),
+        ("filesystem:\n  read_only:\n    - { source: /usr, destination: / }", "/ is the sandbox's fresh root"),
+        ("filesystem:\n  workspace:\n    path: /proc/ws", "lies inside /proc"),
+    ])
+    func refusedMountPoints(yaml: String, expected: String) throws {
+        let (error, _) = try onlyError(yaml)
+        #expect(error.contains(expected), "\(error)")
+    }
+
     /// The kernel reads a tmpfs size of 0 as "as much as memory allows".
     @Test("tmpfs and workspace sizes have bounds; 0 is not unlimited", arguments: [
         "filesystem:\n  tmpfs:\n    /scratch: 0", "filesystem:\n  workspace:\n    size: 0",
