@@ -23,23 +23,34 @@
 
 // --- fds and signals -----------------------------------------------------------
 
+/// A failure before the status pipe sits at FD_STATUS, reported on a copy
+/// of it that is still open: the parent reads a setup failure, not a
+/// command that exited 126.
+__attribute__((noreturn)) static void fail_arranging(int status_fd, long ret)
+{
+    struct cjail_status st = { CJAIL_STEP_FDS, (int)-ret, 0, 0 };
+    if (status_fd >= 0) RAW3(__NR_write, status_fd, &st, sizeof st);
+    for (;;) RAW1(__NR_exit_group, 126);
+}
+
 /// Moves the child's fds to 0..5 and closes every other inherited fd.
 static void arrange_fds(const struct cjail_child_args *a)
 {
     int wanted[6] = { a->stdin_fd, a->stdout_fd, a->stderr_fd, a->status_fd, a->sync_fd, a->landlock_fd };
     int high[6];
-    // First lift every fd above the target range so dup3 can't clobber one.
+    // First lift every fd above the target range so dup3 can't clobber one
+    // (nothing is moved yet: the status fd is where the parent left it).
     for (int i = 0; i < 6; i++) {
         if (wanted[i] < 0) { high[i] = -1; continue; }
         long r = RAW3(__NR_fcntl, wanted[i], F_DUPFD_CLOEXEC, 64);
-        if (r < 0) { RAW1(__NR_exit_group, 126); }
+        if (r < 0) fail_arranging(a->status_fd, r);
         high[i] = (int)r;
     }
     for (int i = 0; i < 6; i++) {
         if (high[i] < 0) continue;
         // 0-2 survive execve; the rest are close-on-exec.
         long r = RAW3(__NR_dup3, high[i], i, i <= 2 ? 0 : O_CLOEXEC);
-        if (r < 0) { RAW1(__NR_exit_group, 126); }
+        if (r < 0) fail_arranging(high[3], r);  // the lifted copy stays open
     }
     // Every other fd, the lifted copies included: from the first slot no
     // wanted fd fills (no ruleset leaves slot 5 to close too). A host whose

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -102,6 +103,20 @@ static int hold_mount_namespace(pid_t pid)
     return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/// The child died before reading its first byte (EPIPE on the sync pipe):
+/// a report it left on the status pipe (a failure before its setup began,
+/// such as arranging its descriptors) says why better than the broken pipe.
+/// Only what is already there is read: the child is gone.
+static void own_report_of_death(int status_fd, int *failed_step, int *err)
+{
+    struct pollfd ready = { .fd = status_fd, .events = POLLIN };
+    struct cjail_status st;
+    if (poll(&ready, 1, 0) == 1 && read(status_fd, &st, sizeof st) == (ssize_t)sizeof st && st.error > 0) {
+        *failed_step = st.step;
+        *err = -st.error;
+    }
+}
+
 int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cjail_spawned *out, int *failed_step)
 {
     int sync[2] = { -1, -1 }, status[2] = { -1, -1 }, in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
@@ -188,6 +203,7 @@ int cjail_prepare(const struct cjail_root_plan *root, int want_stdin, struct cja
     if (!err && write(sync[1], "p", 1) != 1) {
         err = -errno;
         *failed_step = CJAIL_STEP_SYNC;
+        own_report_of_death(status[0], failed_step, &err);
     }
 
     out->pid = pid;

@@ -53,7 +53,7 @@ enum SetupFailure {
         case CJAIL_STEP_LOOPBACK.rawValue: "bringing up loopback"
         case CJAIL_STEP_RLIMIT.rawValue: "setting resource limits / joining the cgroup"
         case CJAIL_STEP_SESSION.rawValue: "setsid"
-        case CJAIL_STEP_FDS.rawValue: "creating pipes"
+        case CJAIL_STEP_FDS.rawValue: "setting up the command's file descriptors"
         case CJAIL_STEP_CAPS.rawValue: "dropping capabilities"
         case CJAIL_STEP_NO_NEW_PRIVS.rawValue: "no_new_privs"
         case CJAIL_STEP_SIGNALS.rawValue: "resetting signals"

@@ -21,6 +21,17 @@ import Testing
         #expect(out.status == 128 + SIGSEGV)
     }
 
+    /// The child moves its descriptors above 64 before placing them; under
+    /// a descriptor limit of 60 that fails, and the failure must read as a
+    /// setup failure naming the step, not as a broken pipe (or a command
+    /// that exited 126).
+    @Test func aChildThatCannotArrangeItsDescriptorsReportsWhy() throws {
+        let out = try HostCommand.run("/usr/bin/prlimit", ["--nofile=60:60", BuiltBinary.path("airlock"), "exec", "--profile", "shell",
+                                                           "--", "true"], stdin: .null)
+        #expect(out.status == 125)
+        #expect(out.stderrText.contains("setting up the command's file descriptors: Invalid argument"), "\(out.stderrText)")
+    }
+
     @Test func aMissingCommandIs127WithAClearMessage() throws {
         let out = try BuiltBinary.run("airlock", ["exec", "--", "no-such-command-xyz"])
         #expect(out.status == 127)
