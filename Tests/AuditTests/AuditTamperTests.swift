@@ -205,3 +205,27 @@ struct AuditTamperTests {
         try ChainTampering.rehash(path, from: from, resigningWith: forger)
     }
 }
+
+/// The columns list, show and export filter on are generated from the
+/// hashed event by definitions the database holds: rewritten, they hide a
+/// call's outcome while every hash still holds.
+@Suite("Audit verify: the store's own definitions")
+struct AuditSchemaTamperTests {
+    private let fixture = TamperableTrail(anchored: true)
+
+    @Test func aRewrittenGeneratedColumnIsFound() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = try await fixture.make(in: directory)
+        #expect(try fixture.verify(directory).ok)
+        try sqlite(path, """
+            PRAGMA writable_schema=ON;
+            UPDATE sqlite_master SET sql = replace(sql, 'AS (json_extract(event, ''$.call_id''))',
+                'AS (CASE WHEN json_extract(event, ''$.kind'') = ''run.finished'' THEN NULL ELSE json_extract(event, ''$.call_id'') END)')
+            WHERE name = 'audit_events';
+            """)
+        let report = try fixture.verify(directory)
+        #expect(report.problems.contains { $0.kind == .schemaAltered && $0.message.contains("table audit_events") }, "\(report.problems)")
+        #expect(!report.ok)
+    }
+}

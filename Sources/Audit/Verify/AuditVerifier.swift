@@ -35,6 +35,7 @@ struct AuditVerifier {
                                          message: "this trail is store \(storeID), not the expected store \(pinned) "
                                              + "(a different or re-created database)"))
             }
+            preliminary += try Self.schemaProblems(db)
             let anchors = try usableAnchors(options, storeID: storeID, problems: &preliminary)
             var walk = ChainWalk(storeID: storeID, keys: keys, keysTrusted: options.trustedKeys != nil, anchors: anchors)
             var hashing = BatchHashingPipeline(batchSize: hashBatchSize)
@@ -51,6 +52,55 @@ struct AuditVerifier {
                 anchorsChecked: walk.anchorsChecked, problems: problems)
         }
     }
+
+    /// The hashes cover each record's event; the columns list, show and
+    /// export filter on are generated from it by definitions the database
+    /// holds. Rewritten (writable_schema) they can hide a call's outcome
+    /// while every hash still holds, so the definitions are compared with
+    /// the ones Airlock creates, and SQLite checks its pages and indexes.
+    static func schemaProblems(_ db: Database) throws -> [VerificationReport.Problem] {
+        let found = try definitions(db)
+        var problems: [VerificationReport.Problem] = []
+        for (name, definition) in expectedDefinitions.sorted(by: { $0.key < $1.key }) where found[name] != definition {
+            problems.append(.init(kind: .schemaAltered, seq: 1, message: found[name] == nil
+                ? "the store's \(name) is missing; queries may not show what was hashed"
+                : "the store's definition of \(name) is not Airlock's; queries may not show what was hashed"))
+        }
+        for name in found.keys.sorted() where expectedDefinitions[name] == nil {
+            problems.append(.init(kind: .schemaAltered, seq: 1, message: "the store holds \(name), which Airlock does not create"))
+        }
+        let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+        if integrity != ["ok"] {
+            problems.append(.init(kind: .schemaAltered, seq: 1,
+                                  message: "SQLite's integrity check failed: \(integrity.prefix(3).joined(separator: "; "))"))
+        }
+        return problems
+    }
+
+    /// Tables and indexes by "type name", with their SQL: what queries read
+    /// through. (The append-only triggers only stop accidents; whoever
+    /// rewrites records drops them, and the hashes catch that.)
+    private static func definitions(_ db: Database) throws -> [String: String] {
+        var definitions: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('table', 'index', 'view')
+            """) {
+            let name: String = row["name"]
+            if name.hasPrefix("sqlite_") { continue }
+            definitions["\(row["type"] as String) \(name)"] = row["sql"]
+        }
+        return definitions
+    }
+
+    /// What `AuditSchema.create` makes, read back from a fresh in-memory store.
+    static let expectedDefinitions: [String: String] = {
+        guard let queue = try? DatabaseQueue(),
+              let definitions = try? queue.write({ db -> [String: String] in
+                  try AuditSchema.create(db)
+                  return try definitions(db)
+              }) else { return [:] }
+        return definitions
+    }()
 
     /// The anchors that apply to this store. Anchors given for other stores
     /// only (an anchor file kept for a different trail) are themselves a

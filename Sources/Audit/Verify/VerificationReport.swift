@@ -31,6 +31,10 @@ public struct VerificationReport: Sendable, Hashable, Codable {
             case wrongStore = "wrong_store"
             /// Records beyond the store's recorded head.
             case unexpectedTail = "unexpected_tail"
+            /// The database's own definitions (the columns queries filter on,
+            /// their indexes) or its pages are not what Airlock made: list,
+            /// show and export may not show what was hashed.
+            case schemaAltered = "schema_altered"
         }
 
         public var kind: Kind
