@@ -40,6 +40,21 @@ struct AuditQueryTests {
         try await store.close()
     }
 
+    /// --text searches the text as the agent sent it, though the store holds
+    /// it JSON-escaped: a quote, a backslash or a control character in it
+    /// still matches.
+    @Test func textSearchFindsQuotesBackslashesAndControls() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try AuditStore.forTest(in: directory)
+        let call = SampleEvents.call("shell.run", arguments: ["cmd": "printf \"%s\\n\" C:\\temp\u{1B}x"])
+        _ = try await store.append(AuditEvent(kind: .callReceived, call: call))
+        for needle in ["printf \"", "C:\\temp", "\u{1B}x"] {
+            #expect(try store.reader.records(AuditFilter(text: needle)).count == 1, "\(needle.debugDescription)")
+        }
+        try await store.close()
+    }
+
     @Test func listFiltersByEachCondition() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }

@@ -62,7 +62,10 @@ public struct AuditFilter: Sendable, Hashable {
         add("EXISTS (SELECT 1 FROM json_each(event, '$.fields.decision.rule_ids') WHERE value = ?)", decisionRule)
         add("approval_id = ?", approvalID)
         add("call_id = ?", callID)
-        add("instr(event, ?) > 0", text)
+        // The stored event is canonical JSON: the text is searched for as it
+        // is written there (a quote as \", a backslash as \\, a control
+        // character escaped), so `--text 'printf "'` finds what it names.
+        add("instr(event, ?) > 0", text.map { String(CanonicalJSON.encode(.string($0)).dropFirst().dropLast()) })
         add("seq > ?", afterSeq)
         if !kinds.isEmpty {
             conditions.append("kind IN (" + kinds.map { _ in "?" }.joined(separator: ",") + ")")
