@@ -49,6 +49,19 @@ struct TokenCommand: ParsableCommand {
         @Option(name: .customLong("used-db"), help: "The daemon's used-token database; refuses tokens already used.")
         var usedDB: String?
 
+        @Option(help: "Seconds this host's clock may differ from the daemon's.")
+        var leeway: Double = 5
+
+        @Option(name: .customLong("max-lifetime"), help: "The longest validity (exp - iat, seconds) a token may claim; the daemon mints at most its max_token_lifetime_seconds.")
+        var maxLifetime: Double = 3600
+
+        func validate() throws {
+            guard leeway.isFinite, leeway >= 0, leeway <= 300 else { throw ValidationError("--leeway must be 0 to 300 seconds") }
+            guard maxLifetime.isFinite, maxLifetime >= 1, maxLifetime <= 86_400 else {
+                throw ValidationError("--max-lifetime must be 1 to 86400 seconds")
+            }
+        }
+
         func run() throws {
             // Both bindings are required: a token checked without them proves
             // only that the daemon signed *something*.
@@ -68,7 +81,9 @@ struct TokenCommand: ParsableCommand {
             }
             let used = try usedDB.map { try UsedTokenRegistry(path: $0) }
             do {
-                let claims = try TokenVerifier(jwks: keySet).verify(try readToken(), audience: audience,
+                let verifier = try TokenVerifier(jwks: keySet, leeway: .milliseconds(Int64(leeway * 1000)),
+                                                 maxLifetime: .milliseconds(Int64(maxLifetime * 1000)))
+                let claims = try verifier.verify(try readToken(), audience: audience,
                                                                     actionDigest: actionDigest, usedTokens: used)
                 print(CanonicalJSON.encode(try JSONValue(encoding: claims)))
             } catch let rejection as TokenRejection {

@@ -103,6 +103,20 @@ struct ActionTokenTests {
         #expect(outcomes.allSatisfy { $0.1?.airlockError.code == .credentialInvalid })
     }
 
+    /// A key rotated out still verifies for a while (tokens it signed may
+    /// still be in flight), so a leaked one could sign tokens valid for
+    /// years: a lifetime longer than the daemon ever mints is refused.
+    @Test("a token claiming a longer life than any the daemon mints is refused")
+    func overlongLifetimeRejected() throws {
+        let long = try TokenMinter(ring: ring, maxLifetime: .seconds(7200)).mint(for: call, runWallLimit: .seconds(7200), now: now)
+        #expect(long.claims.exp - long.claims.iat > 3600)
+        #expect(rejection(long.token) == .lifetimeTooLong(seconds: long.claims.exp - long.claims.iat, limit: 3600))
+        let strict = TokenVerifier(keys: ring.verificationKeys, maxLifetime: .seconds(10))
+        #expect(throws: TokenRejection.lifetimeTooLong(seconds: 30, limit: 10)) {
+            try strict.verify(try mint().token, audience: call.tool, actionDigest: call.actionDigest, now: now)
+        }
+    }
+
     @Test("a token signed by another key under our kid is a bad signature")
     func forgedKidRejected() throws {
         let minted = try mint()

@@ -14,6 +14,9 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
     case wrongAction(expected: String, actual: String)
     case notYetValid(nbf: Int64)
     case expired(exp: Int64)
+    /// Valid for longer than any token the daemon mints: signed by a key
+    /// that leaked (rotation does not revoke a key for good), not minted.
+    case lifetimeTooLong(seconds: Int64, limit: Int64)
     case alreadyUsed(jti: String)
 
     public var description: String {
@@ -36,6 +39,8 @@ public enum TokenRejection: Error, Sendable, Hashable, CustomStringConvertible {
             "token is not valid yet (nbf \(nbf))"
         case .expired(let exp):
             "token expired (exp \(exp))"
+        case .lifetimeTooLong(let seconds, let limit):
+            "token is valid for \(seconds) s, longer than any token the daemon mints (\(limit) s at most)"
         case .alreadyUsed(let jti):
             "token \(jti) was already used"
         }

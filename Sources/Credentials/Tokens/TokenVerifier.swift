@@ -12,15 +12,23 @@ public struct TokenVerifier: Sendable {
     public let leeway: Duration
     /// When set, tokens from any other issuer are refused.
     public let issuer: String?
+    /// The longest `exp - iat` accepted: the daemon never mints tokens valid
+    /// for longer (its `max_token_lifetime_seconds` is capped at an hour).
+    public let maxLifetime: Duration
 
-    public init(keys: [String: Curve25519.Signing.PublicKey], issuer: String? = nil, leeway: Duration = .zero) {
+    public static let defaultMaxLifetime: Duration = .seconds(3600)
+
+    public init(keys: [String: Curve25519.Signing.PublicKey], issuer: String? = nil, leeway: Duration = .zero,
+                maxLifetime: Duration = TokenVerifier.defaultMaxLifetime) {
         self.keyBytes = keys.mapValues(\.rawRepresentation)
         self.issuer = issuer
         self.leeway = leeway
+        self.maxLifetime = maxLifetime
     }
 
-    public init(jwks: JWKSet, issuer: String? = nil, leeway: Duration = .zero) throws {
-        self.init(keys: try jwks.verificationKeys(), issuer: issuer, leeway: leeway)
+    public init(jwks: JWKSet, issuer: String? = nil, leeway: Duration = .zero,
+                maxLifetime: Duration = TokenVerifier.defaultMaxLifetime) throws {
+        self.init(keys: try jwks.verificationKeys(), issuer: issuer, leeway: leeway, maxLifetime: maxLifetime)
     }
 
     /// Returns the claims when the token is valid for `audience` and
@@ -53,6 +61,10 @@ public struct TokenVerifier: Sendable {
         let seconds = now.timeIntervalSince1970
         guard seconds + slack >= TimeInterval(claims.nbf) else { throw TokenRejection.notYetValid(nbf: claims.nbf) }
         guard seconds - slack < TimeInterval(claims.exp) else { throw TokenRejection.expired(exp: claims.exp) }
+        let limit = Int64(maxLifetime.seconds.rounded(.down))
+        guard claims.exp - min(claims.iat, claims.nbf) <= limit else {
+            throw TokenRejection.lifetimeTooLong(seconds: claims.exp - min(claims.iat, claims.nbf), limit: limit)
+        }
         if let usedTokens, try usedTokens.isUsed(claims.jti) {
             throw TokenRejection.alreadyUsed(jti: claims.jti)
         }
