@@ -27,6 +27,10 @@ public struct ApprovalRecord: Sendable, Hashable, Codable {
     public var onBehalfOf: String? { request.call.claims.onBehalfOf }
     /// The agent's stated reason for the call (`_meta.reason`).
     public var agentReason: String? { request.call.claims.reason }
+    /// What approvers and webhooks see of the claims: masked (the raw
+    /// `onBehalfOf` stays for the rules of who may not approve).
+    public var shownOnBehalfOf: String? { request.maskedClaims.map(\.onBehalfOf) ?? onBehalfOf }
+    public var shownReason: String? { request.maskedClaims.map(\.reason) ?? agentReason }
     /// Distinct people who approved so far.
     public var approvers: [String] { reviews.filter { $0.verdict == .approve }.map(\.person) }
 
@@ -43,8 +47,8 @@ public struct ApprovalRecord: Sendable, Hashable, Codable {
                 "name": .string(requester.name), "uid": .int(Int64(requester.uid)),
                 "owner": requester.owner.map(JSONValue.string) ?? .null,
             ]),
-            "on_behalf_of": onBehalfOf.map(JSONValue.string) ?? .null,
-            "reason": agentReason.map(JSONValue.string) ?? .null,
+            "on_behalf_of": shownOnBehalfOf.map(JSONValue.string) ?? .null,
+            "reason": shownReason.map(JSONValue.string) ?? .null,
             "rule": .object([
                 "id": .string(request.requirement.ruleID), "message": .string(request.requirement.message),
             ]),

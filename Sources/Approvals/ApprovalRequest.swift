@@ -25,10 +25,14 @@ public struct ApprovalRequest: Sendable, Hashable, Codable {
     /// stored before this field existed (they still decode, but no longer
     /// resume).
     public var toolDigest: String?
+    /// The agent's claims (`reason`, `on_behalf_of`) as approvers and
+    /// webhooks may see them: its own text, masked like the arguments. nil
+    /// in records stored before this field existed.
+    public var maskedClaims: CallClaims?
 
     public init(call: ToolCall, requirement: ReviewRequirement, ruleIDs: [String], reasons: [String],
                 policyRevision: String, facts: [String: JSONValue], maskedArguments: [String: JSONValue],
-                toolDigest: String? = nil) {
+                toolDigest: String? = nil, maskedClaims: CallClaims? = nil) {
         self.call = call
         self.requirement = requirement
         self.ruleIDs = ruleIDs
@@ -37,5 +41,6 @@ public struct ApprovalRequest: Sendable, Hashable, Codable {
         self.facts = facts
         self.maskedArguments = maskedArguments
         self.toolDigest = toolDigest
+        self.maskedClaims = maskedClaims
     }
 }

@@ -79,7 +79,7 @@ public final class ApprovalStore: Sendable {
     /// tool's definition to the record (see `ApprovalRequest.toolDigest`); a
     /// record without one can be decided and claimed, but not resumed.
     public func createPending(call: ToolCall, decision: Decision, maskedArguments: [String: JSONValue],
-                              toolDigest: String? = nil, now: Date = Date()) async throws -> ApprovalRecord {
+                              toolDigest: String? = nil, maskedClaims: CallClaims? = nil, now: Date = Date()) async throws -> ApprovalRecord {
         guard decision.effect == .review, var requirement = decision.review else {
             throw AirlockError(.invalidArguments,
                                "only a decision with effect review and a review requirement can be queued for approval")
@@ -91,7 +91,8 @@ public final class ApprovalStore: Sendable {
         requirement.threshold = max(1, requirement.threshold)
         let request = ApprovalRequest(call: call, requirement: requirement, ruleIDs: decision.ruleIDs,
                                       reasons: decision.reasons, policyRevision: decision.policyRevision,
-                                      facts: decision.facts, maskedArguments: maskedArguments, toolDigest: toolDigest)
+                                      facts: decision.facts, maskedArguments: maskedArguments, toolDigest: toolDigest,
+                                      maskedClaims: maskedClaims)
         let id = ApprovalID.make()
         let requestJSON = try ApprovalSchema.encodeRequest(request)
         let expiresAt = now.addingTimeInterval(config.expiryInterval)

@@ -91,6 +91,21 @@ struct WebhookTests {
         #expect(requester.split(whereSeparator: \.isNewline).count == 2, "\(requester)")
     }
 
+    /// The claims are the agent's own text: a webhook carries the masked
+    /// copy the gate stored, never the raw one.
+    @Test("both bodies carry the masked claims")
+    func bodiesCarryMaskedClaims() async throws {
+        let fixture = try StoreFixture()
+        let call = ToolCall(tool: "deploy", arguments: ["env": "prod"], actor: Cast.agent,
+                            claims: CallClaims(onBehalfOf: "pat", reason: "token ghp_raw"))
+        let record = try await fixture.store.createPending(call: call, decision: Cast.decision(), maskedArguments: call.arguments,
+                                                           maskedClaims: CallClaims(onBehalfOf: "pat", reason: "token [REDACTED]"))
+        for body in [WebhookPayloads.slack(record), WebhookPayloads.generic(record)] {
+            #expect(!body.canonicalText.contains("ghp_raw"))
+            #expect(body.canonicalText.contains("token [REDACTED]"))
+        }
+    }
+
     @Test("generic body: event, the record's display view, commands")
     func genericBodyShape() async throws {
         let (received, record, _) = try await deliverToReceiver(.generic)

@@ -38,7 +38,7 @@ enum WebhookPayloads {
         let arguments = escape(clip(CanonicalJSON.encode(.object(record.request.maskedArguments)), to: 2000))
         let tool = oneLine(record.tool)
         let requester = oneLine("\(record.requester.name) (uid \(record.requester.uid))"
-            + (record.onBehalfOf.map { ", on behalf of \($0)" } ?? ""))
+            + (record.shownOnBehalfOf.map { ", on behalf of \($0)" } ?? ""))
         let text = "Approval needed: \(tool) requested by \(requester). "
             + "Approve with `\(approveCommand(record.id))`"
         func mrkdwn(_ text: String) -> JSONValue { .object(["type": "mrkdwn", "text": .string(text)]) }
@@ -51,7 +51,7 @@ enum WebhookPayloads {
                 section("*Action:* `\(tool)`\n```\(arguments)```"),
                 .object(["type": "section", "fields": .array([
                     mrkdwn("*Requester:*\n\(requester)"),
-                    mrkdwn("*Reason:*\n\(oneLine(clip(record.agentReason ?? "(none given)", to: 1000)))"),
+                    mrkdwn("*Reason:*\n\(oneLine(clip(record.shownReason ?? "(none given)", to: 1000)))"),
                     mrkdwn("*Rule:*\n`\(oneLine(requirement.ruleID))` \(oneLine(clip(requirement.message, to: 1000)))"),
                     mrkdwn("*Approvers:*\n\(requirement.threshold) of group `\(oneLine(requirement.group))`"),
                 ])]),

@@ -46,11 +46,22 @@ public final class StoreApprovalGate: ApprovalGate, ApprovalRunCompletion {
             return try await resumeInPipeline(resumption, call: call, tool: tool, decision: decision, progress: progress)
         }
         let record = try await store.createPending(call: call, decision: decision, maskedArguments: mask(call, tool),
-                                                   toolDigest: tool.definitionDigest)
+                                                   toolDigest: tool.definitionDigest, maskedClaims: maskedClaims(call, tool))
         let rule = record.request.requirement
         progress.report("waiting for approval \(record.id) from \(rule.group) (rule \(rule.ruleID): \(rule.message))")
         logger.info("approval requested", metadata: ["approval_id": "\(record.id)", "tool": "\(call.tool)"])
         return try await awaitDecision(record.id, progress: progress)
+    }
+
+    /// The agent's claims as approvers and webhooks may see them: its own
+    /// text, through the same masker as the arguments.
+    private func maskedClaims(_ call: ToolCall, _ tool: ToolDefinition) -> CallClaims {
+        var view = call
+        view.arguments = [:]
+        if let reason = call.claims.reason { view.arguments["reason"] = .string(reason) }
+        if let behalf = call.claims.onBehalfOf { view.arguments["on_behalf_of"] = .string(behalf) }
+        let masked = mask(view, tool)
+        return CallClaims(onBehalfOf: masked["on_behalf_of"]?.stringValue, reason: masked["reason"]?.stringValue)
     }
 
     /// `airlock/approvals/wait`: runs the stored call of `approvalID` through

@@ -195,3 +195,26 @@ enum Drift: CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "\(self)" }
 }
+
+/// What approvers and webhooks see of a call is masked: its arguments, and
+/// its claims, which are the agent's own text too. The record keeps the
+/// raw call (it is what runs, and who it is on behalf of decides who may
+/// not approve).
+@Suite("approval claims are masked for approvers")
+struct ApprovalClaimMaskingTests {
+    @Test func theReasonAndPrincipalApproversSeeAreMasked() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let hideSecret: ApprovalArgumentMasker = { call, _ in
+            call.arguments.mapValues { value in value.stringValue.map { .string($0.replacingOccurrences(of: "s3cret", with: "[masked]")) } ?? value }
+        }
+        let harness = try GateHarness(fixture, wait: .zero, mask: hideSecret)
+        var call = GateHarness.argvCall("x")
+        call.claims = CallClaims(onBehalfOf: "pat s3cret", reason: "token s3cret please")
+        guard case .pending(let id, _) = await harness.execute(call) else { Issue.record("not pending"); return }
+        let record = try await fixture.store.record(id: id)
+        #expect(record.displayJSON["reason"] == "token [masked] please")
+        #expect(record.displayJSON["on_behalf_of"] == "pat [masked]")
+        #expect(record.onBehalfOf == "pat s3cret")
+    }
+}

@@ -24,11 +24,12 @@ struct GateHarness {
     /// `catalogYAML` is the tool catalog this daemon runs with (a test may
     /// restart with another).
     init(_ fixture: AdminFixture, wait: Duration, catalogYAML: String = testCatalogYAML,
-         profiles: [String: ResourceLimits] = ProcessToolRunner.defaultProfiles) throws {
+         profiles: [String: ResourceLimits] = ProcessToolRunner.defaultProfiles,
+         mask: @escaping ApprovalArgumentMasker = ApprovalMasking.verbatim) throws {
         self.fixture = fixture
         runner = ProcessToolRunner(profiles: profiles)
         gate = StoreApprovalGate(store: fixture.store, wait: wait, progressInterval: .milliseconds(200),
-                                 mask: ApprovalMasking.verbatim, logger: Logger(label: "test.gate"))
+                                 mask: mask, logger: Logger(label: "test.gate"))
         let hooks = PipelineHooks(policy: policy, approvals: gate,
                                   credentials: TestCredentials(), audit: audit)
         let config = try ConfigLoader.parse(yaml: catalogYAML, file: fixture.directory.appendingPathComponent("airlock.yaml").path)
