@@ -29,7 +29,7 @@ enum ApprovalWaitMethod {
                 id: id))
         }
         let requestedToken: JSONValue? = params?["_meta"]?["progressToken"]
-        let token = requestedToken.flatMap { JSONRPCMessage.isValidID($0) ? $0 : nil }
+        let token = requestedToken.flatMap(JSONRPCMessage.canonicalID)
         let progress = token.map { ProgressChannel(token: $0, channel: channel) }
         let key = CallRegistry.Key(connection: connectionID, request: id)
         let started = environment.registry.start(key, uid: actor.uid, limits: environment.settings) {

@@ -30,9 +30,12 @@ enum JSONRPCMessage {
             }
             throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "a JSON-RPC message must be a JSON object, got \(value.typeName)")
         }
-        let id = object["id"]
-        if let id, !Self.isValidID(id) {
-            throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "'id' must be a string or an integer", id: .null)
+        var id: JSONValue?
+        if let raw = object["id"] {
+            guard let canonical = Self.canonicalID(raw) else {
+                throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "'id' must be a string or an integer", id: .null)
+            }
+            id = canonical
         }
         guard object["jsonrpc"] == .string("2.0") else {
             throw JSONRPCFailure(JSONRPCErrorCode.invalidRequest, "'jsonrpc' must be \"2.0\"", id: id ?? .null)
@@ -58,13 +61,16 @@ enum JSONRPCMessage {
         }
     }
 
-    /// MCP: ids are strings or integers, never null.
-    static func isValidID(_ id: JSONValue) -> Bool {
+    /// MCP: ids are strings or integers, never null: the id as the server
+    /// keys it, or nil when it is not one. A whole number written as a
+    /// float (`7.0`) is the integer: as two keys, `7` and `7.0` would run as
+    /// two calls that both answer `"id":7`, and a cancel of one would miss
+    /// the other. The same holds for progress tokens and cancel targets.
+    static func canonicalID(_ id: JSONValue) -> JSONValue? {
         switch id {
-        case .string: true
-        case .int: true
-        case .double(let d): d.rounded() == d
-        default: false
+        case .string, .int: id
+        case .double(let d) where d.rounded() == d && abs(d) < 9.2e18: .int(Int64(d))
+        default: nil
         }
     }
 }

@@ -87,7 +87,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
     private func handleNotification(_ method: String, _ params: JSONValue?) {
         switch method {
         case "notifications/cancelled":
-            guard let requestID = params?["requestId"], JSONRPCMessage.isValidID(requestID) else { return }
+            guard let requestID = params?["requestId"].flatMap(JSONRPCMessage.canonicalID) else { return }
             logger.info("client cancelled a call", metadata: [
                 "request_id": "\(requestID.canonicalText)", "reason": "\(params?["reason"]?.stringValue ?? "")",
             ])
@@ -190,10 +190,10 @@ struct ToolCallRequest {
         case nil, .null?: break
         case .object(var meta)?:
             if let token = meta.removeValue(forKey: "progressToken") {
-                guard JSONRPCMessage.isValidID(token) else {
+                guard let canonical = JSONRPCMessage.canonicalID(token) else {
                     throw AirlockError(.invalidArguments, "_meta.progressToken must be a string or an integer")
                 }
-                progressToken = token
+                progressToken = canonical
             }
             for key in ["on_behalf_of", "reason"] {
                 guard let value = meta.removeValue(forKey: key), !value.isNull else { continue }
