@@ -106,6 +106,15 @@ struct WebhookTests {
         }
     }
 
+    /// RFC 7230: an IPv6 literal goes in brackets; a strict receiver
+    /// answers 400 otherwise, which is not retried.
+    @Test("the Host header brackets an IPv6 address")
+    func hostHeaders() throws {
+        #expect(try WebhookTarget(url: "http://[::1]:18090/v6", format: .generic, secret: "s").hostHeader == "[::1]:18090")
+        #expect(try WebhookTarget(url: "http://127.0.0.1/x", format: .generic, secret: "s").hostHeader == "127.0.0.1")
+        #expect(try WebhookTarget(url: "http://localhost:8080/x", format: .generic, secret: "s").hostHeader == "localhost:8080")
+    }
+
     @Test("generic body: event, the record's display view, commands")
     func genericBodyShape() async throws {
         let (received, record, _) = try await deliverToReceiver(.generic)

@@ -38,7 +38,7 @@ enum WebhookHTTPPoster {
                 }
             }
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: target.port == 80 ? target.host : "\(target.host):\(target.port)")
+        headers.add(name: "Host", value: target.hostHeader)
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.count))
         headers.add(name: "User-Agent", value: "airlock-webhook/1")

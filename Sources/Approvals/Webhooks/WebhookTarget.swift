@@ -16,6 +16,13 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible, Custom
     public var secret: String
     public var retry: WebhookRetryPolicy
     let host: String
+
+    /// The Host header: an IPv6 address in brackets (RFC 7230), the port
+    /// unless it is 80.
+    var hostHeader: String {
+        let name = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return port == 80 ? name : "\(name):\(port)"
+    }
     let port: Int
     let requestPath: String
 
