@@ -39,7 +39,7 @@ enum ApprovalWaitMethod {
                 let outcome = try await gate.resumeCall(approvalID: approvalID, actor: actor) { call in
                     await environment.executor.execute(call, progress: progress?.reporter ?? .silent)
                 }
-                frame = MCPConnectionHandler.reply(id: id, outcome: outcome)
+                frame = MCPConnectionHandler.reply(id: id, outcome: outcome, replyLimit: environment.settings.outboundLimitBytes)
             } catch {
                 frame = JSONRPCFrame.error(.mapping(error, id: id))
             }

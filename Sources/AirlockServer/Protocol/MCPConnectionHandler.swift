@@ -145,7 +145,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
             progress?.close()
             let cancelledByClient = environment.registry.finish(key)
             guard !cancelledByClient else { return }
-            let frame = await HeavyWork.run(if: outcome.result.map(HeavyWork.isHeavy) ?? false) { Self.reply(id: id, outcome: outcome) }
+            let frame = await HeavyWork.run(if: outcome.result.map(HeavyWork.isHeavy) ?? false) { Self.reply(id: id, outcome: outcome, replyLimit: environment.settings.outboundLimitBytes) }
             channel.writeAndFlush(channel.allocator.buffer(string: frame), promise: nil)
         }
         if let refusal = result.refusalFrame(id: id, settings: environment.settings) { send(context, refusal) }
@@ -153,11 +153,11 @@ final class MCPConnectionHandler: ChannelInboundHandler {
 
     /// An unknown tool is a protocol-level error (-32602, as MCP specifies);
     /// everything else, refusals included, is a `CallToolResult` the model reads.
-    static func reply(id: JSONValue, outcome: CallOutcome) -> String {
+    static func reply(id: JSONValue, outcome: CallOutcome, replyLimit: Int) -> String {
         if case .refused(let error, _) = outcome, error.code == .unknownTool {
             return JSONRPCFrame.error(JSONRPCFailure(JSONRPCErrorCode.invalidParams, error.message, id: id))
         }
-        return JSONRPCFrame.result(id: id, ToolResultEncoding.encode(outcome))
+        return JSONRPCFrame.result(id: id, ToolResultEncoding.encode(outcome, replyLimit: replyLimit))
     }
 
     private func send(_ context: ChannelHandlerContext, _ frame: String) {
