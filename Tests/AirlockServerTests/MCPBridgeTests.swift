@@ -50,6 +50,28 @@ struct MCPBridgeTests {
         #expect(replies.last?["result"]?.toolText == "bridged\n")
     }
 
+    /// A client that sends its requests and closes stdin at once (a script
+    /// piping into `airlock mcp`) still gets the answer to a call that
+    /// finishes later; then the bridge ends cleanly.
+    @Test func repliesStillArriveAfterTheClientClosesStdin() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let bridge = try Self.bridge(daemon.socketPath)
+        bridge.stdin.write(Data("""
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+        {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"shell","arguments":{"command":"sleep 0.5; echo slow-done"}}}
+
+        """.utf8))
+        try bridge.stdin.close()
+        let stdout = bridge.stdout
+        let lines = try await blocking { try Self.lines(2, from: stdout) }
+        let ended = bridge.finish()
+        #expect(ended.status == 0, "\(ended.termination): \(ended.stderrText)")
+        let replies = try lines.map { try CanonicalJSON.parse($0) }
+        #expect(replies.last?["id"] == 2)
+        #expect(replies.last?["result"]?.toolText == "slow-done\n", "\(lines)")
+    }
+
     /// The daemon goes away while the client keeps stdin open: the bridge
     /// must end (EOF on its stdout, exit 1, a reason), not linger.
     @Test func itEndsWhenTheDaemonCloses() async throws {

@@ -44,6 +44,9 @@ public final class AgentServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let bootstrap = ServerBootstrap(group: group)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
+            // A client that has sent everything may shut its side down and
+            // still read the replies to come (see MCPConnectionHandler).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 Self.initialize(channel, environment: environment, actors: actors, connections: connections)
             }

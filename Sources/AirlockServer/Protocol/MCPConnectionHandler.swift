@@ -50,6 +50,21 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// Set once the client has shut down its sending side: it has asked
+    /// everything it will, and the connection closes after the last reply.
+    private let inputClosed = InputClosedFlag()
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            // Half-closed (`airlock mcp` with its stdin at EOF): the calls
+            // still running answer, then the connection closes.
+            inputClosed.set()
+            if environment.registry.count(on: connectionID) == 0 { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = unwrapInboundIn(data)
         do {
@@ -135,6 +150,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         let key = CallRegistry.Key(connection: connectionID, request: id)
         let channel = context.channel
         let environment = self.environment
+        let inputClosed = self.inputClosed, connection = connectionID
         let progress = request.progressToken.map { ProgressChannel(token: $0, channel: channel) }
         let executor = callExecutor ?? EventLoopTaskExecutor(context.eventLoop)
         callExecutor = executor
@@ -146,7 +162,10 @@ final class MCPConnectionHandler: ChannelInboundHandler {
             let cancelledByClient = environment.registry.finish(key)
             guard !cancelledByClient else { return }
             let frame = await HeavyWork.run(if: outcome.result.map(HeavyWork.isHeavy) ?? false) { Self.reply(id: id, outcome: outcome, replyLimit: environment.settings.outboundLimitBytes) }
-            channel.writeAndFlush(channel.allocator.buffer(string: frame), promise: nil)
+            channel.writeAndFlush(channel.allocator.buffer(string: frame)).whenComplete { _ in
+                // The last answer to a client that has stopped sending, written: done.
+                if inputClosed.value && environment.registry.count(on: connection) == 0 { channel.close(promise: nil) }
+            }
         }
         if let refusal = result.refusalFrame(id: id, settings: environment.settings) { send(context, refusal) }
     }
@@ -249,4 +268,12 @@ final class ProgressChannel: Sendable {
     }
 
     func close() { state.withLock { $0.open = false } }
+}
+
+/// Whether a connection's client shut down its sending side, shared with
+/// the tasks that answer its calls.
+final class InputClosedFlag: Sendable {
+    private let state = Atomic<Bool>(false)
+    var value: Bool { state.load(ordering: .acquiring) }
+    func set() { state.store(true, ordering: .releasing) }
 }

@@ -78,6 +78,11 @@ final class CallRegistry: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
 
+    /// Calls still in flight on `connection`.
+    func count(on connection: UInt64) -> Int {
+        state.withLock { $0.entries.keys.filter { $0.connection == connection }.count }
+    }
+
     /// Shutdown: refuse new calls, give running ones until `deadline`, then
     /// cancel the rest and wait until their sandboxes are gone.
     func drain(grace: Double) async {
