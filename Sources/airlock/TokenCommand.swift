@@ -49,6 +49,9 @@ struct TokenCommand: ParsableCommand {
         @Option(name: .customLong("used-db"), help: "The daemon's used-token database; refuses tokens already used.")
         var usedDB: String?
 
+        @Flag(help: "Record the token as used in --used-db (atomically), so it is accepted once: what a service that acts on it should pass.")
+        var consume = false
+
         @Option(help: "Seconds this host's clock may differ from the daemon's.")
         var leeway: Double = 5
 
@@ -56,6 +59,7 @@ struct TokenCommand: ParsableCommand {
         var maxLifetime: Double = 3600
 
         func validate() throws {
+            if consume && usedDB == nil { throw ValidationError("--consume needs --used-db: the registry the use is recorded in") }
             guard leeway.isFinite, leeway >= 0, leeway <= 300 else { throw ValidationError("--leeway must be 0 to 300 seconds") }
             guard maxLifetime.isFinite, maxLifetime >= 1, maxLifetime <= 86_400 else {
                 throw ValidationError("--max-lifetime must be 1 to 86400 seconds")
@@ -85,6 +89,9 @@ struct TokenCommand: ParsableCommand {
                                                  maxLifetime: .milliseconds(Int64(maxLifetime * 1000)))
                 let claims = try verifier.verify(try readToken(), audience: audience,
                                                                     actionDigest: actionDigest, usedTokens: used)
+                // Checked and recorded in one write: two services racing with
+                // the same token, one of them is refused.
+                if consume, let used, try !used.markUsed(claims) { throw TokenRejection.alreadyUsed(jti: claims.jti) }
                 print(CanonicalJSON.encode(try JSONValue(encoding: claims)))
             } catch let rejection as TokenRejection {
                 throw refusal(rejection.description)

@@ -72,4 +72,20 @@ struct TokenCommandTests {
             #expect(outcome.stderr.contains(message), "stderr was: \(outcome.stderr)")
         }
     }
+
+    /// Single use: with --consume the first verification records the use and
+    /// a second one, by the same or another service, is refused.
+    @Test("--consume accepts a token once")
+    func consumeOnce() throws {
+        let ring = try SigningKeyRing.open(directory: keys)
+        let minted = try TokenMinter(ring: ring).mint(for: call, runWallLimit: .seconds(30))
+        let usedPath = freshDirectory("consume") + "/used.sqlite"
+        _ = try UsedTokenRegistry(path: usedPath)
+        let first = try verify(minted.token, extra: ["--used-db", usedPath, "--consume"])
+        let second = try verify(minted.token, extra: ["--used-db", usedPath, "--consume"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(second.status == 1 && second.stderr.contains("already used"), "\(second.stderr)")
+        #expect(try airlock(["token", "verify", minted.token, "--action-digest", call.actionDigest, "--audience", "deploy",
+                             "--keys", keys, "--consume"]).stderr.contains("--consume needs --used-db"))
+    }
 }
