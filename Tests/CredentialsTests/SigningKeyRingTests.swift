@@ -32,6 +32,20 @@ struct SigningKeyRingTests {
         #expect(claims.jti == oldToken.claims.jti)
     }
 
+    /// Rotation is revocation too, once no token of the old key can still
+    /// be valid: a leaked copy of it can't sign tokens anyone accepts.
+    @Test("a retired key is no longer published once its tokens can no longer be valid")
+    func retiredKeysStopBeingTrusted() throws {
+        let directory = freshDirectory("keys")
+        let first = try SigningKeyRing.open(directory: directory)
+        let second = try SigningKeyRing.rotate(directory: directory)
+        #expect(FileManager.default.fileExists(atPath: directory + "/" + first.activeKID + ".retired"))
+        let soon = Date().addingTimeInterval(600)
+        #expect(Set(try SigningKeyRing.publicKeySet(directory: directory, now: soon).keys.map(\.kid)) == [first.activeKID, second.activeKID])
+        let later = Date().addingTimeInterval(TimeInterval(SigningKeyRing.retiredKeyTrust.components.seconds) + 60)
+        #expect(try SigningKeyRing.publicKeySet(directory: directory, now: later).keys.map(\.kid) == [second.activeKID])
+    }
+
     @Test("rotateAfter rotates an old key on open")
     func rotateAfterAge() throws {
         let directory = freshDirectory("keys")

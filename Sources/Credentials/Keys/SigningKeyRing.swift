@@ -10,10 +10,14 @@ import Glibc
 ///     active        the kid that signs new tokens
 ///     <kid>.key     the active private key, base64url, mode 0600
 ///     <kid>.pub     every public key, current and retired, for verification
+///     <kid>.retired when a key stopped signing (ISO 8601)
 ///
 /// Rotation writes a new key, points `active` at it, and deletes the old
 /// private key but keeps its public half, so tokens minted just before a
-/// rotation still verify until they expire.
+/// rotation still verify until they expire. Once no token it signed can
+/// still be valid (the longest lifetime a token may have, plus a margin),
+/// a retired key is no longer published or trusted: a copy of it that
+/// leaked can't sign tokens anyone accepts.
 public final class SigningKeyRing: Sendable {
     public let directory: String
     public let activeKID: String
@@ -61,15 +65,30 @@ public final class SigningKeyRing: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let kid = try writeNewKey(in: directory)
         try PrivateFile.write(Data((kid + "\n").utf8), to: path(directory, "active"), mode: 0o600)
-        if let previous, previous != kid { unlink(path(directory, previous + ".key")) }
+        if let previous, previous != kid {
+            try PrivateFile.write(Data((ISO8601DateFormatter().string(from: Date()) + "\n").utf8),
+                                  to: path(directory, previous + ".retired"), mode: 0o644)
+            unlink(path(directory, previous + ".key"))
+        }
         return try load(directory: directory)
     }
 
+    /// How long a retired key stays trusted: no token outlives it.
+    public static let retiredKeyTrust: Duration = TokenVerifier.defaultMaxLifetime + .seconds(300)
+
     /// The public keys in `directory` as a JWK Set; needs no private key, so
     /// `airlock token jwks` can run without the daemon's privileges.
-    public static func publicKeySet(directory: String) throws -> JWKSet {
+    public static func publicKeySet(directory: String, now: Date = Date()) throws -> JWKSet {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let keys = try names.filter { $0.hasSuffix(".pub") }.sorted().map { name in
+        let current = names.filter { name in
+            guard name.hasSuffix(".pub") else { return false }
+            let retired = path(directory, String(name.dropLast(4)) + ".retired")
+            guard let text = try? String(contentsOfFile: retired, encoding: .utf8) else { return true }
+            // An unreadable date is no reason to keep trusting a retired key.
+            guard let date = ISO8601DateFormatter().date(from: text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return false }
+            return date.addingTimeInterval(retiredKeyTrust.seconds) > now
+        }
+        let keys = try current.sorted().map { name in
             guard let text = FileManager.default.contents(atPath: path(directory, name)),
                   let raw = Base64URL.decode(String(decoding: text, as: UTF8.self)
                       .trimmingCharacters(in: .whitespacesAndNewlines)) else {
