@@ -37,6 +37,7 @@ void attack_move_mount(void);
 void attack_fspick(void);
 void attack_mount_setattr(void);
 void attack_unshare_user(void);
+void attack_userns(void);
 void attack_clone_newuser(void);
 void attack_clone_ns(const char *which);
 void attack_clone3(void);

@@ -112,6 +112,17 @@ void attack_unshare_user(void)
     report("unshare_user", syscall(SYS_unshare, CLONE_NEWUSER));
 }
 
+/// This process's own user namespace, so that a test can compare it before
+/// and after an unshare in the same process (a shell's would not change).
+void attack_userns(void)
+{
+    char target[128];
+    ssize_t n = readlink("/proc/self/ns/user", target, sizeof target - 1);
+    if (n < 0) { report("userns", -1); return; }
+    target[n] = 0;
+    report_text("userns", "ns=%s", target);
+}
+
 /// Waits for a child made by a successful clone; the child exits at once.
 static void reap(long pid)
 {

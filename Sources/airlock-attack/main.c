@@ -49,6 +49,7 @@ static const struct command commands[] = {
     { "fspick", attack_fspick, 0, 0 },
     { "mount_setattr", attack_mount_setattr, 0, 0 },
     { "unshare_user", attack_unshare_user, 0, 0 },
+    { "userns", attack_userns, 0, 0 },
     { "clone_newuser", attack_clone_newuser, 0, 0 },
     { "clone_ns", 0, attack_clone_ns, "newns|newnet|newpid|newuts|newipc|newcgroup" },
     { "clone3", attack_clone3, 0, 0 },

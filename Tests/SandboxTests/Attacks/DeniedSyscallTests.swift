@@ -58,6 +58,12 @@ struct DeniedSyscallTests {
         Case(command: ["clone_ns", "newns"], syscall: "clone", line: "clone_newns"),
         Case(command: ["clone_ns", "newnet"], syscall: "clone", line: "clone_newnet"),
         Case(command: ["clone_ns", "newpid"], syscall: "clone", line: "clone_newpid"),
+        // Every namespace flag clone(2) takes, so that dropping one from the
+        // mask shows. (CLONE_NEWTIME exists only for clone3 and unshare: to
+        // clone(2) its bit is part of the exit signal.)
+        Case(command: ["clone_ns", "newuts"], syscall: "clone", line: "clone_newuts"),
+        Case(command: ["clone_ns", "newipc"], syscall: "clone", line: "clone_newipc"),
+        Case(command: ["clone_ns", "newcgroup"], syscall: "clone", line: "clone_newcgroup"),
     ]
 
     @Test("kernel attack surface is refused with EPERM and recorded", arguments: kernelSurface)

@@ -39,6 +39,17 @@ struct NetworkTests {
         #expect(!listener.sawAnything)
     }
 
+    /// Control for the UDP test below: with the host network the datagram
+    /// does arrive, so the listener would see one that got out.
+    @Test func hostNetworkSendsTheDatagram() throws {
+        let listener = try HostListener(.udp)
+        let outcome = try AttackTool.run(["udp", listener.address, "udp", listener.address], profile: Self.profile(.host))
+        #expect(outcome.line("udp")?.ok == true, "udp: \(outcome.outcome("udp"))")
+        let deadline = Date().addingTimeInterval(5)
+        while !listener.sawAnything && Date() < deadline { usleep(20_000) }
+        #expect(listener.sawAnything, "the host listener never saw the control datagram")
+    }
+
     @Test(arguments: [NetworkPolicy.none, .loopback])
     func udpToHostLoopbackNeverArrives(_ network: NetworkPolicy) throws {
         let listener = try HostListener(.udp)

@@ -28,8 +28,11 @@ struct PrivilegeTests {
     }
 
     /// A copy of `id` made setuid root on the host and bound in: running it
-    /// must leave the effective uid unprivileged (nosuid binds,
-    /// no_new_privs, and host root unmapped in the user namespace).
+    /// must leave the effective uid unprivileged. Three layers refuse it:
+    /// host root is unmapped in the user namespace (the kernel then ignores
+    /// the bit by itself), no_new_privs (checked above) and nosuid on every
+    /// mount (checked below), so this end-to-end run alone would pass with
+    /// either of the other two gone.
     @Test func setuidRootBinaryGivesNoPrivilege() throws {
         let host = try HostTemp("suid")
         defer { host.remove() }
@@ -71,6 +74,24 @@ struct PrivilegeTests {
             #expect(ids.fields[set] == "0000000000000000", "\(set)=\(ids.fields[set] ?? "missing")")
         }
         #expect(outcome.line("setuid0")?.ok == false, "setuid(0): \(outcome.outcome("setuid0"))")
+    }
+
+    /// nosuid on every mount of the sandbox, binds included: a setuid or
+    /// file-capability binary never raises privileges, whatever the user
+    /// namespace's mapping becomes.
+    @Test func everyMountIsNosuid() throws {
+        let host = try HostTemp("nosuid")
+        defer { host.remove() }
+        let outcome = try AttackTool.sh("cat /proc/self/mountinfo", extraReadOnly: [BindMount(source: host.path, destination: "/opt/suid")],
+                                        extraWritable: [BindMount(source: host.path, destination: "/opt/rw")])
+        let mounts = outcome.result.stdout.text.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.count > 5 }
+        let points = mounts.map { String($0[4]) }
+        for required in ["/", "/usr", "/tmp", "/workspace", "/dev", "/dev/shm", "/proc", "/opt/suid", "/opt/rw"] {
+            #expect(points.contains(required), "no mount at \(required): \(points)")
+        }
+        for mount in mounts {
+            #expect(mount[5].split(separator: ",").contains("nosuid"), "\(mount[4]) is mounted \(mount[5])")
+        }
     }
 
     /// Seen from the host, the sandbox's processes run as the mapped
