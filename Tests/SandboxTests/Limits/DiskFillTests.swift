@@ -47,4 +47,26 @@ struct DiskFillTests {
         let survivors = HostProcesses.survivors(token)
         #expect(survivors.isEmpty, "still running on the host: \(survivors.map(\.pid))")
     }
+
+    /// The other writable places are tmpfs of the run's own too: /tmp and
+    /// /dev/shm each stop at their size (16 MiB in the test profile) with
+    /// ENOSPC, and the host stays usable meanwhile.
+    @Test(arguments: ["/tmp", "/dev/shm"])
+    func everyWritableTmpfsStopsAtItsSize(folder: String) throws {
+        let token = Token.make("fill-tmp")
+        let result = try Fixtures.sh("""
+            stat -f -c 'fstype=%T' \(folder)
+            dd if=/dev/zero of=\(folder)/\(token) bs=1048576 count=64; echo "dd=$?"
+            stat -c 'size=%s' \(folder)/\(token)
+            """)
+        let lines = Set(result.stdout.text.split(separator: "\n").map(String.init))
+        #expect(lines.contains("fstype=tmpfs"), "stdout: \(result.stdout.text)")
+        #expect(lines.contains("dd=1"), "dd did not fail: \(result.stdout.text)")
+        #expect(result.stderr.text.contains("No space left on device"), "dd's stderr: \(result.stderr.text)")
+        let size = try #require(lines.first { $0.hasPrefix("size=") }.flatMap { UInt64($0.dropFirst(5)) }, "stdout: \(result.stdout.text)")
+        #expect(size <= 16 << 20, "\(folder) took \(size) bytes, past its size")
+        // The host goes on working: a fresh sandbox runs.
+        #expect(try Fixtures.sh("echo alive").stdout.text == "alive\n")
+        #expect(HostProcesses.survivors(token).isEmpty)
+    }
 }

@@ -1,5 +1,6 @@
 import AirlockCore
 import Foundation
+import HostCommandSupport
 import Testing
 @testable import Sandbox
 
@@ -56,4 +57,29 @@ struct MemoryTests {
 
     /// Each chunk is written (b'\x01' * n), so the pages are really in use.
     static let balloon = "chunks = []\nwhile True:\n    chunks.append(bytearray(b'\\x01') * (8 << 20))\n"
+
+    /// While balloons keep hitting the sandbox's memory limit, the host
+    /// still starts processes and another sandbox still runs: the limit
+    /// is the sandbox's, not the host's (no timing asserted).
+    @Test func theHostStillWorksWhileBalloonsRun() async throws {
+        try HostRequirement.require(Fixtures.engine.host.cgroupControllers.contains("memory"),
+                                    "a memory cgroup controller Airlock may use")
+        let token = Token.make("balloon-live")
+        let limits = ResourceLimits(wallSeconds: 40, memoryBytes: 64 << 20)
+        let profile = Fixtures.profile(name: "test-balloon-live", limits: limits)
+        let balloon = "import time\nb = []\nwhile True:\n    b.append(bytearray(1 << 20))\n    time.sleep(0.001)\n"
+        let loop = Task {
+            try await Fixtures.engine.run(LaunchRequest(argv: ["/bin/sh", "-c", ": \(token); while :; do python3 -c '\(balloon)'; done"]),
+                                          profile: profile)
+        }
+        for _ in 0..<1500 where HostProcesses.matching(token).isEmpty { try await Task.sleep(nanoseconds: 20_000_000) }
+        try #require(!HostProcesses.matching(token).isEmpty, "the balloon loop did not start")
+        let host = try HostCommand.run("/bin/echo", ["host alive"])
+        #expect(host.status == 0 && host.stdoutText == "host alive\n")
+        #expect(try Fixtures.sh("echo alive").stdout.text == "alive\n")
+        #expect(!HostProcesses.matching(token).isEmpty, "the balloons stopped before the host was checked")
+        loop.cancel()
+        _ = try? await loop.value
+        #expect(HostProcesses.survivors(token).isEmpty)
+    }
 }
