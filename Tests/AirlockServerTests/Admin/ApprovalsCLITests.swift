@@ -24,6 +24,16 @@ struct AdminApprovalsCLITests {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("airlock")
     }
 
+    /// The agent socket over `harness`'s executor and gate, with the test
+    /// process as the agent `AdminFixture.selfAgent`.
+    static func agentServer(_ fixture: AdminFixture, _ harness: GateHarness) async throws -> AgentServer {
+        var settings = ServerSettings()
+        settings.socketPath = fixture.directory.appendingPathComponent("agent.sock").path
+        let actors = ActorDirectory(byUID: [getuid(): .init(name: AdminFixture.selfAgent.name, roles: ["agent"], owner: "tester")])
+        return try await AgentServer.start(settings: settings, executor: harness.executor, actors: actors,
+                                           approvals: harness.gate, logger: Logger(label: "test.server"))
+    }
+
     /// Runs the built `airlock`, as uid/gid 65534 when `asNobody`.
     static func airlock(_ arguments: [String], asNobody: Bool) throws -> Outcome {
         let binary = airlockBinary.path
@@ -40,12 +50,8 @@ struct AdminApprovalsCLITests {
         let fixture = try await AdminFixture.start(mode: 0o666)
         defer { Task { await fixture.stop() } }
         let harness = try GateHarness(fixture, wait: .milliseconds(300))
-        var settings = ServerSettings()
-        settings.socketPath = fixture.directory.appendingPathComponent("agent.sock").path
-        let agentSocket = try #require(settings.socketPath)
-        let actors = ActorDirectory(byUID: [getuid(): .init(name: AdminFixture.selfAgent.name, roles: ["agent"], owner: "tester")])
-        let server = try await AgentServer.start(settings: settings, executor: harness.executor, actors: actors,
-                                                 approvals: harness.gate, logger: Logger(label: "test.server"))
+        let server = try await Self.agentServer(fixture, harness)
+        let agentSocket = server.socketPath
         defer { Task { await server.shutdown() } }
 
         let (pending, progress, unknown) = try await blocking {
@@ -204,12 +210,8 @@ struct AdminApprovalsCLITests {
         let fixture = try await AdminFixture.start()
         defer { Task { await fixture.stop() } }
         let harness = try GateHarness(fixture, wait: .zero)
-        var settings = ServerSettings()
-        settings.socketPath = fixture.directory.appendingPathComponent("agent.sock").path
-        let agentSocket = try #require(settings.socketPath)
-        let actors = ActorDirectory(byUID: [getuid(): .init(name: AdminFixture.selfAgent.name, roles: ["agent"], owner: "tester")])
-        let server = try await AgentServer.start(settings: settings, executor: harness.executor, actors: actors,
-                                                 approvals: harness.gate, logger: Logger(label: "test.server"))
+        let server = try await Self.agentServer(fixture, harness)
+        let agentSocket = server.socketPath
         defer { Task { await server.shutdown() } }
         let call = try await blocking { try Self.airlock(["call", "argv", "--arg", "value=x", "--socket", agentSocket], asNobody: false) }
         #expect(call.status == 75, "stdout: \(call.stdout) stderr: \(call.stderr)")

@@ -44,6 +44,21 @@ struct DaemonStartupTests {
             chmod(policy, 0o644)
         }
 
+        /// Replaces the config's empty tool list with `tools` (YAML, from `tools:` on).
+        func useTools(_ tools: String) throws {
+            let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: tools)
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            chmod(config, 0o644)
+        }
+
+        /// Starts the daemon and expects it to stop at once, with `message` on stderr and no socket.
+        func expectRefusedStart(_ message: String) throws {
+            let run = try start().finish()
+            #expect(run.status != 0)
+            #expect(run.stderrText.contains(message), "\(run.stderrText)")
+            #expect(!FileManager.default.fileExists(atPath: socket))
+        }
+
         func start(_ extra: [String] = []) throws -> HostChild {
             try HostCommand.start(DaemonStartupTests.binary, ["--config", config] + extra, stdout: .null, stderr: .capture)
         }
@@ -164,7 +179,7 @@ struct DaemonStartupTests {
         try FileManager.default.createDirectory(atPath: setup.folder + "/secrets", withIntermediateDirectories: false)
         try "db-password\n".write(toFile: setup.folder + "/secrets/db.key", atomically: true, encoding: .utf8)
         chmod(setup.folder + "/secrets/db.key", 0o644)
-        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        try setup.useTools("""
         tools:
           - name: db
             description: Uses a password.
@@ -174,12 +189,7 @@ struct DaemonStartupTests {
             secrets:
               - { name: db, from_file: secrets/db.key, env: DB_PASSWORD }
         """)
-        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
-        chmod(setup.config, 0o644)
-        let run = try setup.start().finish()
-        #expect(run.status != 0)
-        #expect(run.stderrText.contains("tool db: secret db: \(setup.folder)/secrets/db.key has mode 644"), "\(run.stderrText)")
-        #expect(!FileManager.default.fileExists(atPath: setup.socket))
+        try setup.expectRefusedStart("tool db: secret db: \(setup.folder)/secrets/db.key has mode 644")
 
         chmod(setup.folder + "/secrets/db.key", 0o600)
         let daemon = try setup.start()
@@ -193,7 +203,7 @@ struct DaemonStartupTests {
     @Test func aMissingBindSourceStopsTheStart() async throws {
         let setup = try Setup()
         defer { setup.remove() }
-        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        try setup.useTools("""
         tools:
           - name: reader
             description: Reads data.
@@ -203,12 +213,7 @@ struct DaemonStartupTests {
             binds:
               read_only: [{ source: \(setup.folder)/data, destination: /data }]
         """)
-        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
-        chmod(setup.config, 0o644)
-        let run = try setup.start().finish()
-        #expect(run.status != 0)
-        #expect(run.stderrText.contains("tool reader: bind source \(setup.folder)/data does not exist"), "\(run.stderrText)")
-        #expect(!FileManager.default.fileExists(atPath: setup.socket))
+        try setup.expectRefusedStart("tool reader: bind source \(setup.folder)/data does not exist")
 
         try FileManager.default.createDirectory(atPath: setup.folder + "/data", withIntermediateDirectories: false)
         let daemon = try setup.start()
@@ -220,7 +225,7 @@ struct DaemonStartupTests {
     @Test func anUnknownProfileNamesItsTools() async throws {
         let setup = try Setup()
         defer { setup.remove() }
-        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        try setup.useTools("""
         tools:
           - name: reader
             description: Reads data.
@@ -228,12 +233,7 @@ struct DaemonStartupTests {
             command: ["/bin/true"]
             profile: nope
         """)
-        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
-        chmod(setup.config, 0o644)
-        let run = try setup.start().finish()
-        #expect(run.status != 0)
-        #expect(run.stderrText.contains("profile 'nope' of tool reader:"), "\(run.stderrText)")
-        #expect(!FileManager.default.fileExists(atPath: setup.socket))
+        try setup.expectRefusedStart("profile 'nope' of tool reader:")
     }
 
     /// kill -9 while a call runs: the next start writes that call's outcome
@@ -249,7 +249,7 @@ struct DaemonStartupTests {
             reason: The crash test's tool.
         """).write(toFile: setup.policy, atomically: true, encoding: .utf8)
         chmod(setup.policy, 0o644)
-        let config = try String(contentsOfFile: setup.config, encoding: .utf8).replacingOccurrences(of: "tools: []", with: """
+        try setup.useTools("""
         tools:
           - name: nap
             description: Sleeps.
@@ -257,8 +257,6 @@ struct DaemonStartupTests {
             command: ["/bin/sleep", "30"]
             profile: strict
         """)
-        try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
-        chmod(setup.config, 0o644)
 
         let first = try setup.start()
         #expect(await Self.serving(first, setup.socket))
