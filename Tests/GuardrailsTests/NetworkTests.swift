@@ -6,6 +6,8 @@ import Testing
     @Test(arguments: [
         ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("0177.0.0.01", "127.0.0.1"), ("127.1", "127.0.0.1"),
         ("EXAMPLE.com.", "example.com"), ("[::1]", "::1"), ("ex%61mple.com", "example.com"),
+        ("evil\u{3002}example", "evil.example"), ("evil\u{FF0E}example", "evil.example"), ("evil\u{FF61}example", "evil.example"),
+        ("evil%E3%80%82example", "evil.example"),
     ])
     func hostsAreNormalized(raw: String, normalized: String) {
         #expect(HostName.normalize(raw) == normalized)
@@ -15,6 +17,16 @@ import Testing
         #expect(NetworkAddress.hosts(ofURL: "https://a.com@b.com:8443/x") == ["b.com"])
         #expect(NetworkAddress.hosts(ofURL: "https://b.com\\@a.com/") == ["a.com", "b.com"])
         #expect(NetworkAddress.hosts(ofURL: "no scheme") == nil)
+    }
+
+    /// curl reads a scheme followed by one to three slashes as a URL.
+    @Test func urlsWithOneToThreeSlashesAreURLs() {
+        #expect(NetworkAddress.hosts(ofURL: "http:/evil.example/x") == ["evil.example"])
+        #expect(NetworkAddress.hosts(ofURL: "http:///evil.example") == ["evil.example"])
+        #expect(NetworkAddress.isURL("HTTPS:/evil.example"))
+        #expect(!NetworkAddress.isURL("evil.example/x"))
+        #expect(!NetworkAddress.isURL("C:evil"))
+        #expect(!NetworkAddress.isURL("1http:/x"))
     }
 
     @Test func allowlistMatchesExactSuffixAndCIDR() throws {

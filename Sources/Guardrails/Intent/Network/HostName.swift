@@ -1,10 +1,11 @@
 /// Host names and addresses as an allowlist must compare them: lower-case,
 /// no trailing dot, no brackets, percent-decoded, and IPv4 in dotted
 /// decimal whatever the spelling (`2130706433`, `0x7f.1`, `0177.0.0.1` are
-/// all `127.0.0.1` to curl and to the kernel).
+/// all `127.0.0.1` to curl and to the kernel), and the ideographic and
+/// fullwidth full stops as the `.` that IDNA (libidn2) makes of them.
 enum HostName {
     static func normalize(_ raw: String) -> String {
-        var host = percentDecode(raw).lowercased()
+        var host = mappingIDNADots(percentDecode(raw)).lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         while host.hasSuffix(".") { host.removeLast() }
         if let v4 = ipv4(host) { return dotted(v4) }
@@ -44,6 +45,15 @@ enum HostName {
         return UInt32(address)
     }
 
+    /// `evil。example` is `evil.example` to curl: libidn2 maps U+3002,
+    /// U+FF0E and U+FF61 to a full stop before it resolves the name.
+    static func mappingIDNADots(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { idnaDots.contains($0) }) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.map { idnaDots.contains($0) ? "." : $0 }))
+    }
+
+    private static let idnaDots: Set<Unicode.Scalar> = ["\u{3002}", "\u{FF0E}", "\u{FF61}"]
+
     static func dotted(_ a: UInt32) -> String {
         "\(a >> 24).\((a >> 16) & 0xff).\((a >> 8) & 0xff).\(a & 0xff)"
     }
@@ -75,7 +85,7 @@ enum NetworkAddress {
     /// `@`: WHATWG ends the host at the backslash, RFC 3986 does not), every
     /// candidate is returned so each must pass the allowlist.
     static func hosts(ofURL url: String) -> [String]? {
-        guard let rest = url.after("://") else { return nil }
+        guard let rest = afterScheme(url) else { return nil }
         var candidates: [String] = []
         for terminators in ["/?#", "/?#\\"] {
             let authority = rest.prefix { !terminators.contains($0) }
@@ -84,6 +94,28 @@ enum NetworkAddress {
             if !host.isEmpty, !candidates.contains(host) { candidates.append(host) }
         }
         return candidates
+    }
+
+    /// Whether a network client reads `text` as a URL: it has `://`, or it
+    /// starts with a scheme and a colon followed by one to three slashes,
+    /// all of which curl accepts (`http:/evil.example`, `http:///evil.example`).
+    static func isURL(_ text: String) -> Bool { afterScheme(text) != nil }
+
+    /// The authority and path of a URL, after its scheme and slashes.
+    private static func afterScheme(_ url: String) -> Substring? {
+        // `file:///path` names no host; its third slash begins the path.
+        if let scheme = url.firstIndex(of: ":"), isScheme(url[..<scheme]), url[..<scheme].lowercased() != "file" {
+            let slashes = url[url.index(after: scheme)...].prefix { $0 == "/" }
+            if (1...3).contains(slashes.count) { return url[slashes.endIndex...] }
+        }
+        // `://` inside a word (`--url=http://x`, `u=http://x`): the scheme does not start it.
+        return url.after("://")
+    }
+
+    /// `[A-Za-z][A-Za-z0-9+.-]*`, as RFC 3986 and curl spell a scheme.
+    private static func isScheme(_ text: Substring) -> Bool {
+        guard let first = text.first, first.isASCII, first.isLetter else { return false }
+        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) }
     }
 
     /// The host of a bare argument such as `example.com/path`, `user@host`,

@@ -33,7 +33,7 @@ struct NetworkObservations: Sendable {
     mutating func addDestination(_ text: String) {
         let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty { return }
-        if trimmed.includes("://") { addURL(trimmed) } else if NetworkAddress.looksLikeHost(trimmed) { addHost(NetworkAddress.host(ofBare: trimmed)) } else {
+        if NetworkAddress.isURL(trimmed) { addURL(trimmed) } else if NetworkAddress.looksLikeHost(trimmed) { addHost(NetworkAddress.host(ofBare: trimmed)) } else {
             present = true
             problems.append("network: '\(trimmed.prefix(80))' is neither a URL nor a host name")
         }

@@ -23,7 +23,7 @@ enum ShellNetworkUsage {
     private static let optionSpecs: [String: ShellOptions.Spec] = [
         "curl": ShellOptions.curl, "xh": ShellOptions.curl, "http": ShellOptions.curl, "https": ShellOptions.curl,
         "wget": ShellOptions.wget, "aria2c": ShellOptions.aria2c,
-        "ssh": ShellOptions.ssh, "scp": ShellOptions.ssh, "sftp": ShellOptions.ssh, "rsync": ShellOptions.ssh,
+        "ssh": ShellOptions.ssh, "scp": ShellOptions.ssh, "sftp": ShellOptions.ssh, "rsync": ShellOptions.rsync,
         "nc": ShellOptions.nc, "ncat": ShellOptions.nc, "netcat": ShellOptions.nc,
         "ping": ShellOptions.ping, "ping6": ShellOptions.ping, "dig": ShellOptions.dig, "kdig": ShellOptions.dig, "drill": ShellOptions.dig,
         "git": ShellOptions.git,
@@ -40,14 +40,33 @@ enum ShellNetworkUsage {
         return lower.hasSuffix("_proxy") && lower != "no_proxy"
     }
 
+    /// Settings that replace the ssh that git or rsync runs: its options
+    /// (`-o HostName=`, `-F`, `ProxyCommand`) can send it anywhere.
+    static func isSSHCommandVariable(_ name: String) -> Bool {
+        name.hasPrefix("GIT_SSH") || name == "RSYNC_RSH" || name == "RSYNC_CONNECT_PROG"
+    }
+
     /// `http_proxy=http://evil:8080 curl ...`, `export HTTPS_PROXY=...`,
     /// `env ALL_PROXY=... wget ...`: the proxy is a destination of the call.
+    /// An ssh command set the same way (`GIT_SSH_COMMAND=`, or
+    /// `core.sshCommand` through `GIT_CONFIG_*`) makes it a dynamic one.
     static func observeEnvironment(_ assignments: [ShellWord], into network: inout NetworkObservations) {
         for word in assignments {
-            guard let eq = word.text.firstIndex(of: "="), isProxyVariable(String(word.text[..<eq])) else { continue }
+            guard let eq = word.text.firstIndex(of: "=") else { continue }
+            let name = String(word.text[..<eq])
             let value = ShellWord(text: String(word.text[word.text.index(after: eq)...]), isDynamic: word.isDynamic)
+            if isSSHCommandVariable(name) || setsSSHCommand(value.text) {
+                network.present = true
+                network.dynamicDestination = true
+            }
+            guard isProxyVariable(name) else { continue }
             if !value.text.isEmpty || value.isDynamic { addRerouting(value, into: &network) }
         }
+    }
+
+    /// Git's `core.sshCommand`, however it is set (`-c`, `--config-env`, `git config`).
+    private static func setsSSHCommand(_ text: String) -> Bool {
+        text.asciiLowercased().includes("core.sshcommand")
     }
 
     static func observe(_ inv: ShellInvocation, into network: inout NetworkObservations) {
@@ -84,11 +103,13 @@ enum ShellNetworkUsage {
             if ["-i", "--input-file", "-K", "--config"].contains(name) && (inv.name == "wget" || inv.name == "curl" || inv.name == "aria2c") {
                 network.dynamicDestination = true   // destinations read from a file policy cannot see
             }
-            if inv.name == "ssh", name == "-o", let value = option.value, value.text.lowercased().hasPrefix("proxy") {
-                // ProxyJump=HOST, ProxyCommand=...: another way out.
+            if inv.name == "curl", name == "--url", let value = option.value { addDestinationOperand(value, into: &network) }
+            if reconfiguresSSH(inv.name, option) {
+                // `-o HostName=`, `ProxyJump=`, `ProxyCommand=`, a config file, another remote shell: another way out.
                 network.dynamicDestination = true
             }
         }
+        if inv.name == "git", inv.args.contains(where: { setsSSHCommand($0.text) }) { network.dynamicDestination = true }
         if alwaysBidirectional.contains(inv.name) { network.upload = true }
         switch inv.name {
         case "nc", "ncat", "netcat", "telnet", "ssh", "ping", "ping6", "ftp", "sftp", "whois", "traceroute", "tracepath", "mtr", "ssh-keyscan":
@@ -119,11 +140,32 @@ enum ShellNetworkUsage {
             observeOpenSSL(inv.args, into: &network)
         case "git":
             observeGit(positional, into: &network)
+        case "curl", "wget", "aria2c", "fetch":
+            // Every operand is a destination (URLs with `://` were taken above).
+            for operand in positional where !operand.text.includes("://") { addDestinationOperand(operand, into: &network) }
         default:
             for operand in positional where !operand.text.includes("://") {
-                if operand.isDynamic { network.dynamicDestination = true } else if NetworkAddress.looksLikeHost(operand.text) { addBare(operand, into: &network) }
+                if operand.isDynamic { network.dynamicDestination = true } else if NetworkAddress.isURL(operand.text) { network.addURL(operand.text) } else if NetworkAddress.looksLikeHost(operand.text) { addBare(operand, into: &network) }
             }
         }
+    }
+
+    /// An ssh option that can change where ssh connects, for the ssh
+    /// clients and for rsync's remote shell (`-e`, `--rsh`): any `-o`
+    /// (`HostName=`, `ProxyJump=`, `ProxyCommand=`), a config file (`-F`),
+    /// a program run in ssh's place (`scp -S`). `rsync -e ssh` is the default.
+    private static func reconfiguresSSH(_ program: String, _ option: ShellOptions.Option) -> Bool {
+        switch program {
+        case "ssh", "scp", "sftp": return ["-o", "-F"].contains(option.name) || (program != "ssh" && option.name == "-S")
+        case "rsync": return ["-e", "--rsh"].contains(option.name) && option.value.map { $0.isDynamic || $0.text.trimmingWhitespace() != "ssh" } ?? true
+        default: return false
+        }
+    }
+
+    /// An operand of a client that takes only destinations (curl, wget): a
+    /// URL (`http:/host` too), a host (`evil。example` too), or a problem.
+    private static func addDestinationOperand(_ word: ShellWord, into network: inout NetworkObservations) {
+        if word.isDynamic { network.dynamicDestination = true } else { network.addDestination(word.text) }
     }
 
     private static func addURLs(in text: String, into network: inout NetworkObservations) {
@@ -132,29 +174,57 @@ enum ShellNetworkUsage {
         }
     }
 
-    /// socat addresses that connect out: `TCP:host:port`, `TCP4-CONNECT:…`,
-    /// `OPENSSL:…`, `SSL:…`, `UDP-SENDTO:…`, `SOCKS4:proxy:host:port`,
-    /// `PROXY:proxy:host:port` (the proxy and the host are both reached).
+    /// socat address types that stay on this machine: the standard
+    /// streams, files, programs, terminals, local sockets, and servers
+    /// (`*-LISTEN`, `*-RECV*`). Every other type connects out: `TCP:host:port`,
+    /// `OPENSSL:…`, `IP-SENDTO:…`, `UDP-DATAGRAM:…`, and types added later.
+    private static let socatLocalTypes: Set<String> = [
+        "STDIO", "STDIN", "STDOUT", "STDERR", "OPEN", "FILE", "GOPEN", "CREATE", "CREAT", "EXEC", "SYSTEM", "SHELL",
+        "PIPE", "PTY", "READLINE", "FD", "TUN",
+    ]
+
+    /// A socat operand is one address, or two joined by `!!` (read from the
+    /// first, write to the second). Of a connecting address, the host is a
+    /// destination; for `SOCKS4:proxy:host:port` and `PROXY:proxy:host:port`
+    /// the proxy and the host both are.
     private static func observeSocatAddress(_ operand: ShellWord, into network: inout NetworkObservations) {
-        let address = operand.text.split(separator: ",").first.map(String.init) ?? operand.text
-        let parts = address.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2 else { return }
-        let kind = parts[0].uppercased()
-        let connecting = ["TCP", "UDP", "SCTP", "DCCP", "OPENSSL", "SSL", "SOCKS", "PROXY"].contains { kind.hasPrefix($0) } && !kind.contains("LISTEN") && !kind.contains("RECV")
-        guard connecting else { return }
-        if operand.isDynamic { network.dynamicDestination = true; return }
-        let hosts = kind.hasPrefix("SOCKS") || kind.hasPrefix("PROXY") ? parts.dropFirst().prefix(2) : parts.dropFirst().prefix(1)
-        for host in hosts where !host.isEmpty { network.addHost(NetworkAddress.host(ofBare: host)) }
+        for address in socatAddresses(operand.text) {
+            let head = address.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) ?? String(address)
+            let parts = head.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let kind = parts[0].uppercased()
+            // Without a colon: `-`, a keyword, a file descriptor or a path, none of them remote.
+            guard parts.count >= 2 else {
+                if operand.isDynamic { network.dynamicDestination = true }
+                continue
+            }
+            if socatLocalTypes.contains(kind) || kind.hasPrefix("UNIX") || kind.hasPrefix("ABSTRACT") || kind.contains("LISTEN") || kind.contains("RECV") { continue }
+            if operand.isDynamic { network.dynamicDestination = true; continue }
+            let hosts = (kind.hasPrefix("SOCKS") || kind.hasPrefix("PROXY") ? parts.dropFirst().prefix(2) : parts.dropFirst().prefix(1)).filter { !$0.isEmpty }
+            if hosts.isEmpty { network.problems.append("network: socat address '\(address.prefix(80))' names no host") }
+            for host in hosts { network.addHost(NetworkAddress.host(ofBare: host)) }
+        }
     }
 
-    /// `openssl s_client -connect host:port`, `-proxy host:port`, or a bare
+    /// `ADDRESS1!!ADDRESS2`, split.
+    private static func socatAddresses(_ text: String) -> [Substring] {
+        var addresses: [Substring] = []
+        var rest = Substring(text)
+        while let offset = String(rest).byteOffset(of: "!!") {
+            let end = rest.utf8.index(rest.startIndex, offsetBy: offset)
+            addresses.append(rest[..<end])
+            rest = rest[rest.utf8.index(end, offsetBy: 2)...]
+        }
+        return addresses + [rest]
+    }
+
+    /// `openssl s_client -connect host:port`, `-host host`, `-proxy host:port`, or a bare
     /// `host:port` (newer versions): a TLS connection that carries stdin out.
     private static func observeOpenSSL(_ args: [ShellWord], into network: inout NetworkObservations) {
         guard let command = args.first?.text, ["s_client", "s_time"].contains(command) else { return }
         network.upload = true
         for k in args.indices.dropFirst() {
             let previous = args[k - 1].text
-            if ["-connect", "-proxy"].contains(previous) {
+            if ["-connect", "-proxy", "-host"].contains(previous) {
                 addBare(args[k], into: &network)
             } else if !args[k].text.hasPrefix("-"), !previous.hasPrefix("-") || k == 1, args[k].text.contains(":") {
                 addBare(args[k], into: &network)

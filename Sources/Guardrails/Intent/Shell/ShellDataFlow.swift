@@ -90,7 +90,14 @@ struct ShellDataFlow {
     /// in `--output-dir`), `wget` (named after the URL unless `-O`, in `-P`),
     /// `aria2c -o F -d DIR`.
     private static func downloadedFiles(_ inv: ShellInvocation) -> [ShellWord] {
-        let urls = inv.args.filter { $0.text.includes("://") }
+        var urls = inv.args.filter { $0.text.includes("://") }
+        /// Operands that name a source without `://` (`http:/host/x.sh`,
+        /// `host/x.sh`), read as the network facts read them.
+        func addSources(_ options: ShellOptions, extra: [ShellWord] = []) {
+            urls += (options.operands + extra).filter {
+                !$0.text.includes("://") && (NetworkAddress.isURL($0.text) || NetworkAddress.looksLikeHost($0.text))
+            }
+        }
         func named(after urls: [ShellWord], in directory: ShellWord?) -> [ShellWord] {
             urls.map { url in
                 let last = url.text.split(separator: "/").last.map(String.init) ?? "index.html"
@@ -101,6 +108,7 @@ struct ShellDataFlow {
         switch inv.name {
         case "curl":
             let options = ShellOptions(inv.args, ShellOptions.curl)
+            addSources(options, extra: options.values(of: ["--url"]))
             let directory = options.values(of: ["--output-dir"]).last
             var files = options.values(of: ["-o", "--output"]).filter { $0.text != "-" }.map { file in
                 directory.map { ShellWord(text: $0.text + "/" + file.text, isDynamic: file.isDynamic) } ?? file
@@ -109,11 +117,13 @@ struct ShellDataFlow {
             return files
         case "wget":
             let options = ShellOptions(inv.args, ShellOptions.wget)
+            addSources(options)
             let documents = options.values(of: ["-O", "--output-document"])
             if !documents.isEmpty { return documents.filter { $0.text != "-" } }
             return named(after: urls, in: options.values(of: ["-P", "--directory-prefix"]).last)
         case "aria2c":
             let options = ShellOptions(inv.args, ShellOptions.aria2c)
+            addSources(options)
             let directory = options.values(of: ["-d", "--dir"]).last
             let outputs = options.values(of: ["-o", "--out"])
             return outputs.isEmpty ? named(after: urls, in: directory) : outputs.map { file in

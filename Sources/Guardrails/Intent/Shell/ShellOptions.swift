@@ -150,6 +150,12 @@ struct ShellOptions {
         "--unix-socket", "--abstract-unix-socket", "--netrc-file", "--dump-header", "--trace", "--trace-ascii", "--stderr",
         "--continue-at", "--quote", "--oauth2-bearer", "--aws-sigv4", "--variable", "--proxy-header", "--local-port",
         "--max-filesize", "--mail-from", "--mail-rcpt", "--upload-flags", "--expect100-timeout", "--happy-eyeballs-timeout-ms",
+        "--proto", "--proto-redir", "--proto-default", "--noproxy", "--url-query", "--max-redirs", "--retry-delay",
+        "--retry-max-time", "--keepalive-time", "--speed-limit", "--speed-time", "--time-cond", "--request-target",
+        "--ciphers", "--tls13-ciphers", "--curves", "--pinnedpubkey", "--cert-type", "--key-type", "--pass", "--crlfile",
+        "--etag-save", "--etag-compare", "--hsts", "--alt-svc", "--ftp-port", "--login-options", "--sasl-authzid",
+        "--service-name", "--proxy-cacert", "--proxy-cert", "--proxy-key", "--proxy-pass", "--rate", "--parallel-max",
+        "--create-file-mode", "--engine", "--ipfs-gateway", "--dns-interface", "--dns-ipv4-addr", "--dns-ipv6-addr",
     ])
     static let wget = Spec(short: Set("OoaPtTUiBwQelARDIXn"), long: [
         "--output-document", "--output-file", "--append-output", "--directory-prefix", "--tries", "--timeout", "--user-agent",
@@ -157,8 +163,21 @@ struct ShellOptions {
         "--input-file", "--base", "--wait", "--quota", "--level", "--accept", "--reject", "--domains", "--include-directories",
         "--exclude-directories", "--proxy-user", "--proxy-password", "--bind-address", "--referer", "--load-cookies",
         "--save-cookies", "--ca-certificate", "--certificate", "--private-key", "--config", "--limit-rate",
+        "--max-redirect", "--cut-dirs", "--progress", "--restrict-file-names", "--dns-timeout", "--connect-timeout",
+        "--read-timeout", "--waitretry", "--secure-protocol", "--http-user", "--http-password", "--default-page",
+        "--accept-regex", "--reject-regex", "--exclude-domains", "--compression", "--retry-on-http-error", "--hsts-file",
     ])
     static let ssh = Spec(short: Set("BbcDEeFIiJLlmOoPpQRSWw"), long: [])
+    /// rsync's own options: `-e` is the remote shell, and `-o` and `-F` take no value.
+    static let rsync = Spec(short: Set("efTBM@"), long: [
+        "--rsh", "--filter", "--temp-dir", "--block-size", "--remote-option", "--modify-window", "--exclude", "--include",
+        "--exclude-from", "--include-from", "--files-from", "--compare-dest", "--copy-dest", "--link-dest", "--partial-dir",
+        "--backup-dir", "--suffix", "--log-file", "--log-file-format", "--out-format", "--password-file", "--rsync-path",
+        "--timeout", "--contimeout", "--port", "--address", "--sockopts", "--chmod", "--chown", "--usermap", "--groupmap",
+        "--bwlimit", "--max-size", "--min-size", "--max-delete", "--info", "--debug", "--iconv", "--protocol",
+        "--checksum-choice", "--compress-choice", "--compress-level", "--skip-compress", "--write-batch",
+        "--only-write-batch", "--read-batch", "--stop-after", "--stop-at",
+    ])
     static let nc = Spec(short: Set("psiwqXeciIOTWx"), long: ["--proxy", "--source", "--source-port", "--exec", "--sh-exec", "--lua-exec", "--wait"])
     static let ping = Spec(short: Set("ciWwstIlmMQS"), long: [])
     static let dig = Spec(short: Set("pbfktcxyq"), long: [])
