@@ -199,6 +199,27 @@ static void wait_for(char expected)
 /// known. With a listener, its fd number goes to the parent, which takes it
 /// with pidfd_getfd before the first notified call (execve, always) is let
 /// through.
+/// A sealed child applied its limits, filter and flags in stage 1 (from
+/// root->seal); the command's plan must say the same and bring no files
+/// (its root is read-only already). The parent keeps them equal (the warm
+/// pool's key holds the limits); a plan that differed would silently not
+/// get what it asks, so the launch fails instead. Compared byte by byte,
+/// under the child's own filter: no syscall is made.
+static int matches_seal(const struct cjail_plan *p, const struct cjail_plan *seal)
+{
+    if (p->late_mount_count != 0 || p->unshare_cgroup_ns != seal->unshare_cgroup_ns || p->seccomp_flags != seal->seccomp_flags
+        || p->filter_len != seal->filter_len || p->rlimit_count != seal->rlimit_count) return 0;
+    const unsigned char *a = (const unsigned char *)p->filter, *b = (const unsigned char *)seal->filter;
+    for (size_t i = 0; i < (size_t)p->filter_len * sizeof(struct sock_filter); i++) {
+        if (a[i] != b[i]) return 0;
+    }
+    for (int i = 0; i < p->rlimit_count; i++) {
+        if (p->rlimits[i].resource != seal->rlimits[i].resource || p->rlimits[i].soft != seal->rlimits[i].soft
+            || p->rlimits[i].hard != seal->rlimits[i].hard) return 0;
+    }
+    return 1;
+}
+
 static void confine_for_command(const struct cjail_root_plan *root, const struct cjail_plan *p, const char *workdir)
 {
     child_finish_root(p);
@@ -279,8 +300,12 @@ int cjail_child_main(void *arg)
     // A sealed child enters its working directory under its filter, which
     // the parent checked allows openat2 and fchdir (SealPlan); any other
     // goes through the sequence.
-    if (root->seal) CHECK(CJAIL_STEP_WORKDIR, enter_workdir(p->workdir), 0);
-    else confine_for_command(root, p, p->workdir);
+    if (root->seal) {
+        if (!matches_seal(p, root->seal)) fail(CJAIL_STEP_SYNC, -EINVAL, 0);
+        CHECK(CJAIL_STEP_WORKDIR, enter_workdir(p->workdir), 0);
+    } else {
+        confine_for_command(root, p, p->workdir);
+    }
 
     long exec_error = -ENOENT;
     for (int i = 0; i < p->exec_candidate_count; i++) {

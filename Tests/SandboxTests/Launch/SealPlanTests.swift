@@ -1,3 +1,5 @@
+import CJail
+import Foundation
 import Testing
 @testable import Sandbox
 
@@ -30,5 +32,42 @@ import Testing
             #expect(SealPlan.canSealAhead(try catalog.resolve(name: name).seccomp), "\(name)")
         }
         #expect(SealPlan.canSealAhead(Fixtures.profile().seccomp))
+    }
+}
+
+/// A sealed child put its limits, filter and flags in force ahead of time;
+/// a command plan that asks for other ones (the pool's key should make that
+/// impossible) must fail the launch, not run with what was sealed.
+@Suite("Sealed children check their command's plan", .timeLimit(.minutes(1)))
+struct SealedPlanMismatchTests {
+    static func run(sealed sealLimits: ResourceLimits, asked planLimits: ResourceLimits) throws -> Observation {
+        let engine = Fixtures.engine
+        let profile = Fixtures.profile()
+        let filter = try SeccompCompiler.compile(profile.seccomp, record: profile.record)
+        let root = try RootPlan(profile: profile, extraReadOnly: [], extraWritable: [], host: engine.host, options: engine.options,
+                                netnsFD: nil, cgroup: nil, seal: SealPlan(filter: filter, limits: sealLimits))
+        let child = try PreparedChild.spawn(root: root, cgroup: nil).get()
+        let plan = try LaunchPlan(root: root, profile: profile, request: LaunchRequest(argv: ["/bin/true"], limits: planLimits),
+                                  filter: filter, host: engine.host, cgroup: nil)
+        let observation = LaunchSupervisor(plan: plan, stdin: nil, wallSeconds: 20, cancelFD: -1)
+            .run(child: child.spawned, listener: child.listenerFD, filter: filter, outputCap: 1 << 20)
+        close(observation.pidfd)
+        if observation.mountNamespaceFD >= 0 { close(observation.mountNamespaceFD) }
+        return observation
+    }
+
+    @Test func otherLimitsThanTheSealFailTheLaunch() throws {
+        var asked = Fixtures.profile().limits
+        asked.fileSizeBytes = 1 << 20
+        let observation = try Self.run(sealed: Fixtures.profile().limits, asked: asked)
+        #expect(observation.setupFailure?.step == Int32(CJAIL_STEP_SYNC.rawValue), "\(String(describing: observation.setupFailure))")
+        #expect(observation.setupFailure?.error == EINVAL)
+    }
+
+    /// Control: the same limits run.
+    @Test func theSealedLimitsRun() throws {
+        let observation = try Self.run(sealed: Fixtures.profile().limits, asked: Fixtures.profile().limits)
+        #expect(observation.setupFailure == nil, "\(String(describing: observation.setupFailure))")
+        #expect(observation.exitKind == 1 && observation.exitValue == 0)
     }
 }
