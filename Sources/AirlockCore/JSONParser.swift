@@ -73,7 +73,11 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            // A key given twice (or two keys Swift takes as one, Unicode-
+            // equivalent spellings) would keep one value the sender did not
+            // mean as the only one, under a digest that hides the other.
+            let value = try parseValue(depth: depth + 1)
+            guard object.updateValue(value, forKey: key) == nil else { throw error("duplicate key \"\(key)\"") }
             skipWhitespace()
             guard index < bytes.count else { throw error("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

@@ -81,3 +81,16 @@ import Testing
         #expect(ours == theirs)
     }
 }
+
+/// Duplicate keys are refused: keeping one of the values would make the
+/// digest hide what was sent.
+@Suite("JSON input refused")
+struct JSONInputRefusalTests {
+    @Test(arguments: [
+        #"{"a":1,"a":2}"#,
+        "{\"mode\u{37E}\":2,\"mode;\":1}",  // Swift takes the two keys as one
+    ])
+    func ambiguousInputIsRefused(text: String) {
+        #expect(throws: AirlockError.self) { try CanonicalJSON.parse(text) }
+    }
+}

@@ -14,6 +14,10 @@ final class LineFramingHandler: ChannelInboundHandler {
     private let frameLimit: Int
     private let partialLineTimeout: TimeAmount
     private var pending: ByteBuffer?
+    /// How many bytes at the start of `pending` are known to hold no
+    /// newline: a long line arriving in small pieces is scanned once, not
+    /// once per piece (which would cost the square of its length).
+    private var searched = 0
     private var stallTimer: Scheduled<Void>?
     private var rejecting = false
 
@@ -31,8 +35,10 @@ final class LineFramingHandler: ChannelInboundHandler {
             pending!.writeBuffer(&incoming)
         }
         var consumedLine = false
-        while let newline = pending!.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+        var skip = searched
+        while let newline = pending!.readableBytesView.dropFirst(skip).firstIndex(of: UInt8(ascii: "\n")) {
             consumedLine = true
+            skip = 0
             let length = newline - pending!.readerIndex
             var line = pending!.readSlice(length: length)!
             pending!.moveReaderIndex(forwardBy: 1)
@@ -49,6 +55,8 @@ final class LineFramingHandler: ChannelInboundHandler {
             reject(context, "message exceeds the \(frameLimit)-byte frame limit without a newline")
             return
         }
+        // Whatever is left has been searched through.
+        searched = pending!.readableBytes
         if pending!.readableBytes == 0 {
             pending = nil
             stallTimer?.cancel()
