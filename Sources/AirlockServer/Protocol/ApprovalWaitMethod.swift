@@ -18,7 +18,7 @@ enum ApprovalWaitMethod {
     /// Starts the wait; returns a frame to send at once when it cannot start
     /// (bad params, no approval flow, connection busy), nil when started.
     static func start(id: JSONValue, params: JSONValue?, actor: Actor, connectionID: UInt64, channel: any Channel,
-                      environment: ConnectionEnvironment) -> String? {
+                      environment: ConnectionEnvironment, executor: any TaskExecutor, answer: CallAnswer) -> String? {
         guard let gate = environment.approvals else {
             return JSONRPCFrame.error(JSONRPCFailure(
                 JSONRPCErrorCode.methodNotFound, "\(name): this daemon has no approval flow configured", id: id))
@@ -32,7 +32,7 @@ enum ApprovalWaitMethod {
         let token = requestedToken.flatMap(JSONRPCMessage.canonicalID)
         let progress = token.map { ProgressChannel(token: $0, channel: channel) }
         let key = CallRegistry.Key(connection: connectionID, request: id)
-        let started = environment.registry.start(key, uid: actor.uid, limits: environment.settings) {
+        let started = environment.registry.start(key, uid: actor.uid, limits: environment.settings, on: executor) {
             let heartbeat = progress.map { $0.startHeartbeat(every: environment.settings.progressIntervalSeconds) }
             let frame: String
             do {
@@ -45,8 +45,7 @@ enum ApprovalWaitMethod {
             }
             heartbeat?.cancel()
             progress?.close()
-            guard !environment.registry.finish(key) else { return }
-            channel.writeAndFlush(channel.allocator.buffer(string: frame), promise: nil)
+            answer.send(frame, for: key)
         }
         return started.refusalFrame(id: id, settings: environment.settings)
     }

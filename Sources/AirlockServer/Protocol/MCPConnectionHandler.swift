@@ -45,6 +45,18 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         self.logger = logger
     }
 
+    /// Where this connection's calls run: its own event loop, so that a
+    /// call's answer and the connection's events never interleave.
+    private func executor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        let executor = callExecutor ?? EventLoopTaskExecutor(context.eventLoop)
+        callExecutor = executor
+        return executor
+    }
+
+    private func answer(_ context: ChannelHandlerContext) -> CallAnswer {
+        CallAnswer(channel: context.channel, registry: environment.registry, inputClosed: inputClosed)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         environment.registry.cancelConnection(connectionID)
         context.fireChannelInactive()
@@ -59,7 +71,7 @@ final class MCPConnectionHandler: ChannelInboundHandler {
             // Half-closed (`airlock mcp` with its stdin at EOF): the calls
             // still running answer, then the connection closes.
             inputClosed.set()
-            if environment.registry.count(on: connectionID) == 0 { context.close(promise: nil) }
+            answer(context).closeIfDone(connectionID)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -129,7 +141,8 @@ final class MCPConnectionHandler: ChannelInboundHandler {
             startCall(context, id: id, params: params, actor: actor)
         case ApprovalWaitMethod.name:
             if let frame = ApprovalWaitMethod.start(id: id, params: params, actor: actor, connectionID: connectionID,
-                                                    channel: context.channel, environment: environment) { send(context, frame) }
+                                                    channel: context.channel, environment: environment,
+                                                    executor: executor(context), answer: answer(context)) { send(context, frame) }
         default:
             send(context, JSONRPCFrame.error(JSONRPCFailure(
                 JSONRPCErrorCode.methodNotFound,
@@ -148,24 +161,20 @@ final class MCPConnectionHandler: ChannelInboundHandler {
         }
         let call = ToolCall(tool: request.name, arguments: request.arguments, actor: actor, claims: request.claims)
         let key = CallRegistry.Key(connection: connectionID, request: id)
-        let channel = context.channel
         let environment = self.environment
-        let inputClosed = self.inputClosed, connection = connectionID
-        let progress = request.progressToken.map { ProgressChannel(token: $0, channel: channel) }
-        let executor = callExecutor ?? EventLoopTaskExecutor(context.eventLoop)
-        callExecutor = executor
-        let result = environment.registry.start(key, uid: actor.uid, limits: environment.settings, on: executor) {
+        let progress = request.progressToken.map { ProgressChannel(token: $0, channel: context.channel) }
+        let answer = answer(context)
+        let result = environment.registry.start(key, uid: actor.uid, limits: environment.settings, on: executor(context)) {
             let heartbeat = progress.map { $0.startHeartbeat(every: environment.settings.progressIntervalSeconds) }
             let outcome = await environment.executor.execute(call, progress: progress?.reporter ?? .silent)
             heartbeat?.cancel()
             progress?.close()
-            let cancelledByClient = environment.registry.finish(key)
-            guard !cancelledByClient else { return }
-            let frame = await HeavyWork.run(if: outcome.result.map(HeavyWork.isHeavy) ?? false) { Self.reply(id: id, outcome: outcome, replyLimit: environment.settings.outboundLimitBytes) }
-            channel.writeAndFlush(channel.allocator.buffer(string: frame)).whenComplete { _ in
-                // The last answer to a client that has stopped sending, written: done.
-                if inputClosed.value && environment.registry.count(on: connection) == 0 { channel.close(promise: nil) }
+            // Encoded while still registered: a half-closed connection stays
+            // open for it. (A call the client cancelled is encoded for nothing.)
+            let frame = await HeavyWork.run(if: outcome.result.map(HeavyWork.isHeavy) ?? false) {
+                Self.reply(id: id, outcome: outcome, replyLimit: environment.settings.outboundLimitBytes)
             }
+            answer.send(frame, for: key)
         }
         if let refusal = result.refusalFrame(id: id, settings: environment.settings) { send(context, refusal) }
     }
@@ -268,12 +277,4 @@ final class ProgressChannel: Sendable {
     }
 
     func close() { state.withLock { $0.open = false } }
-}
-
-/// Whether a connection's client shut down its sending side, shared with
-/// the tasks that answer its calls.
-final class InputClosedFlag: Sendable {
-    private let state = Atomic<Bool>(false)
-    var value: Bool { state.load(ordering: .acquiring) }
-    func set() { state.store(true, ordering: .releasing) }
 }

@@ -219,6 +219,33 @@ struct AdminApprovalsCLITests {
         #expect(harness.runner.startedPIDs.isEmpty)
     }
 
+    /// A client that half-closes after an `airlock/approvals/wait` gets its
+    /// answer and then the end of the connection, as after a tools/call:
+    /// a bridge fed by a pipe must not wait for the daemon forever.
+    @Test func aBridgeEndsAfterTheAnswerToAnApprovalWait() async throws {
+        let fixture = try await AdminFixture.start()
+        defer { Task { await fixture.stop() } }
+        let harness = try GateHarness(fixture, wait: .zero)
+        let server = try await Self.agentServer(fixture, harness)
+        defer { Task { await server.shutdown() } }
+        let bridge = try HostCommand.start(Self.airlockBinary.path, ["mcp", "--socket", server.socketPath], stdin: .pipe,
+                                           stdout: .capture, stderr: .capture)
+        defer { if bridge.isRunning { _ = bridge.kill(SIGKILL) }; bridge.wait() }
+        bridge.stdin.write(Data("""
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+        {"jsonrpc":"2.0","id":2,"method":"airlock/approvals/wait","params":{"approval_id":"apr-00000000000000000000"}}
+
+        """.utf8))
+        try bridge.stdin.close()
+        let ended = await eventually { !bridge.isRunning }
+        #expect(ended, "the bridge is still waiting for the daemon to close")
+        // Read only from a bridge that ended: a live one would never give EOF.
+        if ended {
+            let output = String(decoding: bridge.stdout.readDataToEndOfFile(), as: UTF8.self)
+            #expect(output.contains(#""id":2"#), "\(output)")
+        }
+    }
+
     @Test func callNeedsEitherAToolOrWait() async throws {
         let both = try await blocking { try Self.airlock(["call", "argv", "--wait", "apr-1"], asNobody: false) }
         let neither = try await blocking { try Self.airlock(["call"], asNobody: false) }
