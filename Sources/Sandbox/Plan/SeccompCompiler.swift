@@ -1,6 +1,7 @@
 import AirlockCore
 import CJail
 import CSeccomp
+import CSupervisor
 import Foundation
 
 /// A compiled seccomp program plus what the notify listener needs to answer
@@ -18,11 +19,13 @@ import Foundation
 ///   allowed in the filter; the rest reach the listener, which refuses
 ///   TIOCSTI/TIOCLINUX with EPERM and records them;
 /// - everything else goes to the notify listener (the default action). The
-///   listener answers from `verdicts`: CONTINUE only for calls the profile
-///   allows and wants observed; EPERM for known-denied ones; ENOSYS for
-///   unknown ones. If the listener is gone the kernel fails them all with
-///   ENOSYS, so a lost listener never opens anything up.
+///   listener answers from `verdictTable` (`verdicts`, laid out for C):
+///   CONTINUE only for calls the profile allows and wants observed; EPERM
+///   for known-denied ones; ENOSYS for unknown ones. If the listener is gone
+///   the kernel fails them all with ENOSYS, so a lost listener never opens
+///   anything up.
 public struct CompiledFilter: Sendable {
+    /// What the profile decided for one syscall number.
     public enum Verdict: Sendable, Hashable {
         /// Allowed by the profile, observed: let it run, record it.
         case continueAndRecord
@@ -34,6 +37,17 @@ public struct CompiledFilter: Sendable {
         case denyRequests(Set<UInt32>, errno: Int32)
         /// Denied: fail with this errno and record it.
         case deny(errno: Int32)
+    }
+
+    /// What the listener answers for one trapped call (csup_answer).
+    public enum Answer: Sendable, Hashable {
+        /// Let it run, record it ("allowed").
+        case continueRecorded
+        /// An ioctl request that is not one of its `denyRequests`: let it
+        /// run, don't record it (it is there only for the filter's sake).
+        case continueUnrecorded
+        /// Fail it with this errno and record it.
+        case deny(errno: Int32)
         /// Another architecture's syscall (int 0x80, x32): kill the sandbox.
         case killForeignArchitecture
     }
@@ -41,17 +55,35 @@ public struct CompiledFilter: Sendable {
     public var program: Data
     public var digest: String
     public var allowedCount: Int
-    public var verdicts: [Int32: Verdict]
+    /// The verdicts `verdictTable` was built from, for reading in Swift.
+    public let verdicts: [Int32: Verdict]
+    /// `verdicts` as CSupervisor's flat verdict table (csup_verdicts.h),
+    /// already checked: what every answer comes from, in Swift's recorder
+    /// and (stored in a file) in the C front end alike. Constant, so it
+    /// can't drift from `verdicts`.
+    public let verdictTable: Data
     public var recorded: [String]
-    public var nativeArch: UInt32
+    /// The architecture the filter's numbers belong to (also in the table).
+    public let nativeArch: UInt32
 
     /// What the listener answers for an unlisted syscall.
     public static let unknownSyscallErrno = ENOSYS
 
-    public func verdict(for nr: Int32, arch: UInt32) -> Verdict {
-        let x32Bit: Int32 = 0x4000_0000
-        guard arch == nativeArch, nr & x32Bit == 0 else { return .killForeignArchitecture }
-        return verdicts[nr] ?? .deny(errno: Self.unknownSyscallErrno)
+    /// The listener's answer for syscall `nr` of `arch` whose second
+    /// argument is `argument1`, decided by the C rule so that Swift and the
+    /// C front end can't answer differently.
+    public func answer(for nr: Int32, arch: UInt32, argument1: UInt64) -> Answer {
+        var error: Int32 = 0
+        let answer = verdictTable.withUnsafeBytes { csup_verdict_answer($0.baseAddress, nr, arch, argument1, &error) }
+        switch UInt32(bitPattern: answer) {
+        case CSUP_ANSWER_CONTINUE_RECORDED.rawValue: return .continueRecorded
+        case CSUP_ANSWER_CONTINUE_UNRECORDED.rawValue: return .continueUnrecorded
+        case CSUP_ANSWER_DENY.rawValue: return .deny(errno: error)
+        case CSUP_ANSWER_KILL_FOREIGN.rawValue: return .killForeignArchitecture
+        // The C rule has no other answer; if it ever had one, fail the call
+        // as the kernel does without a listener.
+        default: return .deny(errno: Self.unknownSyscallErrno)
+        }
     }
 }
 
@@ -154,8 +186,16 @@ enum SeccompCompiler {
         }
 
         let program = try export(ctx)
+        let nativeArch = seccomp_arch_native()
+        let table = CompiledFilter.verdictTable(verdicts, nativeArch: nativeArch,
+                                                unknownErrno: CompiledFilter.unknownSyscallErrno)
+        // Checked once, here, as the C front end checks one it reads back:
+        // every answer after that trusts the table's counts and ranges.
+        guard table.withUnsafeBytes({ csup_verdict_table_check($0.baseAddress, $0.count) }) == 0 else {
+            throw AirlockError(.setupFailed, "the syscall verdict table failed its check")
+        }
         return CompiledFilter(program: program, digest: Digest.sha256Hex(program), allowedCount: allowedCount,
-                              verdicts: verdicts, recorded: recorded.sorted(), nativeArch: seccomp_arch_native())
+                              verdicts: verdicts, verdictTable: table, recorded: recorded.sorted(), nativeArch: nativeArch)
     }
 
     /// Syscalls that do the same thing by another entry point. Recording

@@ -3,8 +3,9 @@ import CJail
 import Foundation
 
 /// The notify listener of one run. It answers every trapped syscall from
-/// the compiled filter's verdict table (CONTINUE for observed calls the
-/// profile allows, an errno for denied ones) and aggregates what it saw.
+/// the compiled filter's verdict table, through the C rule the C front end
+/// uses too (CONTINUE for observed calls the profile allows, an errno for
+/// denied ones), and aggregates what it saw.
 /// The filter already decided *which* calls can be trapped; this never
 /// widens that: an unknown or foreign-arch call is always answered ENOSYS.
 final class SyscallRecorder {
@@ -43,15 +44,12 @@ final class SyscallRecorder {
         if rc == -ENOENT { return true } // the caller died between poll and receive
         guard rc == 0 else { return false }
 
-        var verdict = filter.verdict(for: n.nr, arch: n.arch)
-        if case .denyRequests(let requests, let errno) = verdict {
-            guard requests.contains(UInt32(truncatingIfNeeded: n.args.1)) else {
-                _ = cjail_notify_respond(fd, n.id, 0, 1)
-                return true
-            }
-            verdict = .deny(errno: errno)
+        let answer = filter.answer(for: n.nr, arch: n.arch, argument1: n.args.1)
+        if answer == .continueUnrecorded {
+            _ = cjail_notify_respond(fd, n.id, 0, 1)
+            return true
         }
-        if case .killForeignArchitecture = verdict {
+        if answer == .killForeignArchitecture {
             // Kill first: the caller must not run another instruction.
             kill()
             let name = SyscallTable.name(of: n.nr, arch: n.arch)
@@ -71,8 +69,8 @@ final class SyscallRecorder {
             address = nil
         }
         let outcome: String
-        switch verdict {
-        case .continueAndRecord, .denyRequests, .killForeignArchitecture:
+        switch answer {
+        case .continueRecorded, .continueUnrecorded, .killForeignArchitecture:
             outcome = "allowed"
             _ = cjail_notify_respond(fd, n.id, 0, 1)
         case .deny(let errno):

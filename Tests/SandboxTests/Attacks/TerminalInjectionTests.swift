@@ -32,6 +32,19 @@ struct TerminalInjectionTests {
         #expect(!outcome.result.deniedSyscalls.contains { $0.name == "ioctl" }, "\(outcome.result.deniedSyscalls)")
     }
 
+    /// An uncommon request (0x5430, between TIOCLINUX and the fast path's
+    /// FIONBIO) reaches the listener, which lets it run without recording
+    /// it: the kernel answers it (ENOTTY on a pipe, not the listener's EPERM
+    /// or ENOSYS), and no ioctl is in either list of the report.
+    @Test func uncommonIoctlRunsUnrecorded() throws {
+        let outcome = try AttackTool.sh("printf abc | python3 -c 'import fcntl, errno\ntry:\n    fcntl.ioctl(0, 0x5430, bytes(8))\n"
+            + "except OSError as e:\n    print(\"uncommon\", errno.errorcode[e.errno])'",
+            profile: try ProfileCatalog.shipped().resolve(name: "shell"))
+        #expect(outcome.result.stdout.text.contains("uncommon ENOTTY"), "\(outcome.result.stdout.text) \(outcome.result.stderr.text)")
+        #expect(!outcome.result.deniedSyscalls.contains { $0.name == "ioctl" }, "\(outcome.result.deniedSyscalls)")
+        #expect(!outcome.result.recordedSyscalls.contains { $0.name == "ioctl" }, "\(outcome.result.recordedSyscalls)")
+    }
+
     /// The sandbox has no controlling terminal at all (setsid), so even an
     /// allowed tty ioctl has no terminal to act on.
     @Test func noControllingTerminal() throws {
