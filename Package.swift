@@ -36,8 +36,9 @@ let package = Package(
         // to libc's memcpy and strlen.
         .target(name: "CJail", cSettings: [.unsafeFlags(["-O2", "-fno-stack-protector", "-fno-builtin"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
-        // The parent's poll loop over a running sandbox, shared by the
-        // in-process engine and the C `airlock exec` front end to come.
+        // The parent's poll loop over a running sandbox and the verdict on a
+        // finished run (limit hits, termination), shared by the in-process
+        // engine and the C `airlock exec` front end to come.
         .target(name: "CSupervisor", dependencies: ["CJail"], cSettings: [.unsafeFlags(["-O2"])]),
 
         // Leaves.

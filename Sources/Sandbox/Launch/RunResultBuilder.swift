@@ -1,8 +1,11 @@
 import AirlockCore
+import CSupervisor
 import Foundation
 
 /// Assembles the `RunResult` from what the supervisor observed, the cgroup's
-/// counters and the plan that was actually applied.
+/// counters and the plan that was actually applied. Which limits the run hit
+/// and how it ended are judged in C (`csup_outcome_judge`), so that the C
+/// `airlock exec` front end reports them exactly as this engine does.
 enum RunResultBuilder {
     static func build(observation o: Observation, plan: LaunchPlan, profile: SandboxProfile, profileDigest: String, filter: CompiledFilter,
                       cgroupUsage: RunCgroup.Usage?, cgroup: RunCgroup?, host: HostCapabilities) -> RunResult {
@@ -12,68 +15,7 @@ enum RunResultBuilder {
         let exited = o.exitKind == 1
         let signal: Int32? = exited ? nil : o.exitValue
 
-        var hits: [LimitHit] = []
-        if o.timedOut {
-            hits.append(LimitHit(kind: .wallClock, limit: UInt64(limits.wallSeconds.rounded(.up)),
-                                 evidence: "still running after \(limits.wallSeconds)s; pid namespace killed"))
-        }
-        let cgroupCPU = cgroup?.countsCPU == true ? cgroupUsage.map { Double($0.cpuNanoseconds) / 1e9 } : nil
-        if let used = o.cpuBudgetExceeded {
-            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
-                                 evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup); "
-                                                  + "pid namespace killed", used)))
-        } else if signal == SIGXCPU || (signal == SIGKILL && userCPU + systemCPU >= Double(limits.cpuSeconds)) {
-            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds, evidence: "RLIMIT_CPU: \(signal == SIGXCPU ? "SIGXCPU" : "SIGKILL at the hard limit")"))
-        }
-        // The limit counter also rises on ordinary reclaim at the limit: with
-        // no OOM kill counted, a SIGKILL is the memory limit's only when
-        // nothing else (the wall clock, a cancel, a foreign-arch call) sent it.
-        let killedByOther = o.timedOut || o.cancelled || o.recorder.killedBy != nil || o.cpuBudgetExceeded != nil
-        if let usage = cgroupUsage, usage.oomKills > 0 || (usage.memoryLimitHits > 0 && signal == SIGKILL && !killedByOther) {
-            hits.append(LimitHit(kind: .memory, limit: limits.memoryBytes,
-                                 evidence: "cgroup memory limit reached \(usage.memoryLimitHits)×, OOM kills: \(usage.oomKills)"))
-        }
-        if let usage = cgroupUsage, usage.pidsLimitHits > 0 {
-            hits.append(LimitHit(kind: .processes, limit: limits.processes,
-                                 evidence: "cgroup pids.max refused \(usage.pidsLimitHits) fork(s)"))
-        }
-        if o.stdout.truncated || o.stderr.truncated {
-            let which = [o.stdout.truncated ? "stdout" : nil, o.stderr.truncated ? "stderr" : nil].compactMap { $0 }
-            hits.append(LimitHit(kind: .outputBytes, limit: limits.outputBytes,
-                                 evidence: "\(which.joined(separator: " and ")) truncated; the pipe was closed"))
-        }
-        if signal == SIGXFSZ {
-            hits.append(LimitHit(kind: .fileSize, limit: limits.fileSizeBytes, evidence: "RLIMIT_FSIZE: SIGXFSZ"))
-        }
-        // The same limits, hit by processes the command started.
-        let descendants = o.descendantSignals ?? [:]
-        let lost = o.descendantEventsLost ? " (some process events were lost; there may have been more)" : ""
-        if let ended = descendants[SIGXFSZ], !hits.contains(where: { $0.kind == .fileSize }) {
-            hits.append(LimitHit(kind: .fileSize, limit: limits.fileSizeBytes,
-                                 evidence: "RLIMIT_FSIZE: \(ended) process(es) started in the sandbox ended by SIGXFSZ\(lost)"))
-        }
-        if let ended = descendants[SIGXCPU], !hits.contains(where: { $0.kind == .cpuTime }) {
-            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
-                                 evidence: "RLIMIT_CPU: \(ended) process(es) started in the sandbox ended by SIGXCPU\(lost)"))
-        }
-        // The total reached between two of the supervisor's checks, as the
-        // run ended (the more specific evidence above comes first).
-        let budget = Double(LaunchSupervisor.CPUBudget.nanoseconds(for: limits)) / 1e9
-        if let used = cgroupCPU, used > budget, !hits.contains(where: { $0.kind == .cpuTime }) {
-            hits.append(LimitHit(kind: .cpuTime, limit: limits.cpuSeconds,
-                                 evidence: String(format: "the sandbox's processes used %.1f s of CPU together (cgroup)", used)))
-        }
-
-        let termination: RunResult.Termination
-        if o.cancelled {
-            termination = .cancelled
-        } else if o.recorder.killedBy != nil {
-            termination = .signaled
-        } else if hits.contains(where: { [.wallClock, .cpuTime, .memory].contains($0.kind) }) && !exited {
-            termination = .limitKilled
-        } else {
-            termination = exited ? .exited : .signaled
-        }
+        let (hits, termination) = judge(o, limits: limits, cgroupUsage: cgroupUsage, countsCPU: cgroup?.countsCPU == true)
 
         let cgroupPeak = cgroupUsage?.peakMemoryBytes
         let peak = cgroupPeak ?? UInt64(max(0, o.usage.ru_maxrss)) * 1024
@@ -87,6 +29,73 @@ enum RunResultBuilder {
             peakMemoryScope: cgroupPeak == nil ? "largest_process" : "cgroup",
             manifest: manifest(plan: plan, profile: profile, profileDigest: profileDigest, filter: filter, cgroup: cgroup, host: host,
                                watchesDescendants: o.descendantSignals != nil))
+    }
+
+    /// The limit hits and termination `csup_outcome_judge` finds in an
+    /// observation.
+    static func judge(_ o: Observation, limits: ResourceLimits, cgroupUsage: RunCgroup.Usage?,
+                      countsCPU: Bool) -> (hits: [LimitHit], termination: RunResult.Termination) {
+        var input = csup_outcome_input()
+        input.exited = o.exitKind == 1 ? 1 : 0
+        input.exit_value = o.exitValue
+        input.user_cpu_seconds = seconds(o.usage.ru_utime)
+        input.system_cpu_seconds = seconds(o.usage.ru_stime)
+        input.timed_out = o.timedOut ? 1 : 0
+        input.cancelled = o.cancelled ? 1 : 0
+        input.killed_by_foreign_syscall = o.recorder.killedBy != nil ? 1 : 0
+        input.cpu_budget_exceeded = o.cpuBudgetExceeded != nil ? 1 : 0
+        input.cpu_budget_used_seconds = o.cpuBudgetExceeded ?? 0
+        if let usage = cgroupUsage {
+            input.cgroup = csup_cgroup_counts(present: 1, counts_cpu: countsCPU ? 1 : 0, memory_limit_hits: usage.memoryLimitHits,
+                                              oom_kills: usage.oomKills, pids_limit_hits: usage.pidsLimitHits,
+                                              cpu_ns: usage.cpuNanoseconds)
+        }
+        input.stdout_truncated = o.stdout.truncated ? 1 : 0
+        input.stderr_truncated = o.stderr.truncated ? 1 : 0
+        if let signals = o.descendantSignals {
+            input.descendants_watched = 1
+            input.descendant_sigxfsz = UInt64(signals[SIGXFSZ] ?? 0)
+            input.descendant_sigxcpu = UInt64(signals[SIGXCPU] ?? 0)
+        }
+        input.descendant_events_lost = o.descendantEventsLost ? 1 : 0
+        var inForce = csup_limits_in_force(wall_seconds: limits.wallSeconds, cpu_seconds: limits.cpuSeconds,
+                                           memory_bytes: limits.memoryBytes, processes: limits.processes,
+                                           output_bytes: limits.outputBytes, file_size_bytes: limits.fileSizeBytes)
+        var outcome = csup_outcome()
+        csup_outcome_judge(&input, &inForce, &outcome)
+        return (hits(of: outcome), termination(of: outcome))
+    }
+
+    private static func hits(of outcome: csup_outcome) -> [LimitHit] {
+        withUnsafeBytes(of: outcome.hits) { raw in
+            raw.bindMemory(to: csup_limit_hit.self).prefix(Int(outcome.hit_count)).map { hit in
+                let evidence = withUnsafeBytes(of: hit.evidence) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                return LimitHit(kind: kind(of: hit.kind), limit: hit.limit, evidence: evidence)
+            }
+        }
+    }
+
+    private static func kind(of kind: Int32) -> LimitHit.Kind {
+        switch UInt32(kind) {
+        case CSUP_LIMIT_WALL_CLOCK.rawValue: .wallClock
+        case CSUP_LIMIT_CPU_TIME.rawValue: .cpuTime
+        case CSUP_LIMIT_MEMORY.rawValue: .memory
+        case CSUP_LIMIT_PROCESSES.rawValue: .processes
+        case CSUP_LIMIT_OUTPUT_BYTES.rawValue: .outputBytes
+        case CSUP_LIMIT_FILE_SIZE.rawValue: .fileSize
+        case CSUP_LIMIT_OPEN_FILES.rawValue: .openFiles
+        default: preconditionFailure("csup_outcome_judge reported limit kind \(kind)")
+        }
+    }
+
+    private static func termination(of outcome: csup_outcome) -> RunResult.Termination {
+        switch UInt32(outcome.termination) {
+        case CSUP_TERM_EXITED.rawValue: .exited
+        case CSUP_TERM_SIGNALED.rawValue: .signaled
+        case CSUP_TERM_LIMIT_KILLED.rawValue: .limitKilled
+        case CSUP_TERM_CANCELLED.rawValue: .cancelled
+        default: preconditionFailure("csup_outcome_judge reported termination \(outcome.termination)")
+        }
     }
 
     /// The limit kinds whose hits this run can't see (see the manifest's
