@@ -10,6 +10,7 @@ setup:
 
 build: setup
 	$(SWIFT) build
+	./scripts/build-front.sh .build/debug
 
 demo: build
 	./scripts/demo.sh
@@ -23,6 +24,7 @@ test: setup
 # against baselines measured in the same run.
 bench: setup
 	$(SWIFT) build -c release --static-swift-stdlib
+	./scripts/build-front.sh .build/release
 	./scripts/bench.sh $(BENCH_ARGS)
 
 clean:

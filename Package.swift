@@ -10,7 +10,10 @@ let package = Package(
     name: "Airlock",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "airlock", targets: ["airlock"]),
+        // `airlock` itself is the C front end (Sources/airlock, built with cc
+        // by scripts/build-front.sh: no Swift runtime to load); it runs
+        // `airlock exec` from launch images and hands all else to this CLI.
+        .executable(name: "airlock-cli", targets: ["airlock-cli"]),
         .executable(name: "airlockd", targets: ["airlockd"]),
         .executable(name: "airlock-bench", targets: ["airlock-bench"]),
     ],
@@ -36,14 +39,17 @@ let package = Package(
         // to libc's memcpy and strlen.
         .target(name: "CJail", cSettings: [.unsafeFlags(["-O2", "-fno-stack-protector", "-fno-builtin"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
-        // The parent's poll loop over a running sandbox and the verdict on a
-        // finished run (limit hits, termination), shared by the in-process
-        // engine and the C `airlock exec` front end to come.
+        // The parent's poll loop over a running sandbox, the listener's
+        // verdict table and the outcome rules, shared by the in-process
+        // engine and the C `airlock exec` front end.
         .target(name: "CSupervisor", dependencies: ["CJail"], cSettings: [.unsafeFlags(["-O2"])]),
+        // Launch images: a planned launch saved for the front end, its key
+        // and the fingerprints it rests on (Sandbox writes, the front end reads).
+        .target(name: "CLaunchImage", dependencies: ["CJail"], cSettings: [.unsafeFlags(["-O2"])]),
 
         // Leaves.
         .target(name: "Sandbox", dependencies: [
-            "AirlockCore", "CJail", "CSupervisor", "CSeccomp", "Yams",
+            "AirlockCore", "CJail", "CSupervisor", "CLaunchImage", "CSeccomp", "Yams",
         ]),
         .target(name: "Guardrails", dependencies: ["AirlockCore", "Yams"]),
         .target(name: "Approvals", dependencies: [
@@ -86,7 +92,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "airlock", dependencies: [
+        .executableTarget(name: "airlock-cli", dependencies: [
             "AirlockCore", "Sandbox", "Guardrails", "Approvals", "Credentials", "Audit", "Executor", "AirlockServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
@@ -113,7 +119,7 @@ let package = Package(
         .target(name: "CHostSpawn", path: "Tests/CHostSpawn"),
         .target(name: "HostCommandSupport", dependencies: ["CHostSpawn"], path: "Tests/HostCommandSupport"),
         .testTarget(name: "SandboxTests", dependencies: [
-            "Sandbox", "AirlockCore", "CJail", "CSupervisor", "CHostSpawn", "airlock-attack", "airlock", "HostCommandSupport",
+            "Sandbox", "AirlockCore", "CJail", "CSupervisor", "CHostSpawn", "airlock-attack", "airlock-cli", "CLaunchImage", "HostCommandSupport",
         ]),
         .testTarget(name: "GuardrailsTests", dependencies: ["Guardrails", "AirlockCore"], exclude: ["Corpus"]),
         // A local HTTP receiver standing in for Slack, shared by the
@@ -132,7 +138,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "AirlockCore", "HostCommandSupport"], exclude: ["Corpus"]),
         .testTarget(name: "AirlockServerTests", dependencies: [
             "AirlockServer", "Executor", "Sandbox", "AirlockCore", "Approvals", "Credentials", "WebhookTestSupport",
-            "airlockd", "airlock",
+            "airlockd", "airlock-cli",
             "HostCommandSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

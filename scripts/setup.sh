@@ -2,7 +2,7 @@
 # Installs the Debian packages Airlock builds and tests against, once.
 # Idempotent: does nothing when they are already there.
 set -euo pipefail
-packages=(libseccomp-dev libcap-dev libcap2-bin libsqlite3-dev sqlite3 bubblewrap python3 iproute2 util-linux strace procps)
+packages=(gcc libc6-dev libseccomp-dev libcap-dev libcap2-bin libsqlite3-dev sqlite3 bubblewrap python3 iproute2 util-linux strace procps)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

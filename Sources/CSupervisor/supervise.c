@@ -63,6 +63,7 @@ int csup_begin(struct csup_run *run, struct cjail_spawned *spawned, int listener
     run->spawned = spawned;
     run->listener_fd = listener_fd;
     run->cancel_fd = cancel_fd;
+    run->watch_fd = -1;
     run->stdin_bytes = stdin_bytes;
     run->stdin_length = stdin_length;
     run->status_fd = spawned->status_fd;
@@ -223,7 +224,7 @@ int csup_step(struct csup_run *run)
             return finish(run);
         }
 
-        struct pollfd fds[7];
+        struct pollfd fds[8];
         nfds_t count = 0;
 #define WATCH(fd_, events_) do { if ((fd_) >= 0) fds[count++] = (struct pollfd){ .fd = (fd_), .events = (events_) }; } while (0)
         // Once the listener is ours, the status pipe can only carry an exec
@@ -236,6 +237,7 @@ int csup_step(struct csup_run *run)
         WATCH(run->listener_fd, POLLIN);
         if (!run->exited) WATCH(run->spawned->pidfd, POLLIN);
         WATCH(run->cancel_fd, POLLIN);
+        WATCH(run->watch_fd, POLLIN);
 #undef WATCH
 
         uint64_t limit;
@@ -246,7 +248,7 @@ int csup_step(struct csup_run *run)
         int ready = poll(fds, count, wait_ms > 600000 ? 600000 : (int)wait_ms);
         if (ready < 0 && errno != EINTR) return finish(run);
 
-        int notification = 0;
+        int notification = 0, watched = 0;
         for (nfds_t i = 0; ready > 0 && i < count; i++) {
             if (!fds[i].revents) continue;
             int fd = fds[i].fd;
@@ -268,6 +270,8 @@ int csup_step(struct csup_run *run)
                 else close_fd(&run->listener_fd);
             } else if (fd == run->spawned->pidfd) {
                 if (cjail_wait_pidfd(fd, &run->exit_kind, &run->exit_value, &run->usage) == 0) reap(run);
+            } else if (fd == run->watch_fd) {
+                watched = 1;
             } else if (fd == run->cancel_fd) {
                 uint64_t value;
                 (void)!read(run->cancel_fd, &value, sizeof value);
@@ -284,5 +288,6 @@ int csup_step(struct csup_run *run)
             run->reaped_pending = 0;
             return CSUP_REAPED;
         }
+        if (watched) return CSUP_WATCH;
     }
 }

@@ -46,6 +46,7 @@ struct SandboxBenchmark: ParsableCommand {
         ]
         if let bwrap { variants.append(("bwrap (equivalent line)", { try Spawner.run([bwrap] + Self.bwrapLine + ["/bin/true"]) })) }
 
+        print(Self.frontEndCheck(airlock: airlock, profile: profile))
         print("Launch latency of /bin/true, \(iterations) launches each (same run, interleaved in rounds)")
         let stats = try interleaved(variants, iterations: iterations)
         printRow(["variant", "median", "p90", "× bare", "× bwrap"], widths: [34, 10, 10, 8, 8])
@@ -67,6 +68,20 @@ struct SandboxBenchmark: ParsableCommand {
         if bwrap != nil {
             print(String(format: "  bwrap:              %.0f/s   ratio %.2f× (target ≥ 2×)", rates[1], rates[0] / rates[1]))
         }
+    }
+
+    /// Whether `airlock exec` runs from a launch image here (the C front
+    /// end), or every launch goes through the Swift CLI: asked twice with
+    /// the trace on (the first saves the image for these options).
+    static func frontEndCheck(airlock: String, profile: String) -> String {
+        let argv = [airlock, "exec", "--profile", profile, "--", "/bin/true"]
+        _ = try? Spawner.output(argv, extraEnvironment: ["AIRLOCK_TRACE=1"])
+        let trace = (try? Spawner.output(argv, extraEnvironment: ["AIRLOCK_TRACE=1"])) ?? ""
+        if trace.contains("front end: running from launch image") {
+            return "airlock exec: the front end runs it from a launch image (the first launch of these options saved it)"
+        }
+        let reason = trace.split(separator: "\n").first { $0.contains("front end:") } ?? "no trace"
+        return "airlock exec: NOT from a launch image here (\(reason)); every launch goes through airlock-cli"
     }
 
     /// bwrap with the confinement closest to the strict profile.
@@ -110,17 +125,34 @@ struct SandboxBenchmark: ParsableCommand {
 
 /// posix_spawn + wait, the baseline way to start a process.
 enum Spawner {
+    /// PATH, and HOME where there is one (a user's launch images live
+    /// under it).
+    static let environment: [String] = ["PATH=/usr/bin:/bin"] + (getenv("HOME").map { ["HOME=" + String(cString: $0)] } ?? [])
+
     static func run(_ argv: [String]) throws {
+        try spawn(argv, extraEnvironment: [], stderrTo: nil)
+    }
+
+    /// Runs `argv` and returns what it wrote to stderr.
+    static func output(_ argv: [String], extraEnvironment: [String]) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-bench-\(getpid()).stderr").path
+        defer { unlink(file) }
+        try spawn(argv, extraEnvironment: extraEnvironment, stderrTo: file)
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    }
+
+    private static func spawn(_ argv: [String], extraEnvironment: [String], stderrTo file: String?) throws {
         var pid: pid_t = 0
         var cArgs = argv.map { strdup($0) }
         cArgs.append(nil)
         defer { for p in cArgs { free(p) } }
-        var env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-        defer { free(env[0]) }
+        var env: [UnsafeMutablePointer<CChar>?] = (environment + extraEnvironment).map { strdup($0) } + [nil]
+        defer { for p in env { free(p) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if let file { posix_spawn_file_actions_addopen(&actions, 2, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
         let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, &env)
         guard rc == 0 else { throw AirlockError(.internalError, "posix_spawn \(argv[0]): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0

@@ -50,6 +50,8 @@ enum csup_event {
     /// The child was just reaped: the caller may collect what it observed
     /// elsewhere (its descendants' exits) before the pipes are drained.
     CSUP_REAPED = 3,
+    /// `watch_fd` is readable (the caller drains it and calls again).
+    CSUP_WATCH = 4,
 };
 
 struct csup_run {
@@ -61,6 +63,10 @@ struct csup_run {
     size_t stdin_length;
     uint64_t deadline_ns;            // CLOCK_MONOTONIC, as cjail_monotonic_ns
     uint64_t cpu_check_interval_ns;  // 0: no CPU budget checks
+    /// One more descriptor the caller wants to hear about while the loop
+    /// waits (-1, as csup_begin sets it: none). A caller without threads
+    /// of its own (the C front end) drains its process-events socket here.
+    int watch_fd;
 
     // Outcome.
     int exited;                      // reaped

@@ -54,7 +54,7 @@ final class RunCgroup: @unchecked Sendable {
     func prepare(_ limits: ResourceLimits) throws {
         if applied == nil || applied! != (limits.memoryBytes, limits.processes) {
             applied = nil
-            if version == .v1 { try applyV1(limits) } else { try applyV2(limits) }
+            try apply(limits)
             applied = (limits.memoryBytes, limits.processes)
         }
         if !countersReady { resetCounters() }
@@ -162,35 +162,117 @@ final class RunCgroup: @unchecked Sendable {
         }
     }
 
-    private func applyV1(_ limits: ResourceLimits) throws {
-        if let memory = directories["memory"] {
-            // v1 keeps memory ≤ memory+swap at every instant, so raise the
-            // swap-inclusive limit first and lower it last. Swap accounting
-            // is optional in v1; when present, swap is capped too.
-            let memsw = memory + "/memory.memsw.limit_in_bytes"
-            let hasSwapAccounting = FileManager.default.fileExists(atPath: memsw)
-            let current = Self.number(Self.readSmall(memory + "/memory.limit_in_bytes")) ?? 0
-            if hasSwapAccounting && limits.memoryBytes > current { try Self.write("\(limits.memoryBytes)", to: memsw) }
-            try Self.write("\(limits.memoryBytes)", to: memory + "/memory.limit_in_bytes")
-            if hasSwapAccounting && limits.memoryBytes <= current { try Self.write("\(limits.memoryBytes)", to: memsw) }
+    /// One limit written into the run's cgroup: `file` in the folder of `controller`.
+    struct LimitWrite: Equatable {
+        var controller: String
+        var file: String
+        var value: String
+    }
+
+    /// The writes that set `limits`, in the order they must happen. A
+    /// `fresh` cgroup has no limit yet (what a launch image's front end
+    /// makes); otherwise the memory limit in force decides the order.
+    func limitWrites(_ limits: ResourceLimits, fresh: Bool = false) -> [LimitWrite] {
+        var writes: [LimitWrite] = []
+        if version == .v1 {
+            if let memory = directories["memory"] {
+                // v1 keeps memory ≤ memory+swap at every instant, so raise the
+                // swap-inclusive limit first and lower it last. Swap accounting
+                // is optional in v1; when present, swap is capped too.
+                let hasSwapAccounting = FileManager.default.fileExists(atPath: memory + "/memory.memsw.limit_in_bytes")
+                let current = fresh ? UInt64.max : Self.number(Self.readSmall(memory + "/memory.limit_in_bytes")) ?? 0
+                let memsw = LimitWrite(controller: "memory", file: "memory.memsw.limit_in_bytes", value: "\(limits.memoryBytes)")
+                if hasSwapAccounting && limits.memoryBytes > current { writes.append(memsw) }
+                writes.append(LimitWrite(controller: "memory", file: "memory.limit_in_bytes", value: "\(limits.memoryBytes)"))
+                if hasSwapAccounting && limits.memoryBytes <= current { writes.append(memsw) }
+            }
+            if directories["pids"] != nil { writes.append(LimitWrite(controller: "pids", file: "pids.max", value: "\(limits.processes)")) }
+            if directories["cpu"] != nil {
+                writes.append(LimitWrite(controller: "cpu", file: "cpu.cfs_period_us", value: "\(Self.cpuPeriodMicros)"))
+                writes.append(LimitWrite(controller: "cpu", file: "cpu.cfs_quota_us", value: "\(Self.cpuQuotaMicros)"))
+            }
+            return writes
         }
-        if let pids = directories["pids"] { try Self.write("\(limits.processes)", to: pids + "/pids.max") }
-        if let cpu = directories["cpu"] {
-            try Self.write("\(Self.cpuPeriodMicros)", to: cpu + "/cpu.cfs_period_us")
-            try Self.write("\(Self.cpuQuotaMicros)", to: cpu + "/cpu.cfs_quota_us")
+        if let memory = directories["memory"] {
+            writes.append(LimitWrite(controller: "memory", file: "memory.max", value: "\(limits.memoryBytes)"))
+            // Where swap accounting exists, swap is capped too; a failed write
+            // must not leave it uncapped.
+            if FileManager.default.fileExists(atPath: memory + "/memory.swap.max") {
+                writes.append(LimitWrite(controller: "memory", file: "memory.swap.max", value: "0"))
+            }
+        }
+        if directories["pids"] != nil { writes.append(LimitWrite(controller: "pids", file: "pids.max", value: "\(limits.processes)")) }
+        if directories["cpu"] != nil {
+            writes.append(LimitWrite(controller: "cpu", file: "cpu.max", value: "\(Self.cpuQuotaMicros) \(Self.cpuPeriodMicros)"))
+        }
+        return writes
+    }
+
+    private func apply(_ limits: ResourceLimits) throws {
+        for write in limitWrites(limits) {
+            guard let folder = directories[write.controller] else { continue }
+            try Self.write(write.value, to: folder + "/" + write.file)
         }
     }
 
-    private func applyV2(_ limits: ResourceLimits) throws {
-        guard let dir = directories.values.first else { return }
-        if controllers.contains("memory") {
-            try Self.write("\(limits.memoryBytes)", to: dir + "/memory.max")
-            // Where swap accounting exists, swap is capped too; a failed write
-            // must not leave it uncapped.
-            if FileManager.default.fileExists(atPath: dir + "/memory.swap.max") { try Self.write("0", to: dir + "/memory.swap.max") }
+    /// Where one of `Usage`'s counters is read: the first number of `file`
+    /// in the folder of `controller`, or the number after `key` on a
+    /// "key value" line, times `scale`.
+    struct CounterSource: Equatable {
+        enum Kind: Int32 {
+            case peakMemory = 1, memoryLimitHits, oomKills, pidsLimitHits, cpuNanoseconds
         }
-        if controllers.contains("pids") { try Self.write("\(limits.processes)", to: dir + "/pids.max") }
-        if controllers.contains("cpu") { try Self.write("\(Self.cpuQuotaMicros) \(Self.cpuPeriodMicros)", to: dir + "/cpu.max") }
+        var kind: Kind
+        var controller: String
+        var file: String
+        var key: String?
+        var scale: UInt64 = 1
+    }
+
+    /// Every counter this cgroup has, and where it is read (also what a
+    /// launch image's front end reads).
+    var counterSources: [CounterSource] {
+        var sources: [CounterSource] = []
+        if version == .v1 {
+            if directories["memory"] != nil {
+                sources.append(CounterSource(kind: .peakMemory, controller: "memory", file: "memory.max_usage_in_bytes"))
+                sources.append(CounterSource(kind: .memoryLimitHits, controller: "memory", file: "memory.failcnt"))
+                sources.append(CounterSource(kind: .oomKills, controller: "memory", file: "memory.oom_control", key: "oom_kill"))
+            }
+            if directories["pids"] != nil {
+                sources.append(CounterSource(kind: .pidsLimitHits, controller: "pids", file: "pids.events", key: "max"))
+            }
+            if directories["cpuacct"] != nil {
+                sources.append(CounterSource(kind: .cpuNanoseconds, controller: "cpuacct", file: "cpuacct.usage"))
+            }
+            return sources
+        }
+        if directories["memory"] != nil {
+            sources.append(CounterSource(kind: .peakMemory, controller: "memory", file: "memory.peak"))
+            sources.append(CounterSource(kind: .memoryLimitHits, controller: "memory", file: "memory.events", key: "max"))
+            sources.append(CounterSource(kind: .oomKills, controller: "memory", file: "memory.events", key: "oom_kill"))
+        }
+        if directories["pids"] != nil {
+            sources.append(CounterSource(kind: .pidsLimitHits, controller: "pids", file: "pids.events", key: "max"))
+        }
+        // v2 counts CPU time in every cgroup, whichever controllers it has.
+        if let any = controllers.first {
+            sources.append(CounterSource(kind: .cpuNanoseconds, controller: any, file: "cpu.stat", key: "usage_usec", scale: 1000))
+        }
+        return sources
+    }
+
+    private func counter(_ source: CounterSource) -> UInt64? {
+        guard let folder = directories[source.controller] else { return nil }
+        let text = counters.read(folder + "/" + source.file)
+        let value = source.key.map { Self.value(of: $0, in: text) } ?? Self.number(text)
+        return value.map { $0 &* source.scale }
+    }
+
+    /// The run's folders, each once, with the controllers it serves (for a
+    /// launch image's recipe: the front end makes one folder per entry).
+    var folders: [(directory: String, controllers: [String])] {
+        distinctDirectories.map { folder in (folder, controllers.filter { directories[$0] == folder }) }
     }
 
     /// What the cgroup saw, read after the run.
@@ -216,11 +298,7 @@ final class RunCgroup: @unchecked Sendable {
     }
 
     private func rawCPUNanoseconds() -> UInt64? {
-        if version == .v1 {
-            return directories["cpuacct"].flatMap { Self.number(counters.read($0 + "/cpuacct.usage")) }
-        }
-        return directories.values.first.flatMap { Self.value(of: "usage_usec", in: counters.read($0 + "/cpu.stat")) }
-            .map { $0 * 1000 }
+        counterSources.first { $0.kind == .cpuNanoseconds }.flatMap(counter)
     }
 
     func usage() -> Usage {
@@ -237,20 +315,16 @@ final class RunCgroup: @unchecked Sendable {
 
     private func rawUsage() -> Usage {
         var usage = Usage()
-        if let memory = directories["memory"] {
-            if version == .v1 {
-                usage.peakMemoryBytes = Self.number(counters.read(memory + "/memory.max_usage_in_bytes"))
-                usage.memoryLimitHits = Self.number(counters.read(memory + "/memory.failcnt")) ?? 0
-                usage.oomKills = Self.value(of: "oom_kill", in: counters.read(memory + "/memory.oom_control")) ?? 0
-            } else {
-                usage.peakMemoryBytes = Self.number(counters.read(memory + "/memory.peak"))
-                let events = counters.read(memory + "/memory.events")
-                usage.memoryLimitHits = Self.value(of: "max", in: events) ?? 0
-                usage.oomKills = Self.value(of: "oom_kill", in: events) ?? 0
+        for source in counterSources {
+            let value = counter(source)
+            switch source.kind {
+            case .peakMemory: usage.peakMemoryBytes = value
+            case .memoryLimitHits: usage.memoryLimitHits = value ?? 0
+            case .oomKills: usage.oomKills = value ?? 0
+            case .pidsLimitHits: usage.pidsLimitHits = value ?? 0
+            case .cpuNanoseconds: usage.cpuNanoseconds = value ?? 0
             }
         }
-        if let pids = directories["pids"] { usage.pidsLimitHits = Self.value(of: "max", in: counters.read(pids + "/pids.events")) ?? 0 }
-        usage.cpuNanoseconds = rawCPUNanoseconds() ?? 0
         return usage
     }
 

@@ -96,7 +96,11 @@ public final class SandboxEngine: @unchecked Sendable {
 
     /// The same as `run`, on the calling thread. `cancelFD` is an eventfd
     /// whose readability cancels the launch (-1: not cancellable).
-    public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1) throws -> RunResult {
+    /// With `saveImage`, a launch the C front end could repeat is saved
+    /// there once it ran (see `LaunchImageTarget`); a failure to save only
+    /// costs the next launch its head start.
+    public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1,
+                            saveImage: LaunchImageTarget? = nil) throws -> RunResult {
         let t0 = Self.now()
         if lock.withLock({ stopped }) { throw Self.stoppedError }
         try Preflight.check(profile: profile, request: request, host: host)
@@ -184,6 +188,14 @@ public final class SandboxEngine: @unchecked Sendable {
                     "command not found in the sandbox: \(request.argv[0]) (searched \(LaunchPlan.execCandidates(request.argv[0], path: plan.environment["PATH"] ?? LaunchPlan.defaultPath).joined(separator: ", ")))")
             }
             throw AirlockError(.commandNotFound, "cannot execute \(request.argv[0]) in the sandbox: \(String(cString: strerror(execError)))")
+        }
+        if let saveImage, LaunchImageWriter.canSave(root: child.root, plan: plan, request: request) {
+            do {
+                try LaunchImageWriter.save(saveImage, root: child.root, plan: plan, profile: profile, request: request,
+                                           filter: compiled.filter, cgroup: child.cgroup, host: host)
+            } catch {
+                Self.trace?("launch image not saved: \(error)")
+            }
         }
         let digest = compiled.digest.value
         if let trace = Self.trace {

@@ -1,5 +1,6 @@
 import AirlockCore
 import CJail
+import CLaunchImage
 import Foundation
 
 /// Landlock rights by ABI (Debian's headers stop at ABI 2; these follow the
@@ -92,11 +93,10 @@ struct LandlockPlan {
     /// A fresh ruleset fd for one launch (the child adds its path rules to
     /// it, so it can't be shared between launches).
     func createRuleset() throws -> Int32 {
+        // Sized for the fields it uses (CLaunchImage's rule: the front end
+        // makes its rulesets the same way).
         var attr = attributes
-        var size = MemoryLayout<cjail_landlock_ruleset_attr>.size
-        if attr.scoped == 0 { size -= 8 }
-        if attr.scoped == 0 && attr.handled_access_net == 0 { size -= 8 }
-        let fd = cjail_landlock_create_ruleset(&attr, size)
+        let fd = claunch_landlock_ruleset(&attr)
         guard fd >= 0 else {
             throw AirlockError(.unsupportedProtection,
                                "Landlock refused the ruleset: \(String(cString: strerror(-fd))); check `airlock doctor`")

@@ -1,5 +1,6 @@
 import AirlockCore
 import CJail
+import CLaunchImage
 import Foundation
 
 /// A launch compiled down to the flat C plans the child applies: the root
@@ -79,10 +80,19 @@ struct LaunchPlan {
     }
 
     /// Where execve looks, like execvp: the command itself if it has a
-    /// slash, otherwise each PATH entry.
+    /// slash, otherwise each absolute PATH entry (CLaunchImage's rule, so
+    /// the front end looks in the same places).
     static func execCandidates(_ command: String, path: String) -> [String] {
-        if command.contains("/") { return [command] }
-        return path.split(separator: ":").filter { $0.hasPrefix("/") }.map { "\($0)/\(command)" }
+        var storage = [CChar](repeating: 0, count: (path.utf8.count + 2) * (command.utf8.count + 2) + command.utf8.count + 2)
+        var pointers = [UnsafePointer<CChar>?](repeating: nil, count: path.utf8.count + 2)
+        let count = storage.withUnsafeMutableBufferPointer { buffer in
+            claunch_exec_candidates(command, path, buffer.baseAddress, buffer.count, &pointers, Int32(pointers.count))
+        }
+        guard count > 0 else { return [] }
+        // The candidates lie one after another in `storage`, each ending in a NUL.
+        return storage.split(separator: 0, omittingEmptySubsequences: false).prefix(Int(count)).map {
+            String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
     }
 }
 

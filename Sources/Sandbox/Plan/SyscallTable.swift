@@ -1,4 +1,5 @@
 import CSeccomp
+import CSupervisor
 import Foundation
 
 /// Syscall names ↔ numbers for the native architecture (via libseccomp),
@@ -16,13 +17,11 @@ public enum SyscallTable {
     /// The name of a native syscall number ("syscall_N" when unknown).
     public static func name(of nr: Int32) -> String { SyscallNames.name(of: nr) ?? "syscall_\(nr)" }
 
-    /// A name for a syscall of another architecture, e.g. "x86:getpid".
+    /// A name for a syscall of another architecture, e.g. "x86:getpid"
+    /// (CSupervisor's rule, which the C front end uses too).
     public static func name(of nr: Int32, arch: UInt32) -> String {
-        let archName = arch == 0x4000_0003 ? "x86" : "arch_\(String(arch, radix: 16))"
-        let bare = nr & ~0x4000_0000
-        let resolvedArch = (arch == seccomp_arch_native() && nr != bare) ? UInt32(0x4000_003E) : arch // x32
-        guard let cName = seccomp_syscall_resolve_num_arch(resolvedArch, bare) else { return "\(archName):syscall_\(nr)" }
-        defer { free(cName) }
-        return (resolvedArch == 0x4000_003E ? "x32" : archName) + ":" + String(cString: cName)
+        var buffer = [CChar](repeating: 0, count: 96)
+        csup_foreign_syscall_name(nr, arch, &buffer, buffer.count)
+        return String(cString: buffer)
     }
 }

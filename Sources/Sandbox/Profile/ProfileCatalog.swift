@@ -100,7 +100,7 @@ public struct ProfileCatalog: Sendable {
         names.filter { reports[$0].map { $0.profile != nil && !$0.isAbstract } ?? false }
     }
 
-    static func isFileReference(_ argument: String) -> Bool {
+    public static func isFileReference(_ argument: String) -> Bool {
         argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
     }
 

@@ -14,28 +14,37 @@ public enum ShippedProfiles {
     /// `<prefix>/share/airlock/Profiles` for an installed binary; finally the
     /// source tree this file was compiled from.
     public static func directory(environment: [String: String]) throws -> String {
-        try directory(override: environment[environmentVariable])
+        try directory(override: environment[environmentVariable]).directory
     }
 
     /// `directory(environment:)` of this process. Reads the one variable
     /// rather than building `ProcessInfo`'s copy of the whole environment,
     /// which a one-shot `airlock exec` would pay for at every start.
     public static func directory() throws -> String {
+        try directory(override: getenv(environmentVariable).map { String(cString: $0) }).directory
+    }
+
+    /// `directory()`, and every path looked at to find it (a launch image
+    /// rests on them: a Profiles/ folder appearing where none was, earlier
+    /// in the search, would be found first).
+    public static func directoryAndSearch() throws -> (directory: String, searched: [String]) {
         try directory(override: getenv(environmentVariable).map { String(cString: $0) })
     }
 
-    private static func directory(override: String?) throws -> String {
+    private static func directory(override: String?) throws -> (directory: String, searched: [String]) {
         if let override, !override.isEmpty {
             guard isDirectory(override) else {
                 throw AirlockError(.invalidConfig, "\(environmentVariable)=\(override) is not a directory; point it at a folder of profile .yaml files or unset it")
             }
-            return override
+            return (override, [override])
         }
+        var searched: [String] = []
         for executable in executablePaths() {
-            if let found = installedOrRepositoryFolder(near: executable) { return found }
+            if let found = installedOrRepositoryFolder(near: executable, searched: &searched) { return (found, searched) }
         }
         let fromSource = sourceTreeCandidate()
-        if isDirectory(fromSource) { return fromSource }
+        searched.append(fromSource)
+        if isDirectory(fromSource) { return (fromSource, searched) }
         throw AirlockError(.invalidConfig, "cannot find the Profiles/ folder; set \(environmentVariable) to the folder of profile .yaml files")
     }
 
@@ -56,12 +65,14 @@ public enum ShippedProfiles {
 
     /// `<prefix>/share/airlock/Profiles` for `<prefix>/bin/airlock`, else the
     /// first `Profiles/` next to the executable or up to four levels above.
-    private static func installedOrRepositoryFolder(near executable: String) -> String? {
+    private static func installedOrRepositoryFolder(near executable: String, searched: inout [String]) -> String? {
         var folder = parent(of: executable)
         let installed = parent(of: folder) + "/share/airlock/Profiles"
+        searched.append(installed)
         if isDirectory(installed) { return installed }
         for _ in 0..<5 {
             let candidate = (folder == "/" ? "" : folder) + "/Profiles"
+            searched.append(candidate)
             if isDirectory(candidate) { return candidate }
             folder = parent(of: folder)
         }

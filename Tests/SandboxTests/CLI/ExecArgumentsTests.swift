@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import Sandbox
 import Testing
-@testable import airlock
+@testable import airlock_cli
 
 /// `airlock exec` reads its flags without ArgumentParser when they are
 /// spelled plainly. The quick reader must agree with ArgumentParser on

@@ -15,9 +15,11 @@ struct ExecRun {
             // profile: the two are the largest costs of a one-shot start.
             let engine = BackgroundValue { SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true)) }
             // Reads only this profile and its parents, not the whole catalog.
-            let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: ShippedProfiles.directory())
+            let profiles = try ShippedProfiles.directoryAndSearch()
+            let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: profiles.directory)
             let request = try makeRequest(profile: resolved)
-            let result = try engine.value.runBlocking(request, profile: resolved)
+            let result = try engine.value.runBlocking(request, profile: resolved,
+                                                      saveImage: imageTarget(profileFolder: profiles.directory, searched: profiles.searched))
             return report(result)
         } catch let error as AirlockError {
             return fail(error)
@@ -26,6 +28,23 @@ struct ExecRun {
         } catch {
             return fail(AirlockError(.setupFailed, "\(error)"))
         }
+    }
+
+    /// Where the front end will find this launch next time (see
+    /// `LaunchImageTarget`), or nil when it can't serve it: `--json` (the
+    /// full result is this CLI's), a profile given as a file (its parents
+    /// may be any file beside it), or a command line this parse did not
+    /// split where the front end will ("exec", options, the first "--").
+    private func imageTarget(profileFolder: String, searched: [String]) -> LaunchImageTarget? {
+        let raw = CommandLine.arguments
+        guard !arguments.json, !ProfileCatalog.isFileReference(arguments.profile), raw.count > 2, raw[1] == "exec",
+              let dash = raw[2...].firstIndex(of: "--"), Array(raw[(dash + 1)...]) == arguments.command, !arguments.command.isEmpty
+        else { return nil }
+        // The named profile and its parents are files of this folder: any
+        // file added, removed or changed in it is a miss.
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: profileFolder)) ?? []).sorted()
+        let inputs = searched + [profileFolder] + entries.map { profileFolder + "/" + $0 }
+        return LaunchImageTarget.forExec(options: Array(raw[1...dash]), inputs: inputs)
     }
 
     private func makeRequest(profile: SandboxProfile) throws -> LaunchRequest {
@@ -64,8 +83,9 @@ struct ExecRun {
         if arguments.json {
             print(JSONOutput.pretty(result))
         } else {
-            FileHandle.standardOutput.write(Data(result.stdout.text.utf8))
-            FileHandle.standardError.write(Data(result.stderr.text.utf8))
+            // The bytes as the command wrote them, as the front end prints them.
+            FileHandle.standardOutput.write(result.stdout.bytes)
+            FileHandle.standardError.write(result.stderr.bytes)
             for hit in result.limitsHit {
                 Self.warn("limit hit: \(hit.kind.rawValue) (limit \(hit.limit)): \(hit.evidence)")
             }

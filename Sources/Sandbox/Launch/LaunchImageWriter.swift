@@ -1,0 +1,191 @@
+import AirlockCore
+import CJail
+import CLaunchImage
+import Foundation
+
+/// Saves a launch that just ran as a launch image (see `LaunchImageTarget`):
+/// the same two C plans the child applied, minus what belongs to this one
+/// launch (its network namespace made ahead, Landlock ruleset fd, cgroup
+/// folders and command), plus the recipe for those, the listener's verdict
+/// table, the limits, and the fingerprint of every file the plan rests on.
+enum LaunchImageWriter {
+    /// How many images a user keeps; the oldest go first.
+    static let maxImages = 64
+
+    /// Whether the front end could run this launch again with only its
+    /// command changed: nothing of it was made for this request alone.
+    static func canSave(root: RootPlan, plan: LaunchPlan, request: LaunchRequest) -> Bool {
+        !root.isSealed && !root.placesFiles && plan.commandFiles.isEmpty && plan.placedFiles.isEmpty && request.stdin == nil
+            && request.files.isEmpty
+    }
+
+    static func save(_ target: LaunchImageTarget, root: RootPlan, plan: LaunchPlan, profile: SandboxProfile, request: LaunchRequest,
+                     filter: CompiledFilter, cgroup: RunCgroup?, host: HostCapabilities) throws {
+        let arena = CArena()
+        var image = claunch_image()
+        image.root = root.cPlan.pointee
+        image.root.netns_fd = -1
+        if profile.network != .host { image.root.clone_flags |= Int32(CJAIL_CLONE_NEWNET) }
+        // A namespace made ahead came with lo up; a fresh one needs it done.
+        image.root.bring_up_loopback = profile.network == .loopback ? 1 : 0
+        image.root.landlock_ruleset_fd = -1
+        image.root.cgroup_procs_paths = nil
+        image.root.cgroup_procs_count = 0
+        image.root.cgroup_self_paths = nil
+        image.root.cgroup_self_count = 0
+        image.plan = plan.cPlan.pointee
+        image.plan.argv = nil
+        image.plan.exec_candidates = nil
+        image.plan.exec_candidate_count = 0
+        image.exec_path = UnsafePointer(arena.string(plan.environment["PATH"] ?? LaunchPlan.defaultPath))
+        image.landlock_attr = root.landlock.attributes
+
+        if let cgroup { describe(cgroup, limits: plan.limits, into: &image, arena: arena) }
+        image.verdicts = UnsafeRawPointer(arena.bytes(filter.verdictTable))
+        image.verdicts_length = UInt64(filter.verdictTable.count)
+        let limits = plan.limits
+        image.limits = claunch_limits(wall_seconds: limits.wallSeconds, cpu_seconds: limits.cpuSeconds, memory_bytes: limits.memoryBytes,
+                                      processes: limits.processes, output_bytes: limits.outputBytes,
+                                      file_size_bytes: limits.fileSizeBytes, open_files: limits.openFiles)
+        if cgroup?.countsCPU == true {
+            image.cpu_budget_ns = LaunchSupervisor.CPUBudget.nanoseconds(for: limits)
+            image.cpu_check_interval_ns = LaunchSupervisor.CPUBudget.checkIntervalNanoseconds
+        }
+
+        let named = namedPaths(root: root, profile: profile, request: request, host: host).filter { !target.inputs.contains($0) }
+        let prints = try fingerprints(of: target.inputs + cliBinary(), identityOnly: false, arena: arena)
+            + fingerprints(of: named, identityOnly: true, arena: arena) + cgroupControllers(host: host, arena: arena)
+        image.fingerprints = UnsafePointer(arena.array(prints))
+        image.fingerprint_count = Int32(prints.count)
+
+        var bytes: UnsafeMutableRawPointer?
+        var length = 0
+        let rc = target.key.withUnsafeBufferPointer { claunch_image_encode(&image, $0.baseAddress, &bytes, &length) }
+        guard rc == 0, let bytes else {
+            throw AirlockError(.setupFailed, "cannot encode the launch image: \(String(cString: strerror(-rc)))")
+        }
+        let data = Data(bytes: bytes, count: length)
+        free(bytes)
+        try PrivateFile.ensureDirectory(target.folder)
+        try PrivateFile.write(data, to: target.folder + "/" + name(of: target.key), mode: 0o600)
+        prune(target.folder)
+    }
+
+    /// The run's cgroup as a recipe: one folder per hierarchy, the limit
+    /// writes of a fresh cgroup, and where each counter is read.
+    private static func describe(_ cgroup: RunCgroup, limits: ResourceLimits, into image: inout claunch_image, arena: CArena) {
+        let folders = cgroup.folders
+        func index(of controller: String) -> Int32 {
+            Int32(folders.firstIndex { $0.controllers.contains(controller) } ?? -1)
+        }
+        image.cgroup_version = cgroup.version == .v1 ? 1 : 2
+        image.cgroup_folders = UnsafePointer(arena.array(folders.map { folder in
+            claunch_cgroup_folder(parent: UnsafePointer(arena.string((folder.directory as NSString).deletingLastPathComponent)),
+                                  child_joins: cgroup.version == .v1 ? 1 : 0, parent_joins: cgroup.version == .v2 ? 1 : 0)
+        }))
+        image.cgroup_folder_count = Int32(folders.count)
+        let writes = cgroup.limitWrites(limits, fresh: true)
+        image.cgroup_writes = UnsafePointer(arena.array(writes.map { write in
+            claunch_cgroup_write(folder: index(of: write.controller), file: UnsafePointer(arena.string(write.file)),
+                                 value: UnsafePointer(arena.string(write.value)))
+        }))
+        image.cgroup_write_count = Int32(writes.count)
+        let counters = cgroup.counterSources
+        image.cgroup_counters = UnsafePointer(arena.array(counters.map { source in
+            claunch_cgroup_counter(kind: source.kind.rawValue, folder: index(of: source.controller),
+                                   file: UnsafePointer(arena.string(source.file)),
+                                   key: source.key.map { UnsafePointer(arena.string($0)) }, scale: source.scale)
+        }))
+        image.cgroup_counter_count = Int32(counters.count)
+        image.cgroup_counts_cpu = cgroup.countsCPU ? 1 : 0
+    }
+
+    /// The paths the plan names without reading them: each bind's source as
+    /// written and as resolved with every folder above it (a symlink swapped
+    /// in anywhere on the way is a new inode), optional sources that were
+    /// absent, the device folder's nodes, and the cgroup root (v1's
+    /// hierarchies are folders in it).
+    private static func namedPaths(root: RootPlan, profile: SandboxProfile, request: LaunchRequest, host: HostCapabilities) -> [String] {
+        var paths: [String] = []
+        let binds = profile.filesystem.readOnly + profile.filesystem.writable + request.extraReadOnly + request.extraWritable
+        for source in binds.map(\.source) + root.mounts.skippedOptional { paths += withAncestors(source) }
+        for entry in root.mounts.entries {
+            switch entry.kind {
+            case .bindReadOnly, .bindWritable, .bindDevice:
+                paths += withAncestors(entry.source)
+            case .bindDevices:
+                paths += withAncestors(entry.source)
+                paths += ((try? FileManager.default.contentsOfDirectory(atPath: entry.source)) ?? []).sorted().map { entry.source + "/" + $0 }
+            default:
+                break
+            }
+        }
+        if let cgroupRoot = host.cgroupRoot { paths.append(cgroupRoot) }
+        var seen = Set<String>()
+        return paths.filter { seen.insert($0).inserted }
+    }
+
+    /// The CLI binary that planned the launch: a new build plans anew.
+    private static func cliBinary() -> [String] {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { [$0] } ?? []
+    }
+
+    /// `path` and every folder above it, from the root down.
+    static func withAncestors(_ path: String) -> [String] {
+        var result = ["/"]
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            result.append(current)
+        }
+        return result
+    }
+
+    private static func fingerprints(of paths: [String], identityOnly: Bool, arena: CArena) throws -> [claunch_fingerprint] {
+        try paths.map { path in
+            var print = claunch_fingerprint()
+            let rc = claunch_fingerprint_take(path, &print)
+            guard rc == 0 else {
+                throw AirlockError(.setupFailed, "cannot take the fingerprint of \(path): \(String(cString: strerror(-rc)))")
+            }
+            print.path = UnsafePointer(arena.string(path))
+            print.identity_only = identityOnly ? 1 : 0
+            return print
+        }
+    }
+
+    /// v2's controllers are a file's contents, not a folder's entries:
+    /// compared byte for byte (cgroupfs times say nothing).
+    private static func cgroupControllers(host: HostCapabilities, arena: CArena) -> [claunch_fingerprint] {
+        guard host.cgroupVersion == .v2, let cgroupRoot = host.cgroupRoot else { return [] }
+        let path = cgroupRoot + "/cgroup.controllers"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        let contents = Data(text.utf8)
+        var print = claunch_fingerprint()
+        print.path = UnsafePointer(arena.string(path))
+        print.contents = UnsafePointer(arena.bytes(contents))
+        print.contents_length = UInt64(contents.count)
+        return [print]
+    }
+
+    static func name(of key: [UInt8]) -> String {
+        var name = [CChar](repeating: 0, count: 69)
+        key.withUnsafeBufferPointer { claunch_image_name($0.baseAddress, &name) }
+        return String(cString: name)
+    }
+
+    /// Keeps the newest `maxImages` images.
+    private static func prune(_ folder: String) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder) else { return }
+        let images = names.filter { $0.hasSuffix(".img") }
+        guard images.count > maxImages else { return }
+        let dated = images.map { name -> (String, Date) in
+            let date = (try? fm.attributesOfItem(atPath: folder + "/" + name)[.modificationDate] as? Date) ?? .distantPast
+            return (name, date ?? .distantPast)
+        }
+        for (name, _) in dated.sorted(by: { $0.1 < $1.1 }).prefix(images.count - maxImages) {
+            unlink(folder + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// Finding, reading and checking the launch image of an `exec` command line.
+#define _GNU_SOURCE
+#include "front.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/// Larger than any image a profile compiles to; a bigger file is not ours.
+static const off_t max_image_size = 16 << 20;
+
+/// Only the user's own, private folder and file are trusted: anything
+/// another user could have written is a miss (the CLI then plans afresh).
+static int private_to_us(const struct stat *info, int want_type)
+{
+    return (info->st_mode & S_IFMT) == (mode_t)want_type && info->st_uid == geteuid() && (info->st_mode & 077) == 0;
+}
+
+static void *read_image(const unsigned char key[32], size_t *length)
+{
+    char folder[PATH_MAX], name[69];
+    if (claunch_cache_folder((const char *const *)environ, geteuid(), folder, sizeof folder) != 0) {
+        front_trace("no launch image folder (AIRLOCK_LAUNCH_CACHE=off, or no HOME)");
+        return NULL;
+    }
+    claunch_image_name(key, name);
+    int folder_fd = open(folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (folder_fd < 0) {
+        front_trace("no launch image folder at %s", folder);
+        return NULL;
+    }
+    struct stat info;
+    int fd = -1;
+    if (fstat(folder_fd, &info) == 0 && private_to_us(&info, S_IFDIR)) {
+        fd = openat(folder_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) front_trace("no launch image %s for these options", name);
+    } else {
+        front_trace("launch image folder %s is not private to this user: not used", folder);
+    }
+    close(folder_fd);
+    if (fd < 0) return NULL;
+    void *bytes = NULL;
+    if (fstat(fd, &info) == 0 && private_to_us(&info, S_IFREG) && info.st_size > 0 && info.st_size <= max_image_size) {
+        bytes = malloc((size_t)info.st_size);
+        size_t done = 0;
+        while (bytes && done < (size_t)info.st_size) {
+            ssize_t n = read(fd, (char *)bytes + done, (size_t)info.st_size - done);
+            if (n <= 0) {
+                free(bytes);
+                bytes = NULL;
+            } else {
+                done += (size_t)n;
+            }
+        }
+        *length = done;
+    } else {
+        front_trace("launch image %s is not a private file of this user: not used", name);
+    }
+    close(fd);
+    return bytes;
+}
+
+const struct claunch_image *front_load_image(char **argv, int dash, void **buffer)
+{
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return NULL;
+    unsigned char key[32];
+    claunch_image_key((const char *const *)argv + 1, dash, (const char *const *)environ, cwd, geteuid(), getegid(), key);
+    size_t length = 0;
+    void *bytes = read_image(key, &length);
+    if (!bytes) return NULL;
+    const struct claunch_image *image = NULL;
+    int rc = claunch_image_decode(bytes, length, key, &image);
+    if (rc != 0) {
+        front_trace("launch image refused: %s", rc == -ESTALE ? "another key or another boot" : "damaged or from another build");
+        image = NULL;
+    }
+    // Every file and folder the planning read must be as it was then.
+    for (int i = 0; image && i < image->fingerprint_count; i++) {
+        if (!claunch_fingerprint_matches(&image->fingerprints[i])) {
+            front_trace("launch image is stale: %s changed", image->fingerprints[i].path);
+            image = NULL;
+        }
+    }
+    if (image) front_trace("running from launch image");
+    if (!image) {
+        free(bytes);
+        return NULL;
+    }
+    *buffer = bytes;
+    return image;
+}

@@ -1,0 +1,238 @@
+import AirlockCore
+import Foundation
+import HostCommandSupport
+import Sandbox
+import Testing
+
+/// `airlock`, the C front end: the first `airlock exec` with a set of
+/// options is planned by the Swift CLI, which saves a launch image; the
+/// next ones run from it. Each test compares a run from an image with the
+/// CLI's own run of the same command, and attacks from inside a run that
+/// the front end started, checking the effect from outside.
+@Suite(.serialized) struct FrontEndTests {
+    /// A fresh image folder per test, and the trace on, so that each run
+    /// says whether the front end served it.
+    private let images: URL
+    private let environment: [String: String]
+
+    init() throws {
+        images = URL(fileURLWithPath: try HostTemp("front-end").file("images"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["AIRLOCK_LAUNCH_CACHE"] = images.path
+        environment["AIRLOCK_TRACE"] = "1"
+        self.environment = environment
+    }
+
+    struct Run: Equatable {
+        var status: Int32
+        var stdout: String
+        /// Without the trace lines.
+        var stderr: String
+        var fromImage: Bool
+    }
+
+    private func exec(_ arguments: [String], environment override: [String: String] = [:]) throws -> Run {
+        let out = try BuiltBinary.run("airlock", ["exec"] + arguments, environment: environment.merging(override) { _, new in new })
+        let lines = out.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        let trace = lines.filter { $0.hasPrefix("airlock-trace: ") }
+        return Run(status: out.status, stdout: out.stdout,
+                   stderr: lines.filter { !$0.hasPrefix("airlock-trace: ") }.joined(separator: "\n"),
+                   fromImage: trace.contains { $0.contains("front end: running from launch image") })
+    }
+
+    /// The CLI alone (no image folder), then the same command twice with
+    /// one: the second run comes from the image and must read the same.
+    private func compare(_ arguments: [String], sameStderr: Bool = true) throws -> (cli: Run, image: Run) {
+        let cli = try exec(arguments, environment: ["AIRLOCK_LAUNCH_CACHE": "off"])
+        #expect(!cli.fromImage)
+        // A folder of its own: an earlier comparison may have saved these options.
+        let own = ["AIRLOCK_LAUNCH_CACHE": images.appendingPathComponent(UUID().uuidString).path]
+        let first = try exec(arguments, environment: own)
+        #expect(!first.fromImage, "the first run has no image to start from")
+        let second = try exec(arguments, environment: own)
+        #expect(second.fromImage, "the second run should start from the image the first saved")
+        #expect(second.status == cli.status)
+        #expect(second.stdout == cli.stdout)
+        if sameStderr { #expect(second.stderr == cli.stderr) }
+        return (cli, second)
+    }
+
+    @Test func aRunFromAnImageReportsExactlyWhatTheCLIReports() throws {
+        let runs = try compare(["--profile", "shell", "--", "sh", "-c", "echo out; echo err >&2; exit 7"])
+        #expect(runs.image.status == 7)
+        #expect(runs.image.stdout == "out\n")
+        #expect(runs.image.stderr == "err\n")
+    }
+
+    @Test func onlyTheOptionsAreTheKeyTheCommandIsEachRunsOwn() throws {
+        _ = try exec(["--profile", "strict", "--", "/bin/true"])
+        let other = try exec(["--profile", "strict", "--", "echo", "another command"])
+        #expect(other.fromImage)
+        #expect(other.stdout == "another command\n")
+        #expect(other.status == 0)
+    }
+
+    @Test func binaryOutputPassesThroughByteForByte() throws {
+        let runs = try compare(["--profile", "shell", "--", "printf", "\\377\\000\\376"])
+        #expect(Array(runs.image.stdout.utf8) == Array(runs.cli.stdout.utf8))
+    }
+
+    @Test func aSignalAndATimeoutReadAsFromTheCLI() throws {
+        let signal = try compare(["--profile", "shell", "--", "python3", "-c", "import ctypes; ctypes.string_at(0)"])
+        #expect(signal.image.status == 128 + SIGSEGV)
+        let timeout = try compare(["--profile", "shell", "--timeout", "300ms", "--", "sleep", "5"])
+        #expect(timeout.image.status == 124)
+        #expect(timeout.image.stderr.contains("airlock: limit hit: wall_clock"), "\(timeout.image.stderr)")
+    }
+
+    @Test func outputAndProcessLimitsAreReportedFromAnImage() throws {
+        let flood = try compare(["--profile", "shell", "--", "sh", "-c", "yes | head -c 30000000; echo done >&2"], sameStderr: false)
+        #expect(flood.image.stderr.contains("airlock: limit hit: output_bytes"), "\(flood.image.stderr)")
+        let forks = try compare(["--profile", "shell", "--", "sh", "-c", "for i in $(seq 200); do sleep 2 & done; wait"],
+                                sameStderr: false)
+        #expect(forks.image.stderr.contains("airlock: limit hit: processes"), "\(forks.image.stderr)")
+    }
+
+    @Test func aMemoryBalloonFromAnImageIsKilledAndReported() throws {
+        let balloon = try compare(["--profile", "shell", "--memory", "64M", "--", "python3", "-c", "b = bytearray(512 << 20); print(len(b))"],
+                                  sameStderr: false)
+        #expect(balloon.image.stdout.isEmpty)
+        #expect(balloon.image.stderr.contains("airlock: limit hit: memory"), "\(balloon.image.stderr)")
+    }
+
+    @Test func aReadOnlyBindStaysReadOnlyInARunFromAnImage() throws {
+        // Writable by the sandbox's user: only the read-only bind stands in the way.
+        let data = try HostTemp("front-end-ro")
+        defer { data.remove() }
+        try data.makeWritableBySandbox()
+        let options = ["--profile", "shell", "--ro-bind", "\(data.path):/data", "--"]
+        _ = try exec(options + ["true"])
+        let attack = try exec(options + ["sh", "-c", "echo planted > /data/planted; ls /data"])
+        #expect(attack.fromImage)
+        #expect(!data.exists("planted"))
+        #expect(attack.stderr.contains("Read-only file system") || attack.stderr.contains("Permission denied"), "\(attack.stderr)")
+    }
+
+    @Test func aRunFromAnImageCannotReachAHostListener() throws {
+        let listener = try HostListener(.tcp)
+        let options = ["--profile", "shell", "--"]
+        _ = try exec(options + ["true"])
+        let attack = try exec(options + ["python3", "-c", """
+            import socket
+            try:
+                s = socket.socket()
+                s.settimeout(1)
+                s.connect(("127.0.0.1", \(listener.address)))
+                print("connected")
+            except OSError as e:
+                print("refused", e.errno)
+            """])
+        #expect(attack.fromImage)
+        #expect(attack.stdout.hasPrefix("refused"), "\(attack.stdout)")
+        #expect(!listener.sawAnything)
+    }
+
+    @Test func aChangedProfileIsAMissAndTheNewProfileRuns() throws {
+        let temp = try HostTemp("front-end-profiles")
+        defer { temp.remove() }
+        let profiles = URL(fileURLWithPath: temp.path)
+        let shipped = try ShippedProfiles.directory()
+        for entry in try FileManager.default.contentsOfDirectory(atPath: shipped) where entry.hasSuffix(".yaml") {
+            try FileManager.default.copyItem(atPath: shipped + "/" + entry, toPath: profiles.appendingPathComponent(entry).path)
+        }
+        let file = profiles.appendingPathComponent("tagged.yaml")
+        func write(_ tag: String) throws {
+            try "extends: shell\nenvironment:\n  TAG: \(tag)\n".write(to: file, atomically: true, encoding: .utf8)
+        }
+        try write("first")
+        let options = ["--profile", "tagged", "--", "sh", "-c", "echo $TAG"]
+        let override = ["AIRLOCK_PROFILES_DIR": profiles.path]
+        #expect(try exec(options, environment: override).stdout == "first\n")
+        let hit = try exec(options, environment: override)
+        #expect(hit.fromImage)
+        #expect(hit.stdout == "first\n")
+        try write("second")
+        let changed = try exec(options, environment: override)
+        #expect(!changed.fromImage)
+        #expect(changed.stdout == "second\n")
+        // A new file in the folder (a parent profile by another name could
+        // now be found first) is a miss too.
+        try "extends: shell\n".write(to: profiles.appendingPathComponent("unrelated.yaml"), atomically: true, encoding: .utf8)
+        #expect(!(try exec(options, environment: override)).fromImage)
+    }
+
+    @Test func anImageAnotherUserCouldHaveWrittenOrThatIsDamagedIsNotUsed() throws {
+        let options = ["--profile", "strict", "--", "echo", "ok"]
+        _ = try exec(options)
+        let image = try #require(try FileManager.default.contentsOfDirectory(atPath: images.path).first { $0.hasSuffix(".img") })
+        let path = images.appendingPathComponent(image).path
+
+        #expect(chmod(path, 0o644) == 0)
+        let readable = try exec(options)
+        #expect(!readable.fromImage)
+        #expect(readable.stdout == "ok\n")
+
+        // The CLI saved it again (private); now damage one byte.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(try exec(options).fromImage)
+        bytes[bytes.count - 40] ^= 0x55
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        let damaged = try exec(options)
+        #expect(!damaged.fromImage)
+        #expect(damaged.stdout == "ok\n")
+
+        #expect(try exec(options).fromImage)
+        #expect(chown(path, 65534, 65534) == 0)
+        let foreign = try exec(options)
+        #expect(!foreign.fromImage)
+        #expect(foreign.stdout == "ok\n")
+    }
+
+    @Test func aMissingCommandFromAnImageGetsTheCLIsMessage() throws {
+        _ = try exec(["--profile", "strict", "--", "/bin/true"])
+        let missing = try exec(["--profile", "strict", "--", "no-such-command-xyz"])
+        #expect(missing.status == 127)
+        #expect(missing.stderr.contains("command not found in the sandbox: no-such-command-xyz"), "\(missing.stderr)")
+    }
+
+    @Test func aBindSourceRemovedSinceTheImageIsRefusedByTheCLI() throws {
+        let temp = try HostTemp("front-end-bind")
+        defer { temp.remove() }
+        let data = URL(fileURLWithPath: temp.file("data"))
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let options = ["--profile", "shell", "--ro-bind", "\(data.path):/data", "--", "ls", "/data"]
+        _ = try exec(options)
+        #expect(try exec(options).fromImage)
+        try FileManager.default.removeItem(at: data)
+        let gone = try exec(options)
+        #expect(!gone.fromImage)
+        #expect(gone.status == 64)
+        #expect(gone.stderr.contains("does not exist"), "\(gone.stderr)")
+    }
+
+    @Test func aSymlinkSwappedInForABindSourceIsAMiss() throws {
+        let temp = try HostTemp("front-end-swap")
+        defer { temp.remove() }
+        let base = URL(fileURLWithPath: temp.path)
+        let data = base.appendingPathComponent("data"), secret = base.appendingPathComponent("secret")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: secret, withIntermediateDirectories: true)
+        try "secret\n".write(to: secret.appendingPathComponent("key"), atomically: true, encoding: .utf8)
+        let options = ["--profile", "shell", "--ro-bind", "\(data.path):/data", "--", "cat", "/data/key"]
+        _ = try exec(options)
+        try FileManager.default.removeItem(at: data)
+        try FileManager.default.createSymbolicLink(at: data, withDestinationURL: secret)
+        // The CLI plans it afresh (and may bind where the link now points:
+        // the caller named that path); the saved plan is never run.
+        let swapped = try exec(options)
+        #expect(!swapped.fromImage)
+    }
+
+    @Test func otherCommandsAreHandedToTheCLI() throws {
+        let out = try BuiltBinary.run("airlock", ["profile", "list"])
+        #expect(out.status == 0)
+        #expect(out.stdout.contains("strict"))
+    }
+}
