@@ -42,11 +42,12 @@ import Testing
 
     /// The CLI alone (no image folder), then the same command twice with
     /// one: the second run comes from the image and must read the same.
-    private func compare(_ arguments: [String], sameStderr: Bool = true) throws -> (cli: Run, image: Run) {
-        let cli = try exec(arguments, environment: ["AIRLOCK_LAUNCH_CACHE": "off"])
+    private func compare(_ arguments: [String], sameStderr: Bool = true, environment extra: [String: String] = [:]) throws
+        -> (cli: Run, image: Run) {
+        let cli = try exec(arguments, environment: extra.merging(["AIRLOCK_LAUNCH_CACHE": "off"]) { _, new in new })
         #expect(!cli.fromImage)
         // A folder of its own: an earlier comparison may have saved these options.
-        let own = ["AIRLOCK_LAUNCH_CACHE": images.appendingPathComponent(UUID().uuidString).path]
+        let own = extra.merging(["AIRLOCK_LAUNCH_CACHE": images.appendingPathComponent(UUID().uuidString).path]) { _, new in new }
         let first = try exec(arguments, environment: own)
         #expect(!first.fromImage, "the first run has no image to start from")
         let second = try exec(arguments, environment: own)
@@ -93,6 +94,43 @@ import Testing
         #expect(forks.image.stderr.contains("airlock: limit hit: processes"), "\(forks.image.stderr)")
     }
 
+    /// A shell's child killed by RLIMIT_FSIZE: only the process-events
+    /// connector sees it (root only), and the front end follows the tree too.
+    @Test func aDescendantKilledByAFileSizeLimitIsReportedFromAnImage() throws {
+        let profiles = try profileFolder(adding: ["small-files": "extends: shell\nlimits:\n  file_size: 1M\n"])
+        defer { profiles.remove() }
+        let runs = try compare(["--profile", "small-files", "--", "sh", "-c", "head -c 2000000 /dev/zero > /workspace/big; echo status $?"],
+                               environment: ["AIRLOCK_PROFILES_DIR": profiles.path])
+        #expect(runs.image.stdout == "status \(128 + SIGXFSZ)\n")
+        if getuid() == 0 {
+            #expect(runs.image.stderr.contains("airlock: limit hit: file_size"), "\(runs.image.stderr)")
+        }
+    }
+
+    /// Syscalls the profile denies reach the listener, which the front end
+    /// answers from the image's verdict table: denied there as in the CLI.
+    @Test func syscallsTheListenerDeniesAreDeniedFromAnImage() throws {
+        let runs = try compare(["--profile", "shell", "--", "python3", "-c", """
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            for name, args in [("unshare", (0x10000000,)), ("setns", (0, 0)), ("mount", (b"x", b"/tmp", b"tmpfs", 0, None))]:
+                rc = getattr(libc, name)(*args)
+                print(name, "allowed" if rc == 0 else "denied %d" % ctypes.get_errno())
+            """])
+        #expect(runs.image.stdout == "unshare denied 1\nsetns denied 1\nmount denied 1\n", "\(runs.image.stdout)")
+    }
+
+    /// A copy of the shipped profiles plus `extra` (name: YAML).
+    private func profileFolder(adding extra: [String: String]) throws -> HostTemp {
+        let folder = try HostTemp("front-end-profiles")
+        let shipped = try ShippedProfiles.directory()
+        for entry in try FileManager.default.contentsOfDirectory(atPath: shipped) where entry.hasSuffix(".yaml") {
+            try FileManager.default.copyItem(atPath: shipped + "/" + entry, toPath: folder.file(entry))
+        }
+        for (name, yaml) in extra { try folder.write(name + ".yaml", yaml) }
+        return folder
+    }
+
     @Test func aMemoryBalloonFromAnImageIsKilledAndReported() throws {
         let balloon = try compare(["--profile", "shell", "--memory", "64M", "--", "python3", "-c", "b = bytearray(512 << 20); print(len(b))"],
                                   sameStderr: false)
@@ -133,13 +171,9 @@ import Testing
     }
 
     @Test func aChangedProfileIsAMissAndTheNewProfileRuns() throws {
-        let temp = try HostTemp("front-end-profiles")
+        let temp = try profileFolder(adding: [:])
         defer { temp.remove() }
         let profiles = URL(fileURLWithPath: temp.path)
-        let shipped = try ShippedProfiles.directory()
-        for entry in try FileManager.default.contentsOfDirectory(atPath: shipped) where entry.hasSuffix(".yaml") {
-            try FileManager.default.copyItem(atPath: shipped + "/" + entry, toPath: profiles.appendingPathComponent(entry).path)
-        }
         let file = profiles.appendingPathComponent("tagged.yaml")
         func write(_ tag: String) throws {
             try "extends: shell\nenvironment:\n  TAG: \(tag)\n".write(to: file, atomically: true, encoding: .utf8)
@@ -175,7 +209,10 @@ import Testing
         // The CLI saved it again (private); now damage one byte.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(try exec(options).fromImage)
-        bytes[bytes.count - 40] ^= 0x55
+        // A letter of the PATH the image holds: nothing but the damage
+        // check can tell (the layout is intact).
+        let letters = try #require(bytes.range(of: Data("/usr/local/bin".utf8)))
+        bytes[letters.lowerBound + 3] ^= 0x01
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.write(contentsOf: bytes)
         try handle.close()
