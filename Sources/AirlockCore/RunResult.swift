@@ -1,4 +1,3 @@
-import Foundation
 /// Everything a confined run produced and everything that was enforced on it.
 /// Produced by `Sandbox`, returned to agents (as MCP `structuredContent`),
 /// and recorded by `Audit`.
@@ -89,27 +88,11 @@ public struct CapturedOutput: Sendable, Hashable, Codable {
     public var totalBytes: UInt64
     /// True when `totalBytes` exceeded the cap and the rest was dropped.
     public var truncated: Bool
-    /// What was kept, byte for byte (not encoded: JSON carries `text`).
-    /// `airlock exec` prints these, so binary output passes through intact.
-    public var bytes: Data
 
-    public init(text: String, totalBytes: UInt64, truncated: Bool, bytes: Data? = nil) {
+    public init(text: String, totalBytes: UInt64, truncated: Bool) {
         self.text = text
         self.totalBytes = totalBytes
         self.truncated = truncated
-        self.bytes = bytes ?? Data(text.utf8)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case text, totalBytes, truncated
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        text = try container.decode(String.self, forKey: .text)
-        totalBytes = try container.decode(UInt64.self, forKey: .totalBytes)
-        truncated = try container.decode(Bool.self, forKey: .truncated)
-        bytes = Data(text.utf8)
     }
 }
 

@@ -47,19 +47,27 @@ static int by_name(const void *a, const void *b)
     return order;
 }
 
-void claunch_image_key(const char *const *options, int count, const char *const *environment, const char *cwd,
-                       uint32_t uid, uint32_t gid, unsigned char key[32])
+void claunch_image_key(const struct claunch_caller *caller, unsigned char key[32])
 {
     struct claunch_sha256 ctx;
     claunch_sha256_init(&ctx);
-    add_string(&ctx, "airlock launch image key v1");
-    add_number(&ctx, uid);
-    add_number(&ctx, gid);
-    add_string(&ctx, cwd);
-    add_number(&ctx, (uint64_t)count);
-    for (int i = 0; i < count; i++) add_string(&ctx, options[i]);
+    add_string(&ctx, "airlock launch image key v2");
+    add_number(&ctx, getuid());
+    add_number(&ctx, geteuid());
+    add_number(&ctx, getgid());
+    add_number(&ctx, getegid());
+    gid_t groups[256];
+    int group_count = getgroups(256, groups);
+    add_number(&ctx, (uint64_t)(int64_t)group_count);
+    for (int i = 0; i < group_count; i++) add_number(&ctx, groups[i]);
+    add_string(&ctx, caller->program ? caller->program : "");
+    add_string(&ctx, caller->cli ? caller->cli : "");
+    add_string(&ctx, caller->cwd);
+    add_number(&ctx, (uint64_t)caller->option_count);
+    for (int i = 0; i < caller->option_count; i++) add_string(&ctx, caller->options[i]);
     // The environment as a set of variables: the same variables in another
     // order (a caller that builds it from a dictionary) are the same key.
+    const char *const *environment = caller->environment;
     uint64_t variables = 0;
     while (environment && environment[variables]) variables++;
     struct variable *sorted = malloc((variables ? variables : 1) * sizeof *sorted);
@@ -129,12 +137,15 @@ int claunch_boot_id(char out[40])
     return 0;
 }
 
-int claunch_fingerprint_take(const char *path, struct claunch_fingerprint *out)
+int claunch_fingerprint_take(const char *path, int follow, struct claunch_fingerprint *out)
 {
     struct stat info;
     memset(out, 0, sizeof *out);
     out->path = path;
-    if (lstat(path, &info) != 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+    out->follow = follow;
+    if ((follow ? stat(path, &info) : lstat(path, &info)) != 0) {
+        return errno == ENOENT || errno == ENOTDIR || (follow && errno == ELOOP) ? 0 : -errno;
+    }
     out->present = 1;
     out->mode = info.st_mode;
     out->uid = info.st_uid;
@@ -174,7 +185,7 @@ int claunch_fingerprint_matches(const struct claunch_fingerprint *expected)
 {
     if (expected->contents) return contents_match(expected->path, expected->contents, expected->contents_length);
     struct claunch_fingerprint now;
-    if (claunch_fingerprint_take(expected->path, &now) != 0) return 0;
+    if (claunch_fingerprint_take(expected->path, expected->follow, &now) != 0) return 0;
     if (now.present != expected->present) return 0;
     if (!now.present) return 1;
     int same_inode = now.mode == expected->mode && now.uid == expected->uid && now.gid == expected->gid &&

@@ -28,6 +28,9 @@
 /// names its reason), like the engine's own trace lines.
 void front_trace(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
+/// The Swift CLI's path: `airlock-cli` next to this program. 0 or -1.
+int front_cli_path(char *out, size_t size);
+
 /// Runs the Swift CLI with the same arguments and environment. Never returns.
 __attribute__((noreturn)) void front_hand_over(char **argv);
 
@@ -55,6 +58,9 @@ void front_cgroup_read(const struct front_cgroup *cgroup, const struct claunch_i
 uint64_t front_cgroup_cpu_ns(const struct front_cgroup *cgroup, const struct claunch_image *image);
 /// Removes the run's folders (retrying briefly while the dead sandbox leaves).
 void front_cgroup_remove(struct front_cgroup *cgroup);
+/// Removes run cgroups whose owner process is gone (`run-PID-…`), as
+/// RunCgroup.removeAbandoned does; rmdir refuses any that still holds a process.
+void front_cgroup_sweep(const struct claunch_image *image);
 
 /// The sandbox's process tree, followed through the process-events
 /// connector (like Sandbox's ProcessEventHub, for one tree).

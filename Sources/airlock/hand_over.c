@@ -28,23 +28,26 @@ void front_trace(const char *format, ...)
     dprintf(STDERR_FILENO, "airlock-trace: front end: %s\n", line);
 }
 
+int front_cli_path(char *out, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", out, size - 1);
+    if (n <= 0) return -1;
+    out[n] = 0;
+    char *slash = strrchr(out, '/');
+    static const char name[] = "airlock-cli";
+    if (!slash || (size_t)(slash + 1 - out) + sizeof name > size) return -1;
+    memcpy(slash + 1, name, sizeof name);
+    return 0;
+}
+
 void front_hand_over(char **argv)
 {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
-        fprintf(stderr, "airlock: cannot find this program's own path (/proc/self/exe): %s\n", strerror(errno));
+    char cli[PATH_MAX];
+    if (front_cli_path(cli, sizeof cli) != 0) {
+        fprintf(stderr, "airlock: cannot find airlock-cli next to this program (/proc/self/exe): %s\n", strerror(errno));
         exit(125);
     }
-    self[n] = 0;
-    char *slash = strrchr(self, '/');
-    static const char name[] = "airlock-cli";
-    if (!slash || (size_t)(slash - self) + sizeof name + 1 > sizeof self) {
-        fprintf(stderr, "airlock: cannot place airlock-cli next to %s\n", self);
-        exit(125);
-    }
-    memcpy(slash + 1, name, sizeof name);
-    execve(self, argv, environ);
-    fprintf(stderr, "airlock: cannot run %s: %s (it is installed next to airlock)\n", self, strerror(errno));
+    execve(cli, argv, environ);
+    fprintf(stderr, "airlock: cannot run %s: %s (it is installed next to airlock)\n", cli, strerror(errno));
     exit(125);
 }

@@ -41,11 +41,10 @@ static void answer(struct csup_run *run, const struct claunch_image *image, stru
     case CSUP_ANSWER_KILL_FOREIGN:
         // Kill first: the caller must not run another instruction.
         csup_kill(run);
-        if (!seen->killed_by_foreign) {
-            seen->killed_by_foreign = 1;
-            seen->foreign_nr = n.nr;
-            seen->foreign_arch = n.arch;
-        }
+        // The last one names the kill, as in the engine's recorder.
+        seen->killed_by_foreign = 1;
+        seen->foreign_nr = n.nr;
+        seen->foreign_arch = n.arch;
         (void)cjail_notify_respond(run->listener_fd, n.id, ENOSYS, 0);
         break;
     default:
@@ -110,15 +109,23 @@ static void tear_down(int mount_ns_fd, struct front_cgroup *cgroup)
 /// The same, once the caller has its result: in a process of its own, as
 /// the engine's NamespaceRelease does on a thread (unmounting a root costs
 /// RCU grace periods, hundreds of µs). It holds none of the caller's
-/// streams, so a reader waiting for their end is not kept waiting.
-static void tear_down_later(int mount_ns_fd, struct front_cgroup *cgroup)
+/// streams, so a reader waiting for their end is not kept waiting. It also
+/// clears run cgroups that killed launches left (RunCgroup.removeAbandoned's
+/// sweep: a host where the front end serves every launch never starts the
+/// engine that would).
+static void tear_down_later(int mount_ns_fd, struct front_cgroup *cgroup, const struct claunch_image *image)
 {
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         (void)setsid();
+        // Nothing of the caller's: only the namespace is kept.
         for (int fd = 0; fd <= 2; fd++) close(fd);
+        for (int fd = 3; fd < 1024; fd++) {
+            if (fd != mount_ns_fd) close(fd);
+        }
         tear_down(mount_ns_fd, cgroup);
+        front_cgroup_sweep(image);
         _exit(0);
     }
     if (pid < 0) tear_down(mount_ns_fd, cgroup);  // no process to spare: here, then
@@ -254,6 +261,6 @@ void front_launch(const struct claunch_image *image, char **argv, int dash)
     char foreign[96];
     if (seen.killed_by_foreign) csup_foreign_syscall_name(seen.foreign_nr, seen.foreign_arch, foreign, sizeof foreign);
     int status = front_report(&run, &outcome, seen.killed_by_foreign ? foreign : NULL);
-    tear_down_later(spawned.mount_ns_fd, &cgroup);
+    tear_down_later(spawned.mount_ns_fd, &cgroup, image);
     exit(status);
 }

@@ -67,17 +67,26 @@ static void *read_image(const unsigned char key[32], size_t *length)
 
 const struct claunch_image *front_load_image(char **argv, int dash, void **buffer)
 {
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) return NULL;
+    char cwd[PATH_MAX], cli[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd) || front_cli_path(cli, sizeof cli) != 0) return NULL;
+    unsigned char secret[16];
+    if (claunch_mac_secret(0, secret) != 0) {
+        front_trace("no launch image secret in this user's keyring yet");
+        return NULL;
+    }
+    struct claunch_caller caller = {
+        .options = (const char *const *)argv + 1, .option_count = dash, .program = argv[0], .cli = cli,
+        .environment = (const char *const *)environ, .cwd = cwd,
+    };
     unsigned char key[32];
-    claunch_image_key((const char *const *)argv + 1, dash, (const char *const *)environ, cwd, geteuid(), getegid(), key);
+    claunch_image_key(&caller, key);
     size_t length = 0;
     void *bytes = read_image(key, &length);
     if (!bytes) return NULL;
     const struct claunch_image *image = NULL;
-    int rc = claunch_image_decode(bytes, length, key, &image);
+    int rc = claunch_image_decode(bytes, length, key, secret, &image);
     if (rc != 0) {
-        front_trace("launch image refused: %s", rc == -ESTALE ? "another key or another boot" : "damaged or from another build");
+        front_trace("launch image refused: %s", rc == -ESTALE ? "another key or another boot" : "damaged, not sealed by this user, or from another build");
         image = NULL;
     }
     // Every file and folder the planning read must be as it was then.

@@ -4,7 +4,9 @@
 #define _GNU_SOURCE
 #include "front.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,5 +142,23 @@ void front_cgroup_remove(struct front_cgroup *cgroup)
         if (!left) return;
         struct timespec pause = { 0, 1000000L << (attempt < 5 ? attempt : 5) };
         nanosleep(&pause, NULL);
+    }
+}
+
+void front_cgroup_sweep(const struct claunch_image *image)
+{
+    for (int i = 0; i < image->cgroup_folder_count; i++) {
+        const char *parent = image->cgroup_folders[i].parent;
+        DIR *folder = opendir(parent);
+        if (!folder) continue;
+        struct dirent *entry;
+        while ((entry = readdir(folder))) {
+            int owner = 0;
+            if (sscanf(entry->d_name, "run-%d-", &owner) != 1 || owner <= 0) continue;
+            if (kill(owner, 0) == 0 || errno != ESRCH) continue;
+            char path[512];
+            if (snprintf(path, sizeof path, "%s/%s", parent, entry->d_name) < (int)sizeof path) (void)rmdir(path);
+        }
+        closedir(folder);
     }
 }

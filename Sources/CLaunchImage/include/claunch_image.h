@@ -46,12 +46,35 @@ void claunch_sha256(const void *data, size_t length, unsigned char digest[32]);
 // ---------------------------------------------------------------------------
 // The key: what must be equal for a saved plan to be this launch's plan.
 
-/// Digest of the options (`options[0..count)`: from "exec" up to and
-/// including "--"), the working directory, the whole environment and the
-/// effective user and group. Both the Swift writer and the front end call
-/// this, so the two can never disagree on what a key covers.
-void claunch_image_key(const char *const *options, int count, const char *const *environment, const char *cwd,
-                       uint32_t uid, uint32_t gid, unsigned char key[32]);
+/// What, besides the files it read, a plan depends on: the command line
+/// up to its command, where and by whom it runs.
+struct claunch_caller {
+    /// From "exec" up to and including "--".
+    const char *const *options;
+    int32_t option_count;
+    /// argv[0] as given (the CLI looks for profiles near it).
+    const char *program;
+    /// The airlock-cli that plans: the front end's sibling. Two installs
+    /// sharing an image folder never run each other's plans.
+    const char *cli;
+    const char *const *environment;
+    const char *cwd;
+};
+
+/// Digest of `caller`, plus this process's real and effective user and
+/// group and its supplementary groups (which cgroup folders it may write,
+/// for one). Both the Swift writer and the front end call this, in the same
+/// process identity (the front end execs the CLI), so the two can never
+/// disagree on what a key covers. The environment counts as a set.
+void claunch_image_key(const struct claunch_caller *caller, unsigned char key[32]);
+
+/// The secret images are sealed with, from the user's kernel keyring
+/// (made there when `create` and missing). 0, or -errno: without it no
+/// image is written or read (every launch then goes through the CLI).
+int claunch_mac_secret(int create, unsigned char secret[16]);
+
+/// SipHash-2-4 of `data` under `secret`.
+uint64_t claunch_siphash(const unsigned char secret[16], const void *data, size_t length);
 
 /// The folder of this user's launch images, written into `out` (NUL
 /// terminated). Returns 0, or -ENOENT when the user has none (no HOME, or
@@ -75,12 +98,15 @@ void claunch_image_name(const unsigned char key[32], char out[69]);
 /// in every way. A path the plan only names (a bind's source and the
 /// folders above it) must still be the same inode with the same type,
 /// mode and owner (`identity_only`): what is inside it is read at launch,
-/// not planned, and a folder like /tmp changes its times all day.
+/// not planned, and a folder like /tmp changes its times all day. A file
+/// that is read through its symlinks (a profile may be a link) is taken
+/// both ways: once as itself (`follow` 0) and once as what it leads to.
 struct claunch_fingerprint {
     const char *path;
     const char *contents;
     uint64_t contents_length;
     int32_t identity_only;
+    int32_t follow;
     int32_t present;
     uint32_t mode;
     uint32_t uid;
@@ -92,9 +118,10 @@ struct claunch_fingerprint {
     int64_t ctime_sec, ctime_nsec;
 };
 
-/// Takes the fingerprint of `path` now. Returns 0 (present or absent), or
-/// -errno when lstat failed otherwise.
-int claunch_fingerprint_take(const char *path, struct claunch_fingerprint *out);
+/// Takes the fingerprint of `path` now (through its symlinks when
+/// `follow`). Returns 0 (present or absent), or -errno when the stat
+/// failed otherwise.
+int claunch_fingerprint_take(const char *path, int follow, struct claunch_fingerprint *out);
 
 /// 1 when `path` still has fingerprint `expected`.
 int claunch_fingerprint_matches(const struct claunch_fingerprint *expected);
@@ -180,15 +207,18 @@ struct claunch_image {
 };
 
 /// Serialises `image` (deep: every string and array it points to) under
-/// `key`, for this boot. Returns 0 with a malloc'd buffer in *bytes, or
-/// -EINVAL for an image no front end may run (a sealed root, cgroup paths
-/// or a network namespace fd of one launch, a command already set).
-int claunch_image_encode(const struct claunch_image *image, const unsigned char key[32], void **bytes, size_t *length);
+/// `key`, for this boot, sealed with `secret`. Returns 0 with a malloc'd
+/// buffer in *bytes, or -EINVAL for an image no front end may run (a
+/// sealed root, cgroup paths or a network namespace fd of one launch, a
+/// command already set).
+int claunch_image_encode(const struct claunch_image *image, const unsigned char key[32], const unsigned char secret[16],
+                         void **bytes, size_t *length);
 
-/// Checks and relocates an image read into `bytes` (modified in place and
-/// pointed into by *image: keep it alive). Returns 0, or -EINVAL for a
-/// damaged or foreign image, -ESTALE for another key or another boot.
-int claunch_image_decode(void *bytes, size_t length, const unsigned char key[32], const struct claunch_image **image);
+/// Checks the seal and relocates an image read into `bytes` (modified in
+/// place and pointed into by *image: keep it alive). Returns 0, or -EINVAL
+/// for a damaged, forged or foreign image, -ESTALE for another key or boot.
+int claunch_image_decode(void *bytes, size_t length, const unsigned char key[32], const unsigned char secret[16],
+                         const struct claunch_image **image);
 
 /// A Landlock ruleset for `attr`, sized for the fields it uses (a kernel
 /// that predates a field refuses a size that includes it). Returns the fd

@@ -5,10 +5,16 @@ import Foundation
 /// the run's CPU time as a whole: v2 counts it in every cgroup) it may manage.
 enum CgroupProbe {
     static let wanted = ["memory", "pids", "cpu", "cpuacct"]
+    static let base = "/sys/fs/cgroup"
+
+    /// Every path `probe` looks at (a launch image rests on what it found:
+    /// a hierarchy mounted or unmounted since is another host).
+    static var probedPaths: [String] {
+        [base, base + "/cgroup.controllers"] + wanted.flatMap { ["\(base)/\($0)", "\(base)/\($0)/cgroup.procs"] }
+    }
 
     static func probe(isRoot: Bool) -> (HostCapabilities.CgroupVersion, [String], String?) {
         let fm = FileManager.default
-        let base = "/sys/fs/cgroup"
         if fm.fileExists(atPath: base + "/cgroup.controllers") {
             let available = ((try? String(contentsOfFile: base + "/cgroup.controllers", encoding: .utf8)) ?? "")
                 .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)

@@ -3,35 +3,120 @@ import CJail
 import CLaunchImage
 import Foundation
 
+/// The identity of one path a plan rests on, taken before the plan was
+/// made (see `claunch_fingerprint`). Its C string is supplied when the
+/// image is encoded.
+public struct LaunchImageFingerprint: @unchecked Sendable {
+    public let path: String
+    /// The stat fields; `path` and `contents` pointers left nil.
+    let taken: claunch_fingerprint
+
+    /// Nil when the path can't be looked at (the image is then not saved).
+    static func take(_ path: String, identityOnly: Bool, follow: Bool = false) -> LaunchImageFingerprint? {
+        var print = claunch_fingerprint()
+        guard claunch_fingerprint_take(path, follow ? 1 : 0, &print) == 0 else { return nil }
+        print.path = nil
+        print.identity_only = identityOnly ? 1 : 0
+        return LaunchImageFingerprint(path: path, taken: print)
+    }
+
+    /// Whether the path is still as it was when this was taken.
+    var isCurrent: Bool {
+        path.withCString { cPath in
+            var print = taken
+            print.path = cPath
+            return claunch_fingerprint_matches(&print) == 1
+        }
+    }
+}
+
 /// Where `airlock exec` saves a launch it planned and ran, so that the next
 /// one with the same options starts from the saved plan in the C front end
 /// (see CLaunchImage's header for the whole scheme and its key).
+///
+/// Every fingerprint is taken before the plan is made, and checked again
+/// when the image is saved: a file changed meanwhile (a profile edited
+/// while its command ran) would otherwise be recorded in its new state
+/// next to a plan made from the old one.
 public struct LaunchImageTarget: Sendable {
     /// The user's private image folder.
     public let folder: String
     /// The image's key (see `claunch_image_key`).
     public let key: [UInt8]
-    /// Files and folders the caller read to plan this launch (the profile
-    /// and its folder, the places searched for it): a change to any of
-    /// them makes the image a miss.
-    public let inputs: [String]
+    public private(set) var fingerprints: [LaunchImageFingerprint]
 
     /// The target for an `exec` command line whose options are `options`
-    /// ("exec" up to and including "--"), or nil when this user has no
-    /// image folder (no HOME, or AIRLOCK_LAUNCH_CACHE=off).
-    public static func forExec(options: [String], inputs: [String]) -> LaunchImageTarget? {
+    /// ("exec" up to and including "--"), with the fingerprints of the files
+    /// the caller is about to read (`read`: the profile folder, its files
+    /// and the places searched for it) and of the host state every plan
+    /// rests on. Nil when this user has no image folder (no HOME, or
+    /// AIRLOCK_LAUNCH_CACHE=off) or something could not be looked at.
+    public static func forExec(options: [String], read: [String]) -> LaunchImageTarget? {
         // `environ` itself, as the front end finds it.
         let environment = UnsafeRawPointer(environ).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
         var folder = [CChar](repeating: 0, count: Int(PATH_MAX))
-        guard claunch_cache_folder(environment, geteuid(), &folder, folder.count) == 0 else { return nil }
+        guard claunch_cache_folder(environment, geteuid(), &folder, folder.count) == 0, let cli = executable() else { return nil }
         var key = [UInt8](repeating: 0, count: 32)
-        let cwd = FileManager.default.currentDirectoryPath
         let copies = options.map { strdup($0) }
         defer { copies.forEach { free($0) } }
         let pointers = copies.map { UnsafePointer($0) } + [nil]
+        let program = CommandLine.arguments.first ?? ""
+        let cwd = FileManager.default.currentDirectoryPath
         pointers.withUnsafeBufferPointer { options in
-            claunch_image_key(options.baseAddress, Int32(copies.count), environment, cwd, geteuid(), getegid(), &key)
+            program.withCString { program in
+                cli.withCString { cli in
+                    cwd.withCString { cwd in
+                        var caller = claunch_caller(options: options.baseAddress, option_count: Int32(copies.count), program: program,
+                                                    cli: cli, environment: environment, cwd: cwd)
+                        claunch_image_key(&caller, &key)
+                    }
+                }
+            }
         }
-        return LaunchImageTarget(folder: String(cString: folder), key: key, inputs: inputs)
+        // What was read: unchanged in every way, and followed through a
+        // symlink too (a profile may be one). The binaries: a new build
+        // plans anew. The host: its cgroup hierarchies and device folder.
+        let binaries = [cli, (cli as NSString).deletingLastPathComponent + "/airlock"]
+        let device = DeviceFolder.shared.map { folder in
+            [folder] + ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }
+        } ?? []
+        var prints: [LaunchImageFingerprint?] = []
+        var seen = Set<String>()
+        for path in read where seen.insert(path).inserted {
+            prints.append(.take(path, identityOnly: false))
+            prints.append(.take(path, identityOnly: false, follow: true))
+        }
+        prints += (binaries + device).map { .take($0, identityOnly: false) }
+        prints += CgroupProbe.probedPaths.map { .take($0, identityOnly: true) }
+        guard prints.allSatisfy({ $0 != nil }) else { return nil }
+        return LaunchImageTarget(folder: String(cString: folder), key: key, fingerprints: prints.compactMap { $0 })
+    }
+
+    /// Adds the fingerprints of every path the walk to each bind source
+    /// passes (each component, each symlink and where it leads): taken now,
+    /// before the mounts are planned from them. Nil when one can't be.
+    public func addingBinds(_ sources: [String]) -> LaunchImageTarget? {
+        var target = self
+        for source in sources {
+            guard let visited = try? BindSourceGuard.walk(source).visited else { return nil }
+            for path in visited {
+                // A symlink is compared in full (a new link at the same
+                // inode number still has another ctime); a folder by
+                // identity (its times change with every file in it).
+                var info = stat()
+                let isLink = lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+                guard let print = LaunchImageFingerprint.take(path, identityOnly: !isLink) else { return nil }
+                target.fingerprints.append(print)
+            }
+        }
+        return target
+    }
+
+    /// This process's binary (the CLI that plans).
+    private static func executable() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -13,10 +13,12 @@ enum LaunchImageWriter {
     static let maxImages = 64
 
     /// Whether the front end could run this launch again with only its
-    /// command changed: nothing of it was made for this request alone.
+    /// command changed: nothing of it was made for this request alone, and
+    /// nothing of it is a secret of the caller's (the variables given with
+    /// `--env` would be written into the image's environment).
     static func canSave(root: RootPlan, plan: LaunchPlan, request: LaunchRequest) -> Bool {
         !root.isSealed && !root.placesFiles && plan.commandFiles.isEmpty && plan.placedFiles.isEmpty && request.stdin == nil
-            && request.files.isEmpty
+            && request.files.isEmpty && request.environment.isEmpty
     }
 
     static func save(_ target: LaunchImageTarget, root: RootPlan, plan: LaunchPlan, profile: SandboxProfile, request: LaunchRequest,
@@ -52,23 +54,47 @@ enum LaunchImageWriter {
             image.cpu_check_interval_ns = LaunchSupervisor.CPUBudget.checkIntervalNanoseconds
         }
 
-        let named = namedPaths(root: root, profile: profile, request: request, host: host).filter { !target.inputs.contains($0) }
-        let prints = try fingerprints(of: target.inputs + cliBinary(), identityOnly: false, arena: arena)
-            + fingerprints(of: named, identityOnly: true, arena: arena) + cgroupControllers(host: host, arena: arena)
+        // Taken before the plan was made, and still true now: otherwise
+        // something changed while it was made or ran, and the plan may rest
+        // on the old state.
+        if let changed = target.fingerprints.first(where: { !$0.isCurrent }) {
+            throw AirlockError(.setupFailed, "\(changed.path) changed while the launch was planned; no image saved")
+        }
+        var prints = target.fingerprints.map { print -> claunch_fingerprint in
+            var copy = print.taken
+            copy.path = UnsafePointer(arena.string(print.path))
+            return copy
+        }
+        prints += try deviceNodes(root).map { path in
+            var print = claunch_fingerprint()
+            let rc = claunch_fingerprint_take(path, 0, &print)
+            guard rc == 0 else { throw AirlockError(.setupFailed, "cannot look at \(path): \(String(cString: strerror(-rc)))") }
+            print.path = UnsafePointer(arena.string(path))
+            print.identity_only = 1
+            return print
+        }
+        prints += cgroupControllers(host: host, arena: arena)
         image.fingerprints = UnsafePointer(arena.array(prints))
         image.fingerprint_count = Int32(prints.count)
 
         var bytes: UnsafeMutableRawPointer?
         var length = 0
-        let rc = target.key.withUnsafeBufferPointer { claunch_image_encode(&image, $0.baseAddress, &bytes, &length) }
+        var secret = [UInt8](repeating: 0, count: 16)
+        let sealed = claunch_mac_secret(1, &secret)
+        guard sealed == 0 else {
+            throw AirlockError(.setupFailed, "no launch image secret in the user's keyring: \(String(cString: strerror(-sealed)))")
+        }
+        let rc = target.key.withUnsafeBufferPointer { key in
+            secret.withUnsafeBufferPointer { claunch_image_encode(&image, key.baseAddress, $0.baseAddress, &bytes, &length) }
+        }
         guard rc == 0, let bytes else {
             throw AirlockError(.setupFailed, "cannot encode the launch image: \(String(cString: strerror(-rc)))")
         }
         let data = Data(bytes: bytes, count: length)
         free(bytes)
-        try PrivateFile.ensureDirectory(target.folder)
+        try ImageFolder.prepare(target.folder)
         try PrivateFile.write(data, to: target.folder + "/" + name(of: target.key), mode: 0o600)
-        prune(target.folder)
+        ImageFolder.prune(target.folder, keeping: maxImages)
     }
 
     /// The run's cgroup as a recipe: one folder per hierarchy, the limit
@@ -100,58 +126,10 @@ enum LaunchImageWriter {
         image.cgroup_counts_cpu = cgroup.countsCPU ? 1 : 0
     }
 
-    /// The paths the plan names without reading them: each bind's source as
-    /// written and as resolved with every folder above it (a symlink swapped
-    /// in anywhere on the way is a new inode), optional sources that were
-    /// absent, the device folder's nodes, and the cgroup root (v1's
-    /// hierarchies are folders in it).
-    private static func namedPaths(root: RootPlan, profile: SandboxProfile, request: LaunchRequest, host: HostCapabilities) -> [String] {
-        var paths: [String] = []
-        let binds = profile.filesystem.readOnly + profile.filesystem.writable + request.extraReadOnly + request.extraWritable
-        for source in binds.map(\.source) + root.mounts.skippedOptional { paths += withAncestors(source) }
-        for entry in root.mounts.entries {
-            switch entry.kind {
-            case .bindReadOnly, .bindWritable, .bindDevice:
-                paths += withAncestors(entry.source)
-            case .bindDevices:
-                paths += withAncestors(entry.source)
-                paths += ((try? FileManager.default.contentsOfDirectory(atPath: entry.source)) ?? []).sorted().map { entry.source + "/" + $0 }
-            default:
-                break
-            }
-        }
-        if let cgroupRoot = host.cgroupRoot { paths.append(cgroupRoot) }
-        var seen = Set<String>()
-        return paths.filter { seen.insert($0).inserted }
-    }
-
-    /// The CLI binary that planned the launch: a new build plans anew.
-    private static func cliBinary() -> [String] {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { [$0] } ?? []
-    }
-
-    /// `path` and every folder above it, from the root down.
-    static func withAncestors(_ path: String) -> [String] {
-        var result = ["/"]
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            result.append(current)
-        }
-        return result
-    }
-
-    private static func fingerprints(of paths: [String], identityOnly: Bool, arena: CArena) throws -> [claunch_fingerprint] {
-        try paths.map { path in
-            var print = claunch_fingerprint()
-            let rc = claunch_fingerprint_take(path, &print)
-            guard rc == 0 else {
-                throw AirlockError(.setupFailed, "cannot take the fingerprint of \(path): \(String(cString: strerror(-rc)))")
-            }
-            print.path = UnsafePointer(arena.string(path))
-            print.identity_only = identityOnly ? 1 : 0
-            return print
-        }
+    /// The host's device nodes a root without the shared device folder
+    /// binds one by one (the folder itself is among the target's prints).
+    private static func deviceNodes(_ root: RootPlan) -> [String] {
+        root.mounts.entries.filter { $0.kind == .bindDevice }.map(\.source)
     }
 
     /// v2's controllers are a file's contents, not a folder's entries:
@@ -172,20 +150,5 @@ enum LaunchImageWriter {
         var name = [CChar](repeating: 0, count: 69)
         key.withUnsafeBufferPointer { claunch_image_name($0.baseAddress, &name) }
         return String(cString: name)
-    }
-
-    /// Keeps the newest `maxImages` images.
-    private static func prune(_ folder: String) {
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: folder) else { return }
-        let images = names.filter { $0.hasSuffix(".img") }
-        guard images.count > maxImages else { return }
-        let dated = images.map { name -> (String, Date) in
-            let date = (try? fm.attributesOfItem(atPath: folder + "/" + name)[.modificationDate] as? Date) ?? .distantPast
-            return (name, date ?? .distantPast)
-        }
-        for (name, _) in dated.sorted(by: { $0.1 < $1.1 }).prefix(images.count - maxImages) {
-            unlink(folder + "/" + name)
-        }
     }
 }

@@ -54,7 +54,7 @@ struct OutputCapture {
     }
 
     var captured: CapturedOutput {
-        CapturedOutput(text: String(decoding: data, as: UTF8.self), totalBytes: total, truncated: truncated, bytes: data)
+        CapturedOutput(text: String(decoding: data, as: UTF8.self), totalBytes: total, truncated: truncated)
     }
 }
 

@@ -96,11 +96,23 @@ public final class SandboxEngine: @unchecked Sendable {
 
     /// The same as `run`, on the calling thread. `cancelFD` is an eventfd
     /// whose readability cancels the launch (-1: not cancellable).
-    /// With `saveImage`, a launch the C front end could repeat is saved
-    /// there once it ran (see `LaunchImageTarget`); a failure to save only
-    /// costs the next launch its head start.
-    public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1,
-                            saveImage: LaunchImageTarget? = nil) throws -> RunResult {
+    public func runBlocking(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1) throws -> RunResult {
+        try runKeepingOutput(request, profile: profile, cancelFD: cancelFD).result
+    }
+
+    /// The command's output byte for byte (a `RunResult` holds it as text).
+    public struct RawOutput: Sendable {
+        public var stdout: Data
+        public var stderr: Data
+    }
+
+    /// `runBlocking`, with the output as the command wrote it, for a caller
+    /// that prints it (`airlock exec`). With `saveImage`, a launch the C
+    /// front end could repeat is saved there once it ran (see
+    /// `LaunchImageTarget`); a failure to save only costs the next launch
+    /// its head start.
+    public func runKeepingOutput(_ request: LaunchRequest, profile: SandboxProfile, cancelFD: Int32 = -1,
+                                 saveImage: LaunchImageTarget? = nil) throws -> (result: RunResult, output: RawOutput) {
         let t0 = Self.now()
         if lock.withLock({ stopped }) { throw Self.stoppedError }
         try Preflight.check(profile: profile, request: request, host: host)
@@ -202,8 +214,9 @@ public final class SandboxEngine: @unchecked Sendable {
             func ms(_ a: UInt64, _ b: UInt64) -> String { String(format: "%.3f", Double(b &- a) / 1e6) }
             trace("\(warmChild == nil ? "cold" : "warm") \(known == nil ? "compile" : "cached") spawn \(ms(t0, tSpawned)) filter \(ms(tSpawned, tFilter)) plan+cgroup \(ms(tFilter, tPlanned)) go \(ms(tPlanned, observation.spawnedAt)) setup \(ms(observation.spawnedAt, observation.execAt)) exec+run \(ms(observation.execAt, observation.exitedAt)) drain \(ms(observation.exitedAt, observation.drainedAt)) unmap \(ms(observation.drainedAt, observation.releasedAt)) after \(ms(observation.releasedAt, Self.now())) total \(ms(t0, Self.now()))")
         }
-        return RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: digest, filter: compiled.filter,
-                                      cgroupUsage: child.cgroup?.usage(), cgroup: child.cgroup, host: host)
+        let result = RunResultBuilder.build(observation: observation, plan: plan, profile: profile, profileDigest: digest,
+                                            filter: compiled.filter, cgroupUsage: child.cgroup?.usage(), cgroup: child.cgroup, host: host)
+        return (result, RawOutput(stdout: observation.stdout.data, stderr: observation.stderr.data))
     }
 
     /// The warm children that fit `request`: sealed ahead (see `SealPlan`)

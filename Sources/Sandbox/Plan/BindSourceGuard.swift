@@ -17,6 +17,15 @@ enum BindSourceGuard {
     /// The source's path with every symlink replaced by its target and
     /// every "." and ".." folded; nil when some component does not exist.
     static func resolve(_ path: String) throws -> String? {
+        try walk(path).resolved
+    }
+
+    /// `resolve`, and every path it looked at on the way (each component,
+    /// each symlink and where it led; a component that was missing ends the
+    /// list). A launch image fingerprints them: a link retargeted anywhere
+    /// on the way changes one of them.
+    static func walk(_ path: String) throws -> (resolved: String?, visited: [String]) {
+        var visited: [String] = ["/"]
         var resolved: [String] = []
         var hops = 0
         var pending = path.split(separator: "/").map(String.init)
@@ -29,8 +38,9 @@ enum BindSourceGuard {
                 continue
             }
             let current = "/" + (resolved + [component]).joined(separator: "/")
+            visited.append(current)
             var info = stat()
-            guard lstat(current, &info) == 0 else { return nil }
+            guard lstat(current, &info) == 0 else { return (nil, visited) }
             guard (info.st_mode & S_IFMT) == S_IFLNK else {
                 resolved.append(component)
                 continue
@@ -48,6 +58,6 @@ enum BindSourceGuard {
             if target.hasPrefix("/") { resolved = [] }
             pending = target.split(separator: "/").map(String.init) + pending
         }
-        return "/" + resolved.joined(separator: "/")
+        return ("/" + resolved.joined(separator: "/"), visited)
     }
 }

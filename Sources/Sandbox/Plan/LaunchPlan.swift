@@ -83,15 +83,14 @@ struct LaunchPlan {
     /// slash, otherwise each absolute PATH entry (CLaunchImage's rule, so
     /// the front end looks in the same places).
     static func execCandidates(_ command: String, path: String) -> [String] {
-        var storage = [CChar](repeating: 0, count: (path.utf8.count + 2) * (command.utf8.count + 2) + command.utf8.count + 2)
-        var pointers = [UnsafePointer<CChar>?](repeating: nil, count: path.utf8.count + 2)
-        let count = storage.withUnsafeMutableBufferPointer { buffer in
-            claunch_exec_candidates(command, path, buffer.baseAddress, buffer.count, &pointers, Int32(pointers.count))
-        }
-        guard count > 0 else { return [] }
-        // The candidates lie one after another in `storage`, each ending in a NUL.
-        return storage.split(separator: 0, omittingEmptySubsequences: false).prefix(Int(count)).map {
-            String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // One candidate per PATH entry at most, each an entry, a slash, the
+        // command and a NUL.
+        let entries = path.utf8.filter { $0 == UInt8(ascii: ":") }.count + 1
+        var storage = [CChar](repeating: 0, count: path.utf8.count + entries * (command.utf8.count + 2) + 1)
+        var pointers = [UnsafePointer<CChar>?](repeating: nil, count: entries)
+        return storage.withUnsafeMutableBufferPointer { buffer in
+            let count = claunch_exec_candidates(command, path, buffer.baseAddress, buffer.count, &pointers, Int32(pointers.count))
+            return pointers.prefix(Int(max(0, count))).map { String(cString: $0!) }
         }
     }
 }

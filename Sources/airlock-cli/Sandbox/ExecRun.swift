@@ -15,12 +15,15 @@ struct ExecRun {
             // profile: the two are the largest costs of a one-shot start.
             let engine = BackgroundValue { SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true)) }
             // Reads only this profile and its parents, not the whole catalog.
+            // The files the plan will be read from are fingerprinted before
+            // they are read (see `LaunchImageTarget`).
+            let target = imageTarget()
             let profiles = try ShippedProfiles.directoryAndSearch()
             let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: profiles.directory)
             let request = try makeRequest(profile: resolved)
-            let result = try engine.value.runBlocking(request, profile: resolved,
-                                                      saveImage: imageTarget(profileFolder: profiles.directory, searched: profiles.searched))
-            return report(result)
+            let binds = resolved.filesystem.readOnly + resolved.filesystem.writable + request.extraReadOnly + request.extraWritable
+            let run = try engine.value.runKeepingOutput(request, profile: resolved, saveImage: target?.addingBinds(binds.map(\.source)))
+            return report(run.result, output: run.output)
         } catch let error as AirlockError {
             return fail(error)
         } catch let error as ProfileValidationError {
@@ -32,19 +35,21 @@ struct ExecRun {
 
     /// Where the front end will find this launch next time (see
     /// `LaunchImageTarget`), or nil when it can't serve it: `--json` (the
-    /// full result is this CLI's), a profile given as a file (its parents
-    /// may be any file beside it), or a command line this parse did not
-    /// split where the front end will ("exec", options, the first "--").
-    private func imageTarget(profileFolder: String, searched: [String]) -> LaunchImageTarget? {
+    /// full result is this CLI's), `--env` (its values would be saved), a
+    /// profile given as a file (its parents may be any file beside it), or
+    /// a command line this parse did not split where the front end will
+    /// ("exec", options, the first "--").
+    private func imageTarget() -> LaunchImageTarget? {
         let raw = CommandLine.arguments
-        guard !arguments.json, !ProfileCatalog.isFileReference(arguments.profile), raw.count > 2, raw[1] == "exec",
-              let dash = raw[2...].firstIndex(of: "--"), Array(raw[(dash + 1)...]) == arguments.command, !arguments.command.isEmpty
+        guard !arguments.json, arguments.environment.isEmpty, !ProfileCatalog.isFileReference(arguments.profile), raw.count > 2,
+              raw[1] == "exec", let dash = raw[2...].firstIndex(of: "--"), Array(raw[(dash + 1)...]) == arguments.command,
+              !arguments.command.isEmpty, let search = try? ShippedProfiles.directoryAndSearch()
         else { return nil }
-        // The named profile and its parents are files of this folder: any
+        // The named profile and its parents are files of the folder: any
         // file added, removed or changed in it is a miss.
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: profileFolder)) ?? []).sorted()
-        let inputs = searched + [profileFolder] + entries.map { profileFolder + "/" + $0 }
-        return LaunchImageTarget.forExec(options: Array(raw[1...dash]), inputs: inputs)
+        let folder = search.directory
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        return LaunchImageTarget.forExec(options: Array(raw[1...dash]), read: search.searched + [folder] + entries.map { folder + "/" + $0 })
     }
 
     private func makeRequest(profile: SandboxProfile) throws -> LaunchRequest {
@@ -79,13 +84,13 @@ struct ExecRun {
         return BindMount(source: absolute, destination: destination)
     }
 
-    private func report(_ result: RunResult) -> Int32 {
+    private func report(_ result: RunResult, output: SandboxEngine.RawOutput) -> Int32 {
         if arguments.json {
             print(JSONOutput.pretty(result))
         } else {
             // The bytes as the command wrote them, as the front end prints them.
-            FileHandle.standardOutput.write(result.stdout.bytes)
-            FileHandle.standardError.write(result.stderr.bytes)
+            FileHandle.standardOutput.write(output.stdout)
+            FileHandle.standardError.write(output.stderr)
             for hit in result.limitsHit {
                 Self.warn("limit hit: \(hit.kind.rawValue) (limit \(hit.limit)): \(hit.evidence)")
             }

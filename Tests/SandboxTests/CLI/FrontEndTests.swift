@@ -26,18 +26,22 @@ import Testing
     struct Run: Equatable {
         var status: Int32
         var stdout: String
+        /// stdout byte for byte.
+        var stdoutBytes: Data
         /// Without the trace lines.
         var stderr: String
         var fromImage: Bool
+        var trace: [String]
     }
 
     private func exec(_ arguments: [String], environment override: [String: String] = [:]) throws -> Run {
-        let out = try BuiltBinary.run("airlock", ["exec"] + arguments, environment: environment.merging(override) { _, new in new })
-        let lines = out.stderr.split(separator: "\n", omittingEmptySubsequences: false)
-        let trace = lines.filter { $0.hasPrefix("airlock-trace: ") }
-        return Run(status: out.status, stdout: out.stdout,
+        let out = try HostCommand.run(BuiltBinary.path("airlock"), ["exec"] + arguments,
+                                      environment: environment.merging(override) { _, new in new }, stdin: .null)
+        let lines = out.stderrText.split(separator: "\n", omittingEmptySubsequences: false)
+        let trace = lines.filter { $0.hasPrefix("airlock-trace: ") }.map(String.init)
+        return Run(status: out.status, stdout: out.stdoutText, stdoutBytes: out.stdout,
                    stderr: lines.filter { !$0.hasPrefix("airlock-trace: ") }.joined(separator: "\n"),
-                   fromImage: trace.contains { $0.contains("front end: running from launch image") })
+                   fromImage: trace.contains { $0.contains("front end: running from launch image") }, trace: trace)
     }
 
     /// The CLI alone (no image folder), then the same command twice with
@@ -53,7 +57,7 @@ import Testing
         let second = try exec(arguments, environment: own)
         #expect(second.fromImage, "the second run should start from the image the first saved")
         #expect(second.status == cli.status)
-        #expect(second.stdout == cli.stdout)
+        #expect(second.stdoutBytes == cli.stdoutBytes)
         if sameStderr { #expect(second.stderr == cli.stderr) }
         return (cli, second)
     }
@@ -75,7 +79,8 @@ import Testing
 
     @Test func binaryOutputPassesThroughByteForByte() throws {
         let runs = try compare(["--profile", "shell", "--", "printf", "\\377\\000\\376"])
-        #expect(Array(runs.image.stdout.utf8) == Array(runs.cli.stdout.utf8))
+        #expect(runs.image.stdoutBytes == Data([0xff, 0x00, 0xfe]))
+        #expect(runs.cli.stdoutBytes == Data([0xff, 0x00, 0xfe]))
     }
 
     @Test func aSignalAndATimeoutReadAsFromTheCLI() throws {
@@ -195,6 +200,89 @@ import Testing
         #expect(!(try exec(options, environment: override)).fromImage)
     }
 
+    /// Edited in place (same inode): the times and size still tell.
+    @Test func aProfileEditedInPlaceIsAMiss() throws {
+        let profiles = try profileFolder(adding: ["tagged": "extends: shell\nenvironment:\n  TAG: one\n"])
+        defer { profiles.remove() }
+        let options = ["--profile", "tagged", "--", "sh", "-c", "echo $TAG"]
+        let override = ["AIRLOCK_PROFILES_DIR": profiles.path]
+        _ = try exec(options, environment: override)
+        #expect(try exec(options, environment: override).fromImage)
+        let handle = try #require(FileHandle(forWritingAtPath: profiles.file("tagged.yaml")))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data("extends: shell\nenvironment:\n  TAG: two\n".utf8))
+        try handle.close()
+        let edited = try exec(options, environment: override)
+        #expect(!edited.fromImage)
+        #expect(edited.stdout == "two\n")
+    }
+
+    /// A profile changed while its first command ran: the image must not
+    /// pair the new file's fingerprint with the plan read from the old one.
+    @Test func aProfileChangedWhileTheLaunchRanIsNotSaved() throws {
+        let profiles = try profileFolder(adding: ["tagged": "extends: shell\nenvironment:\n  TAG: before\n"])
+        defer { profiles.remove() }
+        let override = ["AIRLOCK_PROFILES_DIR": profiles.path]
+        let script = "sleep 1; echo $TAG"
+        let running = try HostCommand.start(BuiltBinary.path("airlock"), ["exec", "--profile", "tagged", "--", "sh", "-c", script],
+                                            environment: environment.merging(override) { _, new in new }, stdin: .null)
+        usleep(400_000)
+        try profiles.write("tagged.yaml", "extends: shell\nenvironment:\n  TAG: after\n")
+        let first = try running.finish()
+        #expect(first.stdoutText == "before\n")
+        let next = try exec(["--profile", "tagged", "--", "sh", "-c", script], environment: override)
+        #expect(!next.fromImage)
+        #expect(next.stdout == "after\n")
+    }
+
+    /// A sandbox that can write the image folder (a non-root user's sandbox
+    /// with a writable bind over ~/.cache) must not be able to plant a plan:
+    /// an image rewritten without the keyring's secret is refused.
+    @Test func anImageRewrittenWithoutTheSecretIsRefused() throws {
+        let options = ["--profile", "strict", "--", "hostname"]
+        _ = try exec(options)
+        #expect(try exec(options).stdout == "airlock\n")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: images.path).first { $0.hasSuffix(".img") })
+        let path = images.appendingPathComponent(name).path
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let hostname = try #require(bytes.range(of: Data("airlock\0".utf8)))
+        bytes.replaceSubrange(hostname, with: Data("planted\0".utf8))
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(chmod(path, 0o600) == 0)
+        let forged = try exec(options)
+        #expect(!forged.fromImage)
+        #expect(forged.trace.contains { $0.contains("not sealed by this user") }, "\(forged.trace)")
+        #expect(forged.stdout == "airlock\n")
+    }
+
+    @Test func valuesGivenWithEnvAreNeverSaved() throws {
+        let options = ["--profile", "strict", "--env", "API_TOKEN=sk-never-on-disk", "--", "/bin/true"]
+        _ = try exec(options)
+        #expect(!(try exec(options)).fromImage)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: images.path)) ?? [] {
+            let bytes = try Data(contentsOf: images.appendingPathComponent(name))
+            #expect(bytes.range(of: Data("sk-never-on-disk".utf8)) == nil)
+        }
+    }
+
+    /// AIRLOCK_LAUNCH_CACHE may name any folder: one that is not private to
+    /// the user is not used, and not changed either.
+    @Test func aSharedFolderNamedAsTheImageFolderIsLeftAlone() throws {
+        let shared = try HostTemp("front-end-shared")
+        defer { shared.remove() }
+        #expect(chmod(shared.path, 0o1777) == 0)
+        try shared.write("notes.img", "not an image")
+        let options = ["--profile", "strict", "--", "/bin/true"]
+        let override = ["AIRLOCK_LAUNCH_CACHE": shared.path]
+        #expect(try exec(options, environment: override).status == 0)
+        #expect(try exec(options, environment: override).status == 0)
+        var info = stat()
+        #expect(stat(shared.path, &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o1777)
+        #expect(shared.read("notes.img") == "not an image")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shared.path) == ["notes.img"])
+    }
+
     @Test func anImageAnotherUserCouldHaveWrittenOrThatIsDamagedIsNotUsed() throws {
         let options = ["--profile", "strict", "--", "echo", "ok"]
         _ = try exec(options)
@@ -230,6 +318,8 @@ import Testing
     @Test func aMissingCommandFromAnImageGetsTheCLIsMessage() throws {
         _ = try exec(["--profile", "strict", "--", "/bin/true"])
         let missing = try exec(["--profile", "strict", "--", "no-such-command-xyz"])
+        #expect(missing.fromImage)
+        #expect(missing.trace.contains { $0.contains("the command did not start") && $0.contains("handed over") }, "\(missing.trace)")
         #expect(missing.status == 127)
         #expect(missing.stderr.contains("command not found in the sandbox: no-such-command-xyz"), "\(missing.stderr)")
     }
@@ -259,6 +349,7 @@ import Testing
         try "secret\n".write(to: secret.appendingPathComponent("key"), atomically: true, encoding: .utf8)
         let options = ["--profile", "shell", "--ro-bind", "\(data.path):/data", "--", "cat", "/data/key"]
         _ = try exec(options)
+        #expect(try exec(options).fromImage)
         try FileManager.default.removeItem(at: data)
         try FileManager.default.createSymbolicLink(at: data, withDestinationURL: secret)
         // The CLI plans it afresh (and may bind where the link now points:

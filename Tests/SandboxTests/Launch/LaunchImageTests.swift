@@ -17,29 +17,41 @@ import Testing
         #expect(digest.map { String(format: "%02x", $0) }.joined() == Digest.sha256Hex(data))
     }
 
-    private func key(_ options: [String], _ environment: [String], cwd: String = "/work", uid: UInt32 = 1000) -> [UInt8] {
+    private func key(_ options: [String], _ environment: [String], cwd: String = "/work", program: String = "airlock",
+                     cli: String = "/opt/airlock/bin/airlock-cli") -> [UInt8] {
         var key = [UInt8](repeating: 0, count: 32)
         let optionsCount = options.count
         withCStringArray(options) { options in
             withCStringArray(environment) { environment in
-                claunch_image_key(options, Int32(optionsCount), environment, cwd, uid, uid, &key)
+                var caller = claunch_caller(options: options, option_count: Int32(optionsCount), program: program, cli: cli,
+                                            environment: environment, cwd: cwd)
+                claunch_image_key(&caller, &key)
             }
         }
         return key
     }
 
-    @Test func theKeyCoversOptionsDirectoryUserAndEnvironmentButNotItsOrder() {
+    @Test func theKeyCoversOptionsDirectoryProgramAndEnvironmentButNotItsOrder() {
         let base = key(["exec", "--profile", "strict", "--"], ["A=1", "B=2"])
         #expect(key(["exec", "--profile", "strict", "--"], ["B=2", "A=1"]) == base)
         #expect(key(["exec", "--profile", "shell", "--"], ["A=1", "B=2"]) != base)
         #expect(key(["exec", "--profile", "strict", "--"], ["A=1", "B=3"]) != base)
         #expect(key(["exec", "--profile", "strict", "--"], ["A=1"]) != base)
         #expect(key(["exec", "--profile", "strict", "--"], ["A=1", "B=2"], cwd: "/elsewhere") != base)
-        #expect(key(["exec", "--profile", "strict", "--"], ["A=1", "B=2"], uid: 0) != base)
+        // Another install's CLI, or the program invoked by another name.
+        #expect(key(["exec", "--profile", "strict", "--"], ["A=1", "B=2"], cli: "/usr/local/bin/airlock-cli") != base)
+        #expect(key(["exec", "--profile", "strict", "--"], ["A=1", "B=2"], program: "./airlock") != base)
         // Options are framed: a boundary moved is another key.
         #expect(key(["exec", "--profile", "strict", "--"], ["A=1", "B=2"]) != key(["exec", "--profilestrict", "", "--"], ["A=1", "B=2"]))
         // A name given twice: the first is the one that counts, so order matters there.
         #expect(key(["exec", "--"], ["A=1", "A=2"]) != key(["exec", "--"], ["A=2", "A=1"]))
+    }
+
+    /// SipHash-2-4's reference vector (key 00..0f, message 00..0e).
+    @Test func sipHashMatchesItsReferenceVector() {
+        let secret = [UInt8](0..<16)
+        let message = [UInt8](0..<15)
+        #expect(claunch_siphash(secret, message, message.count) == 0xa129_ca61_49be_45e5)
     }
 
     @Test func anImageReadsBackAsItWasWritten() throws {
@@ -50,8 +62,8 @@ import Testing
         defer { bytes.deallocate() }
         bytes.copyBytes(from: encoded)
         var decoded: UnsafePointer<claunch_image>?
-        let status = [UInt8](repeating: 7, count: 32).withUnsafeBufferPointer {
-            claunch_image_decode(bytes.baseAddress, bytes.count, $0.baseAddress, &decoded)
+        let status = [UInt8](repeating: 7, count: 32).withUnsafeBufferPointer { key in
+            secret.withUnsafeBufferPointer { claunch_image_decode(bytes.baseAddress, bytes.count, key.baseAddress, $0.baseAddress, &decoded) }
         }
         #expect(status == 0)
         let image = try #require(decoded).pointee
@@ -74,8 +86,10 @@ import Testing
         #expect(image.limits.wall_seconds == 2.5)
     }
 
-    @Test func readingRefusesAnotherKeyADamagedImageAndATruncatedOne() throws {
+    @Test func readingRefusesAnotherKeyAnotherSecretADamagedImageAndATruncatedOne() throws {
         let encoded = try encodeSample(key: Array(repeating: 7, count: 32))
+        var forged = encoded
+        #expect(decodeStatus(&forged, key: Array(repeating: 7, count: 32), secret: Array(repeating: 1, count: 16)) == -EINVAL)
         var other = encoded
         #expect(decodeStatus(&other, key: Array(repeating: 8, count: 32)) == -ESTALE)
         var flipped = encoded
@@ -104,8 +118,8 @@ import Testing
         let stablePath = strdup(file)!, stableMissing = strdup(folder.appendingPathComponent("later").path)!
         defer { free(stablePath); free(stableMissing) }
         var full = claunch_fingerprint(), identity = claunch_fingerprint()
-        #expect(claunch_fingerprint_take(stablePath, &full) == 0)
-        #expect(claunch_fingerprint_take(stablePath, &identity) == 0)
+        #expect(claunch_fingerprint_take(stablePath, 0, &full) == 0)
+        #expect(claunch_fingerprint_take(stablePath, 0, &identity) == 0)
         identity.identity_only = 1
         #expect(claunch_fingerprint_matches(&full) == 1)
         usleep(20_000)
@@ -125,7 +139,7 @@ import Testing
         // Absent then present.
         var absent = claunch_fingerprint()
         let missing = folder.appendingPathComponent("later").path
-        #expect(claunch_fingerprint_take(stableMissing, &absent) == 0)
+        #expect(claunch_fingerprint_take(stableMissing, 0, &absent) == 0)
         #expect(absent.present == 0)
         #expect(claunch_fingerprint_matches(&absent) == 1)
         try "x".write(toFile: missing, atomically: false, encoding: .utf8)
@@ -156,7 +170,7 @@ import Testing
         var envp: [UnsafeMutablePointer<CChar>?] = [strings[5], nil]
         var verdicts = [UInt8](repeating: 1, count: 16)
         var print = claunch_fingerprint()
-        _ = claunch_fingerprint_take("/usr", &print)
+        _ = claunch_fingerprint_take("/usr", 0, &print)
         print.path = UnsafePointer(strings[0])
         var result: [UInt8] = []
         var status: Int32 = 0
@@ -192,7 +206,9 @@ import Testing
                                 change(&image)
                                 var bytes: UnsafeMutableRawPointer?
                                 var length = 0
-                                status = key.withUnsafeBufferPointer { claunch_image_encode(&image, $0.baseAddress, &bytes, &length) }
+                                status = key.withUnsafeBufferPointer { key in
+                                    secret.withUnsafeBufferPointer { claunch_image_encode(&image, key.baseAddress, $0.baseAddress, &bytes, &length) }
+                                }
                                 if status == 0, let bytes {
                                     result = Array(UnsafeRawBufferPointer(start: bytes, count: length))
                                     free(bytes)
@@ -207,10 +223,15 @@ import Testing
         return result
     }
 
-    private func decodeStatus(_ bytes: inout [UInt8], key: [UInt8]) -> Int32 {
+    private let secret = [UInt8](repeating: 0x5a, count: 16)
+
+    private func decodeStatus(_ bytes: inout [UInt8], key: [UInt8], secret: [UInt8]? = nil) -> Int32 {
         var image: UnsafePointer<claunch_image>?
+        let secret = secret ?? self.secret
         return bytes.withUnsafeMutableBytes { raw in
-            key.withUnsafeBufferPointer { claunch_image_decode(raw.baseAddress, raw.count, $0.baseAddress, &image) }
+            key.withUnsafeBufferPointer { key in
+                secret.withUnsafeBufferPointer { claunch_image_decode(raw.baseAddress, raw.count, key.baseAddress, $0.baseAddress, &image) }
+            }
         }
     }
 
