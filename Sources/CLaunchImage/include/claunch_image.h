@@ -233,6 +233,9 @@ int claunch_landlock_ruleset(const struct cjail_landlock_ruleset_attr *attr);
 int claunch_exec_candidates(const char *command, const char *path, char *storage, size_t storage_size, const char **out,
                             int max);
 
+/// The path of the shared library that holds `function`. 0 or -errno.
+int claunch_library_of(const void *function, char *out, size_t size);
+
 /// The boot's id (/proc/sys/kernel/random/boot_id), 36 characters + NUL.
 int claunch_boot_id(char out[40]);
 

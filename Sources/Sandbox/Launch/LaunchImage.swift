@@ -1,6 +1,7 @@
 import AirlockCore
 import CJail
 import CLaunchImage
+import CSeccomp
 import Foundation
 
 /// The identity of one path a plan rests on, taken before the plan was
@@ -76,17 +77,17 @@ public struct LaunchImageTarget: Sendable {
         // What was read: unchanged in every way, and followed through a
         // symlink too (a profile may be one). The binaries: a new build
         // plans anew. The host: its cgroup hierarchies and device folder.
-        let binaries = [cli, (cli as NSString).deletingLastPathComponent + "/airlock"]
+        let binaries = [cli, (cli as NSString).deletingLastPathComponent + "/airlock"] + seccompLibrary()
         let device = DeviceFolder.shared.map { folder in
             [folder] + ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }
         } ?? []
         var prints: [LaunchImageFingerprint?] = []
         var seen = Set<String>()
-        for path in read where seen.insert(path).inserted {
+        for path in read + binaries where seen.insert(path).inserted {
             prints.append(.take(path, identityOnly: false))
             prints.append(.take(path, identityOnly: false, follow: true))
         }
-        prints += (binaries + device).map { .take($0, identityOnly: false) }
+        prints += device.map { .take($0, identityOnly: false) }
         prints += CgroupProbe.probedPaths.map { .take($0, identityOnly: true) }
         guard prints.allSatisfy({ $0 != nil }) else { return nil }
         return LaunchImageTarget(folder: String(cString: folder), key: key, fingerprints: prints.compactMap { $0 })
@@ -110,6 +111,15 @@ public struct LaunchImageTarget: Sendable {
             }
         }
         return target
+    }
+
+    /// The libseccomp this process loaded: it compiled the saved filter,
+    /// and an upgraded one plans anew.
+    private static func seccompLibrary() -> [String] {
+        let function = unsafeBitCast(seccomp_init as @convention(c) (UInt32) -> scmp_filter_ctx?, to: UnsafeRawPointer.self)
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX))
+        guard claunch_library_of(function, &path, path.count) == 0 else { return [] }
+        return [String(cString: path)]
     }
 
     /// This process's binary (the CLI that plans).
