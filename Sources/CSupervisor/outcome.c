@@ -47,16 +47,12 @@ static uint64_t whole_seconds_up(double seconds)
     return (uint64_t)ceil(seconds);
 }
 
-/// What all the run's processes may use together: the CPU limit plus the
-/// second RLIMIT_CPU's hard limit grants one process past it (as
-/// LaunchSupervisor.CPUBudget.nanoseconds, which the supervisor checks
-/// while the run lasts). Saturates where Swift's arithmetic would trap;
-/// launches allow at most a week.
-static double cpu_budget_seconds(uint64_t cpu_seconds)
+uint64_t csup_cpu_budget_ns(uint64_t cpu_seconds)
 {
-    uint64_t ns = cpu_seconds >= UINT64_MAX / 1000000000u ? UINT64_MAX : (cpu_seconds + 1) * 1000000000u;
-    return (double)ns / 1e9;
+    return cpu_seconds >= UINT64_MAX / 1000000000u ? UINT64_MAX : (cpu_seconds + 1) * 1000000000u;
 }
+
+static double cpu_budget_seconds(uint64_t cpu_seconds) { return (double)csup_cpu_budget_ns(cpu_seconds) / 1e9; }
 
 /// A positive decimal: significant digits d.ddd times 10^exponent.
 struct decimal {

@@ -82,6 +82,13 @@ struct csup_outcome {
 void csup_outcome_judge(const struct csup_outcome_input *in, const struct csup_limits_in_force *limits,
                         struct csup_outcome *out);
 
+/// What all of a run's processes may use together, in ns: the CPU limit
+/// plus one second, since RLIMIT_CPU's hard limit (one second past the soft
+/// one) lets a single process run that far. The supervisor checks it while
+/// the run lasts (LaunchSupervisor, the front end); the outcome judges by
+/// it. Saturates; launches allow at most a week.
+uint64_t csup_cpu_budget_ns(uint64_t cpu_seconds);
+
 /// The exit status a shell would report: the code, or 128 + signal.
 int csup_shell_status(int exited, int exit_value);
 

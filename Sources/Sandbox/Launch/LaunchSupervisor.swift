@@ -81,7 +81,7 @@ final class LaunchSupervisor {
         /// A single process is always stopped by its own rlimit first (and
         /// a shell sees its SIGXCPU); the total catches many processes.
         static func nanoseconds(for limits: ResourceLimits) -> UInt64 {
-            (limits.cpuSeconds + 1) * 1_000_000_000
+            csup_cpu_budget_ns(limits.cpuSeconds)
         }
 
         /// How often a running sandbox's usage is read: a run overshoots its
