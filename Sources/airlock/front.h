@@ -51,9 +51,9 @@ struct front_cgroup {
 
 /// Makes the run's cgroup and writes its limits. 0, or -errno (nothing left behind).
 int front_cgroup_create(struct front_cgroup *cgroup, const struct claunch_image *image);
-/// Reads the counters the image lists into `counts` (and the peak, when listed).
-void front_cgroup_read(const struct front_cgroup *cgroup, const struct claunch_image *image, struct csup_cgroup_counts *counts,
-                       uint64_t *peak, int *has_peak);
+/// Reads the counters a limit hit is judged by (the peak is only in
+/// `--json`'s result, which the CLI serves).
+void front_cgroup_read(const struct front_cgroup *cgroup, const struct claunch_image *image, struct csup_cgroup_counts *counts);
 /// The CPU time the run's processes used together, in ns (0 when not counted).
 uint64_t front_cgroup_cpu_ns(const struct front_cgroup *cgroup, const struct claunch_image *image);
 /// Removes the run's folders (retrying briefly while the dead sandbox leaves).

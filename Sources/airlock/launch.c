@@ -241,9 +241,7 @@ void front_launch(const struct claunch_image *image, char **argv, int dash)
     if (spawned.sync_fd >= 0) close(spawned.sync_fd);
 
     struct csup_cgroup_counts counts;
-    uint64_t peak = 0;
-    int has_peak = 0;
-    front_cgroup_read(&cgroup, image, &counts, &peak, &has_peak);
+    front_cgroup_read(&cgroup, image, &counts);
     close(spawned.pidfd);
     front_descendants_close(&tree);
 

@@ -96,20 +96,17 @@ static int read_counter(const struct front_cgroup *cgroup, const struct claunch_
     return 1;
 }
 
-void front_cgroup_read(const struct front_cgroup *cgroup, const struct claunch_image *image, struct csup_cgroup_counts *counts,
-                       uint64_t *peak, int *has_peak)
+void front_cgroup_read(const struct front_cgroup *cgroup, const struct claunch_image *image, struct csup_cgroup_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
-    *has_peak = 0;
     if (cgroup->count == 0) return;
     counts->present = 1;
     counts->counts_cpu = image->cgroup_counts_cpu;
     for (int i = 0; i < image->cgroup_counter_count; i++) {
         const struct claunch_cgroup_counter *counter = &image->cgroup_counters[i];
         uint64_t value = 0;
-        if (!read_counter(cgroup, counter, &value)) continue;
+        if (counter->kind == CLAUNCH_COUNTER_PEAK_MEMORY || !read_counter(cgroup, counter, &value)) continue;
         switch (counter->kind) {
-        case CLAUNCH_COUNTER_PEAK_MEMORY: *peak = value; *has_peak = 1; break;
         case CLAUNCH_COUNTER_MEMORY_LIMIT_HITS: counts->memory_limit_hits = value; break;
         case CLAUNCH_COUNTER_OOM_KILLS: counts->oom_kills = value; break;
         case CLAUNCH_COUNTER_PIDS_LIMIT_HITS: counts->pids_limit_hits = value; break;
