@@ -1,4 +1,5 @@
 import AirlockCore
+import CLaunchImage
 import Foundation
 import HostCommandSupport
 import Sandbox
@@ -16,6 +17,10 @@ import Testing
     private let environment: [String: String]
 
     init() throws {
+        // Images are sealed with a secret in the user's kernel keyring:
+        // without one the front end never runs from an image.
+        var secret = [UInt8](repeating: 0, count: 16)
+        try HostRequirement.require(claunch_mac_secret(1, &secret) == 0, "the kernel keyring (keyctl) that holds launch images' secret")
         images = URL(fileURLWithPath: try HostTemp("front-end").file("images"))
         var environment = ProcessInfo.processInfo.environment
         environment["AIRLOCK_LAUNCH_CACHE"] = images.path
