@@ -8,6 +8,7 @@
 #include "claunch_image.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
@@ -15,33 +16,58 @@
 
 // <linux/keyctl.h>'s values (Debian's libc has no keyctl wrapper).
 #define KEY_SPEC_USER_KEYRING (-4)
+#define KEYCTL_DESCRIBE 6
 #define KEYCTL_SETPERM 5
+#define KEYCTL_UNLINK 9
 #define KEYCTL_READ 11
 #define KEYCTL_SEARCH 10
-#define KEY_POS_ALL 0x3f000000u
 #define KEY_USR_VIEW 0x00010000u
 #define KEY_USR_READ 0x00020000u
 #define KEY_USR_SEARCH 0x00080000u
 
 static const char secret_name[] = "airlock:launch-image-mac-v1";
 
-static long find_secret(void)
+/// Only the user may see, read and find it: no possessor bits, since a
+/// process of another uid can come to possess this user's keyrings (a
+/// session keyring inherited across sudo or runuser).
+static const unsigned secret_permissions = KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH;
+
+/// The key `serial` is this user's and has exactly our permissions (a key
+/// of the same name linked in by someone else is not trusted).
+static int ours(long serial)
 {
-    return syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", secret_name, 0);
+    char description[512];
+    long length = syscall(SYS_keyctl, KEYCTL_DESCRIBE, serial, description, sizeof description);
+    if (length <= 0 || length > (long)sizeof description) return 0;
+    description[sizeof description - 1] = 0;
+    unsigned uid = 0, gid = 0, permissions = 0;
+    char type[16];
+    if (sscanf(description, "%15[^;];%u;%u;%x;", type, &uid, &gid, &permissions) != 4) return 0;
+    return strcmp(type, "user") == 0 && uid == (unsigned)geteuid() && permissions == secret_permissions;
 }
 
 int claunch_mac_secret(int create, unsigned char secret[16])
 {
-    long serial = find_secret();
+    long serial = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", secret_name, 0);
+    if (serial >= 0 && !ours(serial)) {
+        // Not ours (linked in by someone else, or left with other
+        // permissions): never used. The writer replaces it.
+        if (!create) return -EPERM;
+        (void)syscall(SYS_keyctl, KEYCTL_UNLINK, serial, KEY_SPEC_USER_KEYRING);
+        serial = -1;
+    }
     if (serial < 0 && create) {
         unsigned char fresh[16];
         if (getrandom(fresh, sizeof fresh, 0) != (ssize_t)sizeof fresh) return -EIO;
         serial = syscall(SYS_add_key, "user", secret_name, fresh, sizeof fresh, KEY_SPEC_USER_KEYRING);
-        // Readable by this user's processes, not only by whoever possesses
-        // the keyring it was made from (a later front end may not).
-        if (serial >= 0) (void)syscall(SYS_keyctl, KEYCTL_SETPERM, serial, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH);
+        if (serial >= 0 && syscall(SYS_keyctl, KEYCTL_SETPERM, serial, secret_permissions) != 0) {
+            int error = errno;
+            (void)syscall(SYS_keyctl, KEYCTL_UNLINK, serial, KEY_SPEC_USER_KEYRING);
+            return -error;
+        }
     }
     if (serial < 0) return -errno;
+    if (!ours(serial)) return -EPERM;  // a replacement raced in
     long length = syscall(SYS_keyctl, KEYCTL_READ, serial, secret, 16);
     if (length < 0) return -errno;
     return length == 16 ? 0 : -EINVAL;

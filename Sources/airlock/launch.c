@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /// What the loop observed beyond csup_run: the recorder's part that a
@@ -119,11 +120,12 @@ static void tear_down_later(int mount_ns_fd, struct front_cgroup *cgroup, const 
     pid_t pid = fork();
     if (pid == 0) {
         (void)setsid();
-        // Nothing of the caller's: only the namespace is kept.
+        // Nothing of the caller's: only the namespace is kept (as fd 3).
         for (int fd = 0; fd <= 2; fd++) close(fd);
-        for (int fd = 3; fd < 1024; fd++) {
-            if (fd != mount_ns_fd) close(fd);
+        if (mount_ns_fd >= 0 && mount_ns_fd != 3) {
+            mount_ns_fd = dup2(mount_ns_fd, 3) == 3 ? 3 : -1;
         }
+        (void)syscall(SYS_close_range, mount_ns_fd == 3 ? 4u : 3u, ~0u, 0);
         tear_down(mount_ns_fd, cgroup);
         front_cgroup_sweep(image);
         _exit(0);

@@ -37,7 +37,9 @@ static void *read_image(const unsigned char key[32], size_t *length)
     struct stat info;
     int fd = -1;
     if (fstat(folder_fd, &info) == 0 && private_to_us(&info, S_IFDIR)) {
-        fd = openat(folder_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        // Non-blocking: a FIFO planted at the name must not hang us (it is
+        // refused below as not a regular file).
+        fd = openat(folder_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) front_trace("no launch image %s for these options", name);
     } else {
         front_trace("launch image folder %s is not private to this user: not used", folder);
@@ -93,6 +95,17 @@ const struct claunch_image *front_load_image(char **argv, int dash, void **buffe
     for (int i = 0; image && i < image->fingerprint_count; i++) {
         if (!claunch_fingerprint_matches(&image->fingerprints[i])) {
             front_trace("launch image is stale: %s changed", image->fingerprints[i].path);
+            image = NULL;
+        }
+    }
+    // The host's cgroups as the plan found them: a plan made without the
+    // memory cgroup (read-only mount, another namespace) must not be served
+    // once the host offers it.
+    uint32_t usable = 0;
+    if (image) {
+        int version = claunch_cgroup_probe(&usable);
+        if (version != image->probed_cgroup_version || usable != image->probed_cgroup_controllers) {
+            front_trace("launch image is stale: the host's cgroups changed");
             image = NULL;
         }
     }

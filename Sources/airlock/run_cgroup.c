@@ -154,7 +154,13 @@ void front_cgroup_sweep(const struct claunch_image *image)
             if (sscanf(entry->d_name, "run-%d-", &owner) != 1 || owner <= 0) continue;
             if (kill(owner, 0) == 0 || errno != ESRCH) continue;
             char path[512];
-            if (snprintf(path, sizeof path, "%s/%s", parent, entry->d_name) < (int)sizeof path) (void)rmdir(path);
+            struct stat info;
+            if (snprintf(path, sizeof path, "%s/%s", parent, entry->d_name) >= (int)sizeof path || stat(path, &info) != 0) continue;
+            // A pid this process can't see (another pid namespace sharing
+            // the hierarchy) may own a cgroup it is about to join: only
+            // folders older than a minute are taken for abandoned.
+            if (time(NULL) - info.st_mtime < 60) continue;
+            (void)rmdir(path);
         }
         closedir(folder);
     }

@@ -185,6 +185,10 @@ struct claunch_image {
     /// the child adds its path rules to it).
     struct cjail_landlock_ruleset_attr landlock_attr;
 
+    /// What claunch_cgroup_probe said when the launch was planned: the
+    /// front end runs the image only while it still says so.
+    int32_t probed_cgroup_version;
+    uint32_t probed_cgroup_controllers;
     int32_t cgroup_version;   // 0: no cgroup; 1 or 2
     const struct claunch_cgroup_folder *cgroup_folders;
     int32_t cgroup_folder_count;
@@ -232,6 +236,13 @@ int claunch_landlock_ruleset(const struct cjail_landlock_ruleset_attr *attr);
 /// count, or -ENAMETOOLONG when `storage` or `max` is too small.
 int claunch_exec_candidates(const char *command, const char *path, char *storage, size_t storage_size, const char **out,
                             int max);
+
+/// The cgroup hierarchy this host mounts at /sys/fs/cgroup (0: none, 1 or
+/// 2) and, in *usable, which of the controllers Airlock uses it may manage:
+/// bit i for memory, pids, cpu, cpuacct (v1's cpuacct counts a run's CPU
+/// time as a whole; v2 counts it in every cgroup). HostCapabilities plans
+/// by it, and the front end asks again before it runs a saved plan.
+int claunch_cgroup_probe(uint32_t *usable);
 
 /// The path of the shared library that holds `function`. 0 or -errno.
 int claunch_library_of(const void *function, char *out, size_t size);

@@ -76,7 +76,8 @@ public struct LaunchImageTarget: Sendable {
         }
         // What was read: unchanged in every way, and followed through a
         // symlink too (a profile may be one). The binaries: a new build
-        // plans anew. The host: its cgroup hierarchies and device folder.
+        // plans anew. The host: its device folder (its cgroups are probed
+        // again by the front end itself).
         let binaries = [cli, (cli as NSString).deletingLastPathComponent + "/airlock"] + seccompLibrary()
         let device = DeviceFolder.shared.map { folder in
             [folder] + ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }
@@ -88,7 +89,6 @@ public struct LaunchImageTarget: Sendable {
             prints.append(.take(path, identityOnly: false, follow: true))
         }
         prints += device.map { .take($0, identityOnly: false) }
-        prints += CgroupProbe.probedPaths.map { .take($0, identityOnly: true) }
         guard prints.allSatisfy({ $0 != nil }) else { return nil }
         return LaunchImageTarget(folder: String(cString: folder), key: key, fingerprints: prints.compactMap { $0 })
     }

@@ -42,6 +42,8 @@ enum LaunchImageWriter {
         image.exec_path = UnsafePointer(arena.string(plan.environment["PATH"] ?? LaunchPlan.defaultPath))
         image.landlock_attr = root.landlock.attributes
 
+        (image.probed_cgroup_version, image.probed_cgroup_controllers) = CgroupProbe.bits(version: host.cgroupVersion,
+                                                                                       controllers: host.cgroupControllers)
         if let cgroup { describe(cgroup, limits: plan.limits, into: &image, arena: arena) }
         image.verdicts = UnsafeRawPointer(arena.bytes(filter.verdictTable))
         image.verdicts_length = UInt64(filter.verdictTable.count)
@@ -73,7 +75,6 @@ enum LaunchImageWriter {
             print.identity_only = 1
             return print
         }
-        prints += cgroupControllers(host: host, arena: arena)
         image.fingerprints = UnsafePointer(arena.array(prints))
         image.fingerprint_count = Int32(prints.count)
 
@@ -130,20 +131,6 @@ enum LaunchImageWriter {
     /// binds one by one (the folder itself is among the target's prints).
     private static func deviceNodes(_ root: RootPlan) -> [String] {
         root.mounts.entries.filter { $0.kind == .bindDevice }.map(\.source)
-    }
-
-    /// v2's controllers are a file's contents, not a folder's entries:
-    /// compared byte for byte (cgroupfs times say nothing).
-    private static func cgroupControllers(host: HostCapabilities, arena: CArena) -> [claunch_fingerprint] {
-        guard host.cgroupVersion == .v2, let cgroupRoot = host.cgroupRoot else { return [] }
-        let path = cgroupRoot + "/cgroup.controllers"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        let contents = Data(text.utf8)
-        var print = claunch_fingerprint()
-        print.path = UnsafePointer(arena.string(path))
-        print.contents = UnsafePointer(arena.bytes(contents))
-        print.contents_length = UInt64(contents.count)
-        return [print]
     }
 
     static func name(of key: [UInt8]) -> String {

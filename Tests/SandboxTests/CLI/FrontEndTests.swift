@@ -288,6 +288,49 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: shared.path) == ["notes.img"])
     }
 
+    /// A FIFO planted at an image's name (by anything running as the user)
+    /// must not hang the front end: it is not a file, so it is a miss.
+    @Test func aFifoAtTheImagesNameIsAMissNotAHang() throws {
+        let options = ["--profile", "strict", "--", "echo", "ok"]
+        _ = try exec(options)
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: images.path).first { $0.hasSuffix(".img") })
+        let path = images.appendingPathComponent(name).path
+        #expect(unlink(path) == 0)
+        #expect(mkfifo(path, 0o600) == 0)
+        let out = try HostCommand.run("/usr/bin/timeout", ["20", BuiltBinary.path("airlock"), "exec"] + options, environment: environment,
+                                      stdin: .null)
+        #expect(out.status == 0, "\(out.stderrText)")
+        #expect(out.stdoutText == "ok\n")
+    }
+
+    /// The secret is the user's alone: no possessor rights (a process of
+    /// another uid can come to possess the user's keyrings), and a key of
+    /// that name with other rights is never used.
+    @Test func theSecretsKeyGrantsOnlyItsUser() throws {
+        _ = try exec(["--profile", "strict", "--", "/bin/true"])
+        let keys = try String(contentsOfFile: "/proc/keys", encoding: .utf8).split(separator: "\n")
+        let line = try #require(keys.first { $0.hasSuffix("airlock:launch-image-mac-v1: 16") && $0.contains(" \(geteuid()) ") })
+        #expect(line.split(separator: " ", omittingEmptySubsequences: true)[4] == "000b0000", "\(line)")
+    }
+
+    /// A plan made while the memory and pids cgroups could not be written
+    /// (here: a private mount namespace with them read-only) runs with
+    /// rlimits alone; once the host offers them again the image is stale.
+    @Test func anImagePlannedWithoutCgroupsIsStaleOnceTheyAreBack() throws {
+        try HostRequirement.require(getuid() == 0, "root (remounting cgroup hierarchies read-only in a private mount namespace)")
+        try HostRequirement.require(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/cgroup.procs"),
+                                    "a cgroup v1 memory hierarchy (this test remounts it read-only)")
+        let options = ["--profile", "strict", "--", "/bin/true"]
+        let script = "mount -o remount,bind,ro /sys/fs/cgroup/memory && mount -o remount,bind,ro /sys/fs/cgroup/pids && "
+            + "exec \"$0\" exec \"$@\""
+        let inside = try HostCommand.run("/usr/bin/unshare", ["-m", "--propagation", "private", "sh", "-c", script, BuiltBinary.path("airlock")]
+                                         + options, environment: environment, stdin: .null)
+        #expect(inside.status == 0, "\(inside.stderrText)")
+        let outside = try exec(options)
+        #expect(!outside.fromImage)
+        #expect(outside.trace.contains { $0.contains("the host's cgroups changed") }, "\(outside.trace)")
+    }
+
     @Test func anImageAnotherUserCouldHaveWrittenOrThatIsDamagedIsNotUsed() throws {
         let options = ["--profile", "strict", "--", "echo", "ok"]
         _ = try exec(options)
