@@ -62,18 +62,12 @@ enum LaunchImageWriter {
         if let changed = target.fingerprints.first(where: { !$0.isCurrent }) {
             throw AirlockError(.setupFailed, "\(changed.path) changed while the launch was planned; no image saved")
         }
-        var prints = target.fingerprints.map { print -> claunch_fingerprint in
+        let nodes = deviceNodes(root).map { LaunchImageFingerprint.take($0, identityOnly: true) }
+        guard nodes.allSatisfy({ $0 != nil }) else { throw AirlockError(.setupFailed, "a device node could not be looked at; no image saved") }
+        let prints = (target.fingerprints + nodes.compactMap { $0 }).map { print -> claunch_fingerprint in
             var copy = print.taken
             copy.path = UnsafePointer(arena.string(print.path))
             return copy
-        }
-        prints += try deviceNodes(root).map { path in
-            var print = claunch_fingerprint()
-            let rc = claunch_fingerprint_take(path, 0, &print)
-            guard rc == 0 else { throw AirlockError(.setupFailed, "cannot look at \(path): \(String(cString: strerror(-rc)))") }
-            print.path = UnsafePointer(arena.string(path))
-            print.identity_only = 1
-            return print
         }
         image.fingerprints = UnsafePointer(arena.array(prints))
         image.fingerprint_count = Int32(prints.count)

@@ -14,11 +14,11 @@ struct ExecRun {
             // ahead) comes up on another thread while this one reads the
             // profile: the two are the largest costs of a one-shot start.
             let engine = BackgroundValue { SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true)) }
-            // Reads only this profile and its parents, not the whole catalog.
             // The files the plan will be read from are fingerprinted before
             // they are read (see `LaunchImageTarget`).
             let target = imageTarget()
             let profiles = try ShippedProfiles.directoryAndSearch()
+            // Reads only this profile and its parents, not the whole catalog.
             let resolved = try ProfileCatalog.resolveOnly(nameOrFile: arguments.profile, directory: profiles.directory)
             let request = try makeRequest(profile: resolved)
             let binds = resolved.filesystem.readOnly + resolved.filesystem.writable + request.extraReadOnly + request.extraWritable
