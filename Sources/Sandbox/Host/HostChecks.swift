@@ -1,4 +1,5 @@
 import AirlockCore
+import CLaunchImage
 import Foundation
 
 /// One line of `airlock doctor`.
@@ -58,12 +59,29 @@ public enum HostChecks {
                                     detail: "\(host.cgroupVersion.rawValue), usable controllers: \(host.cgroupControllers.isEmpty ? "none" : host.cgroupControllers.joined(separator: ", "))",
                                     fix: missing.isEmpty ? nil : "run airlock as root or delegate a cgroup subtree with \(missing.joined(separator: ", ")) to its user"))
         }
+        checks.append(launchImages())
         if let scope = HostCapabilities.readInt("/proc/sys/kernel/yama/ptrace_scope") {
             checks.append(HostCheck(name: "ptrace scope (for the syscall recorder)", status: scope >= 3 ? .fail : .ok,
                                     detail: "kernel.yama.ptrace_scope=\(scope)",
                                     fix: scope >= 3 ? "set kernel.yama.ptrace_scope ≤ 2 (needs a reboot once 3 is set)" : nil))
         }
         return checks
+    }
+
+    /// Whether `airlock exec` can save and run launch images here: they are
+    /// sealed with a secret in the user's kernel keyring (made now if
+    /// missing, as the first `airlock exec` would). Without it every launch
+    /// is planned by airlock-cli: slower, confined the same.
+    static func launchImages() -> HostCheck {
+        var secret = [UInt8](repeating: 0, count: 16)
+        let rc = claunch_mac_secret(1, &secret)
+        guard rc != 0 else {
+            return HostCheck(name: "launch images", status: .ok,
+                             detail: "the kernel keyring holds their secret: repeated airlock exec launches start from saved plans")
+        }
+        return HostCheck(name: "launch images", status: .warn,
+                         detail: "no secret in the kernel keyring (\(String(cString: strerror(-rc)))): every airlock exec is planned by airlock-cli (slower, same confinement)",
+                         fix: "allow keyctl and add_key to Airlock (a container's seccomp profile may deny them)")
     }
 
     /// Runs /bin/true under the shipped strict profile.

@@ -1,3 +1,4 @@
+import CLaunchImage
 import Foundation
 import Testing
 
@@ -11,6 +12,16 @@ import Testing
         let statuses = checks.compactMap { $0["status"] as? String }
         #expect(statuses.count == checks.count)
         #expect(statuses.allSatisfy { ["ok", "warn", "FAIL"].contains($0) }, "\(statuses)")
+    }
+
+    /// The front end's launch images need the kernel keyring: doctor says
+    /// whether this host has one, as the CLI finds it.
+    @Test func launchImagesAreReported() throws {
+        let out = try BuiltBinary.run("airlock", ["doctor"])
+        let line = try #require(out.stdout.split(separator: "\n").first { $0.contains("] launch images:") }, "\(out.stdout)")
+        var secret = [UInt8](repeating: 0, count: 16)
+        let available = claunch_mac_secret(0, &secret) == 0
+        #expect(line.hasPrefix(available ? "  [ok  ]" : "  [warn]"), "\(line)")
     }
 
     @Test func textStatusesShareOneWidth() throws {
