@@ -10,7 +10,7 @@ import Testing
 /// that moment (an agent that hung up) must not roll the change back after
 /// its events were recorded: the trail would show a request that never
 /// existed, or an expiry written twice.
-@Suite("Cancelled callers", .timeLimit(.minutes(1)))
+@Suite("Cancelled callers", .timeLimit(.minutes(3)))
 struct CancelledTransactionTests {
     @Test func aCallerCancelledMidTransactionLeavesTheRecordItsEventsDescribe() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("approvals-\(UUID().uuidString)")

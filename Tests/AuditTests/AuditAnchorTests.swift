@@ -149,7 +149,7 @@ struct AuditAnchorTests {
     }
 
     /// A quiet trail is anchored by the timer, not only after N events.
-    @Test(.timeLimit(.minutes(1))) func timerAnchorsAQuietTail() async throws {
+    @Test(.timeLimit(.minutes(3))) func timerAnchorsAQuietTail() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }
         let published = Mutex<[AuditCheckpoint]>([])

@@ -6,7 +6,7 @@ import Testing
 /// used to overflow the stack or take exponential or quadratic time. Each
 /// must come back with a decision that is not an allow of something unread.
 /// The suite's time limit is a hang detector only: no test asserts a timing.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct RobustnessTests {
     static let sizeLimit = 65_536
 

@@ -9,7 +9,7 @@ import Testing
 /// to the target to create the link). DESIGN.md: "no symlink following in
 /// sandbox-writable paths" — the later run's bind must not follow it to a
 /// host directory nobody meant to expose.
-@Suite("Symlinks planted in bind sources", .timeLimit(.minutes(1)))
+@Suite("Symlinks planted in bind sources", .timeLimit(.minutes(3)))
 struct BindSourceSymlinkTests {
     @Test func plantedSymlinkDoesNotRedirectALaterBind() throws {
         let shared = try HostTemp("shared")

@@ -12,7 +12,7 @@ import Testing
 /// attempt. Several would fail with EPERM from the kernel alone (the
 /// sandbox has no capabilities): the denied record is what shows the
 /// filter refused them before the kernel looked.
-@Suite("Denied syscalls", .timeLimit(.minutes(1)))
+@Suite("Denied syscalls", .timeLimit(.minutes(3)))
 struct DeniedSyscallTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let command: [String]

@@ -6,7 +6,7 @@ import Testing
 /// Writes must land only in the sandbox's own writable places (workspace,
 /// tmpfs, explicitly writable binds). Each test checks the host afterwards:
 /// a write that "failed" inside but still changed a host file is a failure.
-@Suite("Writing outside the workspace", .timeLimit(.minutes(1)))
+@Suite("Writing outside the workspace", .timeLimit(.minutes(3)))
 struct FilesystemWriteTests {
     /// Control: the tool's writes work where writing is allowed, so the
     /// refusals below are the sandbox's doing.

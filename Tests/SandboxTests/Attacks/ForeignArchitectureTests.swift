@@ -8,7 +8,7 @@ import Testing
 /// made through the 32-bit `int 0x80` gate (different numbering) or the x32
 /// ABI (bit 30 set): the filter must check the architecture first and kill
 /// the sandbox, naming the syscall, rather than let it run.
-@Suite("Foreign architecture syscalls", .timeLimit(.minutes(1)))
+@Suite("Foreign architecture syscalls", .timeLimit(.minutes(3)))
 struct ForeignArchitectureTests {
     @Test func int80IsKilledAndNamed() throws {
         try HostRequirement.require(Self.hostHasIA32Emulation, "this kernel has no 32-bit syscall emulation (int 0x80)")

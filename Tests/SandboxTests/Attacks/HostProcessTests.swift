@@ -7,7 +7,7 @@ import Testing
 /// `sleep` running as the very host uid the sandbox maps to (nobody), so an
 /// ordinary permission check would *not* stop a signal or ptrace; only the
 /// pid namespace, Landlock's signal scoping and seccomp do.
-@Suite("Seeing and signalling host processes", .timeLimit(.minutes(1)))
+@Suite("Seeing and signalling host processes", .timeLimit(.minutes(3)))
 struct HostProcessTests {
     @Test func sandboxSeesOnlyItsOwnProcesses() throws {
         let victim = try HostVictim()

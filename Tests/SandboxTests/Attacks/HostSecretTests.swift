@@ -10,7 +10,7 @@ import Testing
 /// The secret lives in /var/tmp, not /tmp: the test profile mounts its own
 /// tmpfs on /tmp, which would hide a secret there even from a sandbox that
 /// saw the whole host root.
-@Suite("Reading a host secret", .timeLimit(.minutes(1)))
+@Suite("Reading a host secret", .timeLimit(.minutes(3)))
 struct HostSecretTests {
     static let parent = "/var/tmp"
 

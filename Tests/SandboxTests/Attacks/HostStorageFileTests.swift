@@ -10,7 +10,7 @@ import Testing
 /// shares the folder (every sandbox maps to the same host uid when Airlock
 /// is root). Each test binds a host folder the sandbox user owns, so
 /// ordinary permissions would let the writes through, and checks it after.
-@Suite("Airlock's own files stay off host storage", .timeLimit(.minutes(1)))
+@Suite("Airlock's own files stay off host storage", .timeLimit(.minutes(3)))
 struct HostStorageFileTests {
     @Test func aCredentialIsNeverWrittenIntoABind() throws {
         let host = try HostTemp("run-bind")

@@ -10,7 +10,7 @@ import Testing
 /// root itself: after the host root is detached from above it, the host's
 /// whole filesystem would be the sandbox's root, with the Landlock rules
 /// meant for the mount point granted on it.
-@Suite("Symlinks planted on the way to a mount target", .timeLimit(.minutes(1)))
+@Suite("Symlinks planted on the way to a mount target", .timeLimit(.minutes(3)))
 struct MountTargetSymlinkTests {
     @Test(arguments: [
         ("/", "/project/build"),
@@ -74,7 +74,7 @@ struct MountTargetSymlinkTests {
 /// shared folder: a profile that allows mknod, another host user; made
 /// here from the host, as the fixture profile refuses mknod): opening it
 /// to mount onto must fail the launch, not block it waiting for a reader.
-@Suite("A FIFO planted at a file mount point", .timeLimit(.minutes(1)))
+@Suite("A FIFO planted at a file mount point", .timeLimit(.minutes(3)))
 struct MountTargetFIFOTests {
     @Test func aPlantedFIFOFailsTheLaterLaunch() throws {
         let project = try HostTemp("fifo-project")
@@ -101,7 +101,7 @@ struct MountTargetFIFOTests {
 /// later run's working directory is must not move that run's `.` (onto
 /// its credential's folder, /etc, ...). Twice: a warm child that has sealed
 /// itself enters the directory under its own filter.
-@Suite("A symlink planted at the working directory", .timeLimit(.minutes(1)))
+@Suite("A symlink planted at the working directory", .timeLimit(.minutes(3)))
 struct WorkdirSymlinkTests {
     @Test(arguments: ["/etc", "../workspace"])
     func aPlantedLinkFailsTheLaterLaunch(linkText: String) throws {

@@ -9,7 +9,7 @@ import Testing
 /// covered in `DeniedSyscallTests`; these cover `clone3` (whose flags live
 /// in memory a filter cannot inspect) and check the effect, not only the
 /// errno.
-@Suite("Nested namespaces", .timeLimit(.minutes(1)))
+@Suite("Nested namespaces", .timeLimit(.minutes(3)))
 struct NamespaceTests {
     /// clone3 must fail with ENOSYS so libc falls back to clone(2), whose
     /// flags the filter can see.

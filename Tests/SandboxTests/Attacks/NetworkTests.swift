@@ -6,7 +6,7 @@ import Testing
 /// Loopback listeners opened by the test on the host, attacked from inside.
 /// Each test asserts the attempt failed inside *and* that the host listener
 /// never saw a connection or datagram.
-@Suite("Reaching host listeners", .timeLimit(.minutes(1)))
+@Suite("Reaching host listeners", .timeLimit(.minutes(3)))
 struct NetworkTests {
     static func profile(_ network: NetworkPolicy) -> SandboxProfile {
         Fixtures.profile(name: "test-net-\(network.rawValue)", network: network)

@@ -9,7 +9,7 @@ import Testing
 /// read-only mount's (EROFS). The sandbox user (uid 1000 inside) is not
 /// root, so EACCES would come from file permissions alone and prove
 /// nothing about the mount. Host values are checked after.
-@Suite("Writing /proc/sys", .timeLimit(.minutes(1)))
+@Suite("Writing /proc/sys", .timeLimit(.minutes(3)))
 struct ProcSysTests {
     static let knobs = ["/proc/sys/fs/lease-break-time", "/proc/sys/kernel/core_pattern", "/proc/sys/vm/overcommit_memory"]
 

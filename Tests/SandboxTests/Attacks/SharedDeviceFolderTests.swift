@@ -7,7 +7,7 @@ import Testing
 /// `DeviceFolder`). A sandbox that could change it would reach every other
 /// sandbox and the host: each attempt must fail inside, and the folder must
 /// be exactly as it was, checked from outside.
-@Suite("The shared /dev folder from inside", .timeLimit(.minutes(1)))
+@Suite("The shared /dev folder from inside", .timeLimit(.minutes(3)))
 struct SharedDeviceFolderTests {
     @Test func aSandboxCannotChangeTheSharedFolder() throws {
         try HostRequirement.require(getuid() == 0, "root (mknod) for the shared /dev folder")

@@ -10,7 +10,7 @@ import Testing
 /// a vsock port; a sandbox that got a vsock socket would bind the same port
 /// and see EADDRINUSE, proof of the shared port space without contacting
 /// anyone. Here it must never get as far as a socket.
-@Suite("Socket conditions keep the family limit", .timeLimit(.minutes(1)))
+@Suite("Socket conditions keep the family limit", .timeLimit(.minutes(3)))
 struct SocketConditionTests {
     static func profile(_ condition: SyscallCondition) -> SandboxProfile {
         var profile = Fixtures.profile(name: "test-socket-condition", extraAllow: ["socket"])

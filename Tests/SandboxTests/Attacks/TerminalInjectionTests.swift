@@ -9,7 +9,7 @@ import Testing
 /// shell. The filter refuses it with EPERM (without the filter the call
 /// would fail differently, with ENOTTY on the sandbox's pipes), including
 /// when the upper 32 bits of the command are set, which the kernel ignores.
-@Suite("Terminal injection", .timeLimit(.minutes(1)))
+@Suite("Terminal injection", .timeLimit(.minutes(3)))
 struct TerminalInjectionTests {
     @Test func tiocstiIsRefusedByTheFilter() throws {
         let outcome = try AttackTool.run(["tiocsti", "tiocsti_high"], stdin: Data("x".utf8))

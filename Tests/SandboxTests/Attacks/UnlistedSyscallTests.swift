@@ -14,7 +14,7 @@ import Testing
 /// `getcpu` serves as the real syscall: harmless, absent from the test
 /// profile's list, and it succeeds when a profile does allow it (the
 /// control), so an ENOSYS or EPERM below is the filter's answer.
-@Suite("Unlisted syscalls", .timeLimit(.minutes(1)))
+@Suite("Unlisted syscalls", .timeLimit(.minutes(3)))
 struct UnlistedSyscallTests {
     static let getcpu = SyscallTable.number(of: "getcpu")!
 

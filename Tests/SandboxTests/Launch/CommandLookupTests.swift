@@ -5,7 +5,7 @@ import Testing
 
 /// Where the command is looked up, and where it starts: an error that
 /// names what is wrong, not a setup failure elsewhere.
-@Suite("Command lookup and working directory", .timeLimit(.minutes(1)))
+@Suite("Command lookup and working directory", .timeLimit(.minutes(3)))
 struct CommandLookupTests {
     /// A PATH with no absolute folder leaves nothing to try: the launch is
     /// refused as "not found" before the child gets its command.

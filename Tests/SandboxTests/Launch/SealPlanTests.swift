@@ -38,7 +38,7 @@ import Testing
 /// A sealed child put its limits, filter and flags in force ahead of time;
 /// a command plan that asks for other ones (the pool's key should make that
 /// impossible) must fail the launch, not run with what was sealed.
-@Suite("Sealed children check their command's plan", .timeLimit(.minutes(1)))
+@Suite("Sealed children check their command's plan", .timeLimit(.minutes(3)))
 struct SealedPlanMismatchTests {
     static func run(sealed sealLimits: ResourceLimits, asked planLimits: ResourceLimits) throws -> Observation {
         let engine = Fixtures.engine

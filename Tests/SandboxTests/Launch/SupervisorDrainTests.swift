@@ -9,7 +9,7 @@ import Testing
 /// report EOF, no more. A write end that outlived the child (passed out of
 /// the sandbox over a socket) must not keep the launch waiting, and what it
 /// never sent must show as truncated output, not as a complete one.
-@Suite("Supervisor drain", .timeLimit(.minutes(1)))
+@Suite("Supervisor drain", .timeLimit(.minutes(3)))
 struct SupervisorDrainTests {
     /// Runs the loop over /bin/true's pidfd and a stdout pipe whose write
     /// end this test holds open (`leak`) or closes first.

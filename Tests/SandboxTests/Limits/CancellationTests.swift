@@ -52,7 +52,7 @@ struct CancellationTests {
 
 /// Once the engine is shutting down (killAll), a launch is refused before
 /// anything of it runs: nothing would be left to kill it.
-@Suite("Launches after shutdown", .timeLimit(.minutes(1)))
+@Suite("Launches after shutdown", .timeLimit(.minutes(3)))
 struct LaunchAfterShutdownTests {
     @Test func aLaunchAfterKillAllIsRefusedAndNothingRuns() throws {
         let engine = SandboxEngine(options: .init(prewarm: false))

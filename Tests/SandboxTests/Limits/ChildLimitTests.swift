@@ -10,7 +10,7 @@ import Testing
 /// inside (the shell saw its child killed, the file stopped at the limit)
 /// and that the result still reports the hit, learnt from the kernel's
 /// process events (which need root on the host).
-@Suite("Limits hit by a child process", .timeLimit(.minutes(1)))
+@Suite("Limits hit by a child process", .timeLimit(.minutes(3)))
 struct ChildLimitTests {
     @Test func fileSizeLimitStopsAChild() throws {
         let profile = Fixtures.profile(name: "test-child-fsize", limits: ResourceLimits(wallSeconds: 20, fileSizeBytes: 1 << 20))

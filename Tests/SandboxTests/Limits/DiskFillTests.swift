@@ -5,7 +5,7 @@ import Testing
 
 /// Filling a disk: one file stops at the file-size limit; filling the workspace stops at its tmpfs size with ENOSPC,
 /// in memory, never on the host's disk.
-@Suite("Disk fill", .timeLimit(.minutes(1)))
+@Suite("Disk fill", .timeLimit(.minutes(3)))
 struct DiskFillTests {
     static let ddTooBig = ["/usr/bin/dd", "if=/dev/zero", "of=/workspace/big", "bs=65536", "count=64"]
 

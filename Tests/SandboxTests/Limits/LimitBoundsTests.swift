@@ -7,7 +7,7 @@ import Testing
 /// library user) gets the same ranges as a profile: a limit the kernel
 /// would read as unlimited, or could never apply, is refused before
 /// anything starts.
-@Suite("Limit ranges at launch", .timeLimit(.minutes(1)))
+@Suite("Limit ranges at launch", .timeLimit(.minutes(3)))
 struct LimitBoundsTests {
     @Test(arguments: [
         (ResourceLimits(wallSeconds: 1e300), "the wall limit"),

@@ -8,7 +8,7 @@ import Testing
 /// killed, and the result says the memory limit did it. Nothing of the run
 /// is left on the host afterwards: each test puts a unique token in every
 /// command line and looks for it in the host's /proc.
-@Suite("Memory balloon", .timeLimit(.minutes(1)))
+@Suite("Memory balloon", .timeLimit(.minutes(3)))
 struct MemoryTests {
     @Test func balloonIsKilledAtTheMemoryLimit() throws {
         try HostRequirement.require(Fixtures.engine.host.cgroupControllers.contains("memory"),

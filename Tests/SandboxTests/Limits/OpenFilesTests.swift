@@ -7,7 +7,7 @@ import Testing
 /// (RLIMIT_NOFILE). A refused open is an errno the process handles, which
 /// the engine can't observe without tracing every call, so `limitsHit` does
 /// not list it, and the manifest says so (`limitsUnobserved`).
-@Suite("Open files", .timeLimit(.minutes(1)))
+@Suite("Open files", .timeLimit(.minutes(3)))
 struct OpenFilesTests {
     static let openUntilRefused = """
         import errno, sys

@@ -8,7 +8,7 @@ import Testing
 /// returns on its own, long before the wall-clock limit. A writer that
 /// shrugs off both must still be ended, and nothing of any flood may be
 /// left running on the host (a unique token in argv marks its processes).
-@Suite("Output flood", .timeLimit(.minutes(1)))
+@Suite("Output flood", .timeLimit(.minutes(3)))
 struct OutputFloodTests {
     @Test func floodIsTruncatedAndEndsTheRun() throws {
         let cap: UInt64 = 64 << 10

@@ -7,7 +7,7 @@ import Testing
 /// refuses a rule that grants folder rights (make_dir, remove_file...) on a
 /// file, so such a bind failed every launch at the Landlock step; it gets
 /// the file rights alone.
-@Suite("Writable file binds", .timeLimit(.minutes(1)))
+@Suite("Writable file binds", .timeLimit(.minutes(3)))
 struct WritableFileBindTests {
     @Test func aWritableFileBindTakesWrites() throws {
         let folder = try HostTemp("file-bind")

@@ -8,7 +8,7 @@ import Testing
 /// under a thousand names) must not thereby hide the denied syscall it
 /// makes next: denied and recorded calls are bounded separately, and a call
 /// past a bound is still counted under its syscall's name.
-@Suite("Recording past its bound", .timeLimit(.minutes(1)))
+@Suite("Recording past its bound", .timeLimit(.minutes(3)))
 struct RecordingCapTests {
     @Test func aDeniedSyscallAfterAFloodOfRecordedOnesIsStillListed() throws {
         let files = SyscallRecorder.maxDistinct + 100

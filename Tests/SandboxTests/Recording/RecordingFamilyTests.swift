@@ -7,7 +7,7 @@ import Testing
 /// point for the same act must not hide it. The shipped profiles record
 /// openat, unlinkat, renameat2 and truncate: the whole family of each is
 /// recorded, and an execveat on a bare descriptor names the file it ran.
-@Suite("Recording families", .timeLimit(.minutes(1)))
+@Suite("Recording families", .timeLimit(.minutes(3)))
 struct RecordingFamilyTests {
     @Test func everyEntryPointForAWriteIsRecorded() throws {
         let strict = try ProfileCatalog.shipped().resolve(name: "strict")
