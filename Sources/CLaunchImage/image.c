@@ -36,7 +36,7 @@ static uint32_t layout_signature(void)
         sizeof(struct cjail_plan), sizeof(struct cjail_mount), sizeof(struct cjail_rlimit),
         sizeof(struct cjail_landlock_path_rule), sizeof(struct claunch_fingerprint),
         sizeof(struct claunch_cgroup_folder), sizeof(struct claunch_cgroup_write), sizeof(struct claunch_cgroup_counter),
-        4, // the format's own version
+        5, // the format's own version
     };
     uint32_t signature = 2166136261u;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) signature = (signature ^ sizes[i]) * 16777619u;
@@ -121,6 +121,23 @@ static size_t put_string_array(struct builder *b, char *const *strings)
     return array;
 }
 
+/// Appends `count` records of `size` bytes, then the string each names at
+/// the offsets in `fields` (its `const char *` members), pointed to from it.
+static size_t put_records(struct builder *b, const void *records, int count, size_t size, const size_t *fields, int field_count)
+{
+    if (!records || count <= 0) return 0;
+    size_t array = append(b, records, (size_t)count * size);
+    for (int i = 0; i < count; i++) {
+        const char *record = (const char *)records + (size_t)i * size;
+        for (int f = 0; f < field_count; f++) {
+            const char *text;
+            memcpy(&text, record + fields[f], sizeof text);
+            set_pointer(b, array + (size_t)i * size + fields[f], put_string(b, text));
+        }
+    }
+    return array;
+}
+
 static size_t put_mounts(struct builder *b, const struct cjail_mount *mounts, int count)
 {
     if (!mounts || count <= 0) return 0;
@@ -145,15 +162,8 @@ static void put_root(struct builder *b, size_t slot, const struct cjail_root_pla
     set_pointer(b, slot + offsetof(struct cjail_root_plan, base_tmpfs_options), put_string(b, root->base_tmpfs_options));
     set_pointer(b, slot + offsetof(struct cjail_root_plan, mounts), put_mounts(b, root->mounts, root->mount_count));
     set_pointer(b, slot + offsetof(struct cjail_root_plan, hostname), put_string(b, root->hostname));
-    size_t rules = 0;
-    if (root->landlock_rules && root->landlock_rule_count > 0) {
-        size_t size = (size_t)root->landlock_rule_count * sizeof *root->landlock_rules;
-        rules = append(b, root->landlock_rules, size);
-        for (int i = 0; i < root->landlock_rule_count; i++) {
-            size_t rule = rules + (size_t)i * sizeof *root->landlock_rules;
-            set_pointer(b, rule + offsetof(struct cjail_landlock_path_rule, path), put_string(b, root->landlock_rules[i].path));
-        }
-    }
+    static const size_t rule_fields[] = { offsetof(struct cjail_landlock_path_rule, path) };
+    size_t rules = put_records(b, root->landlock_rules, root->landlock_rule_count, sizeof *root->landlock_rules, rule_fields, 1);
     set_pointer(b, slot + offsetof(struct cjail_root_plan, landlock_rules), rules);
     set_pointer(b, slot + offsetof(struct cjail_root_plan, cgroup_procs_paths), 0);
     set_pointer(b, slot + offsetof(struct cjail_root_plan, cgroup_self_paths), 0);
@@ -211,51 +221,18 @@ int claunch_image_encode(const struct claunch_image *image, const unsigned char 
     put_plan(&b, top + offsetof(struct claunch_image, plan), &image->plan);
     set_pointer(&b, top + offsetof(struct claunch_image, exec_path), put_string(&b, image->exec_path));
 
-    size_t folders = 0;
-    if (image->cgroup_folder_count > 0) {
-        folders = append(&b, image->cgroup_folders, (size_t)image->cgroup_folder_count * sizeof *image->cgroup_folders);
-        for (int i = 0; i < image->cgroup_folder_count; i++) {
-            size_t slot = folders + (size_t)i * sizeof *image->cgroup_folders;
-            set_pointer(&b, slot + offsetof(struct claunch_cgroup_folder, parent), put_string(&b, image->cgroup_folders[i].parent));
-        }
-    }
-    set_pointer(&b, top + offsetof(struct claunch_image, cgroup_folders), folders);
-
-    size_t writes = 0;
-    if (image->cgroup_write_count > 0) {
-        writes = append(&b, image->cgroup_writes, (size_t)image->cgroup_write_count * sizeof *image->cgroup_writes);
-        for (int i = 0; i < image->cgroup_write_count; i++) {
-            size_t slot = writes + (size_t)i * sizeof *image->cgroup_writes;
-            set_pointer(&b, slot + offsetof(struct claunch_cgroup_write, file), put_string(&b, image->cgroup_writes[i].file));
-            set_pointer(&b, slot + offsetof(struct claunch_cgroup_write, value), put_string(&b, image->cgroup_writes[i].value));
-        }
-    }
-    set_pointer(&b, top + offsetof(struct claunch_image, cgroup_writes), writes);
-
-    size_t counters = 0;
-    if (image->cgroup_counter_count > 0) {
-        counters = append(&b, image->cgroup_counters, (size_t)image->cgroup_counter_count * sizeof *image->cgroup_counters);
-        for (int i = 0; i < image->cgroup_counter_count; i++) {
-            size_t slot = counters + (size_t)i * sizeof *image->cgroup_counters;
-            set_pointer(&b, slot + offsetof(struct claunch_cgroup_counter, file), put_string(&b, image->cgroup_counters[i].file));
-            set_pointer(&b, slot + offsetof(struct claunch_cgroup_counter, key), put_string(&b, image->cgroup_counters[i].key));
-        }
-    }
-    set_pointer(&b, top + offsetof(struct claunch_image, cgroup_counters), counters);
-
+    static const size_t folder_fields[] = { offsetof(struct claunch_cgroup_folder, parent) };
+    static const size_t write_fields[] = { offsetof(struct claunch_cgroup_write, file), offsetof(struct claunch_cgroup_write, value) };
+    static const size_t counter_fields[] = { offsetof(struct claunch_cgroup_counter, file), offsetof(struct claunch_cgroup_counter, key) };
+    static const size_t print_fields[] = { offsetof(struct claunch_fingerprint, path) };
+    set_pointer(&b, top + offsetof(struct claunch_image, cgroup_folders),
+                put_records(&b, image->cgroup_folders, image->cgroup_folder_count, sizeof *image->cgroup_folders, folder_fields, 1));
+    set_pointer(&b, top + offsetof(struct claunch_image, cgroup_writes),
+                put_records(&b, image->cgroup_writes, image->cgroup_write_count, sizeof *image->cgroup_writes, write_fields, 2));
+    set_pointer(&b, top + offsetof(struct claunch_image, cgroup_counters),
+                put_records(&b, image->cgroup_counters, image->cgroup_counter_count, sizeof *image->cgroup_counters, counter_fields, 2));
     set_pointer(&b, top + offsetof(struct claunch_image, verdicts), put_bytes(&b, image->verdicts, image->verdicts_length));
-
-    size_t prints = 0;
-    if (image->fingerprint_count > 0) {
-        prints = append(&b, image->fingerprints, (size_t)image->fingerprint_count * sizeof *image->fingerprints);
-        for (int i = 0; i < image->fingerprint_count; i++) {
-            size_t slot = prints + (size_t)i * sizeof *image->fingerprints;
-            const struct claunch_fingerprint *print = &image->fingerprints[i];
-            set_pointer(&b, slot + offsetof(struct claunch_fingerprint, path), put_string(&b, print->path));
-            size_t contents = print->contents ? put_bytes(&b, print->contents, print->contents_length) : 0;
-            set_pointer(&b, slot + offsetof(struct claunch_fingerprint, contents), contents);
-        }
-    }
+    size_t prints = put_records(&b, image->fingerprints, image->fingerprint_count, sizeof *image->fingerprints, print_fields, 1);
     set_pointer(&b, top + offsetof(struct claunch_image, fingerprints), prints);
 
     size_t relocations = append(&b, b.relocations, b.relocation_count * sizeof(uint64_t));

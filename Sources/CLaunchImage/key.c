@@ -160,30 +160,8 @@ int claunch_fingerprint_take(const char *path, int follow, struct claunch_finger
     return 0;
 }
 
-/// Whether the file at `path` holds exactly `contents` (small kernel files).
-static int contents_match(const char *path, const char *contents, uint64_t length)
-{
-    char buffer[65536];
-    if (length >= sizeof buffer) return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    size_t done = 0;
-    for (;;) {
-        ssize_t n = read(fd, buffer + done, sizeof buffer - done);
-        if (n <= 0) {
-            close(fd);
-            return n == 0 && done == length && memcmp(buffer, contents, length) == 0;
-        }
-        done += (size_t)n;
-        if (done == sizeof buffer) break;
-    }
-    close(fd);
-    return 0;
-}
-
 int claunch_fingerprint_matches(const struct claunch_fingerprint *expected)
 {
-    if (expected->contents) return contents_match(expected->path, expected->contents, expected->contents_length);
     struct claunch_fingerprint now;
     if (claunch_fingerprint_take(expected->path, expected->follow, &now) != 0) return 0;
     if (now.present != expected->present) return 0;

@@ -96,34 +96,32 @@ static int read_counter(const struct front_cgroup *cgroup, const struct claunch_
     return 1;
 }
 
+/// The value of the image's counter of `kind`; 0 when it lists none or
+/// the file can't be read (as RunCgroup reads a missing counter).
+static uint64_t counter_of(const struct front_cgroup *cgroup, const struct claunch_image *image, int kind)
+{
+    for (int i = 0; i < image->cgroup_counter_count; i++) {
+        uint64_t value = 0;
+        if (image->cgroup_counters[i].kind == kind && read_counter(cgroup, &image->cgroup_counters[i], &value)) return value;
+    }
+    return 0;
+}
+
 void front_cgroup_read(const struct front_cgroup *cgroup, const struct claunch_image *image, struct csup_cgroup_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
     if (cgroup->count == 0) return;
     counts->present = 1;
     counts->counts_cpu = image->cgroup_counts_cpu;
-    for (int i = 0; i < image->cgroup_counter_count; i++) {
-        const struct claunch_cgroup_counter *counter = &image->cgroup_counters[i];
-        uint64_t value = 0;
-        if (counter->kind == CLAUNCH_COUNTER_PEAK_MEMORY || !read_counter(cgroup, counter, &value)) continue;
-        switch (counter->kind) {
-        case CLAUNCH_COUNTER_MEMORY_LIMIT_HITS: counts->memory_limit_hits = value; break;
-        case CLAUNCH_COUNTER_OOM_KILLS: counts->oom_kills = value; break;
-        case CLAUNCH_COUNTER_PIDS_LIMIT_HITS: counts->pids_limit_hits = value; break;
-        case CLAUNCH_COUNTER_CPU_NS: counts->cpu_ns = value; break;
-        }
-    }
+    counts->memory_limit_hits = counter_of(cgroup, image, CLAUNCH_COUNTER_MEMORY_LIMIT_HITS);
+    counts->oom_kills = counter_of(cgroup, image, CLAUNCH_COUNTER_OOM_KILLS);
+    counts->pids_limit_hits = counter_of(cgroup, image, CLAUNCH_COUNTER_PIDS_LIMIT_HITS);
+    counts->cpu_ns = counter_of(cgroup, image, CLAUNCH_COUNTER_CPU_NS);
 }
 
 uint64_t front_cgroup_cpu_ns(const struct front_cgroup *cgroup, const struct claunch_image *image)
 {
-    for (int i = 0; i < image->cgroup_counter_count; i++) {
-        uint64_t value = 0;
-        if (image->cgroup_counters[i].kind == CLAUNCH_COUNTER_CPU_NS && read_counter(cgroup, &image->cgroup_counters[i], &value)) {
-            return value;
-        }
-    }
-    return 0;
+    return counter_of(cgroup, image, CLAUNCH_COUNTER_CPU_NS);
 }
 
 void front_cgroup_remove(struct front_cgroup *cgroup)

@@ -90,9 +90,7 @@ void claunch_image_name(const unsigned char key[32], char out[69]);
 // What an image holds.
 
 /// The identity of a path the planning read (lstat: a symlink is itself).
-/// A path that was absent is recorded as absent and must still be. A
-/// kernel file whose times say nothing (cgroupfs, procfs) is compared by
-/// its `contents` instead (set: the stat fields are not compared).
+/// A path that was absent is recorded as absent and must still be.
 ///
 /// A file the plan was read from (a profile, its folder) must be unchanged
 /// in every way. A path the plan only names (a bind's source and the
@@ -103,8 +101,6 @@ void claunch_image_name(const unsigned char key[32], char out[69]);
 /// both ways: once as itself (`follow` 0) and once as what it leads to.
 struct claunch_fingerprint {
     const char *path;
-    const char *contents;
-    uint64_t contents_length;
     int32_t identity_only;
     int32_t follow;
     int32_t present;
@@ -167,7 +163,6 @@ struct claunch_limits {
     uint64_t processes;
     uint64_t output_bytes;
     uint64_t file_size_bytes;
-    uint64_t open_files;
 };
 
 struct claunch_image {

@@ -9,7 +9,7 @@ import Foundation
 /// image is encoded.
 public struct LaunchImageFingerprint: @unchecked Sendable {
     public let path: String
-    /// The stat fields; `path` and `contents` pointers left nil.
+    /// The stat fields; its `path` pointer left nil.
     let taken: claunch_fingerprint
 
     /// Nil when the path can't be looked at (the image is then not saved).

@@ -50,7 +50,7 @@ enum LaunchImageWriter {
         let limits = plan.limits
         image.limits = claunch_limits(wall_seconds: limits.wallSeconds, cpu_seconds: limits.cpuSeconds, memory_bytes: limits.memoryBytes,
                                       processes: limits.processes, output_bytes: limits.outputBytes,
-                                      file_size_bytes: limits.fileSizeBytes, open_files: limits.openFiles)
+                                      file_size_bytes: limits.fileSizeBytes)
         if cgroup?.countsCPU == true {
             image.cpu_budget_ns = LaunchSupervisor.CPUBudget.nanoseconds(for: limits)
             image.cpu_check_interval_ns = LaunchSupervisor.CPUBudget.checkIntervalNanoseconds

@@ -38,6 +38,7 @@ final class RunCgroup: @unchecked Sendable {
         self.version = version
         self.controllers = controllers
         self.directories = directories
+        counterSources = Self.counterSources(version: version, controllers: controllers, directories: directories)
     }
 
     /// Counters at the start of the current run (cumulative files can't be
@@ -231,7 +232,10 @@ final class RunCgroup: @unchecked Sendable {
 
     /// Every counter this cgroup has, and where it is read (also what a
     /// launch image's front end reads).
-    var counterSources: [CounterSource] {
+    let counterSources: [CounterSource]
+
+    private static func counterSources(version: HostCapabilities.CgroupVersion, controllers: [String],
+                                       directories: [String: String]) -> [CounterSource] {
         var sources: [CounterSource] = []
         if version == .v1 {
             if directories["memory"] != nil {
