@@ -15,7 +15,10 @@ struct ExecRun {
             // profile: the two are the largest costs of a one-shot start.
             let engine = BackgroundValue { SandboxEngine(options: .init(prewarm: false, networkNamespaceAhead: true)) }
             // The files the plan will be read from are fingerprinted before
-            // they are read (see `LaunchImageTarget`).
+            // they are read (see `LaunchImageTarget`): `imageTarget` searches
+            // for the profile folder once to know what to fingerprint, and the
+            // search below is the one the plan uses, so a folder that appears
+            // in between is seen as a change, not recorded as the old state.
             let target = imageTarget()
             let profiles = try ShippedProfiles.directoryAndSearch()
             // Reads only this profile and its parents, not the whole catalog.
